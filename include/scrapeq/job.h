@@ -1,0 +1,135 @@
+/* job.h: the one job model every dialect speaks: create, read, list, cancel, retry, logs. */
+#ifndef SCRAPEQ_JOB_H
+#define SCRAPEQ_JOB_H
+
+#include <stddef.h>
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "err.h"
+#include "job_transition.h"
+#include "pagination.h"
+#include "uuid.h"
+
+struct job_target {
+	struct uuid	 target_id;
+	enum job_status	 status;
+	long long	 results_count;
+	char		 started_at[32];         /* "" when null */
+	char		 completed_at[32];
+};
+
+/* A job as stored. Timestamps are MariaDB text in UTC, "" when null. */
+struct job {
+	struct uuid	 id;
+	struct uuid	 project_id;
+	char		 type[33];
+	enum job_status	 status;
+	enum job_source	 source;
+	int		 has_retry_of;
+	struct uuid	 retry_of;
+	char		 schedule_id[65];        /* "" when none */
+	long long	 priority;
+	long long	 retry_count;
+	long long	 max_retries;
+	char		*config;                 /* JSON text, never NULL after a load */
+	char		*metadata;               /* JSON text, never NULL after a load */
+	char		*error;                  /* JSON text or NULL */
+	long long	 total_targets;
+	long long	 completed_targets;
+	long long	 total_results;
+	int		 has_current_target;
+	struct uuid	 current_target;
+	char		 created_at[32];
+	char		 scheduled_at[32];
+	char		 started_at[32];
+	char		 completed_at[32];
+	char		 cancelled_at[32];
+	char		 updated_at[32];
+	struct job_target *targets;              /* only from job_get */
+	size_t		 ntargets;
+};
+
+void	job_clear(struct job *);          /* frees what the job owns; leaves it zeroed */
+
+/* Percentage done, 0..100: completed targets over total; 100 once completed. */
+int	job_percentage(const struct job *);
+/* Whole seconds from started_at to completed_at (or cancelled_at); -1 when unknown. */
+long long job_duration_seconds(const struct job *);
+
+/* What a caller may ask for when creating a scrape run of a project. */
+struct job_input {
+	const struct uuid *target_ids;           /* NULL: every enabled target of the project */
+	size_t		 ntarget_ids;
+	long long	 max_results_per_target; /* -1: the project's setting */
+};
+
+/*
+ * Queues a scrape run of project for who: one jobs row, its job_targets, a job_queue
+ * row and a job_events row, in one transaction. The source is "api" for an API
+ * token and "manual" for a login session. Refuses, changing nothing:
+ * SQ_ERR_NOT_FOUND (not a member), SQ_ERR_INVALID (unknown or duplicate target id,
+ * limit out of range), SQ_ERR_NO_TARGETS, SQ_ERR_JOB_RUNNING (config
+ * active_runs_per_project pending/running runs already), SQ_ERR_RATE_LIMITED (the
+ * project's daily limit, else the config's jobs_per_day, reached today, UTC).
+ */
+enum sq_err job_create(struct db *, const struct config *, const struct principal *who,
+	    const struct uuid *project, const struct job_input *, struct job *out,
+	    struct sq_error *);
+
+/* Loads a job with its per-target status. SQ_ERR_NOT_FOUND unless who is a member of its project. */
+enum sq_err job_get(struct db *, const struct principal *who, const struct uuid *id,
+	    struct job *out, struct sq_error *);
+
+struct job_filter {
+	int		 has_status;
+	enum job_status	 status;
+	int		 has_source;
+	enum job_source	 source;
+};
+
+/* Lists a project's jobs, newest first. *items holds n jobs (job_list_free). */
+enum sq_err job_list(struct db *, const struct principal *who, const struct uuid *project,
+	    const struct job_filter *, const struct page *, struct job **items, size_t *n,
+	    long long *total, struct sq_error *);
+void	job_list_free(struct job *items, size_t n);
+
+/*
+ * Cancels a pending or running job (SQ_ERR_CANNOT_CANCEL otherwise): status
+ * cancelled, cancelled_at now, its queue row removed, cancel_requested set so a
+ * daemon running it stops within a second. Fills *out with the job after.
+ */
+enum sq_err job_cancel(struct db *, const struct principal *who, const struct uuid *id,
+	    struct job *out, struct sq_error *);
+
+/*
+ * Creates a new job with the same targets and config as a failed or cancelled one
+ * (SQ_ERR_CANNOT_RETRY otherwise), source "retry", retry_of set; the creation
+ * limits of job_create apply. Fills *out with the new job.
+ */
+enum sq_err job_retry(struct db *, const struct config *, const struct principal *who,
+	    const struct uuid *id, struct job *out, struct sq_error *);
+
+enum job_log_level { JOB_LOG_DEBUG, JOB_LOG_INFO, JOB_LOG_WARNING, JOB_LOG_ERROR };
+
+struct job_log {
+	char		 ts[32];
+	enum job_log_level level;
+	char		*message;
+	int		 has_target;
+	struct uuid	 target_id;
+};
+
+const char *job_log_level_name(enum job_log_level);
+int	job_log_level_parse(const char *, enum job_log_level *);
+
+/*
+ * Returns the latest limit log lines of a job in time order, optionally only of one
+ * level (level_filter NULL: all). SQ_ERR_NOT_FOUND unless who is a member.
+ */
+enum sq_err job_logs(struct db *, const struct principal *who, const struct uuid *id,
+	    const enum job_log_level *level_filter, long long limit, struct job_log **items,
+	    size_t *n, struct sq_error *);
+void	job_logs_free(struct job_log *items, size_t n);
+
+#endif

@@ -1,0 +1,36 @@
+/* limits.h: every bound scrapeq puts on input, in one place. */
+#ifndef SCRAPEQ_LIMITS_H
+#define SCRAPEQ_LIMITS_H
+
+#define SQ_BODY_MAX_DEFAULT   (1024 * 1024)   /* request body; nginx client_max_body_size matches */
+#define SQ_BODY_MAX_CEILING   (64 * 1024 * 1024)
+#define SQ_JSON_DEPTH_MAX     16              /* passed to json_tokener_new_ex */
+#define SQ_QUERY_MAX          4096            /* bytes of QUERY_STRING */
+#define SQ_QUERY_PARAMS_MAX   32              /* key=value pairs in one query string */
+#define SQ_QUERY_VALUE_MAX    1024            /* one decoded value */
+#define SQ_PATH_MAX           1024            /* bytes of the request path */
+#define SQ_PATH_PARAMS_MAX    4               /* {} captures in one route */
+#define SQ_AUTH_HEADER_MAX    4096            /* Authorization header */
+#define SQ_NAME_MAX           200             /* project / target names */
+#define SQ_DESCRIPTION_MAX    2000
+#define SQ_URL_MAX            2048            /* a target URL */
+#define SQ_USERNAME_MAX       64
+#define SQ_PASSWORD_MAX       1024
+#define SQ_PASSWORD_MIN       8
+#define SQ_TARGET_IDS_MAX     1000            /* target_ids in one job */
+#define SQ_TARGETS_PER_PROJECT_MAX 10000
+#define SQ_RESULTS_PER_TARGET_MAX  1000000
+#define SQ_PER_PAGE_DEFAULT   20
+#define SQ_PER_PAGE_MAX       100
+#define SQ_PAGE_MAX           1000000
+#define SQ_LOG_LIMIT_DEFAULT  100
+#define SQ_LOG_LIMIT_MAX      1000
+#define SQ_LOG_MESSAGE_MAX    1024
+#define SQ_CONFIG_LINE_MAX    1024            /* one line of scrapeq.conf */
+#define SQ_CONFIG_VALUE_MAX   512
+#define SQ_SECRET_FILE_MAX    4096            /* password / key files */
+#define SQ_ID_MAX             64              /* longest public id we accept in a path */
+#define SQ_WORKERS_MAX        256
+#define SQ_THREADS_MAX        256
+
+#endif

@@ -1,0 +1,61 @@
+/* project.h: projects (the tenant boundary) and who is a member of them. */
+#ifndef SCRAPEQ_PROJECT_H
+#define SCRAPEQ_PROJECT_H
+
+#include "auth.h"
+#include "db.h"
+#include "err.h"
+#include "query.h"
+#include "pagination.h"
+#include "uuid.h"
+
+struct project {
+	struct uuid	 id;
+	char		 name[SQ_NAME_MAX + 1];
+	char		*description;            /* may be NULL */
+	long long	 daily_job_limit;        /* -1: use the config's */
+	long long	 max_results_per_target;
+	long long	 seq;                    /* small numeric alias (seed 003's workspace id) */
+	char		 created_at[32];         /* "YYYY-MM-DD HH:MM:SS.ffffff" UTC, as stored */
+	char		 updated_at[32];
+	char		 role[16];               /* the caller's role in it */
+};
+
+void	project_clear(struct project *);   /* frees description */
+
+/* What a caller may set on a project; NULL / -1 means "not given". */
+struct project_input {
+	const char	*name;                   /* required on create */
+	const char	*description;
+	long long	 daily_job_limit;        /* -1: not given */
+	long long	 max_results_per_target; /* -1: not given */
+};
+
+/*
+ * Creates a project owned by owner_id, who becomes its "owner" member. Validates
+ * in the core (name 1..SQ_NAME_MAX bytes, limits in range); fills *out. Returns
+ * SQ_OK, SQ_ERR_BAD_REQUEST naming the field, or a db error.
+ */
+enum sq_err project_create(struct db *, long long owner_id, const struct project_input *in,
+	    struct project *out, struct sq_error *);
+
+/*
+ * Loads project id if who is a member. SQ_ERR_NOT_FOUND
+ * otherwise: a project the caller cannot see does not exist for them.
+ */
+enum sq_err project_get(struct db *, const struct principal *who, const struct uuid *id,
+	    struct project *out, struct sq_error *);
+
+/*
+ * Returns SQ_OK when who is a member of project id, SQ_ERR_NOT_FOUND otherwise
+ * (and when it does not exist), or a db error.
+ */
+enum sq_err project_access(struct db *, const struct principal *who, const struct uuid *id,
+	    struct sq_error *);
+
+/* Lists the caller's projects, newest first. *items is an array of n (free with project_list_free). */
+enum sq_err project_list(struct db *, const struct principal *who, const struct page *pg,
+	    struct project **items, size_t *n, long long *total, struct sq_error *);
+void	project_list_free(struct project *items, size_t n);
+
+#endif

@@ -1,0 +1,740 @@
+/* dialect_v1.c: seed 000, scrapeq's canonical API: projects, targets, jobs under /api/v1. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "scrapeq/job.h"
+#include "scrapeq/jsonbody.h"
+#include "scrapeq/pagination.h"
+#include "scrapeq/project.h"
+#include "scrapeq/target.h"
+#include "scrapeq/timefmt.h"
+#include "dialect.h"
+
+/* Seed 000's error codes, one per core error. */
+static const char *const v1_codes[SQ_ERR__COUNT] = {
+	[SQ_ERR_NOMEM] = "INTERNAL_ERROR",
+	[SQ_ERR_DB] = "INTERNAL_ERROR",
+	[SQ_ERR_DB_DOWN] = "SERVICE_UNAVAILABLE",
+	[SQ_ERR_INTERNAL] = "INTERNAL_ERROR",
+	[SQ_ERR_BAD_REQUEST] = "VALIDATION_ERROR",
+	[SQ_ERR_INVALID] = "VALIDATION_ERROR",
+	[SQ_ERR_UNAUTHORIZED] = "UNAUTHORIZED",
+	[SQ_ERR_FORBIDDEN] = "FORBIDDEN",
+	[SQ_ERR_NOT_FOUND] = "NOT_FOUND",
+	[SQ_ERR_METHOD] = "METHOD_NOT_ALLOWED",
+	[SQ_ERR_CONFLICT] = "CONFLICT",
+	[SQ_ERR_TOO_LARGE] = "PAYLOAD_TOO_LARGE",
+	[SQ_ERR_UNSUPPORTED_MEDIA] = "UNSUPPORTED_MEDIA_TYPE",
+	[SQ_ERR_NO_TARGETS] = "NO_TARGETS",
+	[SQ_ERR_JOB_RUNNING] = "JOB_RUNNING",
+	[SQ_ERR_RATE_LIMITED] = "RATE_LIMITED",
+	[SQ_ERR_CANNOT_CANCEL] = "CANNOT_CANCEL",
+	[SQ_ERR_CANNOT_RETRY] = "CANNOT_RETRY",
+};
+
+static void
+v1_error(struct req *r, const struct sq_error *e)
+{
+	struct json_object *o = json_object_new_object(), *in = json_object_new_object();
+	const char *code = (unsigned)e->code < SQ_ERR__COUNT && v1_codes[e->code] ?
+	    v1_codes[e->code] : "INTERNAL_ERROR";
+
+	json_object_object_add(in, "code", json_object_new_string(code));
+	json_object_object_add(in, "message",
+	    json_object_new_string(e->message[0] ? e->message : sq_strerror(e->code)));
+	json_object_object_add(o, "error", in);
+	req_reply_json(r, sq_http_status(e->code), o);
+	json_object_put(o);
+}
+
+const struct dialect dialect_v1 = { "v1", v1_error };
+
+/* ---- rendering ---- */
+
+static void
+add_id(struct json_object *o, const char *key, const char *prefix, const struct uuid *u)
+{
+	char s[ID_STR_MAX];
+
+	id_format(prefix, u, s, sizeof(s));
+	json_object_object_add(o, key, json_object_new_string(s));
+}
+
+/* Adds key only when the timestamp is set, as the seed's examples do. */
+static void
+add_time(struct json_object *o, const char *key, const char *db, int always)
+{
+	char t[TIMEFMT_MAX];
+
+	if (db != NULL && db[0] != '\0' && timefmt_rfc3339(db, 0, t) == 0)
+		json_object_object_add(o, key, json_object_new_string(t));
+	else if (always)
+		json_object_object_add(o, key, NULL);
+}
+
+/* Parses stored JSON text back into an object; falls back to {} if it is not JSON. */
+static struct json_object *
+stored_json(const char *text)
+{
+	struct json_object *o = text ? json_tokener_parse(text) : NULL;
+
+	return o ? o : json_object_new_object();
+}
+
+static struct json_object *
+render_progress(const struct job *j)
+{
+	struct json_object *p = json_object_new_object();
+
+	json_object_object_add(p, "total_targets", json_object_new_int64(j->total_targets));
+	json_object_object_add(p, "completed_targets",
+	    json_object_new_int64(j->completed_targets));
+	if (j->has_current_target && j->status == JOB_RUNNING)
+		add_id(p, "current_target", ID_PREFIX_TARGET, &j->current_target);
+	json_object_object_add(p, "total_results", json_object_new_int64(j->total_results));
+	json_object_object_add(p, "percentage", json_object_new_int(job_percentage(j)));
+	return p;
+}
+
+static long long
+span_seconds(const char *a, const char *b)
+{
+	struct job t;
+
+	memset(&t, 0, sizeof(t));
+	memcpy(t.started_at, a, sizeof(t.started_at));
+	memcpy(t.completed_at, b, sizeof(t.completed_at));
+	return job_duration_seconds(&t);
+}
+
+static struct json_object *
+render_target_status(const struct job *j)
+{
+	struct json_object	*a = json_object_new_array(), *o;
+	size_t			 i;
+	long long		 d;
+
+	for (i = 0; i < j->ntargets; i++) {
+		const struct job_target *t = &j->targets[i];
+
+		o = json_object_new_object();
+		add_id(o, "target_id", ID_PREFIX_TARGET, &t->target_id);
+		json_object_object_add(o, "status", json_object_new_string(job_status_name(t->status)));
+		json_object_object_add(o, "results_count", json_object_new_int64(t->results_count));
+		if (t->completed_at[0] && (d = span_seconds(t->started_at, t->completed_at)) >= 0)
+			json_object_object_add(o, "duration_seconds", json_object_new_int64(d));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static struct json_object *
+render_job(const struct job *j, int full)
+{
+	struct json_object	*o = json_object_new_object();
+	long long		 d;
+
+	add_id(o, "id", ID_PREFIX_JOB, &j->id);
+	add_id(o, "project_id", ID_PREFIX_PROJECT, &j->project_id);
+	json_object_object_add(o, "status", json_object_new_string(job_status_name(j->status)));
+	json_object_object_add(o, "source", json_object_new_string(job_source_name(j->source)));
+	if (j->schedule_id[0])
+		json_object_object_add(o, "schedule_id", json_object_new_string(j->schedule_id));
+	if (j->has_retry_of)
+		add_id(o, "retry_of", ID_PREFIX_JOB, &j->retry_of);
+	json_object_object_add(o, "config", stored_json(j->config));
+	json_object_object_add(o, "progress", render_progress(j));
+	if (full)
+		json_object_object_add(o, "target_status", render_target_status(j));
+	if (j->error != NULL)
+		json_object_object_add(o, "error", stored_json(j->error));
+	add_time(o, "started_at", j->started_at, 0);
+	add_time(o, "completed_at", j->completed_at, 0);
+	add_time(o, "cancelled_at", j->cancelled_at, 0);
+	if ((d = job_duration_seconds(j)) >= 0)
+		json_object_object_add(o, "duration_seconds", json_object_new_int64(d));
+	add_time(o, "created_at", j->created_at, 1);
+	return o;
+}
+
+static struct json_object *
+render_project(const struct project *p)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_id(o, "id", ID_PREFIX_PROJECT, &p->id);
+	json_object_object_add(o, "name", json_object_new_string(p->name));
+	json_object_object_add(o, "description",
+	    p->description ? json_object_new_string(p->description) : NULL);
+	json_object_object_add(o, "daily_job_limit",
+	    p->daily_job_limit >= 0 ? json_object_new_int64(p->daily_job_limit) : NULL);
+	json_object_object_add(o, "max_results_per_target",
+	    json_object_new_int64(p->max_results_per_target));
+	json_object_object_add(o, "role", json_object_new_string(p->role));
+	add_time(o, "created_at", p->created_at, 1);
+	add_time(o, "updated_at", p->updated_at, 1);
+	return o;
+}
+
+static struct json_object *
+render_target(const struct target *t)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_id(o, "id", ID_PREFIX_TARGET, &t->id);
+	add_id(o, "project_id", ID_PREFIX_PROJECT, &t->project_id);
+	json_object_object_add(o, "url", json_object_new_string(t->url));
+	json_object_object_add(o, "name", t->has_name ? json_object_new_string(t->name) : NULL);
+	json_object_object_add(o, "enabled", json_object_new_boolean(t->enabled));
+	add_time(o, "created_at", t->created_at, 1);
+	add_time(o, "updated_at", t->updated_at, 1);
+	return o;
+}
+
+/* Seed 000's list envelope around items (consumed). */
+static void
+reply_page(struct req *r, struct json_object *items, long long total, const struct page *pg)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "items", items);
+	json_object_object_add(o, "total", json_object_new_int64(total));
+	json_object_object_add(o, "page", json_object_new_int64(pg->page));
+	json_object_object_add(o, "per_page", json_object_new_int64(pg->per_page));
+	json_object_object_add(o, "pages", json_object_new_int64(pagination_pages(total, pg->per_page)));
+	req_reply_json(r, 200, o);
+	json_object_put(o);
+}
+
+static void
+reply_obj(struct req *r, int status, struct json_object *o)
+{
+	req_reply_json(r, status, o);
+	json_object_put(o);
+}
+
+/* ---- path and body helpers ---- */
+
+static enum sq_err
+param_id(struct req *r, size_t i, const char *prefix, const char *what, struct uuid *u,
+    struct sq_error *e)
+{
+	if (i >= r->nparams || id_parse(prefix, r->params[i], u) == -1)
+		return sq_fail(e, SQ_ERR_NOT_FOUND, "%s not found", what);
+	return SQ_OK;
+}
+
+/* Reads an optional integer field; -1 when absent or null. Types were checked already. */
+static long long
+opt_int(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
+		return -1;
+	return json_object_get_int64(v);
+}
+
+static const char *
+opt_str(struct json_object *o, const char *key, int *given)
+{
+	struct json_object *v;
+
+	*given = json_object_object_get_ex(o, key, &v);
+	return *given && v != NULL ? json_object_get_string(v) : NULL;
+}
+
+/* Parses and checks a body against fields; the caller puts *out. */
+static enum sq_err
+body_object(struct req *r, const struct jsonbody_field *f, size_t nf, int empty_ok,
+    struct json_object **out, struct sq_error *e)
+{
+	enum sq_err rc;
+
+	if ((*out = req_json(r, empty_ok, e)) == NULL)
+		return e->code;
+	if ((rc = jsonbody_check(*out, f, nf, e)) != SQ_OK) {
+		json_object_put(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* Integer fields must fit the range they are stored in; json-c clamps silently otherwise. */
+static enum sq_err
+check_int_range(struct json_object *o, const char *key, long long lo, long long hi,
+    struct sq_error *e)
+{
+	struct json_object	*v;
+	long long		 n;
+
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
+		return SQ_OK;
+	n = json_object_get_int64(v);
+	if (n < lo || n > hi)
+		return sq_fail(e, SQ_ERR_INVALID, "Field '%s' must be an integer from %lld to %lld",
+		    key, lo, hi);
+	return SQ_OK;
+}
+
+static enum sq_err
+get_page(struct req *r, struct page *pg, struct sq_error *e)
+{
+	enum sq_err rc;
+
+	if ((rc = req_query(r, e)) != SQ_OK)
+		return rc;
+	return pagination_parse(&r->query, SQ_PER_PAGE_DEFAULT, SQ_PER_PAGE_MAX, pg, e);
+}
+
+/* ---- ping ---- */
+
+static enum sq_err
+h_ping(struct req *r, struct sq_error *e)
+{
+	struct db_res	 res;
+	enum sq_err	 rc;
+	const char	*db;
+
+	if ((rc = req_query(r, e)) != SQ_OK)
+		return rc;
+	db = query_get(&r->query, "db");
+	if (db == NULL || strcmp(db, "0") == 0) {
+		static const char ok[] = "{\"status\":\"ok\"}";
+
+		req_reply_raw(r, 200, ok, sizeof(ok) - 1);
+		return SQ_OK;
+	}
+	if (strcmp(db, "1") != 0)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid db: must be 0 or 1");
+	if ((rc = db_exec(r->w->db, "SELECT 1", NULL, 0, &res)) != SQ_OK)
+		return rc;
+	db_res_free(&res);
+	{
+		static const char ok[] = "{\"status\":\"ok\",\"db\":\"ok\"}";
+
+		req_reply_raw(r, 200, ok, sizeof(ok) - 1);
+	}
+	return SQ_OK;
+}
+
+/* ---- projects ---- */
+
+static const struct jsonbody_field project_fields[] = {
+	{ "name", JF_STRING, 0 },
+	{ "description", JF_STRING, 1 },
+	{ "daily_job_limit", JF_INT, 1 },
+	{ "max_results_per_target", JF_INT, 0 },
+};
+
+static enum sq_err
+h_project_create(struct req *r, struct sq_error *e)
+{
+	struct json_object	*b;
+	struct project_input	 in;
+	struct project		 p;
+	enum sq_err		 rc;
+	int			 given;
+
+	if ((rc = body_object(r, project_fields, 4, 0, &b, e)) != SQ_OK)
+		return rc;
+	memset(&p, 0, sizeof(p));
+	in.name = opt_str(b, "name", &given);
+	in.description = opt_str(b, "description", &given);
+	in.daily_job_limit = opt_int(b, "daily_job_limit");
+	in.max_results_per_target = opt_int(b, "max_results_per_target");
+	if ((rc = check_int_range(b, "daily_job_limit", 0, 1000000, e)) == SQ_OK &&
+	    (rc = check_int_range(b, "max_results_per_target", 1, SQ_RESULTS_PER_TARGET_MAX,
+	    e)) == SQ_OK &&
+	    (rc = project_create(r->w->db, r->who.user_id, &in, &p, e)) == SQ_OK)
+		reply_obj(r, 201, render_project(&p));
+	project_clear(&p);
+	json_object_put(b);
+	return rc;
+}
+
+static enum sq_err
+h_project_list(struct req *r, struct sq_error *e)
+{
+	struct project		*items;
+	struct json_object	*a;
+	struct page		 pg;
+	long long		 total;
+	size_t			 n, i;
+	enum sq_err		 rc;
+
+	if ((rc = get_page(r, &pg, e)) != SQ_OK ||
+	    (rc = project_list(r->w->db, &r->who, &pg, &items, &n, &total, e)) != SQ_OK)
+		return rc;
+	a = json_object_new_array();
+	for (i = 0; i < n; i++)
+		json_object_array_add(a, render_project(&items[i]));
+	project_list_free(items, n);
+	reply_page(r, a, total, &pg);
+	return SQ_OK;
+}
+
+static enum sq_err
+h_project_get(struct req *r, struct sq_error *e)
+{
+	struct project	 p;
+	struct uuid	 id;
+	enum sq_err	 rc;
+
+	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", &id, e)) != SQ_OK ||
+	    (rc = project_get(r->w->db, &r->who, &id, &p, e)) != SQ_OK)
+		return rc;
+	reply_obj(r, 200, render_project(&p));
+	project_clear(&p);
+	return SQ_OK;
+}
+
+/* ---- targets ---- */
+
+static const struct jsonbody_field target_fields[] = {
+	{ "url", JF_STRING, 0 },
+	{ "name", JF_STRING, 1 },
+	{ "enabled", JF_BOOL, 0 },
+};
+
+static void
+target_input_from(struct json_object *b, struct target_input *in)
+{
+	struct json_object *v;
+	int given;
+
+	in->url = opt_str(b, "url", &given);
+	in->name = opt_str(b, "name", &in->name_given);
+	in->enabled = json_object_object_get_ex(b, "enabled", &v) ?
+	    json_object_get_boolean(v) : -1;
+}
+
+static enum sq_err
+h_target_create(struct req *r, struct sq_error *e)
+{
+	struct json_object	*b;
+	struct target_input	 in;
+	struct target		 t;
+	struct uuid		 pid;
+	enum sq_err		 rc;
+
+	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", &pid, e)) != SQ_OK ||
+	    (rc = body_object(r, target_fields, 3, 0, &b, e)) != SQ_OK)
+		return rc;
+	target_input_from(b, &in);
+	if ((rc = target_create(r->w->db, &r->who, &pid, &in, &t, e)) == SQ_OK)
+		reply_obj(r, 201, render_target(&t));
+	json_object_put(b);
+	return rc;
+}
+
+static enum sq_err
+h_target_list(struct req *r, struct sq_error *e)
+{
+	struct target		*items;
+	struct json_object	*a;
+	struct page		 pg;
+	struct uuid		 pid;
+	long long		 total;
+	size_t			 n, i;
+	enum sq_err		 rc;
+
+	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", &pid, e)) != SQ_OK ||
+	    (rc = get_page(r, &pg, e)) != SQ_OK ||
+	    (rc = target_list(r->w->db, &r->who, &pid, &pg, &items, &n, &total, e)) != SQ_OK)
+		return rc;
+	a = json_object_new_array();
+	for (i = 0; i < n; i++)
+		json_object_array_add(a, render_target(&items[i]));
+	free(items);
+	reply_page(r, a, total, &pg);
+	return SQ_OK;
+}
+
+static enum sq_err
+target_ids(struct req *r, struct uuid *pid, struct uuid *tid, struct sq_error *e)
+{
+	enum sq_err rc;
+
+	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", pid, e)) != SQ_OK)
+		return rc;
+	return param_id(r, 1, ID_PREFIX_TARGET, "Target", tid, e);
+}
+
+static enum sq_err
+h_target_get(struct req *r, struct sq_error *e)
+{
+	struct target	 t;
+	struct uuid	 pid, tid;
+	enum sq_err	 rc;
+
+	if ((rc = target_ids(r, &pid, &tid, e)) != SQ_OK ||
+	    (rc = target_get(r->w->db, &r->who, &pid, &tid, &t, e)) != SQ_OK)
+		return rc;
+	reply_obj(r, 200, render_target(&t));
+	return SQ_OK;
+}
+
+static enum sq_err
+h_target_patch(struct req *r, struct sq_error *e)
+{
+	struct json_object	*b;
+	struct target_input	 in;
+	struct target		 t;
+	struct uuid		 pid, tid;
+	enum sq_err		 rc;
+
+	if ((rc = target_ids(r, &pid, &tid, e)) != SQ_OK ||
+	    (rc = body_object(r, target_fields, 3, 1, &b, e)) != SQ_OK)
+		return rc;
+	target_input_from(b, &in);
+	if ((rc = target_update(r->w->db, &r->who, &pid, &tid, &in, &t, e)) == SQ_OK)
+		reply_obj(r, 200, render_target(&t));
+	json_object_put(b);
+	return rc;
+}
+
+static enum sq_err
+h_target_delete(struct req *r, struct sq_error *e)
+{
+	struct uuid	 pid, tid;
+	enum sq_err	 rc;
+
+	if ((rc = target_ids(r, &pid, &tid, e)) != SQ_OK ||
+	    (rc = target_delete(r->w->db, &r->who, &pid, &tid, e)) != SQ_OK)
+		return rc;
+	req_reply_empty(r, 204);
+	return SQ_OK;
+}
+
+/* ---- jobs ---- */
+
+static enum sq_err
+h_job_list(struct req *r, struct sq_error *e)
+{
+	struct job_filter	 f;
+	struct job		*items;
+	struct json_object	*a;
+	struct page		 pg;
+	struct uuid		 pid;
+	const char		*s;
+	long long		 total;
+	size_t			 n, i;
+	enum sq_err		 rc;
+
+	memset(&f, 0, sizeof(f));
+	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", &pid, e)) != SQ_OK ||
+	    (rc = get_page(r, &pg, e)) != SQ_OK)
+		return rc;
+	if ((s = query_get(&r->query, "status")) != NULL) {
+		if (job_status_parse(s, &f.status) == -1)
+			return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid status: must be one of "
+			    "pending, running, completed, failed, cancelled");
+		f.has_status = 1;
+	}
+	if ((s = query_get(&r->query, "source")) != NULL) {
+		if (job_source_parse(s, &f.source) == -1)
+			return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid source: must be one of "
+			    "manual, scheduled, api, retry");
+		f.has_source = 1;
+	}
+	if ((rc = job_list(r->w->db, &r->who, &pid, &f, &pg, &items, &n, &total, e)) != SQ_OK)
+		return rc;
+	a = json_object_new_array();
+	for (i = 0; i < n; i++)
+		json_object_array_add(a, render_job(&items[i], 0));
+	job_list_free(items, n);
+	reply_page(r, a, total, &pg);
+	return SQ_OK;
+}
+
+static const struct jsonbody_field job_fields[] = {
+	{ "target_ids", JF_ARRAY, 1 },
+	{ "max_results_per_target", JF_INT, 1 },
+};
+
+/* Reads target_ids into ids (caller frees); NULL when absent or null. */
+static enum sq_err
+read_target_ids(struct json_object *b, struct uuid **ids, size_t *n, struct sq_error *e)
+{
+	struct json_object	*a, *v;
+	size_t			 i, len;
+
+	*ids = NULL;
+	*n = 0;
+	if (!json_object_object_get_ex(b, "target_ids", &a) || a == NULL)
+		return SQ_OK;
+	if ((len = json_object_array_length(a)) > SQ_TARGET_IDS_MAX)
+		return sq_fail(e, SQ_ERR_INVALID, "Field 'target_ids' may hold at most %d ids",
+		    SQ_TARGET_IDS_MAX);
+	if ((*ids = calloc(len ? len : 1, sizeof(**ids))) == NULL)
+		return sq_fail(e, SQ_ERR_NOMEM, NULL);
+	for (i = 0; i < len; i++) {
+		v = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(v, json_type_string)) {
+			free(*ids);
+			*ids = NULL;
+			return sq_fail(e, SQ_ERR_BAD_REQUEST,
+			    "Field 'target_ids' must be an array of strings");
+		}
+		if (id_parse(ID_PREFIX_TARGET, json_object_get_string(v), &(*ids)[i]) == -1) {
+			free(*ids);
+			*ids = NULL;
+			return sq_fail(e, SQ_ERR_INVALID, "Unknown target id: %.80s",
+			    json_object_get_string(v));
+		}
+	}
+	*n = len;
+	return SQ_OK;
+}
+
+static enum sq_err
+h_job_create(struct req *r, struct sq_error *e)
+{
+	struct json_object	*b;
+	struct job_input	 in;
+	struct uuid		 pid, *ids = NULL;
+	struct job		 j;
+	enum sq_err		 rc;
+
+	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", &pid, e)) != SQ_OK ||
+	    (rc = body_object(r, job_fields, 2, 1, &b, e)) != SQ_OK)
+		return rc;
+	memset(&in, 0, sizeof(in));
+	memset(&j, 0, sizeof(j));
+	if ((rc = check_int_range(b, "max_results_per_target", 1, SQ_RESULTS_PER_TARGET_MAX,
+	    e)) != SQ_OK || (rc = read_target_ids(b, &ids, &in.ntarget_ids, e)) != SQ_OK)
+		goto out;
+	in.target_ids = ids;
+	in.max_results_per_target = opt_int(b, "max_results_per_target");
+	if ((rc = job_create(r->w->db, r->w->cfg, &r->who, &pid, &in, &j, e)) == SQ_OK)
+		reply_obj(r, 201, render_job(&j, 1));
+out:
+	job_clear(&j);
+	free(ids);
+	json_object_put(b);
+	return rc;
+}
+
+static enum sq_err
+h_job_get(struct req *r, struct sq_error *e)
+{
+	struct uuid	 id;
+	struct job	 j;
+	enum sq_err	 rc;
+
+	if ((rc = param_id(r, 0, ID_PREFIX_JOB, "Job", &id, e)) != SQ_OK ||
+	    (rc = job_get(r->w->db, &r->who, &id, &j, e)) != SQ_OK)
+		return rc;
+	reply_obj(r, 200, render_job(&j, 1));
+	job_clear(&j);
+	return SQ_OK;
+}
+
+/* cancel and retry take no body; a body, if sent, must be an empty object. */
+static enum sq_err
+empty_body(struct req *r, struct sq_error *e)
+{
+	struct json_object *b;
+	enum sq_err rc;
+
+	if ((rc = body_object(r, NULL, 0, 1, &b, e)) != SQ_OK)
+		return rc;
+	json_object_put(b);
+	return SQ_OK;
+}
+
+static enum sq_err
+h_job_cancel(struct req *r, struct sq_error *e)
+{
+	struct uuid	 id;
+	struct job	 j;
+	enum sq_err	 rc;
+
+	if ((rc = param_id(r, 0, ID_PREFIX_JOB, "Job", &id, e)) != SQ_OK ||
+	    (rc = empty_body(r, e)) != SQ_OK ||
+	    (rc = job_cancel(r->w->db, &r->who, &id, &j, e)) != SQ_OK)
+		return rc;
+	reply_obj(r, 200, render_job(&j, 1));
+	job_clear(&j);
+	return SQ_OK;
+}
+
+static enum sq_err
+h_job_retry(struct req *r, struct sq_error *e)
+{
+	struct uuid	 id;
+	struct job	 j;
+	enum sq_err	 rc;
+
+	if ((rc = param_id(r, 0, ID_PREFIX_JOB, "Job", &id, e)) != SQ_OK ||
+	    (rc = empty_body(r, e)) != SQ_OK ||
+	    (rc = job_retry(r->w->db, r->w->cfg, &r->who, &id, &j, e)) != SQ_OK)
+		return rc;
+	reply_obj(r, 201, render_job(&j, 1));
+	job_clear(&j);
+	return SQ_OK;
+}
+
+static enum sq_err
+h_job_logs(struct req *r, struct sq_error *e)
+{
+	struct job_log		*items;
+	struct json_object	*o, *a, *l;
+	enum job_log_level	 lvl;
+	struct uuid		 id;
+	const char		*s;
+	long long		 limit = SQ_LOG_LIMIT_DEFAULT;
+	size_t			 n, i;
+	enum sq_err		 rc;
+
+	if ((rc = param_id(r, 0, ID_PREFIX_JOB, "Job", &id, e)) != SQ_OK ||
+	    (rc = req_query(r, e)) != SQ_OK)
+		return rc;
+	if ((s = query_get(&r->query, "limit")) != NULL &&
+	    parse_int_range(s, 1, SQ_LOG_LIMIT_MAX, &limit) == -1)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST,
+		    "Invalid limit: must be an integer from 1 to %d", SQ_LOG_LIMIT_MAX);
+	if ((s = query_get(&r->query, "level")) != NULL && job_log_level_parse(s, &lvl) == -1)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST,
+		    "Invalid level: must be one of debug, info, warning, error");
+	if ((rc = job_logs(r->w->db, &r->who, &id, s ? &lvl : NULL, limit, &items, &n, e)) != SQ_OK)
+		return rc;
+	a = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		l = json_object_new_object();
+		add_time(l, "timestamp", items[i].ts, 1);
+		json_object_object_add(l, "level",
+		    json_object_new_string(job_log_level_name(items[i].level)));
+		json_object_object_add(l, "message", json_object_new_string(items[i].message));
+		if (items[i].has_target)
+			add_id(l, "target_id", ID_PREFIX_TARGET, &items[i].target_id);
+		else
+			json_object_object_add(l, "target_id", NULL);
+		json_object_array_add(a, l);
+	}
+	job_logs_free(items, n);
+	o = json_object_new_object();
+	json_object_object_add(o, "logs", a);
+	reply_obj(r, 200, o);
+	return SQ_OK;
+}
+
+const struct route dialect_v1_routes[] = {
+	{ "GET", "/api/v1/ping", h_ping, 0 },
+	{ "POST", "/api/v1/projects", h_project_create, 1 },
+	{ "GET", "/api/v1/projects", h_project_list, 1 },
+	{ "GET", "/api/v1/projects/{}", h_project_get, 1 },
+	{ "POST", "/api/v1/projects/{}/targets", h_target_create, 1 },
+	{ "GET", "/api/v1/projects/{}/targets", h_target_list, 1 },
+	{ "GET", "/api/v1/projects/{}/targets/{}", h_target_get, 1 },
+	{ "PATCH", "/api/v1/projects/{}/targets/{}", h_target_patch, 1 },
+	{ "DELETE", "/api/v1/projects/{}/targets/{}", h_target_delete, 1 },
+	{ "GET", "/api/v1/projects/{}/jobs", h_job_list, 1 },
+	{ "POST", "/api/v1/projects/{}/jobs", h_job_create, 1 },
+	{ "GET", "/api/v1/jobs/{}", h_job_get, 1 },
+	{ "POST", "/api/v1/jobs/{}/cancel", h_job_cancel, 1 },
+	{ "POST", "/api/v1/jobs/{}/retry", h_job_retry, 1 },
+	{ "GET", "/api/v1/jobs/{}/logs", h_job_logs, 1 },
+	{ NULL, NULL, NULL, 0 },
+};

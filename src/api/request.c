@@ -1,0 +1,136 @@
+/* request.c: reading a FastCGI request's body and query, and writing JSON answers. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scrapeq/jsonbody.h"
+#include "request.h"
+
+static const char *
+status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Entity";
+	case 503: return "Service Unavailable";
+	default:  return status >= 500 ? "Internal Server Error" : "Error";
+	}
+}
+
+enum sq_err
+req_read_body(struct req *r, size_t max)
+{
+	const char	*cl = FCGX_GetParam("CONTENT_LENGTH", r->fcgx->envp);
+	char		*p = NULL, *np;
+	size_t		 len = 0, cap = 0;
+	long long	 declared = 0;
+	int		 n;
+
+	if (cl != NULL && cl[0] != '\0') {
+		if (parse_int_range(cl, 0, (long long)SQ_BODY_MAX_CEILING * 1024, &declared) == -1)
+			return SQ_ERR_TOO_LARGE;
+		if ((size_t)declared > max)
+			return SQ_ERR_TOO_LARGE;
+	}
+	for (;;) {
+		if (len == cap) {
+			if (cap > max)
+				break;
+			cap = cap ? cap * 2 : 4096;
+			if (cap > max + 1)
+				cap = max + 1;
+			if ((np = realloc(p, cap + 1)) == NULL) {
+				free(p);
+				return SQ_ERR_NOMEM;
+			}
+			p = np;
+		}
+		if ((n = FCGX_GetStr(p + len, (int)(cap - len), r->fcgx->in)) <= 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > max) {
+		free(p);
+		return SQ_ERR_TOO_LARGE;
+	}
+	if (p != NULL)
+		p[len] = '\0';
+	r->body = p;
+	r->body_len = len;
+	return SQ_OK;
+}
+
+enum sq_err
+req_query(struct req *r, struct sq_error *e)
+{
+	char	 err[128];
+	size_t	 len;
+
+	if (r->query_parsed)
+		return SQ_OK;
+	len = r->query_string ? strlen(r->query_string) : 0;
+	if (query_parse(&r->query, r->query_string, len, err, sizeof(err)) == -1)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid query string: %s", err);
+	r->query_parsed = 1;
+	return SQ_OK;
+}
+
+struct json_object *
+req_json(struct req *r, int empty_ok, struct sq_error *e)
+{
+	return jsonbody_parse(r->body ? r->body : "", r->body_len, empty_ok, e);
+}
+
+/* libfcgi's own printf knows no %zu, so the head is formatted here and written once. */
+static void
+req_head(struct req *r, int status, const char *ctype, size_t len)
+{
+	char	 h[1024];
+	int	 n;
+
+	r->status = status;
+	n = snprintf(h, sizeof(h), "Status: %d %s\r\n%s%s%s%s%s%s%s%s"
+	    "Cache-Control: no-store\r\nContent-Length: %zu\r\n\r\n",
+	    status, status_text(status),
+	    r->allow ? "Allow: " : "", r->allow ? r->allow : "", r->allow ? "\r\n" : "",
+	    r->extra_header ? r->extra_header : "", r->extra_header ? "\r\n" : "",
+	    ctype ? "Content-Type: " : "", ctype ? ctype : "", ctype ? "\r\n" : "", len);
+	if (n < 0 || (size_t)n >= sizeof(h))
+		n = snprintf(h, sizeof(h), "Status: 500 Internal Server Error\r\n\r\n");
+	FCGX_PutStr(h, n, r->fcgx->out);
+}
+
+void
+req_reply_raw(struct req *r, int status, const char *json, size_t len)
+{
+	req_head(r, status, "application/json", len);
+	FCGX_PutStr(json, (int)len, r->fcgx->out);
+}
+
+void
+req_reply_json(struct req *r, int status, struct json_object *body)
+{
+	size_t		 len;
+	const char	*s;
+
+	s = json_object_to_json_string_length(body,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	req_reply_raw(r, status, s, len);
+}
+
+void
+req_reply_empty(struct req *r, int status)
+{
+	req_head(r, status, NULL, 0);
+}

@@ -1,0 +1,65 @@
+/* request.h: one FastCGI request as the handlers see it, and the ways to answer it. */
+#ifndef SCRAPEQ_REQUEST_H
+#define SCRAPEQ_REQUEST_H
+
+#include <stddef.h>
+#include <fcgiapp.h>
+#include <json-c/json.h>
+
+#include "scrapeq/auth.h"
+#include "scrapeq/buf.h"
+#include "scrapeq/config.h"
+#include "scrapeq/db.h"
+#include "scrapeq/err.h"
+#include "scrapeq/limits.h"
+#include "scrapeq/query.h"
+
+/* Per thread: its own database connection and token cache; never shared. */
+struct worker {
+	const struct config	*cfg;
+	struct db		*db;
+	struct auth_cache	*auth;
+};
+
+struct dialect;
+
+struct req {
+	FCGX_Request		*fcgx;
+	struct worker		*w;
+	const char		*method;
+	char			 path[SQ_PATH_MAX + 1];  /* without the query string */
+	const char		*query_string;
+	struct query		 query;                  /* parsed on demand by req_query */
+	int			 query_parsed;
+	const char		*params[SQ_PATH_PARAMS_MAX]; /* {} captures, point into segs */
+	size_t			 nparams;
+	char			 segs[SQ_PATH_MAX + 1];
+	char			*body;                   /* NUL-terminated, may be NULL */
+	size_t			 body_len;
+	struct principal	 who;
+	const struct dialect	*dialect;
+	int			 status;                 /* what was answered, for the access log */
+	const char		*allow;                  /* Allow header for a 405 */
+	const char		*extra_header;           /* one more "Name: value" line, or NULL */
+};
+
+/*
+ * Reads the request body (declared CONTENT_LENGTH is checked against max but never
+ * used to allocate). Returns SQ_OK, SQ_ERR_TOO_LARGE, or SQ_ERR_NOMEM.
+ */
+enum sq_err req_read_body(struct req *, size_t max);
+
+/* Parses the query string once. Returns SQ_OK or SQ_ERR_BAD_REQUEST (message in e). */
+enum sq_err req_query(struct req *, struct sq_error *e);
+
+/* Parses the body as a JSON object (an empty body is {} when empty_ok). Caller puts it. */
+struct json_object *req_json(struct req *, int empty_ok, struct sq_error *e);
+
+/* Answers with status and a JSON body (json-c object, not consumed). */
+void	req_reply_json(struct req *, int status, struct json_object *body);
+/* Answers with status and raw JSON text. */
+void	req_reply_raw(struct req *, int status, const char *json, size_t len);
+/* Answers with a status and no body (204). */
+void	req_reply_empty(struct req *, int status);
+
+#endif

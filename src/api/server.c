@@ -1,0 +1,250 @@
+/* server.c: FastCGI socket, prefork supervisor, and the worker threads' accept loop. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <fcgiapp.h>
+
+#include "scrapeq/log.h"
+#include "request.h"
+#include "router.h"
+#include "server.h"
+
+static volatile sig_atomic_t stopping;
+static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct thread_arg {
+	const struct config	*cfg;
+	int			 fd;
+};
+
+int
+server_listen(const char *path)
+{
+	struct stat	 st;
+	int		 fd;
+
+	if (path == NULL || path[0] == '\0') {
+		if (fstat(0, &st) == -1 || !S_ISSOCK(st.st_mode)) {
+			log_err("no listening socket: fd 0 is not a socket; "
+			    "pass --socket PATH or set [api] socket");
+			return -1;
+		}
+		return 0;
+	}
+	if (path[0] == '/' || path[0] == '.')
+		(void)unlink(path);        /* a stale socket from an earlier run */
+	if ((fd = FCGX_OpenSocket(path, 1024)) < 0) {
+		log_err("cannot listen on %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* nginx workers run as another user; access control is the bearer token. */
+	if ((path[0] == '/' || path[0] == '.') && chmod(path, 0666) == -1)
+		log_warn("chmod %s: %s", path, strerror(errno));
+	return fd;
+}
+
+static double
+elapsed_ms(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a->tv_sec) * 1e3 + (double)(b.tv_nsec - a->tv_nsec) / 1e6;
+}
+
+static void
+access_log(const struct config *cfg, const struct req *r, double ms)
+{
+	char path[256];
+
+	if (strcmp(cfg->api_access_log, "off") == 0)
+		return;
+	log_clean(path, sizeof(path), r->path, strlen(r->path), 200);
+	if (strcmp(cfg->api_access_log, "syslog") == 0)
+		syslog(LOG_INFO, "%s %s %d %.1fms", r->method, path, r->status, ms);
+	else
+		fprintf(stderr, "access: %s %s %d %.1fms\n", r->method, path, r->status, ms);
+}
+
+/* Fills r from the FastCGI params; the path comes from DOCUMENT_URI or REQUEST_URI. */
+static int
+request_init(struct req *r, FCGX_Request *f, struct worker *w)
+{
+	const char	*uri;
+	size_t		 n;
+
+	memset(r, 0, sizeof(*r));
+	r->fcgx = f;
+	r->w = w;
+	r->method = FCGX_GetParam("REQUEST_METHOD", f->envp);
+	if (r->method == NULL)
+		r->method = "GET";
+	r->query_string = FCGX_GetParam("QUERY_STRING", f->envp);
+	if ((uri = FCGX_GetParam("DOCUMENT_URI", f->envp)) == NULL &&
+	    (uri = FCGX_GetParam("REQUEST_URI", f->envp)) == NULL)
+		uri = "/";
+	n = strcspn(uri, "?");
+	if (n > SQ_PATH_MAX)
+		return -1;
+	memcpy(r->path, uri, n);
+	r->path[n] = '\0';
+	return 0;
+}
+
+static void
+request_done(struct req *r)
+{
+	free(r->body);
+	if (r->query_parsed)
+		query_free(&r->query);
+}
+
+static void *
+worker_thread(void *arg)
+{
+	const struct thread_arg	*ta = arg;
+	struct worker		 w = { .cfg = ta->cfg };
+	FCGX_Request		 f;
+	struct req		 r;
+	struct timespec		 t0;
+	int			 rc;
+
+	w.db = db_new(ta->cfg);
+	w.auth = auth_cache_new(ta->cfg->api_token_cache_seconds);
+	if (w.db == NULL || w.auth == NULL || FCGX_InitRequest(&f, ta->fd, 0) != 0) {
+		log_err("worker: out of memory at start");
+		exit(1);
+	}
+	while (!stopping) {
+		pthread_mutex_lock(&accept_lock);
+		rc = FCGX_Accept_r(&f);
+		pthread_mutex_unlock(&accept_lock);
+		if (rc < 0)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (request_init(&r, &f, &w) == -1) {
+			r.status = 414;
+			FCGX_FPrintF(f.out, "Status: 414 URI Too Long\r\nContent-Type: application/json\r\n"
+			    "Content-Length: 68\r\n\r\n"
+			    "{\"error\":{\"code\":\"URI_TOO_LONG\",\"message\":\"Request path too long\"}}");
+		} else
+			router_dispatch(&r);
+		access_log(ta->cfg, &r, elapsed_ms(&t0));
+		request_done(&r);
+		FCGX_Finish_r(&f);
+	}
+	db_free(w.db);
+	auth_cache_free(w.auth);
+	return NULL;
+}
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* One worker process: threads accept on fd until killed. */
+static void
+worker_main(const struct config *cfg, int fd, unsigned threads)
+{
+	struct thread_arg	 ta = { cfg, fd };
+	pthread_t		*tids;
+	unsigned		 i;
+
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((tids = calloc(threads, sizeof(*tids))) == NULL)
+		exit(1);
+	for (i = 0; i < threads; i++)
+		if (pthread_create(&tids[i], NULL, worker_thread, &ta) != 0) {
+			log_err("worker: pthread_create failed");
+			exit(1);
+		}
+	for (i = 0; i < threads; i++)
+		pthread_join(tids[i], NULL);
+	exit(0);
+}
+
+static pid_t
+spawn_worker(const struct config *cfg, int fd, unsigned threads)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		worker_main(cfg, fd, threads);
+	if (pid < 0)
+		log_err("fork: %s", strerror(errno));
+	return pid;
+}
+
+int
+server_run(const struct config *cfg, int fd, unsigned workers, unsigned threads)
+{
+	struct sigaction sa;
+	pid_t		*pids;
+	time_t		*born;
+	unsigned	 i;
+	int		 status;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (FCGX_Init() != 0)
+		return 1;
+	pids = calloc(workers, sizeof(*pids));
+	born = calloc(workers, sizeof(*born));
+	if (pids == NULL || born == NULL)
+		return 1;
+	for (i = 0; i < workers; i++) {
+		pids[i] = spawn_worker(cfg, fd, threads);
+		born[i] = time(NULL);
+	}
+	log_info("serving with %u workers x %u threads", workers, threads);
+	while (!stopping) {
+		pid_t dead = waitpid(-1, &status, 0);
+
+		if (dead < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < workers && !stopping; i++) {
+			if (pids[i] != dead)
+				continue;
+			log_err("worker %d died (%s %d); restarting", (int)dead,
+			    WIFSIGNALED(status) ? "signal" : "exit",
+			    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			if (time(NULL) - born[i] < 1)
+				sleep(1);          /* a worker that dies at once must not spin */
+			pids[i] = spawn_worker(cfg, fd, threads);
+			born[i] = time(NULL);
+		}
+	}
+	for (i = 0; i < workers; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGTERM);
+	for (i = 0; i < workers; i++)
+		if (pids[i] > 0)
+			waitpid(pids[i], &status, 0);
+	free(pids);
+	free(born);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,695 @@
+/* job.c: the job model: queueing a run, reading, listing, cancelling, retrying, its logs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "scrapeq/buf.h"
+#include "scrapeq/job.h"
+#include "scrapeq/limits.h"
+#include "scrapeq/log.h"
+#include "scrapeq/project.h"
+
+#include <json-c/json.h>
+
+/* Column order of every job read; job_from_row depends on it. */
+#define JOB_COLS \
+	"j.id, j.project_id, j.type, j.status, j.source, j.schedule_id, j.retry_of, " \
+	"j.priority, j.retry_count, j.max_retries, j.config, j.metadata, j.error, " \
+	"j.total_targets, j.completed_targets, j.total_results, j.current_target, " \
+	"j.created_at, j.scheduled_at, j.started_at, j.completed_at, j.cancelled_at, " \
+	"j.updated_at"
+#define JOB_NCOLS 23
+
+/* The per-target status of a job, as one JSON array, so GET job is one round trip. */
+#define JOB_TARGETS_COL \
+	", (SELECT JSON_ARRAYAGG(JSON_ARRAY(jt.target_id, jt.status, jt.results_count, " \
+	"jt.started_at, jt.completed_at) ORDER BY jt.position) " \
+	"FROM job_targets jt WHERE jt.job_id = j.id)"
+
+static void
+copy_str(char *dst, size_t dstsz, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+
+	if (n >= dstsz)
+		n = dstsz - 1;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+
+static int
+parse_uuid_cell(const char *s, struct uuid *u)
+{
+	return s != NULL && uuid_parse(s, strlen(s), u) == 0 ? 0 : -1;
+}
+
+void
+job_clear(struct job *j)
+{
+	if (j == NULL)
+		return;
+	free(j->config);
+	free(j->metadata);
+	free(j->error);
+	free(j->targets);
+	memset(j, 0, sizeof(*j));
+}
+
+static int
+job_targets_from_json(struct job *j, const char *text)
+{
+	struct json_object	*arr;
+	size_t			 i, n;
+	int			 rc = -1;
+
+	if (text == NULL)
+		return 0;
+	if ((arr = json_tokener_parse(text)) == NULL || !json_object_is_type(arr, json_type_array))
+		goto out;
+	n = json_object_array_length(arr);
+	if (n > 0 && (j->targets = calloc(n, sizeof(*j->targets))) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		struct json_object *row = json_object_array_get_idx(arr, i);
+		struct job_target *t = &j->targets[i];
+		const char *s;
+
+		if (!json_object_is_type(row, json_type_array) || json_object_array_length(row) != 5)
+			goto out;
+		s = json_object_get_string(json_object_array_get_idx(row, 0));
+		if (parse_uuid_cell(s, &t->target_id) == -1 ||
+		    job_status_parse(json_object_get_string(json_object_array_get_idx(row, 1)),
+		    &t->status) == -1)
+			goto out;
+		t->results_count = json_object_get_int64(json_object_array_get_idx(row, 2));
+		if (json_object_get_type(json_object_array_get_idx(row, 3)) == json_type_string)
+			copy_str(t->started_at, sizeof(t->started_at),
+			    json_object_get_string(json_object_array_get_idx(row, 3)));
+		if (json_object_get_type(json_object_array_get_idx(row, 4)) == json_type_string)
+			copy_str(t->completed_at, sizeof(t->completed_at),
+			    json_object_get_string(json_object_array_get_idx(row, 4)));
+		j->ntargets = i + 1;
+	}
+	rc = 0;
+out:
+	json_object_put(arr);
+	return rc;
+}
+
+static int
+job_from_row(struct job *j, const struct db_res *r, size_t row, int with_targets)
+{
+	const char *s;
+
+	memset(j, 0, sizeof(*j));
+	if (parse_uuid_cell(db_str(r, row, 0), &j->id) == -1 ||
+	    parse_uuid_cell(db_str(r, row, 1), &j->project_id) == -1 ||
+	    job_status_parse(db_str(r, row, 3), &j->status) == -1 ||
+	    job_source_parse(db_str(r, row, 4), &j->source) == -1)
+		return -1;
+	copy_str(j->type, sizeof(j->type), db_str(r, row, 2));
+	copy_str(j->schedule_id, sizeof(j->schedule_id), db_str(r, row, 5));
+	j->has_retry_of = parse_uuid_cell(db_str(r, row, 6), &j->retry_of) == 0;
+	j->priority = db_int(r, row, 7);
+	j->retry_count = db_int(r, row, 8);
+	j->max_retries = db_int(r, row, 9);
+	j->config = strdup((s = db_str(r, row, 10)) ? s : "{}");
+	j->metadata = strdup((s = db_str(r, row, 11)) ? s : "{}");
+	if ((s = db_str(r, row, 12)) != NULL)
+		j->error = strdup(s);
+	if (j->config == NULL || j->metadata == NULL || (s != NULL && j->error == NULL))
+		return -1;
+	j->total_targets = db_int(r, row, 13);
+	j->completed_targets = db_int(r, row, 14);
+	j->total_results = db_int(r, row, 15);
+	j->has_current_target = parse_uuid_cell(db_str(r, row, 16), &j->current_target) == 0;
+	copy_str(j->created_at, sizeof(j->created_at), db_str(r, row, 17));
+	copy_str(j->scheduled_at, sizeof(j->scheduled_at), db_str(r, row, 18));
+	copy_str(j->started_at, sizeof(j->started_at), db_str(r, row, 19));
+	copy_str(j->completed_at, sizeof(j->completed_at), db_str(r, row, 20));
+	copy_str(j->cancelled_at, sizeof(j->cancelled_at), db_str(r, row, 21));
+	copy_str(j->updated_at, sizeof(j->updated_at), db_str(r, row, 22));
+	if (with_targets)
+		return job_targets_from_json(j, db_str(r, row, JOB_NCOLS));
+	return 0;
+}
+
+int
+job_percentage(const struct job *j)
+{
+	if (j->status == JOB_COMPLETED)
+		return 100;
+	if (j->total_targets <= 0)
+		return 0;
+	if (j->completed_targets >= j->total_targets)
+		return 100;
+	return (int)(j->completed_targets * 100 / j->total_targets);
+}
+
+/* Seconds since the epoch of a "YYYY-MM-DD HH:MM:SS" UTC text, or -1. */
+static long long
+db_time_seconds(const char *s)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || s[0] == '\0' || strptime(s, "%Y-%m-%d %H:%M:%S", &tm) == NULL)
+		return -1;
+	return (long long)timegm(&tm);
+}
+
+long long
+job_duration_seconds(const struct job *j)
+{
+	long long a = db_time_seconds(j->started_at), b;
+
+	b = db_time_seconds(j->completed_at[0] ? j->completed_at : j->cancelled_at);
+	if (a < 0 || b < 0 || b < a)
+		return -1;
+	return b - a;
+}
+
+enum sq_err
+job_get(struct db *db, const struct principal *who, const struct uuid *id, struct job *out,
+    struct sq_error *e)
+{
+	struct db_res	 r;
+	char		 ids[UUID_STR_LEN + 1];
+	enum sq_err	 rc;
+
+	uuid_format(id, ids);
+	rc = db_exec(db, "SELECT " JOB_COLS JOB_TARGETS_COL " FROM jobs j "
+	    "JOIN memberships m ON m.project_id = j.project_id AND m.user_id = ? WHERE j.id = ?",
+	    DB_PARAMS(DB_INT(who->user_id), DB_STR(ids)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows == 0)
+		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found");
+	else if (job_from_row(out, &r, 0, 1) == -1) {
+		job_clear(out);
+		rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
+	}
+	db_res_free(&r);
+	return rc;
+}
+
+/* One SQL text per filter combination: a prepared statement keeps its index choice. */
+static const char *const list_sql[4] = {
+	"SELECT " JOB_COLS " FROM jobs j WHERE j.project_id = ? "
+	    "ORDER BY j.id DESC LIMIT ? OFFSET ?",
+	"SELECT " JOB_COLS " FROM jobs j WHERE j.project_id = ? AND j.status = ? "
+	    "ORDER BY j.id DESC LIMIT ? OFFSET ?",
+	"SELECT " JOB_COLS " FROM jobs j WHERE j.project_id = ? AND j.source = ? "
+	    "ORDER BY j.id DESC LIMIT ? OFFSET ?",
+	"SELECT " JOB_COLS " FROM jobs j WHERE j.project_id = ? AND j.status = ? "
+	    "AND j.source = ? ORDER BY j.id DESC LIMIT ? OFFSET ?",
+};
+static const char *const count_sql[4] = {
+	"SELECT COUNT(*), EXISTS(SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?) "
+	    "FROM jobs WHERE project_id = ?",
+	"SELECT COUNT(*), EXISTS(SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?) "
+	    "FROM jobs WHERE project_id = ? AND status = ?",
+	"SELECT COUNT(*), EXISTS(SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?) "
+	    "FROM jobs WHERE project_id = ? AND source = ?",
+	"SELECT COUNT(*), EXISTS(SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?) "
+	    "FROM jobs WHERE project_id = ? AND status = ? AND source = ?",
+};
+
+enum sq_err
+job_list(struct db *db, const struct principal *who, const struct uuid *project,
+    const struct job_filter *f, const struct page *pg, struct job **items, size_t *n,
+    long long *total, struct sq_error *e)
+{
+	struct db_param	 p[8];
+	struct db_res	 r;
+	struct job	*v = NULL;
+	char		 pids[UUID_STR_LEN + 1];
+	size_t		 np = 0, i, k;
+	int		 combo = (f->has_status ? 1 : 0) | (f->has_source ? 2 : 0);
+	enum sq_err	 rc;
+
+	*items = NULL;
+	*n = 0;
+	uuid_format(project, pids);
+	p[np++] = DB_INT(who->user_id);
+	p[np++] = DB_STR(pids);
+	p[np++] = DB_STR(pids);
+	if (f->has_status)
+		p[np++] = DB_STR(job_status_name(f->status));
+	if (f->has_source)
+		p[np++] = DB_STR(job_source_name(f->source));
+	if ((rc = db_exec(db, count_sql[combo], p, np, &r)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	*total = db_int(&r, 0, 0);
+	k = (size_t)db_int(&r, 0, 1);
+	db_res_free(&r);
+	if (k == 0)
+		return sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
+	/* Same parameters minus the membership pair, plus the page. */
+	memmove(p, p + 2, (np - 2) * sizeof(*p));
+	np -= 2;
+	p[np++] = DB_INT(pg->per_page);
+	p[np++] = DB_INT(pg->offset);
+	if ((rc = db_exec(db, list_sql[combo], p, np, &r)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows > 0 && (v = calloc(r.nrows, sizeof(*v))) == NULL)
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+	for (i = 0; rc == SQ_OK && i < r.nrows; i++)
+		if (job_from_row(&v[i], &r, i, 0) == -1)
+			rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
+	db_res_free(&r);
+	if (rc != SQ_OK) {
+		job_list_free(v, i);
+		return rc;
+	}
+	*items = v;
+	*n = i;
+	return SQ_OK;
+}
+
+void
+job_list_free(struct job *items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; items != NULL && i < n; i++)
+		job_clear(&items[i]);
+	free(items);
+}
+
+/* Appends a job_events row; data is a JSON object text. */
+static enum sq_err
+job_event(struct db *db, const char *jids, const char *pids, const char *type, const char *data)
+{
+	return db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
+	    "VALUES (?, ?, ?, ?)",
+	    DB_PARAMS(DB_STR(jids), DB_STR(pids), DB_STR(type), DB_STR(data)), NULL);
+}
+
+static enum sq_err
+job_log_line(struct db *db, const char *jids, const char *level, const char *msg)
+{
+	return db_exec(db, "INSERT INTO job_logs (job_id, level, message) VALUES (?, ?, ?)",
+	    DB_PARAMS(DB_STR(jids), DB_STR(level), DB_STR(msg)), NULL);
+}
+
+/* Everything a new job row needs, gathered before the transaction writes it. */
+struct job_new {
+	struct uuid		 id;
+	enum job_source		 source;
+	const struct uuid	*retry_of;
+	long long		 max_results;     /* -1: the project's */
+	const struct uuid	*target_ids;     /* NULL: all enabled */
+	size_t			 ntarget_ids;
+};
+
+/* Checks the project's run and daily limits; the project row is locked by the caller. */
+static enum sq_err
+job_check_limits(struct db *db, const struct config *cfg, const char *pids,
+    long long project_daily, struct sq_error *e)
+{
+	struct db_res	 r;
+	long long	 active, today, limit;
+	enum sq_err	 rc;
+
+	rc = db_exec(db, "SELECT "
+	    "(SELECT COUNT(*) FROM jobs WHERE project_id = ? AND project_run = 1 "
+	    "AND status IN ('pending', 'running')), "
+	    "(SELECT COUNT(*) FROM jobs WHERE project_id = ? AND created_at >= UTC_DATE())",
+	    DB_PARAMS(DB_STR(pids), DB_STR(pids)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	active = db_int(&r, 0, 0);
+	today = db_int(&r, 0, 1);
+	db_res_free(&r);
+	if (active >= (long long)cfg->active_runs_per_project)
+		return sq_fail(e, SQ_ERR_JOB_RUNNING, "Another job is already running");
+	limit = project_daily >= 0 ? project_daily : (long long)cfg->jobs_per_day;
+	if (today >= limit)
+		return sq_fail(e, SQ_ERR_RATE_LIMITED,
+		    "Daily job limit exceeded (%lld jobs per day)", limit);
+	return SQ_OK;
+}
+
+/*
+ * Resolves the job's targets to a JSON array of UUID strings (for JSON_TABLE) and
+ * the public-id array for its config. Every given id must be a target of the project.
+ */
+static enum sq_err
+job_resolve_targets(struct db *db, const char *pids, const struct job_new *nj,
+    struct buf *uuids, struct buf *pub, size_t *count, struct sq_error *e)
+{
+	struct db_res	 r;
+	char		 s[UUID_STR_LEN + 1], pid[ID_STR_MAX];
+	size_t		 i, k;
+	enum sq_err	 rc;
+	struct uuid	 u;
+
+	rc = db_exec(db, "SELECT id FROM targets WHERE project_id = ? AND (? OR enabled = 1) "
+	    "ORDER BY id LIMIT ?", DB_PARAMS(DB_STR(pids), DB_INT(nj->target_ids != NULL),
+	    DB_INT(SQ_TARGETS_PER_PROJECT_MAX)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	*count = nj->target_ids ? nj->ntarget_ids : r.nrows;
+	buf_putc(uuids, '[');
+	buf_putc(pub, '[');
+	for (i = 0; i < *count; i++) {
+		if (nj->target_ids == NULL)
+			(void)parse_uuid_cell(db_str(&r, i, 0), &u);
+		else {
+			u = nj->target_ids[i];
+			uuid_format(&u, s);
+			for (k = 0; k < r.nrows; k++)
+				if (strcmp(db_str(&r, k, 0), s) == 0)
+					break;
+			id_format(ID_PREFIX_TARGET, &u, pid, sizeof(pid));
+			if (k == r.nrows) {
+				db_res_free(&r);
+				return sq_fail(e, SQ_ERR_INVALID, "Unknown target id: %s", pid);
+			}
+			for (k = 0; k < i; k++)
+				if (memcmp(&nj->target_ids[k], &u, sizeof(u)) == 0) {
+					db_res_free(&r);
+					return sq_fail(e, SQ_ERR_INVALID,
+					    "Duplicate target id: %s", pid);
+				}
+		}
+		uuid_format(&u, s);
+		id_format(ID_PREFIX_TARGET, &u, pid, sizeof(pid));
+		buf_printf(uuids, "%s\"%s\"", i ? "," : "", s);
+		buf_printf(pub, "%s\"%s\"", i ? "," : "", pid);
+	}
+	db_res_free(&r);
+	buf_putc(uuids, ']');
+	buf_putc(pub, ']');
+	if (uuids->oom || pub->oom)
+		return sq_fail(e, SQ_ERR_NOMEM, NULL);
+	if (*count == 0)
+		return sq_fail(e, SQ_ERR_NO_TARGETS, "Project has no targets");
+	return SQ_OK;
+}
+
+/* Writes the job, its targets, queue row, event and first log line; inside a transaction. */
+static enum sq_err
+job_insert(struct db *db, const struct principal *who, const char *pids,
+    const struct job_new *nj, long long max_results, struct sq_error *e)
+{
+	struct buf	 uuids, pub, cfg;
+	char		 jids[UUID_STR_LEN + 1], rids[UUID_STR_LEN + 1], msg[96];
+	size_t		 count = 0;
+	enum sq_err	 rc;
+
+	buf_init(&uuids, 0);
+	buf_init(&pub, 0);
+	buf_init(&cfg, 0);
+	uuid_format(&nj->id, jids);
+	if (nj->retry_of != NULL)
+		uuid_format(nj->retry_of, rids);
+	if ((rc = job_resolve_targets(db, pids, nj, &uuids, &pub, &count, e)) != SQ_OK)
+		goto out;
+	buf_printf(&cfg, "{\"max_results_per_target\":%lld,\"targets\":%s}", max_results, pub.data);
+	if (cfg.oom) {
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+		goto out;
+	}
+	rc = db_exec(db, "INSERT INTO jobs (id, project_id, type, status, source, project_run, "
+	    "retry_of, config, total_targets, created_by) "
+	    "VALUES (?, ?, 'scrape', 'pending', ?, 1, ?, ?, ?, ?)",
+	    DB_PARAMS(DB_STR(jids), DB_STR(pids), DB_STR(job_source_name(nj->source)),
+	    DB_STR(nj->retry_of ? rids : NULL), DB_STR(cfg.data), DB_INT(count),
+	    DB_INT(who->user_id)), NULL);
+	if (rc == SQ_OK)
+		rc = db_exec(db, "INSERT INTO job_targets (job_id, position, target_id, url) "
+		    "SELECT ?, jt.pos, t.id, t.url FROM JSON_TABLE(?, '$[*]' COLUMNS "
+		    "(pos FOR ORDINALITY, tid VARCHAR(36) PATH '$')) jt "
+		    "JOIN targets t ON t.id = jt.tid AND t.project_id = ?",
+		    DB_PARAMS(DB_STR(jids), DB_STR(uuids.data), DB_STR(pids)), NULL);
+	if (rc == SQ_OK && db_affected(db) != count)
+		rc = sq_fail(e, SQ_ERR_CONFLICT, "Targets changed while the job was created");
+	if (rc == SQ_OK)
+		rc = db_exec(db, "INSERT INTO job_queue (job_id, priority, run_after) "
+		    "VALUES (?, 0, NOW(6))", DB_PARAMS(DB_STR(jids)), NULL);
+	if (rc == SQ_OK)
+		rc = job_event(db, jids, pids, "created", "{\"status\":\"pending\"}");
+	snprintf(msg, sizeof(msg), "Job queued with %zu target%s", count, count == 1 ? "" : "s");
+	if (rc == SQ_OK)
+		rc = job_log_line(db, jids, "info", msg);
+	if (rc != SQ_OK && e->code != rc)
+		sq_fail(e, rc, NULL);
+out:
+	buf_free(&cfg);
+	buf_free(&pub);
+	buf_free(&uuids);
+	return rc;
+}
+
+/* The one path every new job takes: lock the project, check limits, insert, commit. */
+static enum sq_err
+job_create_new(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct uuid *project, struct job_new *nj, struct job *out, struct sq_error *e)
+{
+	struct db_res	 r;
+	char		 pids[UUID_STR_LEN + 1];
+	long long	 daily, max_results;
+	enum sq_err	 rc;
+
+	e->code = SQ_OK;
+	uuid_format(project, pids);
+	uuid_v7(&nj->id);
+	if ((rc = db_begin(db)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	rc = db_exec(db, "SELECT p.daily_job_limit, p.max_results_per_target FROM projects p "
+	    "JOIN memberships m ON m.project_id = p.id AND m.user_id = ? WHERE p.id = ? "
+	    "FOR UPDATE", DB_PARAMS(DB_INT(who->user_id), DB_STR(pids)), &r);
+	if (rc != SQ_OK) {
+		sq_fail(e, rc, NULL);
+		goto fail;
+	}
+	if (r.nrows == 0) {
+		db_res_free(&r);
+		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
+		goto fail;
+	}
+	daily = db_str(&r, 0, 0) ? db_int(&r, 0, 0) : -1;
+	max_results = nj->max_results >= 0 ? nj->max_results : db_int(&r, 0, 1);
+	db_res_free(&r);
+	if ((rc = job_check_limits(db, cfg, pids, daily, e)) != SQ_OK ||
+	    (rc = job_insert(db, who, pids, nj, max_results, e)) != SQ_OK)
+		goto fail;
+	if ((rc = db_commit(db)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	return job_get(db, who, &nj->id, out, e);
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+enum sq_err
+job_create(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct uuid *project, const struct job_input *in, struct job *out,
+    struct sq_error *e)
+{
+	struct job_new nj;
+
+	memset(&nj, 0, sizeof(nj));
+	if (in->target_ids != NULL && in->ntarget_ids > SQ_TARGET_IDS_MAX)
+		return sq_fail(e, SQ_ERR_INVALID, "Field 'target_ids' may hold at most %d ids",
+		    SQ_TARGET_IDS_MAX);
+	if (in->target_ids != NULL && in->ntarget_ids == 0)
+		return sq_fail(e, SQ_ERR_INVALID, "Field 'target_ids' must not be empty");
+	if (in->max_results_per_target != -1 && (in->max_results_per_target < 1 ||
+	    in->max_results_per_target > SQ_RESULTS_PER_TARGET_MAX))
+		return sq_fail(e, SQ_ERR_INVALID,
+		    "Field 'max_results_per_target' must be an integer from 1 to %d",
+		    SQ_RESULTS_PER_TARGET_MAX);
+	nj.source = who->kind == AUTH_SESSION ? JOB_SRC_MANUAL : JOB_SRC_API;
+	nj.max_results = in->max_results_per_target;
+	nj.target_ids = in->target_ids;
+	nj.ntarget_ids = in->ntarget_ids;
+	return job_create_new(db, cfg, who, project, &nj, out, e);
+}
+
+enum sq_err
+job_retry(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct uuid *id, struct job *out, struct sq_error *e)
+{
+	struct job	 old;
+	struct job_new	 nj;
+	struct uuid	*ids = NULL;
+	struct json_object *c = NULL, *v;
+	size_t		 i;
+	enum sq_err	 rc;
+
+	memset(&nj, 0, sizeof(nj));
+	if ((rc = job_get(db, who, id, &old, e)) != SQ_OK)
+		return rc;
+	if (!job_can_retry(old.status)) {
+		rc = sq_fail(e, SQ_ERR_CANNOT_RETRY, "Job is %s; only failed or cancelled jobs "
+		    "can be retried", job_status_name(old.status));
+		goto out;
+	}
+	if (old.ntargets > 0 && (ids = calloc(old.ntargets, sizeof(*ids))) == NULL) {
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+		goto out;
+	}
+	for (i = 0; i < old.ntargets; i++)
+		ids[i] = old.targets[i].target_id;
+	nj.source = JOB_SRC_RETRY;
+	nj.retry_of = &old.id;
+	nj.max_results = -1;
+	if ((c = json_tokener_parse(old.config)) != NULL &&
+	    json_object_object_get_ex(c, "max_results_per_target", &v))
+		nj.max_results = json_object_get_int64(v);
+	nj.target_ids = ids;
+	nj.ntarget_ids = old.ntargets;
+	rc = job_create_new(db, cfg, who, &old.project_id, &nj, out, e);
+out:
+	json_object_put(c);
+	free(ids);
+	job_clear(&old);
+	return rc;
+}
+
+enum sq_err
+job_cancel(struct db *db, const struct principal *who, const struct uuid *id, struct job *out,
+    struct sq_error *e)
+{
+	struct db_res	 r;
+	char		 jids[UUID_STR_LEN + 1], pids[UUID_STR_LEN + 1];
+	enum job_status	 st;
+	enum sq_err	 rc;
+
+	uuid_format(id, jids);
+	if ((rc = db_begin(db)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	rc = db_exec(db, "SELECT j.status, j.project_id FROM jobs j JOIN memberships m "
+	    "ON m.project_id = j.project_id AND m.user_id = ? WHERE j.id = ? FOR UPDATE",
+	    DB_PARAMS(DB_INT(who->user_id), DB_STR(jids)), &r);
+	if (rc != SQ_OK) {
+		sq_fail(e, rc, NULL);
+		goto fail;
+	}
+	if (r.nrows == 0 || job_status_parse(db_str(&r, 0, 0), &st) == -1) {
+		db_res_free(&r);
+		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found");
+		goto fail;
+	}
+	copy_str(pids, sizeof(pids), db_str(&r, 0, 1));
+	db_res_free(&r);
+	if (!job_can_cancel(st)) {
+		rc = sq_fail(e, SQ_ERR_CANNOT_CANCEL, "Job is %s; only running or pending jobs "
+		    "can be cancelled", job_status_name(st));
+		goto fail;
+	}
+	/* A running job's daemon sees cancel_requested (and the status) and stops. */
+	rc = db_exec(db, "UPDATE jobs SET status = 'cancelled', cancel_requested = 1, "
+	    "cancelled_at = NOW(6), updated_at = NOW(6), lease_expires_at = NULL WHERE id = ?",
+	    DB_PARAMS(DB_STR(jids)), NULL);
+	if (rc == SQ_OK)
+		rc = db_exec(db, "DELETE FROM job_queue WHERE job_id = ?", DB_PARAMS(DB_STR(jids)),
+		    NULL);
+	if (rc == SQ_OK && st == JOB_PENDING)
+		rc = db_exec(db, "UPDATE job_targets SET status = 'cancelled' WHERE job_id = ? "
+		    "AND status = 'pending'", DB_PARAMS(DB_STR(jids)), NULL);
+	if (rc == SQ_OK)
+		rc = job_event(db, jids, pids, "cancelled", "{\"status\":\"cancelled\"}");
+	if (rc == SQ_OK)
+		rc = job_log_line(db, jids, "info", "Job cancelled via API");
+	if (rc != SQ_OK) {
+		sq_fail(e, rc, NULL);
+		goto fail;
+	}
+	if ((rc = db_commit(db)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	return job_get(db, who, id, out, e);
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+static const char *const log_levels[] = { "debug", "info", "warning", "error" };
+
+const char *
+job_log_level_name(enum job_log_level l)
+{
+	if ((unsigned)l > JOB_LOG_ERROR)
+		return "info";
+	return log_levels[l];
+}
+
+int
+job_log_level_parse(const char *s, enum job_log_level *out)
+{
+	int i;
+
+	for (i = 0; s != NULL && i <= JOB_LOG_ERROR; i++)
+		if (strcmp(s, log_levels[i]) == 0) {
+			*out = (enum job_log_level)i;
+			return 0;
+		}
+	return -1;
+}
+
+enum sq_err
+job_logs(struct db *db, const struct principal *who, const struct uuid *id,
+    const enum job_log_level *level_filter, long long limit, struct job_log **items,
+    size_t *n, struct sq_error *e)
+{
+	struct db_res	 r;
+	struct job_log	*v = NULL;
+	char		 jids[UUID_STR_LEN + 1];
+	const char	*lvl = level_filter ? job_log_level_name(*level_filter) : NULL;
+	size_t		 i;
+	enum sq_err	 rc;
+
+	*items = NULL;
+	*n = 0;
+	uuid_format(id, jids);
+	/* The membership check rides along: no job row, no log rows, and a 404. */
+	rc = db_exec(db, "SELECT 1 AS k, NULL, NULL, NULL, NULL, NULL AS lid FROM jobs j "
+	    "JOIN memberships m ON m.project_id = j.project_id AND m.user_id = ? WHERE j.id = ? "
+	    "UNION ALL (SELECT 2, l.ts, l.level, l.message, l.target_id, l.id FROM job_logs l "
+	    "WHERE l.job_id = ? AND (? IS NULL OR l.level = ?) ORDER BY l.id DESC LIMIT ?) "
+	    "ORDER BY k, lid DESC",
+	    DB_PARAMS(DB_INT(who->user_id), DB_STR(jids), DB_STR(jids), DB_STR(lvl),
+	    DB_STR(lvl), DB_INT(limit)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows == 0 || db_int(&r, 0, 0) != 1) {
+		db_res_free(&r);
+		return sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found");
+	}
+	if (r.nrows > 1 && (v = calloc(r.nrows - 1, sizeof(*v))) == NULL)
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+	/* Rows came newest first; hand them back in time order. */
+	for (i = 0; rc == SQ_OK && i + 1 < r.nrows; i++) {
+		struct job_log *l = &v[i];
+		size_t src = r.nrows - 1 - i;
+
+		copy_str(l->ts, sizeof(l->ts), db_str(&r, src, 1));
+		if (job_log_level_parse(db_str(&r, src, 2), &l->level) == -1)
+			l->level = JOB_LOG_INFO;
+		if ((l->message = strdup(db_str(&r, src, 3) ? db_str(&r, src, 3) : "")) == NULL)
+			rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+		l->has_target = parse_uuid_cell(db_str(&r, src, 4), &l->target_id) == 0;
+	}
+	db_res_free(&r);
+	if (rc != SQ_OK) {
+		job_logs_free(v, i);
+		return rc;
+	}
+	*items = v;
+	*n = i;
+	return SQ_OK;
+}
+
+void
+job_logs_free(struct job_log *items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; items != NULL && i < n; i++)
+		free(items[i].message);
+	free(items);
+}

@@ -1,0 +1,202 @@
+/* project.c: projects and memberships; every lookup is scoped to the caller's memberships. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "scrapeq/limits.h"
+#include "scrapeq/project.h"
+
+#define PROJECT_COLS \
+	"p.id, p.name, p.description, p.daily_job_limit, p.max_results_per_target, " \
+	"p.seq, p.created_at, p.updated_at, m.role"
+
+void
+project_clear(struct project *p)
+{
+	if (p == NULL)
+		return;
+	free(p->description);
+	memset(p, 0, sizeof(*p));
+}
+
+static void
+copy_str(char *dst, size_t dstsz, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+
+	if (n >= dstsz)
+		n = dstsz - 1;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+
+static int
+project_from_row(struct project *p, const struct db_res *r, size_t row)
+{
+	const char *s;
+
+	memset(p, 0, sizeof(*p));
+	s = db_str(r, row, 0);
+	if (s == NULL || uuid_parse(s, strlen(s), &p->id) == -1)
+		return -1;
+	copy_str(p->name, sizeof(p->name), db_str(r, row, 1));
+	if ((s = db_str(r, row, 2)) != NULL && (p->description = strdup(s)) == NULL)
+		return -1;
+	p->daily_job_limit = db_str(r, row, 3) ? db_int(r, row, 3) : -1;
+	p->max_results_per_target = db_int(r, row, 4);
+	p->seq = db_int(r, row, 5);
+	copy_str(p->created_at, sizeof(p->created_at), db_str(r, row, 6));
+	copy_str(p->updated_at, sizeof(p->updated_at), db_str(r, row, 7));
+	copy_str(p->role, sizeof(p->role), db_str(r, row, 8));
+	return 0;
+}
+
+static enum sq_err
+project_validate(const struct project_input *in, int creating, struct sq_error *e)
+{
+	if (creating && in->name == NULL)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Field 'name' is required");
+	if (in->name != NULL) {
+		size_t n = strlen(in->name);
+
+		if (n == 0 || strspn(in->name, " \t\r\n") == n)
+			return sq_fail(e, SQ_ERR_INVALID, "Field 'name' must not be empty");
+		if (n > SQ_NAME_MAX)
+			return sq_fail(e, SQ_ERR_INVALID,
+			    "Field 'name' must be at most %d bytes", SQ_NAME_MAX);
+	}
+	if (in->description != NULL && strlen(in->description) > SQ_DESCRIPTION_MAX)
+		return sq_fail(e, SQ_ERR_INVALID,
+		    "Field 'description' must be at most %d bytes", SQ_DESCRIPTION_MAX);
+	if (in->daily_job_limit != -1 &&
+	    (in->daily_job_limit < 0 || in->daily_job_limit > 1000000))
+		return sq_fail(e, SQ_ERR_INVALID,
+		    "Field 'daily_job_limit' must be an integer from 0 to 1000000");
+	if (in->max_results_per_target != -1 && (in->max_results_per_target < 1 ||
+	    in->max_results_per_target > SQ_RESULTS_PER_TARGET_MAX))
+		return sq_fail(e, SQ_ERR_INVALID,
+		    "Field 'max_results_per_target' must be an integer from 1 to %d",
+		    SQ_RESULTS_PER_TARGET_MAX);
+	return SQ_OK;
+}
+
+enum sq_err
+project_create(struct db *db, long long owner_id, const struct project_input *in,
+    struct project *out, struct sq_error *e)
+{
+	struct principal who = { .user_id = owner_id, .kind = AUTH_TOKEN };
+	struct uuid	 id;
+	char		 ids[UUID_STR_LEN + 1];
+	enum sq_err	 rc;
+
+	if ((rc = project_validate(in, 1, e)) != SQ_OK)
+		return rc;
+	uuid_v7(&id);
+	uuid_format(&id, ids);
+	if ((rc = db_begin(db)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	rc = db_exec(db, "INSERT INTO projects (id, name, description, daily_job_limit, "
+	    "max_results_per_target, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+	    DB_PARAMS(DB_STR(ids), DB_STR(in->name), DB_STR(in->description),
+	    in->daily_job_limit == -1 ? DB_NUL : DB_INT(in->daily_job_limit),
+	    DB_INT(in->max_results_per_target == -1 ? 100 : in->max_results_per_target),
+	    DB_INT(owner_id)), NULL);
+	if (rc == SQ_OK)
+		rc = db_exec(db, "INSERT INTO memberships (user_id, project_id, role) "
+		    "VALUES (?, ?, 'owner')", DB_PARAMS(DB_INT(owner_id), DB_STR(ids)), NULL);
+	if (rc == SQ_OK)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	return project_get(db, &who, &id, out, e);
+}
+
+enum sq_err
+project_get(struct db *db, const struct principal *who, const struct uuid *id,
+    struct project *out, struct sq_error *e)
+{
+	struct db_res	 r;
+	char		 ids[UUID_STR_LEN + 1];
+	enum sq_err	 rc;
+
+	uuid_format(id, ids);
+	rc = db_exec(db, "SELECT " PROJECT_COLS " FROM memberships m "
+	    "JOIN projects p ON p.id = m.project_id WHERE m.user_id = ? AND m.project_id = ?",
+	    DB_PARAMS(DB_INT(who->user_id), DB_STR(ids)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows == 0)
+		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
+	else if (project_from_row(out, &r, 0) == -1)
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+	db_res_free(&r);
+	return rc;
+}
+
+enum sq_err
+project_access(struct db *db, const struct principal *who, const struct uuid *id,
+    struct sq_error *e)
+{
+	struct db_res	 r;
+	char		 ids[UUID_STR_LEN + 1];
+	enum sq_err	 rc;
+
+	uuid_format(id, ids);
+	rc = db_exec(db, "SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?",
+	    DB_PARAMS(DB_INT(who->user_id), DB_STR(ids)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows == 0)
+		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
+	db_res_free(&r);
+	return rc;
+}
+
+enum sq_err
+project_list(struct db *db, const struct principal *who, const struct page *pg,
+    struct project **items, size_t *n, long long *total, struct sq_error *e)
+{
+	struct db_res	 r, c;
+	struct project	*v = NULL;
+	enum sq_err	 rc;
+	size_t		 i;
+
+	*items = NULL;
+	*n = 0;
+	rc = db_exec(db, "SELECT COUNT(*) FROM memberships WHERE user_id = ?",
+	    DB_PARAMS(DB_INT(who->user_id)), &c);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	*total = db_int(&c, 0, 0);
+	db_res_free(&c);
+	rc = db_exec(db, "SELECT " PROJECT_COLS " FROM memberships m "
+	    "JOIN projects p ON p.id = m.project_id WHERE m.user_id = ? "
+	    "ORDER BY p.id DESC LIMIT ? OFFSET ?",
+	    DB_PARAMS(DB_INT(who->user_id), DB_INT(pg->per_page), DB_INT(pg->offset)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows > 0 && (v = calloc(r.nrows, sizeof(*v))) == NULL)
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+	for (i = 0; rc == SQ_OK && i < r.nrows; i++)
+		if (project_from_row(&v[i], &r, i) == -1)
+			rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+	db_res_free(&r);
+	if (rc != SQ_OK) {
+		project_list_free(v, r.nrows);
+		return rc;
+	}
+	*items = v;
+	*n = i;
+	return SQ_OK;
+}
+
+void
+project_list_free(struct project *items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; items != NULL && i < n; i++)
+		project_clear(&items[i]);
+	free(items);
+}
