@@ -40,6 +40,7 @@ struct req {
 	const struct dialect	*dialect;
 	int			 status;                 /* what was answered, for the access log */
 	const char		*allow;                  /* Allow header for a 405 */
+	char			 allow_buf[64];
 	const char		*extra_header;           /* one more "Name: value" line, or NULL */
 };
 

@@ -48,6 +48,30 @@ route_match(struct req *r, const char *pattern)
 	return 1;
 }
 
+/* Fills r->allow with every method the path answers to, for a 405's Allow header. */
+static void
+allow_list(struct req *r, const struct route *routes)
+{
+	const struct route	*rt;
+	size_t			 len = 0, n;
+
+	r->allow_buf[0] = '\0';
+	for (rt = routes; rt->method != NULL; rt++) {
+		if (!route_match(r, rt->pattern))
+			continue;
+		n = strlen(rt->method);
+		if (len + n + 3 > sizeof(r->allow_buf))
+			break;
+		if (len > 0) {
+			memcpy(r->allow_buf + len, ", ", 2);
+			len += 2;
+		}
+		memcpy(r->allow_buf + len, rt->method, n + 1);
+		len += n;
+	}
+	r->allow = r->allow_buf;
+}
+
 static void
 render_error(struct req *r, const struct sq_error *e)
 {
@@ -79,6 +103,8 @@ router_dispatch(struct req *r)
 		if (strcmp(rt->method, r->method) == 0)
 			hit = rt;
 	}
+	if (hit == NULL && path_ok)
+		allow_list(r, m->routes);
 	if (hit == NULL) {
 		sq_fail(&e, path_ok ? SQ_ERR_METHOD : SQ_ERR_NOT_FOUND,
 		    path_ok ? "Method not allowed" : "No such endpoint");

@@ -134,10 +134,12 @@ worker_thread(void *arg)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (request_init(&r, &f, &w) == -1) {
+			static const char big[] = "Status: 414 URI Too Long\r\n"
+			    "Content-Type: application/json\r\nContent-Length: 67\r\n\r\n"
+			    "{\"error\":{\"code\":\"URI_TOO_LONG\",\"message\":\"Request path too long\"}}";
+
 			r.status = 414;
-			FCGX_FPrintF(f.out, "Status: 414 URI Too Long\r\nContent-Type: application/json\r\n"
-			    "Content-Length: 68\r\n\r\n"
-			    "{\"error\":{\"code\":\"URI_TOO_LONG\",\"message\":\"Request path too long\"}}");
+			FCGX_PutStr(big, (int)sizeof(big) - 1, f.out);
 		} else
 			router_dispatch(&r);
 		access_log(ta->cfg, &r, elapsed_ms(&t0));

@@ -61,7 +61,7 @@ log_timestamp(char *out, size_t outsz)
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {
-	char		 msg[SQ_LOG_MESSAGE_MAX], ts[40];
+	char		 msg[SQ_LOG_MESSAGE_MAX], ts[64];
 	va_list		 ap;
 	int		 n;
 	size_t		 i;

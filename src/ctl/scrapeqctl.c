@@ -293,42 +293,50 @@ cmd_check_config(struct ctl *x, const struct command *c, int argc, char **argv)
 	return 0;
 }
 
+/* Hashes pw and adds user name. Returns 0 or an exit status after saying why. */
 static int
-cmd_user_add(struct ctl *x, const struct command *c, int argc, char **argv)
+user_insert(struct ctl *x, const char *name, const char *pw, int admin)
 {
-	char		 pw[SQ_PASSWORD_MAX + 1], hash[AUTH_PWHASH_MAX];
-	const char	*name = NULL, *pwfile = NULL;
-	int		 admin = 0, rc;
-	const struct opt o[] = { { "admin", NULL, &admin }, { "password-file", &pwfile, NULL } };
+	char		 hash[AUTH_PWHASH_MAX];
 	enum sq_err	 e;
+	int		 rc;
 
-	if ((rc = args_parse(c, argc, argv, o, 2, &name, 1)) != ARGS_GO)
-		return rc;
-	if (!username_ok(name))
-		return usage_error(c, "bad user name '%s': use 1 to 64 letters, digits or ._@+-",
-		    name);
-	if (pwfile != NULL && password_read(pwfile, pw) != 0)
-		return EXIT_FAIL;
-	if (pwfile == NULL)
-		password_generate(pw);
-	rc = EXIT_FAIL;
 	if (auth_password_hash(pw, hash) != 0) {
 		fprintf(stderr, "scrapeqctl: cannot hash the password (out of memory?)\n");
-		goto out;
+		return EXIT_FAIL;
 	}
 	if ((rc = ctl_connect(x)) != 0)
-		goto out;
+		return rc;
 	e = db_exec(x->db, "INSERT INTO users (username, password_hash, is_admin) VALUES (?, ?, ?)",
 	    DB_PARAMS(DB_STR(name), DB_STR(hash), DB_INT(admin)), NULL);
 	if (e == SQ_ERR_CONFLICT) {
 		fprintf(stderr, "scrapeqctl: a user named '%s' already exists\n", name);
-		rc = EXIT_FAIL;
-		goto out;
+		return EXIT_FAIL;
 	}
-	if (e != SQ_OK) {
-		rc = db_failure("adding the user", e);
+	if (e != SQ_OK)
+		return db_failure("adding the user", e);
+	return 0;
+}
+
+static int
+cmd_user_add(struct ctl *x, const struct command *c, int argc, char **argv)
+{
+	char		 pw[SQ_PASSWORD_MAX + 1];
+	const char	*name = NULL, *pwfile = NULL;
+	int		 admin = 0, rc;
+	const struct opt o[] = { { "admin", NULL, &admin }, { "password-file", &pwfile, NULL } };
+
+	if ((rc = args_parse(c, argc, argv, o, 2, &name, 1)) != ARGS_GO)
+		return rc;
+	if (!username_ok(name))
+		return usage_error(c, "bad user name '%s': use 1 to %d letters, digits or ._@+-",
+		    name, SQ_USERNAME_MAX);
+	if (pwfile != NULL && password_read(pwfile, pw) != 0)
+		return EXIT_FAIL;
+	if (pwfile == NULL)
+		password_generate(pw);
+	if ((rc = user_insert(x, name, pw, admin)) != 0)
 		goto out;
-	}
 	if (pwfile == NULL) {
 		fprintf(stderr, "user '%s' created%s; its password, shown only now:\n", name,
 		    admin ? " (admin)" : "");
@@ -418,7 +426,7 @@ cmd_token_create(struct ctl *x, const struct command *c, int argc, char **argv)
 	if (user == NULL)
 		return usage_error(c, "%s", "--user is required");
 	if (label != NULL && strlen(label) > SQ_NAME_MAX)
-		return usage_error(c, "%s", "--name is longer than 200 bytes");
+		return usage_error(c, "--name is longer than %d bytes", SQ_NAME_MAX);
 	if ((rc = ctl_connect(x)) != 0 || (rc = user_lookup(x, user, &uid)) != 0)
 		return rc;
 	if (auth_token_create(x->db, uid, label, tok, &e) != SQ_OK)
@@ -630,7 +638,8 @@ cmd_jobs_ls(struct ctl *x, const struct command *c, int argc, char **argv)
 		return usage_error(c, "--status must be pending, running, completed, failed "
 		    "or cancelled, not %s", status);
 	if (limit != NULL && parse_int_range(limit, 1, JOBS_LS_MAX, &lim) != 0)
-		return usage_error(c, "--limit must be an integer from 1 to 1000, not %s", limit);
+		return usage_error(c, "--limit must be an integer from 1 to %d, not %s",
+		    JOBS_LS_MAX, limit);
 	if ((rc = ctl_connect(x)) != 0)
 		return rc;
 	if (proj != NULL) {
@@ -672,6 +681,25 @@ usage_all(FILE *f)
 	for (c = commands; c->word != NULL; c++)
 		fprintf(f, "  %s\n", c->usage);
 	fprintf(f, "-c FILE defaults to $SCRAPEQ_CONFIG, then %s\n", SQ_CONFIG_DEFAULT_PATH);
+}
+
+/* For "user frob" lists the user commands; for anything else, every command. */
+static int
+usage_unknown(int argc, char **argv)
+{
+	const struct command	*c;
+	int			 known = 0;
+
+	fprintf(stderr, "scrapeqctl: unknown command: %s%s%s\n", argv[0], argc > 1 ? " " : "",
+	    argc > 1 ? argv[1] : "");
+	for (c = commands; c->word != NULL; c++)
+		if (strcmp(c->word, argv[0]) == 0) {
+			fprintf(stderr, "%s scrapeqctl [-c FILE] %s\n", known++ ? "      " :
+			    "usage:", c->usage);
+		}
+	if (!known)
+		usage_all(stderr);
+	return EXIT_USAGE;
 }
 
 /* Finds the command argv names; *words says how many words it took (1 or 2). */
@@ -719,12 +747,12 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (i >= argc || (c = command_find(argc - i, argv + i, &words)) == NULL) {
-		if (i < argc)
-			fprintf(stderr, "scrapeqctl: unknown command: %s\n", argv[i]);
+	if (i >= argc) {
 		usage_all(stderr);
 		return EXIT_USAGE;
 	}
+	if ((c = command_find(argc - i, argv + i, &words)) == NULL)
+		return usage_unknown(argc - i, argv + i);
 	if (sodium_init() < 0) {
 		fprintf(stderr, "scrapeqctl: libsodium failed to initialise\n");
 		return EXIT_FAIL;

@@ -74,11 +74,12 @@ class Response:
         if self.sent is not None:
             s = self.sent if len(self.sent) <= 300 else self.sent[:300] + b"...(%d bytes)" % len(self.sent)
             sent = " body=" + s.decode("utf-8", "replace")
-        body = self.raw.decode("utf-8", "replace")
+        body = self.raw.decode("utf-8", "replace").rstrip("\n")
         if len(body) > 600:
             body = body[:600] + "...(%d bytes)" % len(self.raw)
+        path = self.path if len(self.path) <= 200 else self.path[:200] + "...(%d bytes)" % len(self.path)
         return "%s %s%s -> %s %s (%.0f ms)" % (
-            self.method, self.path, sent, self.status, body, self.elapsed * 1000)
+            self.method, path, sent, self.status, body, self.elapsed * 1000)
 
 
 def request(method, path, body=None, token=None, raw=None, headers=None, timeout=15, auth=True):
