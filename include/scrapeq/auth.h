@@ -39,7 +39,12 @@ void	auth_token_hash(const char *token, size_t len, unsigned char out[32]);
 enum sq_err auth_token_create(struct db *db, long long user_id, const char *name,
 	    char out[AUTH_TOKEN_STRLEN + 1], struct sq_error *e);
 
-/* Per-thread cache of recently verified API tokens (no locks: one per thread). */
+/*
+ * Per-thread cache of recently verified API tokens (no locks: one per thread): a
+ * fixed table keyed by token hash, each entry trusted for ttl_seconds, so a revoked
+ * token can keep working that long in a worker that saw it. ttl 0 disables caching.
+ * Returns NULL only when out of memory; the caller frees with auth_cache_free (NULL ok).
+ */
 struct auth_cache;
 struct auth_cache *auth_cache_new(unsigned ttl_seconds);
 void	auth_cache_free(struct auth_cache *);
@@ -102,7 +107,11 @@ int	auth_jwt_issue(const unsigned char *key, size_t keylen, long long user_id,
 int	auth_jwt_verify(const unsigned char *key, size_t keylen, const char *token,
 	    time_t now, struct principal *who);
 
-/* Revokes every refresh token and API token of user_id. Returns SQ_OK or a db error. */
+/*
+ * Revokes every refresh token and API token of user_id, in one transaction. Access
+ * JWTs already issued stay valid until their exp; API tokens until worker caches
+ * expire (api token_cache_seconds). Returns SQ_OK or a db error.
+ */
 enum sq_err auth_revoke_user(struct db *db, long long user_id, struct sq_error *e);
 
 #endif

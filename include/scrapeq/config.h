@@ -1,0 +1,69 @@
+/* config.h: scrapeq.conf, the one INI file the sysadmin edits. */
+#ifndef SCRAPEQ_CONFIG_H
+#define SCRAPEQ_CONFIG_H
+
+#include <stddef.h>
+
+#define SQ_CONFIG_DEFAULT_PATH "/etc/scrapeq/scrapeq.conf"
+#define SQ_CONFIG_FILE_MAX     (1024 * 1024)   /* config_load refuses a larger file */
+
+enum log_level { LOG_LVL_DEBUG, LOG_LVL_INFO, LOG_LVL_WARNING, LOG_LVL_ERROR };
+
+struct config {
+	char	 path[512];          /* the file this was loaded from */
+
+	/* [database] */
+	char	 db_socket[256];     /* unix socket; empty means use host/port */
+	char	 db_host[256];       /* default "localhost" */
+	unsigned db_port;            /* default 3306 */
+	char	 db_name[64];        /* default "scrapeq" */
+	char	 db_user[64];        /* default "scrapeq" */
+	char	 db_password_file[512]; /* file holding the password; empty: no password */
+	char	 db_password[256];   /* read from db_password_file at load time, never from the INI */
+	unsigned db_connect_timeout; /* seconds, default 1 (the 503 must come within 2 s) */
+
+	/* [api] */
+	char	 api_socket[256];    /* FastCGI socket path, or host:port; empty: inherit fd 0 */
+	unsigned api_workers;        /* default 2 */
+	unsigned api_threads;        /* default 4 */
+	size_t	 api_body_max;       /* default SQ_BODY_MAX_DEFAULT */
+	char	 api_access_log[16]; /* "stderr" (default), "syslog" or "off" */
+	unsigned api_token_cache_seconds; /* how long a worker trusts a looked-up API token; default 10, 0 disables */
+
+	/* [auth] */
+	char	 jwt_key_file[512];  /* HS256 secret, at least 32 bytes; required for /auth/login */
+	unsigned char jwt_key[256];
+	size_t	 jwt_key_len;
+	unsigned access_token_ttl;   /* seconds, default 900 */
+	unsigned refresh_token_ttl;  /* seconds, default 30 days */
+
+	/* [limits] */
+	unsigned jobs_per_day;       /* per project, default 100; a project's own value overrides */
+	unsigned active_runs_per_project; /* JOB_RUNNING past this many pending/running project runs; default 1 */
+	unsigned max_results_per_target; /* default for projects, default 100 */
+
+	/* [log] */
+	enum log_level log_level;    /* default info */
+};
+
+/* Fills *c with every default. */
+void	config_defaults(struct config *c);
+
+/*
+ * Loads path into *c (defaults first, then the file), and reads the secret files it
+ * names. Returns 0, or -1 with "file:line: what is wrong" (or "file: why") in err.
+ * An unknown section or key, a duplicate key, or a bad value is an error.
+ */
+int	config_load(struct config *c, const char *path, char *err, size_t errsz);
+
+/*
+ * Parses an in-memory INI text as if it came from name; no secret files are read
+ * (for tests and the fuzzer). Same return contract as config_load.
+ */
+int	config_parse(struct config *c, const char *name, const char *text, size_t len,
+	    char *err, size_t errsz);
+
+/* Returns the path to use: -c argument if not NULL, else $SCRAPEQ_CONFIG, else the default. */
+const char *config_path(const char *arg);
+
+#endif
