@@ -32,12 +32,22 @@ struct project_input {
 };
 
 /*
- * Creates a project owned by owner_id, who becomes its "owner" member. Validates
- * in the core (name 1..SQ_NAME_MAX bytes, limits in range); fills *out. Returns
- * SQ_OK, SQ_ERR_BAD_REQUEST naming the field, or a db error.
+ * Creates a project owned by who, who becomes its "owner" member. Validates in the
+ * core (name 1..SQ_NAME_MAX bytes, limits in range); fills *out. daily_job_limit is
+ * a quota: only an administrator (who->is_admin, or scrapeqctl) may set it, anyone
+ * else gets SQ_ERR_FORBIDDEN. Returns SQ_OK, SQ_ERR_BAD_REQUEST / SQ_ERR_INVALID
+ * naming the field, or a db error.
  */
-enum sq_err project_create(struct db *, long long owner_id, const struct project_input *in,
-	    struct project *out, struct sq_error *);
+enum sq_err project_create(struct db *, const struct principal *who,
+	    const struct project_input *in, struct project *out, struct sq_error *);
+
+/*
+ * Sets (limit >= 0) or clears (limit -1: back to the config's jobs_per_day) a
+ * project's daily job limit; the sysadmin's lever, used by scrapeqctl. Returns
+ * SQ_OK, SQ_ERR_NOT_FOUND, SQ_ERR_INVALID, or a db error.
+ */
+enum sq_err project_set_daily_limit(struct db *, const struct uuid *id, long long limit,
+	    struct sq_error *);
 
 /*
  * Loads project id if who is a member. SQ_ERR_NOT_FOUND

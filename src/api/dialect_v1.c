@@ -346,7 +346,7 @@ h_project_create(struct req *r, struct sq_error *e)
 	if ((rc = check_int_range(b, "daily_job_limit", 0, 1000000, e)) == SQ_OK &&
 	    (rc = check_int_range(b, "max_results_per_target", 1, SQ_RESULTS_PER_TARGET_MAX,
 	    e)) == SQ_OK &&
-	    (rc = project_create(r->w->db, r->who.user_id, &in, &p, e)) == SQ_OK)
+	    (rc = project_create(r->w->db, &r->who, &in, &p, e)) == SQ_OK)
 		reply_obj(r, 201, render_project(&p));
 	project_clear(&p);
 	json_object_put(b);

@@ -80,16 +80,19 @@ project_validate(const struct project_input *in, int creating, struct sq_error *
 }
 
 enum sq_err
-project_create(struct db *db, long long owner_id, const struct project_input *in,
+project_create(struct db *db, const struct principal *who, const struct project_input *in,
     struct project *out, struct sq_error *e)
 {
-	struct principal who = { .user_id = owner_id, .kind = AUTH_TOKEN };
+	long long	 owner_id = who->user_id;
 	struct uuid	 id;
 	char		 ids[UUID_STR_LEN + 1];
 	enum sq_err	 rc;
 
 	if ((rc = project_validate(in, 1, e)) != SQ_OK)
 		return rc;
+	if (in->daily_job_limit != -1 && !who->is_admin)
+		return sq_fail(e, SQ_ERR_FORBIDDEN,
+		    "Only an administrator can set daily_job_limit");
 	uuid_v7(&id);
 	uuid_format(&id, ids);
 	if ((rc = db_begin(db)) != SQ_OK)
@@ -109,7 +112,27 @@ project_create(struct db *db, long long owner_id, const struct project_input *in
 		db_rollback(db);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
-	return project_get(db, &who, &id, out, e);
+	return project_get(db, who, &id, out, e);
+}
+
+enum sq_err
+project_set_daily_limit(struct db *db, const struct uuid *id, long long limit,
+    struct sq_error *e)
+{
+	char		 ids[UUID_STR_LEN + 1];
+	enum sq_err	 rc;
+
+	if (limit < -1 || limit > 1000000)
+		return sq_fail(e, SQ_ERR_INVALID, "daily job limit must be from 0 to 1000000");
+	uuid_format(id, ids);
+	rc = db_exec(db, "UPDATE projects SET daily_job_limit = ?, updated_at = NOW(6) "
+	    "WHERE id = ?", DB_PARAMS(limit == -1 ? DB_NUL : DB_INT(limit), DB_STR(ids)), NULL);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	/* affected_rows counts changed rows; updated_at always changes, so 0 means none. */
+	if (db_affected(db) == 0)
+		return sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
+	return SQ_OK;
 }
 
 enum sq_err

@@ -466,6 +466,7 @@ cmd_project_add(struct ctl *x, const struct command *c, int argc, char **argv)
 	const struct opt o[] = { { "owner", &owner, NULL } };
 	struct project_input in = { NULL, NULL, -1, -1 };
 	struct project	 p;
+	struct principal who;
 	struct sq_error	 e;
 	long long	 uid;
 	int		 rc;
@@ -478,7 +479,11 @@ cmd_project_add(struct ctl *x, const struct command *c, int argc, char **argv)
 		return rc;
 	memset(&p, 0, sizeof p);
 	in.name = name;
-	if (project_create(x->db, uid, &in, &p, &e) != SQ_OK) {
+	/* The sysadmin acts with an administrator's rights. */
+	who.user_id = uid;
+	who.kind = AUTH_TOKEN;
+	who.is_admin = 1;
+	if (project_create(x->db, &who, &in, &p, &e) != SQ_OK) {
 		fprintf(stderr, "scrapeqctl: cannot create the project: %s\n", e.message);
 		project_clear(&p);
 		return EXIT_FAIL;
@@ -486,6 +491,39 @@ cmd_project_add(struct ctl *x, const struct command *c, int argc, char **argv)
 	id_format(ID_PREFIX_PROJECT, &p.id, id, sizeof id);
 	printf("%s\n", id);
 	project_clear(&p);
+	return 0;
+}
+
+static int
+cmd_project_limit(struct ctl *x, const struct command *c, int argc, char **argv)
+{
+	const char	*proj = NULL, *limit = NULL;
+	const struct opt o[] = { { "daily-job-limit", &limit, NULL } };
+	struct sq_error	 e;
+	struct uuid	 u;
+	long long	 n = -1;
+	int		 rc;
+
+	if ((rc = args_parse(c, argc, argv, o, 1, &proj, 1)) != ARGS_GO)
+		return rc;
+	if (id_parse(ID_PREFIX_PROJECT, proj, &u) != 0)
+		return usage_error(c, "not a project id: %s", proj);
+	if (limit == NULL)
+		return usage_error(c, "%s", "--daily-job-limit is required");
+	if (strcmp(limit, "default") != 0 && parse_int_range(limit, 0, 1000000, &n) == -1)
+		return usage_error(c, "--daily-job-limit must be 0 to 1000000 or 'default', not %s",
+		    limit);
+	if ((rc = ctl_connect(x)) != 0)
+		return rc;
+	if (project_set_daily_limit(x->db, &u, n, &e) != SQ_OK) {
+		fprintf(stderr, "scrapeqctl: cannot set the limit: %s\n", e.message);
+		return EXIT_FAIL;
+	}
+	if (n == -1)
+		printf("%s: daily job limit is the config's jobs_per_day (%u)\n", proj,
+		    x->cfg.jobs_per_day);
+	else
+		printf("%s: daily job limit is %lld\n", proj, n);
 	return 0;
 }
 
@@ -665,6 +703,8 @@ static const struct command commands[] = {
 	{ "token", "create", "token create --user NAME [--name LABEL]", cmd_token_create },
 	{ "token", "revoke", "token revoke --user NAME", cmd_token_revoke },
 	{ "project", "add", "project add NAME --owner USER", cmd_project_add },
+	{ "project", "limit", "project limit PROJ_ID --daily-job-limit N|default",
+	    cmd_project_limit },
 	{ "member", "add", "member add --project PROJ_ID --user NAME "
 	    "[--role owner|admin|member|viewer]", cmd_member_add },
 	{ "jobs", "ls", "jobs ls [--project PROJ_ID] [--status STATUS] [--limit N]",
