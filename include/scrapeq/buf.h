@@ -20,7 +20,7 @@ int	buf_append(struct buf *, const void *, size_t);     /* 0 ok, -1 failed (sets
 int	buf_puts(struct buf *, const char *);
 int	buf_putc(struct buf *, char);
 int	buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
-int	buf_vprintf(struct buf *, const char *, va_list);
+int	buf_vprintf(struct buf *, const char *, va_list) __attribute__((format(printf, 2, 0)));
 /* Appends s as a JSON string literal with quotes; invalid UTF-8 bytes become U+FFFD. */
 int	buf_json_str(struct buf *, const char *s, size_t len);
 

@@ -53,12 +53,17 @@ void	config_defaults(struct config *c);
  * Loads path into *c (defaults first, then the file), and reads the secret files it
  * names. Returns 0, or -1 with "file:line: what is wrong" (or "file: why") in err.
  * An unknown section or key, a duplicate key, or a bad value is an error.
+ * Refuses a file over SQ_CONFIG_FILE_MAX. A relative secret-file path is taken
+ * relative to the config file's directory. The password is the file's content
+ * less one trailing newline; the JWT key is the file's raw bytes (32 to 256).
+ * On -1 no secret is left in *c.
  */
 int	config_load(struct config *c, const char *path, char *err, size_t errsz);
 
 /*
  * Parses an in-memory INI text as if it came from name; no secret files are read
- * (for tests and the fuzzer). Same return contract as config_load.
+ * (for tests and the fuzzer). Same return contract as config_load; *c gets the
+ * defaults first. Comments take a whole line (a '#' after a value is part of it).
  */
 int	config_parse(struct config *c, const char *name, const char *text, size_t len,
 	    char *err, size_t errsz);

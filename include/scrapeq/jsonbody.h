@@ -12,6 +12,10 @@
  * An empty body parses as an empty object when empty_ok is non-zero.
  * Returns the value (the caller owns it: json_object_put once), or NULL with
  * e->code SQ_ERR_BAD_REQUEST and a message like "Malformed JSON: unexpected end of data".
+ * Parsing is json-c's strict mode with UTF-8 validation; also refused: NUL bytes,
+ * NaN/Infinity and numbers that overflow a double, "\u0000" inside a string, and
+ * a top-level null. (SQ_ERR_NOMEM when out of memory; SQ_ERR_TOO_LARGE at INT_MAX
+ * bytes, which json-c cannot take.)
  */
 struct json_object *jsonbody_parse(const char *body, size_t len, int empty_ok,
 	    struct sq_error *e);
@@ -30,6 +34,9 @@ struct jsonbody_field {
  * fraction; JF_NUMBER: int or double). Returns SQ_OK, or SQ_ERR_BAD_REQUEST with
  * messages "Request body must be a JSON object", "Unknown field(s): a, b" (every
  * unknown key named, sorted as they appear), or "Field 'x' must be an integer".
+ * JF_INT also takes a double with no fraction that fits int64 (2.0, 1e3). A null
+ * in a field that is not nullable is "Field 'x' must not be null". Unknown keys
+ * are echoed cut to 64 bytes, and a list that does not fit ends in ", ...".
  */
 enum sq_err jsonbody_check(struct json_object *obj, const struct jsonbody_field *fields,
 	    size_t nfields, struct sq_error *e);
