@@ -115,6 +115,42 @@ CREATE TABLE IF NOT EXISTS jobs (
   KEY jobs_parent (parent_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
+-- Job counts per (project, status, source), kept by triggers so a list's total is a
+-- sum over a few rows instead of a COUNT over every job. Each connection writes its
+-- own slot (CONNECTION_ID() % 16), so concurrent writers rarely share a counter row
+-- and never wait on one another for it; a slot's n may go negative, the sum is exact.
+CREATE TABLE IF NOT EXISTS job_counts (
+  project_id  UUID NOT NULL,
+  status      ENUM('pending','running','completed','failed','cancelled') NOT NULL,
+  source      ENUM('manual','scheduled','api','retry') NOT NULL,
+  slot        TINYINT UNSIGNED NOT NULL,
+  n           BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (project_id, status, source, slot)
+) ENGINE=InnoDB;
+
+CREATE TRIGGER IF NOT EXISTS jobs_count_insert AFTER INSERT ON jobs FOR EACH ROW
+  INSERT INTO job_counts (project_id, status, source, slot, n)
+  VALUES (NEW.project_id, NEW.status, NEW.source, CONNECTION_ID() % 16, 1)
+  ON DUPLICATE KEY UPDATE n = n + 1;
+
+CREATE TRIGGER IF NOT EXISTS jobs_count_update AFTER UPDATE ON jobs FOR EACH ROW
+BEGIN
+  IF NOT (OLD.status <=> NEW.status AND OLD.source <=> NEW.source
+      AND OLD.project_id <=> NEW.project_id) THEN
+    INSERT INTO job_counts (project_id, status, source, slot, n)
+    VALUES (OLD.project_id, OLD.status, OLD.source, CONNECTION_ID() % 16, -1)
+    ON DUPLICATE KEY UPDATE n = n - 1;
+    INSERT INTO job_counts (project_id, status, source, slot, n)
+    VALUES (NEW.project_id, NEW.status, NEW.source, CONNECTION_ID() % 16, 1)
+    ON DUPLICATE KEY UPDATE n = n + 1;
+  END IF;
+END;
+
+CREATE TRIGGER IF NOT EXISTS jobs_count_delete AFTER DELETE ON jobs FOR EACH ROW
+  INSERT INTO job_counts (project_id, status, source, slot, n)
+  VALUES (OLD.project_id, OLD.status, OLD.source, CONNECTION_ID() % 16, -1)
+  ON DUPLICATE KEY UPDATE n = n - 1;
+
 -- Claimable work only: one narrow row per pending job, one index matching the claim.
 CREATE TABLE IF NOT EXISTS job_queue (
   job_id     UUID NOT NULL PRIMARY KEY,
