@@ -90,7 +90,7 @@ h_refresh(struct req *r, struct sq_error *e)
 	if ((b = req_json(r, 0, e)) == NULL)
 		return e->code;
 	if ((rc = jsonbody_check(b, refresh_fields, 1, e)) == SQ_OK) {
-		if ((tok = required_str(b, "refresh_token", AUTH_TOKEN_STRLEN + 8, e)) == NULL)
+		if ((tok = required_str(b, "refresh_token", SQ_AUTH_HEADER_MAX, e)) == NULL)
 			rc = e->code;
 		else if ((rc = auth_refresh(r->w->cfg, r->w->db, tok, &s, e)) == SQ_OK)
 			reply_session(r, &s);
