@@ -6,8 +6,8 @@ import http.client
 import json
 import urllib.parse
 
-from harness import (ADMIN_TOKEN, BASE, check, config_value, is_detail, is_error, is_json_ct, new_project,
-                     new_target, request, section)
+from harness import (ADMIN_TOKEN, BASE, check, config_value, ctl, is_detail, is_error, is_json_ct,
+                     new_project, new_target, new_user, request, section)
 
 MIB = 1024 * 1024
 
@@ -121,6 +121,28 @@ if r.status == 201:
     is_error(r, 400, "RATE_LIMITED", "daily_job_limit 1: a retry of it is RATE_LIMITED")
 r = create(p)
 is_error(r, 400, "RATE_LIMITED", "the limit is kept per project (the first project is still limited)")
+
+section("daily job limit set by the sysadmin (scrapeqctl project limit)")
+_u, _p, utok = new_user("quota")
+pq = new_project(token=utok)
+new_target(pq, token=utok)
+ctl("project", "limit", pq, "--daily-job-limit", "1")
+r = request("GET", "/api/v1/projects/%s" % pq, token=utok)
+check(r.status == 200 and r.json.get("daily_job_limit") == 1, "the project shows daily_job_limit 1", r)
+r = request("POST", "/api/v1/projects/%s/jobs" % pq, {}, token=utok)
+check(r.status == 201, "job 1 of 1 is created", r)
+if r.status == 201:
+    request("POST", "/api/v1/jobs/%s/cancel" % r.json["id"], token=utok)
+r = request("POST", "/api/v1/projects/%s/jobs" % pq, {}, token=utok)
+is_error(r, 400, "RATE_LIMITED", "job 2 is 400 RATE_LIMITED")
+ctl("project", "limit", pq, "--daily-job-limit", "default")
+r = request("POST", "/api/v1/projects/%s/jobs" % pq, {}, token=utok)
+check(r.status == 201, "back to the config's limit ('default'), jobs can be created again", r)
+if r.status == 201:
+    request("POST", "/api/v1/jobs/%s/cancel" % r.json["id"], token=utok)
+ctl("project", "limit", pq, "--daily-job-limit", "0")
+r = request("POST", "/api/v1/projects/%s/jobs" % pq, {}, token=utok)
+is_error(r, 400, "RATE_LIMITED", "daily_job_limit 0 stops every job")
 
 section("daily job limit: the config's jobs_per_day")
 per_day = int(config_value("limits", "jobs_per_day", "100"))

@@ -150,6 +150,16 @@ for q, param in [("per_page=0", "per_page"), ("per_page=101", "per_page"), ("per
     r = request("GET", "/api/v1/projects?" + q, token=tok)
     is_error(r, 400, "VALIDATION_ERROR", "?%s is 400 naming %s" % (q, param), message_has=param)
 
+section("quota: only an administrator sets daily_job_limit")
+r = request("POST", "/api/v1/projects", {"name": uniq("Quota "), "daily_job_limit": 5}, token=tok)
+is_error(r, 403, "FORBIDDEN", "a non-admin setting daily_job_limit is 403 FORBIDDEN")
+r = request("POST", "/api/v1/projects", {"name": uniq("Quota "), "daily_job_limit": None}, token=tok)
+check(r.status == 201 and r.json.get("daily_job_limit") is None, "a non-admin may leave it null", r)
+if r.status == 201:
+    mine.append(r.json["id"])
+r = request("GET", "/api/v1/projects", token=tok)
+check(r.status == 200 and r.json.get("total") == len(mine), "the refused create wrote no project", r)
+
 section("tenancy")
 other, _pw2, other_tok = new_user("other")
 r = request("GET", "/api/v1/projects", token=other_tok)
