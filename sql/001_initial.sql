@@ -110,7 +110,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   KEY jobs_project_list (project_id, id),
   KEY jobs_project_status (project_id, status, id),
   KEY jobs_project_source (project_id, source, id),
-  KEY jobs_project_created (project_id, created_at),
+  KEY jobs_project_active (project_id, project_run, status),
   KEY jobs_lease (status, lease_expires_at),
   KEY jobs_parent (parent_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
@@ -150,6 +150,14 @@ CREATE TRIGGER IF NOT EXISTS jobs_count_delete AFTER DELETE ON jobs FOR EACH ROW
   INSERT INTO job_counts (project_id, status, source, slot, n)
   VALUES (OLD.project_id, OLD.status, OLD.source, CONNECTION_ID() % 16, -1)
   ON DUPLICATE KEY UPDATE n = n - 1;
+
+-- Jobs created per project per UTC day: the daily limit is one primary-key read.
+CREATE TABLE IF NOT EXISTS project_daily_jobs (
+  project_id  UUID NOT NULL,
+  day         DATE NOT NULL,
+  n           INT NOT NULL DEFAULT 0,
+  PRIMARY KEY (project_id, day)
+) ENGINE=InnoDB;
 
 -- Claimable work only: one narrow row per pending job, one index matching the claim.
 CREATE TABLE IF NOT EXISTS job_queue (

@@ -320,11 +320,12 @@ job_check_limits(struct db *db, const struct config *cfg, const char *pids,
 	long long	 active, today, limit;
 	enum sq_err	 rc;
 
-	rc = db_exec(db, "SELECT "
-	    "(SELECT COUNT(*) FROM jobs WHERE project_id = ? AND project_run = 1 "
-	    "AND status IN ('pending', 'running')), "
-	    "(SELECT COUNT(*) FROM jobs WHERE project_id = ? AND created_at >= UTC_DATE())",
-	    DB_PARAMS(DB_STR(pids), DB_STR(pids)), &r);
+	/* Both counts stop early: at the run limit, and at a per-day counter row. */
+	rc = db_exec(db, "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE project_id = ? "
+	    "AND project_run = 1 AND status IN ('pending', 'running') LIMIT ?) a), "
+	    "(SELECT COALESCE(MAX(n), 0) FROM project_daily_jobs WHERE project_id = ? "
+	    "AND day = UTC_DATE())",
+	    DB_PARAMS(DB_STR(pids), DB_INT(cfg->active_runs_per_project), DB_STR(pids)), &r);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
 	active = db_int(&r, 0, 0);
@@ -434,6 +435,10 @@ job_insert(struct db *db, const struct principal *who, const char *pids,
 		    DB_PARAMS(DB_STR(jids), DB_STR(uuids.data), DB_STR(pids)), NULL);
 	if (rc == SQ_OK && db_affected(db) != count)
 		rc = sq_fail(e, SQ_ERR_CONFLICT, "Targets changed while the job was created");
+	if (rc == SQ_OK)
+		rc = db_exec(db, "INSERT INTO project_daily_jobs (project_id, day, n) "
+		    "VALUES (?, UTC_DATE(), 1) ON DUPLICATE KEY UPDATE n = n + 1",
+		    DB_PARAMS(DB_STR(pids)), NULL);
 	if (rc == SQ_OK)
 		rc = db_exec(db, "INSERT INTO job_queue (job_id, priority, run_after) "
 		    "VALUES (?, 0, NOW(6))", DB_PARAMS(DB_STR(jids)), NULL);
