@@ -110,45 +110,46 @@ CREATE TABLE IF NOT EXISTS jobs (
   KEY jobs_project_list (project_id, id),
   KEY jobs_project_status (project_id, status, id),
   KEY jobs_project_source (project_id, source, id),
-  KEY jobs_project_active (project_id, project_run, status),
   KEY jobs_lease (status, lease_expires_at),
   KEY jobs_parent (parent_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
--- Job counts per (project, status, source), kept by triggers so a list's total is a
--- sum over a few rows instead of a COUNT over every job. Each connection writes its
+-- Job counts per (project, status, source, project_run), kept by triggers so a list's
+-- total, and the number of a project's active runs, is a sum over a few rows instead
+-- of a COUNT over every job. Each connection writes its
 -- own slot (CONNECTION_ID() % 16), so concurrent writers rarely share a counter row
 -- and never wait on one another for it; a slot's n may go negative, the sum is exact.
 CREATE TABLE IF NOT EXISTS job_counts (
   project_id  UUID NOT NULL,
   status      ENUM('pending','running','completed','failed','cancelled') NOT NULL,
   source      ENUM('manual','scheduled','api','retry') NOT NULL,
+  project_run TINYINT(1) NOT NULL,
   slot        TINYINT UNSIGNED NOT NULL,
   n           BIGINT NOT NULL DEFAULT 0,
-  PRIMARY KEY (project_id, status, source, slot)
+  PRIMARY KEY (project_id, status, source, project_run, slot)
 ) ENGINE=InnoDB;
 
 CREATE TRIGGER IF NOT EXISTS jobs_count_insert AFTER INSERT ON jobs FOR EACH ROW
-  INSERT INTO job_counts (project_id, status, source, slot, n)
-  VALUES (NEW.project_id, NEW.status, NEW.source, CONNECTION_ID() % 16, 1)
+  INSERT INTO job_counts (project_id, status, source, project_run, slot, n)
+  VALUES (NEW.project_id, NEW.status, NEW.source, NEW.project_run, CONNECTION_ID() % 16, 1)
   ON DUPLICATE KEY UPDATE n = n + 1;
 
 CREATE TRIGGER IF NOT EXISTS jobs_count_update AFTER UPDATE ON jobs FOR EACH ROW
 BEGIN
   IF NOT (OLD.status <=> NEW.status AND OLD.source <=> NEW.source
-      AND OLD.project_id <=> NEW.project_id) THEN
-    INSERT INTO job_counts (project_id, status, source, slot, n)
-    VALUES (OLD.project_id, OLD.status, OLD.source, CONNECTION_ID() % 16, -1)
+      AND OLD.project_id <=> NEW.project_id AND OLD.project_run <=> NEW.project_run) THEN
+    INSERT INTO job_counts (project_id, status, source, project_run, slot, n)
+    VALUES (OLD.project_id, OLD.status, OLD.source, OLD.project_run, CONNECTION_ID() % 16, -1)
     ON DUPLICATE KEY UPDATE n = n - 1;
-    INSERT INTO job_counts (project_id, status, source, slot, n)
-    VALUES (NEW.project_id, NEW.status, NEW.source, CONNECTION_ID() % 16, 1)
+    INSERT INTO job_counts (project_id, status, source, project_run, slot, n)
+    VALUES (NEW.project_id, NEW.status, NEW.source, NEW.project_run, CONNECTION_ID() % 16, 1)
     ON DUPLICATE KEY UPDATE n = n + 1;
   END IF;
 END;
 
 CREATE TRIGGER IF NOT EXISTS jobs_count_delete AFTER DELETE ON jobs FOR EACH ROW
-  INSERT INTO job_counts (project_id, status, source, slot, n)
-  VALUES (OLD.project_id, OLD.status, OLD.source, CONNECTION_ID() % 16, -1)
+  INSERT INTO job_counts (project_id, status, source, project_run, slot, n)
+  VALUES (OLD.project_id, OLD.status, OLD.source, OLD.project_run, CONNECTION_ID() % 16, -1)
   ON DUPLICATE KEY UPDATE n = n - 1;
 
 -- Jobs created per project per UTC day: the daily limit is one primary-key read.

@@ -320,12 +320,12 @@ job_check_limits(struct db *db, const struct config *cfg, const char *pids,
 	long long	 active, today, limit;
 	enum sq_err	 rc;
 
-	/* Both counts stop early: at the run limit, and at a per-day counter row. */
-	rc = db_exec(db, "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE project_id = ? "
-	    "AND project_run = 1 AND status IN ('pending', 'running') LIMIT ?) a), "
+	/* Both are counter reads: job_counts (kept by triggers) and a per-day row. */
+	rc = db_exec(db, "SELECT (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE project_id = ? "
+	    "AND status IN ('pending', 'running') AND project_run = 1), "
 	    "(SELECT COALESCE(MAX(n), 0) FROM project_daily_jobs WHERE project_id = ? "
 	    "AND day = UTC_DATE())",
-	    DB_PARAMS(DB_STR(pids), DB_INT(cfg->active_runs_per_project), DB_STR(pids)), &r);
+	    DB_PARAMS(DB_STR(pids), DB_STR(pids)), &r);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
 	active = db_int(&r, 0, 0);
