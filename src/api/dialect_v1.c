@@ -4,6 +4,7 @@
 
 #include "scrapeq/job.h"
 #include "scrapeq/jsonbody.h"
+#include "scrapeq/jsonw.h"
 #include "scrapeq/pagination.h"
 #include "scrapeq/project.h"
 #include "scrapeq/target.h"
@@ -32,68 +33,75 @@ static const char *const v1_codes[SQ_ERR__COUNT] = {
 	[SQ_ERR_CANNOT_RETRY] = "CANNOT_RETRY",
 };
 
+/* Sends what w wrote, or a 500 if writing it failed. */
+static void
+reply_doc(struct req *r, int status, struct jsonw *w)
+{
+	static const char oops[] =
+	    "{\"error\":{\"code\":\"INTERNAL_ERROR\",\"message\":\"internal error\"}}";
+
+	if (jsonw_failed(w))
+		req_reply_raw(r, 500, oops, sizeof(oops) - 1);
+	else
+		req_reply_raw(r, status, w->b->data, w->b->len);
+}
+
 static void
 v1_error(struct req *r, const struct sq_error *e)
 {
-	struct json_object *o = json_object_new_object(), *in = json_object_new_object();
-	const char *code = (unsigned)e->code < SQ_ERR__COUNT && v1_codes[e->code] ?
+	const char	*code = (unsigned)e->code < SQ_ERR__COUNT && v1_codes[e->code] ?
 	    v1_codes[e->code] : "INTERNAL_ERROR";
+	struct buf	 b;
+	struct jsonw	 w;
 
-	json_object_object_add(in, "code", json_object_new_string(code));
-	json_object_object_add(in, "message",
-	    json_object_new_string(e->message[0] ? e->message : sq_strerror(e->code)));
-	json_object_object_add(o, "error", in);
-	req_reply_json(r, sq_http_status(e->code), o);
-	json_object_put(o);
+	buf_init(&b, 0);
+	jsonw_init(&w, &b);
+	jsonw_object(&w, NULL);
+	jsonw_object(&w, "error");
+	jsonw_str(&w, "code", code);
+	jsonw_str(&w, "message", e->message[0] ? e->message : sq_strerror(e->code));
+	jsonw_end(&w);
+	jsonw_end(&w);
+	reply_doc(r, sq_http_status(e->code), &w);
+	buf_free(&b);
 }
 
 const struct dialect dialect_v1 = { "v1", v1_error };
 
-/* ---- rendering ---- */
+/* ---- rendering: the seed's field names and shapes ---- */
 
 static void
-add_id(struct json_object *o, const char *key, const char *prefix, const struct uuid *u)
+write_id(struct jsonw *w, const char *key, const char *prefix, const struct uuid *u)
 {
 	char s[ID_STR_MAX];
 
 	id_format(prefix, u, s, sizeof(s));
-	json_object_object_add(o, key, json_object_new_string(s));
+	jsonw_str(w, key, s);
 }
 
-/* Adds key only when the timestamp is set, as the seed's examples do. */
+/* Writes key only when the timestamp is set (as the seed's examples do), else null if always. */
 static void
-add_time(struct json_object *o, const char *key, const char *db, int always)
+write_time(struct jsonw *w, const char *key, const char *db, int always)
 {
 	char t[TIMEFMT_MAX];
 
 	if (db != NULL && db[0] != '\0' && timefmt_rfc3339(db, 0, t) == 0)
-		json_object_object_add(o, key, json_object_new_string(t));
+		jsonw_str(w, key, t);
 	else if (always)
-		json_object_object_add(o, key, NULL);
+		jsonw_null(w, key);
 }
 
-/* Parses stored JSON text back into an object; falls back to {} if it is not JSON. */
-static struct json_object *
-stored_json(const char *text)
+static void
+write_progress(struct jsonw *w, const struct job *j)
 {
-	struct json_object *o = text ? json_tokener_parse(text) : NULL;
-
-	return o ? o : json_object_new_object();
-}
-
-static struct json_object *
-render_progress(const struct job *j)
-{
-	struct json_object *p = json_object_new_object();
-
-	json_object_object_add(p, "total_targets", json_object_new_int64(j->total_targets));
-	json_object_object_add(p, "completed_targets",
-	    json_object_new_int64(j->completed_targets));
+	jsonw_object(w, "progress");
+	jsonw_int(w, "total_targets", j->total_targets);
+	jsonw_int(w, "completed_targets", j->completed_targets);
 	if (j->has_current_target && j->status == JOB_RUNNING)
-		add_id(p, "current_target", ID_PREFIX_TARGET, &j->current_target);
-	json_object_object_add(p, "total_results", json_object_new_int64(j->total_results));
-	json_object_object_add(p, "percentage", json_object_new_int(job_percentage(j)));
-	return p;
+		write_id(w, "current_target", ID_PREFIX_TARGET, &j->current_target);
+	jsonw_int(w, "total_results", j->total_results);
+	jsonw_int(w, "percentage", job_percentage(j));
+	jsonw_end(w);
 }
 
 static long long
@@ -107,111 +115,131 @@ span_seconds(const char *a, const char *b)
 	return job_duration_seconds(&t);
 }
 
-static struct json_object *
-render_target_status(const struct job *j)
+static void
+write_target_status(struct jsonw *w, const struct job *j)
 {
-	struct json_object	*a = json_object_new_array(), *o;
-	size_t			 i;
-	long long		 d;
+	size_t		 i;
+	long long	 d;
 
+	jsonw_array(w, "target_status");
 	for (i = 0; i < j->ntargets; i++) {
 		const struct job_target *t = &j->targets[i];
 
-		o = json_object_new_object();
-		add_id(o, "target_id", ID_PREFIX_TARGET, &t->target_id);
-		json_object_object_add(o, "status", json_object_new_string(job_status_name(t->status)));
-		json_object_object_add(o, "results_count", json_object_new_int64(t->results_count));
+		jsonw_object(w, NULL);
+		write_id(w, "target_id", ID_PREFIX_TARGET, &t->target_id);
+		jsonw_str(w, "status", job_status_name(t->status));
+		jsonw_int(w, "results_count", t->results_count);
 		if (t->completed_at[0] && (d = span_seconds(t->started_at, t->completed_at)) >= 0)
-			json_object_object_add(o, "duration_seconds", json_object_new_int64(d));
-		json_object_array_add(a, o);
+			jsonw_int(w, "duration_seconds", d);
+		jsonw_end(w);
 	}
-	return a;
+	jsonw_end(w);
 }
 
-static struct json_object *
-render_job(const struct job *j, int full)
+static void
+write_job(struct jsonw *w, const char *key, const struct job *j, int full)
 {
-	struct json_object	*o = json_object_new_object();
-	long long		 d;
+	long long d;
 
-	add_id(o, "id", ID_PREFIX_JOB, &j->id);
-	add_id(o, "project_id", ID_PREFIX_PROJECT, &j->project_id);
-	json_object_object_add(o, "status", json_object_new_string(job_status_name(j->status)));
-	json_object_object_add(o, "source", json_object_new_string(job_source_name(j->source)));
+	jsonw_object(w, key);
+	write_id(w, "id", ID_PREFIX_JOB, &j->id);
+	write_id(w, "project_id", ID_PREFIX_PROJECT, &j->project_id);
+	jsonw_str(w, "status", job_status_name(j->status));
+	jsonw_str(w, "source", job_source_name(j->source));
 	if (j->schedule_id[0])
-		json_object_object_add(o, "schedule_id", json_object_new_string(j->schedule_id));
+		jsonw_str(w, "schedule_id", j->schedule_id);
 	if (j->has_retry_of)
-		add_id(o, "retry_of", ID_PREFIX_JOB, &j->retry_of);
-	json_object_object_add(o, "config", stored_json(j->config));
-	json_object_object_add(o, "progress", render_progress(j));
+		write_id(w, "retry_of", ID_PREFIX_JOB, &j->retry_of);
+	jsonw_raw(w, "config", j->config);
+	write_progress(w, j);
 	if (full)
-		json_object_object_add(o, "target_status", render_target_status(j));
+		write_target_status(w, j);
 	if (j->error != NULL)
-		json_object_object_add(o, "error", stored_json(j->error));
-	add_time(o, "started_at", j->started_at, 0);
-	add_time(o, "completed_at", j->completed_at, 0);
-	add_time(o, "cancelled_at", j->cancelled_at, 0);
+		jsonw_raw(w, "error", j->error);
+	write_time(w, "started_at", j->started_at, 0);
+	write_time(w, "completed_at", j->completed_at, 0);
+	write_time(w, "cancelled_at", j->cancelled_at, 0);
 	if ((d = job_duration_seconds(j)) >= 0)
-		json_object_object_add(o, "duration_seconds", json_object_new_int64(d));
-	add_time(o, "created_at", j->created_at, 1);
-	return o;
-}
-
-static struct json_object *
-render_project(const struct project *p)
-{
-	struct json_object *o = json_object_new_object();
-
-	add_id(o, "id", ID_PREFIX_PROJECT, &p->id);
-	json_object_object_add(o, "name", json_object_new_string(p->name));
-	json_object_object_add(o, "description",
-	    p->description ? json_object_new_string(p->description) : NULL);
-	json_object_object_add(o, "daily_job_limit",
-	    p->daily_job_limit >= 0 ? json_object_new_int64(p->daily_job_limit) : NULL);
-	json_object_object_add(o, "max_results_per_target",
-	    json_object_new_int64(p->max_results_per_target));
-	json_object_object_add(o, "role", json_object_new_string(p->role));
-	add_time(o, "created_at", p->created_at, 1);
-	add_time(o, "updated_at", p->updated_at, 1);
-	return o;
-}
-
-static struct json_object *
-render_target(const struct target *t)
-{
-	struct json_object *o = json_object_new_object();
-
-	add_id(o, "id", ID_PREFIX_TARGET, &t->id);
-	add_id(o, "project_id", ID_PREFIX_PROJECT, &t->project_id);
-	json_object_object_add(o, "url", json_object_new_string(t->url));
-	json_object_object_add(o, "name", t->has_name ? json_object_new_string(t->name) : NULL);
-	json_object_object_add(o, "enabled", json_object_new_boolean(t->enabled));
-	add_time(o, "created_at", t->created_at, 1);
-	add_time(o, "updated_at", t->updated_at, 1);
-	return o;
-}
-
-/* Seed 000's list envelope around items (consumed). */
-static void
-reply_page(struct req *r, struct json_object *items, long long total, const struct page *pg)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "items", items);
-	json_object_object_add(o, "total", json_object_new_int64(total));
-	json_object_object_add(o, "page", json_object_new_int64(pg->page));
-	json_object_object_add(o, "per_page", json_object_new_int64(pg->per_page));
-	json_object_object_add(o, "pages", json_object_new_int64(pagination_pages(total, pg->per_page)));
-	req_reply_json(r, 200, o);
-	json_object_put(o);
+		jsonw_int(w, "duration_seconds", d);
+	write_time(w, "created_at", j->created_at, 1);
+	jsonw_end(w);
 }
 
 static void
-reply_obj(struct req *r, int status, struct json_object *o)
+write_project(struct jsonw *w, const char *key, const struct project *p)
 {
-	req_reply_json(r, status, o);
-	json_object_put(o);
+	jsonw_object(w, key);
+	write_id(w, "id", ID_PREFIX_PROJECT, &p->id);
+	jsonw_str(w, "name", p->name);
+	jsonw_str(w, "description", p->description);
+	if (p->daily_job_limit >= 0)
+		jsonw_int(w, "daily_job_limit", p->daily_job_limit);
+	else
+		jsonw_null(w, "daily_job_limit");
+	jsonw_int(w, "max_results_per_target", p->max_results_per_target);
+	jsonw_str(w, "role", p->role);
+	write_time(w, "created_at", p->created_at, 1);
+	write_time(w, "updated_at", p->updated_at, 1);
+	jsonw_end(w);
 }
+
+static void
+write_target(struct jsonw *w, const char *key, const struct target *t)
+{
+	jsonw_object(w, key);
+	write_id(w, "id", ID_PREFIX_TARGET, &t->id);
+	write_id(w, "project_id", ID_PREFIX_PROJECT, &t->project_id);
+	jsonw_str(w, "url", t->url);
+	jsonw_str(w, "name", t->has_name ? t->name : NULL);
+	jsonw_bool(w, "enabled", t->enabled);
+	write_time(w, "created_at", t->created_at, 1);
+	write_time(w, "updated_at", t->updated_at, 1);
+	jsonw_end(w);
+}
+
+/* Starts a document; the caller writes into *w and finishes with reply_one / page_end. */
+static void
+doc_begin(struct buf *b, struct jsonw *w)
+{
+	buf_init(b, 0);
+	jsonw_init(w, b);
+}
+
+/* Seed 000's list envelope: begin, then items are written into the "items" array. */
+static void
+page_begin(struct jsonw *w)
+{
+	jsonw_object(w, NULL);
+	jsonw_array(w, "items");
+}
+
+static void
+page_end(struct req *r, struct jsonw *w, long long total, const struct page *pg)
+{
+	jsonw_end(w);
+	jsonw_int(w, "total", total);
+	jsonw_int(w, "page", pg->page);
+	jsonw_int(w, "per_page", pg->per_page);
+	jsonw_int(w, "pages", pagination_pages(total, pg->per_page));
+	jsonw_end(w);
+	reply_doc(r, 200, w);
+	buf_free(w->b);
+}
+
+static void
+write_job_full(struct jsonw *w, const char *key, const struct job *j)
+{
+	write_job(w, key, j, 1);
+}
+
+#define REPLY_ONE(r, status, writer, obj) do {				\
+	struct buf b_;							\
+	struct jsonw w_;						\
+	doc_begin(&b_, &w_);						\
+	writer(&w_, NULL, (obj));					\
+	reply_doc((r), (status), &w_);					\
+	buf_free(&b_);							\
+} while (0)
 
 /* ---- path and body helpers ---- */
 
@@ -347,7 +375,7 @@ h_project_create(struct req *r, struct sq_error *e)
 	    (rc = check_int_range(b, "max_results_per_target", 1, SQ_RESULTS_PER_TARGET_MAX,
 	    e)) == SQ_OK &&
 	    (rc = project_create(r->w->db, &r->who, &in, &p, e)) == SQ_OK)
-		reply_obj(r, 201, render_project(&p));
+		REPLY_ONE(r, 201, write_project, &p);
 	project_clear(&p);
 	json_object_put(b);
 	return rc;
@@ -357,7 +385,8 @@ static enum sq_err
 h_project_list(struct req *r, struct sq_error *e)
 {
 	struct project		*items;
-	struct json_object	*a;
+	struct buf		 b;
+	struct jsonw		 w;
 	struct page		 pg;
 	long long		 total;
 	size_t			 n, i;
@@ -366,11 +395,12 @@ h_project_list(struct req *r, struct sq_error *e)
 	if ((rc = get_page(r, &pg, e)) != SQ_OK ||
 	    (rc = project_list(r->w->db, &r->who, &pg, &items, &n, &total, e)) != SQ_OK)
 		return rc;
-	a = json_object_new_array();
+	doc_begin(&b, &w);
+	page_begin(&w);
 	for (i = 0; i < n; i++)
-		json_object_array_add(a, render_project(&items[i]));
+		write_project(&w, NULL, &items[i]);
 	project_list_free(items, n);
-	reply_page(r, a, total, &pg);
+	page_end(r, &w, total, &pg);
 	return SQ_OK;
 }
 
@@ -384,7 +414,7 @@ h_project_get(struct req *r, struct sq_error *e)
 	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", &id, e)) != SQ_OK ||
 	    (rc = project_get(r->w->db, &r->who, &id, &p, e)) != SQ_OK)
 		return rc;
-	reply_obj(r, 200, render_project(&p));
+	REPLY_ONE(r, 200, write_project, &p);
 	project_clear(&p);
 	return SQ_OK;
 }
@@ -423,7 +453,7 @@ h_target_create(struct req *r, struct sq_error *e)
 		return rc;
 	target_input_from(b, &in);
 	if ((rc = target_create(r->w->db, &r->who, &pid, &in, &t, e)) == SQ_OK)
-		reply_obj(r, 201, render_target(&t));
+		REPLY_ONE(r, 201, write_target, &t);
 	json_object_put(b);
 	return rc;
 }
@@ -432,7 +462,8 @@ static enum sq_err
 h_target_list(struct req *r, struct sq_error *e)
 {
 	struct target		*items;
-	struct json_object	*a;
+	struct buf		 b;
+	struct jsonw		 w;
 	struct page		 pg;
 	struct uuid		 pid;
 	long long		 total;
@@ -443,11 +474,12 @@ h_target_list(struct req *r, struct sq_error *e)
 	    (rc = get_page(r, &pg, e)) != SQ_OK ||
 	    (rc = target_list(r->w->db, &r->who, &pid, &pg, &items, &n, &total, e)) != SQ_OK)
 		return rc;
-	a = json_object_new_array();
+	doc_begin(&b, &w);
+	page_begin(&w);
 	for (i = 0; i < n; i++)
-		json_object_array_add(a, render_target(&items[i]));
+		write_target(&w, NULL, &items[i]);
 	free(items);
-	reply_page(r, a, total, &pg);
+	page_end(r, &w, total, &pg);
 	return SQ_OK;
 }
 
@@ -471,7 +503,7 @@ h_target_get(struct req *r, struct sq_error *e)
 	if ((rc = target_ids(r, &pid, &tid, e)) != SQ_OK ||
 	    (rc = target_get(r->w->db, &r->who, &pid, &tid, &t, e)) != SQ_OK)
 		return rc;
-	reply_obj(r, 200, render_target(&t));
+	REPLY_ONE(r, 200, write_target, &t);
 	return SQ_OK;
 }
 
@@ -489,7 +521,7 @@ h_target_patch(struct req *r, struct sq_error *e)
 		return rc;
 	target_input_from(b, &in);
 	if ((rc = target_update(r->w->db, &r->who, &pid, &tid, &in, &t, e)) == SQ_OK)
-		reply_obj(r, 200, render_target(&t));
+		REPLY_ONE(r, 200, write_target, &t);
 	json_object_put(b);
 	return rc;
 }
@@ -514,7 +546,8 @@ h_job_list(struct req *r, struct sq_error *e)
 {
 	struct job_filter	 f;
 	struct job		*items;
-	struct json_object	*a;
+	struct buf		 b;
+	struct jsonw		 w;
 	struct page		 pg;
 	struct uuid		 pid;
 	const char		*s;
@@ -540,11 +573,12 @@ h_job_list(struct req *r, struct sq_error *e)
 	}
 	if ((rc = job_list(r->w->db, &r->who, &pid, &f, &pg, &items, &n, &total, e)) != SQ_OK)
 		return rc;
-	a = json_object_new_array();
+	doc_begin(&b, &w);
+	page_begin(&w);
 	for (i = 0; i < n; i++)
-		json_object_array_add(a, render_job(&items[i], 0));
+		write_job(&w, NULL, &items[i], 0);
 	job_list_free(items, n);
-	reply_page(r, a, total, &pg);
+	page_end(r, &w, total, &pg);
 	return SQ_OK;
 }
 
@@ -608,7 +642,7 @@ h_job_create(struct req *r, struct sq_error *e)
 	in.target_ids = ids;
 	in.max_results_per_target = opt_int(b, "max_results_per_target");
 	if ((rc = job_create(r->w->db, r->w->cfg, &r->who, &pid, &in, &j, e)) == SQ_OK)
-		reply_obj(r, 201, render_job(&j, 1));
+		REPLY_ONE(r, 201, write_job_full, &j);
 out:
 	job_clear(&j);
 	free(ids);
@@ -626,7 +660,7 @@ h_job_get(struct req *r, struct sq_error *e)
 	if ((rc = param_id(r, 0, ID_PREFIX_JOB, "Job", &id, e)) != SQ_OK ||
 	    (rc = job_get(r->w->db, &r->who, &id, &j, e)) != SQ_OK)
 		return rc;
-	reply_obj(r, 200, render_job(&j, 1));
+	REPLY_ONE(r, 200, write_job_full, &j);
 	job_clear(&j);
 	return SQ_OK;
 }
@@ -655,7 +689,7 @@ h_job_cancel(struct req *r, struct sq_error *e)
 	    (rc = empty_body(r, e)) != SQ_OK ||
 	    (rc = job_cancel(r->w->db, &r->who, &id, &j, e)) != SQ_OK)
 		return rc;
-	reply_obj(r, 200, render_job(&j, 1));
+	REPLY_ONE(r, 200, write_job_full, &j);
 	job_clear(&j);
 	return SQ_OK;
 }
@@ -671,7 +705,7 @@ h_job_retry(struct req *r, struct sq_error *e)
 	    (rc = empty_body(r, e)) != SQ_OK ||
 	    (rc = job_retry(r->w->db, r->w->cfg, &r->who, &id, &j, e)) != SQ_OK)
 		return rc;
-	reply_obj(r, 201, render_job(&j, 1));
+	REPLY_ONE(r, 201, write_job_full, &j);
 	job_clear(&j);
 	return SQ_OK;
 }
@@ -680,7 +714,8 @@ static enum sq_err
 h_job_logs(struct req *r, struct sq_error *e)
 {
 	struct job_log		*items;
-	struct json_object	*o, *a, *l;
+	struct buf		 b;
+	struct jsonw		 w;
 	enum job_log_level	 lvl;
 	struct uuid		 id;
 	const char		*s;
@@ -700,23 +735,25 @@ h_job_logs(struct req *r, struct sq_error *e)
 		    "Invalid level: must be one of debug, info, warning, error");
 	if ((rc = job_logs(r->w->db, &r->who, &id, s ? &lvl : NULL, limit, &items, &n, e)) != SQ_OK)
 		return rc;
-	a = json_object_new_array();
+	doc_begin(&b, &w);
+	jsonw_object(&w, NULL);
+	jsonw_array(&w, "logs");
 	for (i = 0; i < n; i++) {
-		l = json_object_new_object();
-		add_time(l, "timestamp", items[i].ts, 1);
-		json_object_object_add(l, "level",
-		    json_object_new_string(job_log_level_name(items[i].level)));
-		json_object_object_add(l, "message", json_object_new_string(items[i].message));
+		jsonw_object(&w, NULL);
+		write_time(&w, "timestamp", items[i].ts, 1);
+		jsonw_str(&w, "level", job_log_level_name(items[i].level));
+		jsonw_str(&w, "message", items[i].message);
 		if (items[i].has_target)
-			add_id(l, "target_id", ID_PREFIX_TARGET, &items[i].target_id);
+			write_id(&w, "target_id", ID_PREFIX_TARGET, &items[i].target_id);
 		else
-			json_object_object_add(l, "target_id", NULL);
-		json_object_array_add(a, l);
+			jsonw_null(&w, "target_id");
+		jsonw_end(&w);
 	}
+	jsonw_end(&w);
+	jsonw_end(&w);
 	job_logs_free(items, n);
-	o = json_object_new_object();
-	json_object_object_add(o, "logs", a);
-	reply_obj(r, 200, o);
+	reply_doc(r, 200, &w);
+	buf_free(&b);
 	return SQ_OK;
 }
 
