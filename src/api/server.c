@@ -95,11 +95,10 @@ request_init(struct req *r, FCGX_Request *f, struct worker *w)
 	    (uri = FCGX_GetParam("REQUEST_URI", f->envp)) == NULL)
 		uri = "/";
 	n = strcspn(uri, "?");
-	if (n > SQ_PATH_MAX)
-		return -1;
-	memcpy(r->path, uri, n);
-	r->path[n] = '\0';
-	return 0;
+	/* An over-long path is refused, but its start still goes to the access log. */
+	memcpy(r->path, uri, n > SQ_PATH_MAX ? SQ_PATH_MAX : n);
+	r->path[n > SQ_PATH_MAX ? SQ_PATH_MAX : n] = '\0';
+	return n > SQ_PATH_MAX ? -1 : 0;
 }
 
 static void

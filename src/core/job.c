@@ -9,6 +9,7 @@
 #include "scrapeq/limits.h"
 #include "scrapeq/log.h"
 #include "scrapeq/project.h"
+#include "scrapeq/text.h"
 
 #include <json-c/json.h>
 
@@ -26,17 +27,6 @@
 	", (SELECT JSON_ARRAYAGG(JSON_ARRAY(jt.target_id, jt.status, jt.results_count, " \
 	"jt.started_at, jt.completed_at) ORDER BY jt.position) " \
 	"FROM job_targets jt WHERE jt.job_id = j.id)"
-
-static void
-copy_str(char *dst, size_t dstsz, const char *src)
-{
-	size_t n = src ? strlen(src) : 0;
-
-	if (n >= dstsz)
-		n = dstsz - 1;
-	memcpy(dst, src ? src : "", n);
-	dst[n] = '\0';
-}
 
 static int
 parse_uuid_cell(const char *s, struct uuid *u)
@@ -84,10 +74,10 @@ job_targets_from_json(struct job *j, const char *text)
 			goto out;
 		t->results_count = json_object_get_int64(json_object_array_get_idx(row, 2));
 		if (json_object_get_type(json_object_array_get_idx(row, 3)) == json_type_string)
-			copy_str(t->started_at, sizeof(t->started_at),
+			text_copy(t->started_at, sizeof(t->started_at),
 			    json_object_get_string(json_object_array_get_idx(row, 3)));
 		if (json_object_get_type(json_object_array_get_idx(row, 4)) == json_type_string)
-			copy_str(t->completed_at, sizeof(t->completed_at),
+			text_copy(t->completed_at, sizeof(t->completed_at),
 			    json_object_get_string(json_object_array_get_idx(row, 4)));
 		j->ntargets = i + 1;
 	}
@@ -108,8 +98,8 @@ job_from_row(struct job *j, const struct db_res *r, size_t row, int with_targets
 	    job_status_parse(db_str(r, row, 3), &j->status) == -1 ||
 	    job_source_parse(db_str(r, row, 4), &j->source) == -1)
 		return -1;
-	copy_str(j->type, sizeof(j->type), db_str(r, row, 2));
-	copy_str(j->schedule_id, sizeof(j->schedule_id), db_str(r, row, 5));
+	text_copy(j->type, sizeof(j->type), db_str(r, row, 2));
+	text_copy(j->schedule_id, sizeof(j->schedule_id), db_str(r, row, 5));
 	j->has_retry_of = parse_uuid_cell(db_str(r, row, 6), &j->retry_of) == 0;
 	j->priority = db_int(r, row, 7);
 	j->retry_count = db_int(r, row, 8);
@@ -124,12 +114,12 @@ job_from_row(struct job *j, const struct db_res *r, size_t row, int with_targets
 	j->completed_targets = db_int(r, row, 14);
 	j->total_results = db_int(r, row, 15);
 	j->has_current_target = parse_uuid_cell(db_str(r, row, 16), &j->current_target) == 0;
-	copy_str(j->created_at, sizeof(j->created_at), db_str(r, row, 17));
-	copy_str(j->scheduled_at, sizeof(j->scheduled_at), db_str(r, row, 18));
-	copy_str(j->started_at, sizeof(j->started_at), db_str(r, row, 19));
-	copy_str(j->completed_at, sizeof(j->completed_at), db_str(r, row, 20));
-	copy_str(j->cancelled_at, sizeof(j->cancelled_at), db_str(r, row, 21));
-	copy_str(j->updated_at, sizeof(j->updated_at), db_str(r, row, 22));
+	text_copy(j->created_at, sizeof(j->created_at), db_str(r, row, 17));
+	text_copy(j->scheduled_at, sizeof(j->scheduled_at), db_str(r, row, 18));
+	text_copy(j->started_at, sizeof(j->started_at), db_str(r, row, 19));
+	text_copy(j->completed_at, sizeof(j->completed_at), db_str(r, row, 20));
+	text_copy(j->cancelled_at, sizeof(j->cancelled_at), db_str(r, row, 21));
+	text_copy(j->updated_at, sizeof(j->updated_at), db_str(r, row, 22));
 	if (with_targets)
 		return job_targets_from_json(j, db_str(r, row, JOB_NCOLS));
 	return 0;
@@ -587,7 +577,7 @@ job_cancel(struct db *db, const struct principal *who, const struct uuid *id, st
 		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found");
 		goto fail;
 	}
-	copy_str(pids, sizeof(pids), db_str(&r, 0, 1));
+	text_copy(pids, sizeof(pids), db_str(&r, 0, 1));
 	db_res_free(&r);
 	if (!job_can_cancel(st)) {
 		rc = sq_fail(e, SQ_ERR_CANNOT_CANCEL, "Job is %s; only running or pending jobs "
@@ -679,7 +669,7 @@ job_logs(struct db *db, const struct principal *who, const struct uuid *id,
 		struct job_log *l = &v[i];
 		size_t src = r.nrows - 1 - i;
 
-		copy_str(l->ts, sizeof(l->ts), db_str(&r, src, 1));
+		text_copy(l->ts, sizeof(l->ts), db_str(&r, src, 1));
 		if (job_log_level_parse(db_str(&r, src, 2), &l->level) == -1)
 			l->level = JOB_LOG_INFO;
 		if ((l->message = strdup(db_str(&r, src, 3) ? db_str(&r, src, 3) : "")) == NULL)

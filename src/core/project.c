@@ -4,6 +4,7 @@
 
 #include "scrapeq/limits.h"
 #include "scrapeq/project.h"
+#include "scrapeq/text.h"
 
 #define PROJECT_COLS \
 	"p.id, p.name, p.description, p.daily_job_limit, p.max_results_per_target, " \
@@ -18,17 +19,6 @@ project_clear(struct project *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static void
-copy_str(char *dst, size_t dstsz, const char *src)
-{
-	size_t n = src ? strlen(src) : 0;
-
-	if (n >= dstsz)
-		n = dstsz - 1;
-	memcpy(dst, src ? src : "", n);
-	dst[n] = '\0';
-}
-
 static int
 project_from_row(struct project *p, const struct db_res *r, size_t row)
 {
@@ -38,15 +28,15 @@ project_from_row(struct project *p, const struct db_res *r, size_t row)
 	s = db_str(r, row, 0);
 	if (s == NULL || uuid_parse(s, strlen(s), &p->id) == -1)
 		return -1;
-	copy_str(p->name, sizeof(p->name), db_str(r, row, 1));
+	text_copy(p->name, sizeof(p->name), db_str(r, row, 1));
 	if ((s = db_str(r, row, 2)) != NULL && (p->description = strdup(s)) == NULL)
 		return -1;
 	p->daily_job_limit = db_str(r, row, 3) ? db_int(r, row, 3) : -1;
 	p->max_results_per_target = db_int(r, row, 4);
 	p->seq = db_int(r, row, 5);
-	copy_str(p->created_at, sizeof(p->created_at), db_str(r, row, 6));
-	copy_str(p->updated_at, sizeof(p->updated_at), db_str(r, row, 7));
-	copy_str(p->role, sizeof(p->role), db_str(r, row, 8));
+	text_copy(p->created_at, sizeof(p->created_at), db_str(r, row, 6));
+	text_copy(p->updated_at, sizeof(p->updated_at), db_str(r, row, 7));
+	text_copy(p->role, sizeof(p->role), db_str(r, row, 8));
 	return 0;
 }
 
@@ -183,7 +173,7 @@ project_list(struct db *db, const struct principal *who, const struct page *pg,
 	struct db_res	 r, c;
 	struct project	*v = NULL;
 	enum sq_err	 rc;
-	size_t		 i;
+	size_t		 i, rows;
 
 	*items = NULL;
 	*n = 0;
@@ -199,14 +189,15 @@ project_list(struct db *db, const struct principal *who, const struct page *pg,
 	    DB_PARAMS(DB_INT(who->user_id), DB_INT(pg->per_page), DB_INT(pg->offset)), &r);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
-	if (r.nrows > 0 && (v = calloc(r.nrows, sizeof(*v))) == NULL)
+	rows = r.nrows;
+	if (rows > 0 && (v = calloc(rows, sizeof(*v))) == NULL)
 		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
-	for (i = 0; rc == SQ_OK && i < r.nrows; i++)
+	for (i = 0; rc == SQ_OK && i < rows; i++)
 		if (project_from_row(&v[i], &r, i) == -1)
 			rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
 	db_res_free(&r);
 	if (rc != SQ_OK) {
-		project_list_free(v, r.nrows);
+		project_list_free(v, v ? rows : 0);
 		return rc;
 	}
 	*items = v;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "scrapeq/query.h"
+#include "scrapeq/text.h"
 
 static int
 query_fail(struct query *q, char *err, size_t errsz, const char *why)
@@ -13,18 +14,6 @@ query_fail(struct query *q, char *err, size_t errsz, const char *why)
 	query_free(q);
 	if (err != NULL && errsz > 0)
 		snprintf(err, errsz, "%s", why);
-	return -1;
-}
-
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
 	return -1;
 }
 
@@ -47,8 +36,8 @@ decode(char *dst, const char *src, size_t len)
 		else if (c == '%') {
 			if (len - i < 3)
 				return -1;
-			hi = hexval((unsigned char)src[i + 1]);
-			lo = hexval((unsigned char)src[i + 2]);
+			hi = text_hexval((unsigned char)src[i + 1]);
+			lo = text_hexval((unsigned char)src[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			c = (unsigned char)(hi << 4 | lo);

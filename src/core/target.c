@@ -7,19 +7,9 @@
 
 #include "scrapeq/project.h"
 #include "scrapeq/target.h"
+#include "scrapeq/text.h"
 
 #define TARGET_COLS "id, project_id, url, name, enabled, created_at, updated_at"
-
-static void
-copy_str(char *dst, size_t dstsz, const char *src)
-{
-	size_t n = src ? strlen(src) : 0;
-
-	if (n >= dstsz)
-		n = dstsz - 1;
-	memcpy(dst, src ? src : "", n);
-	dst[n] = '\0';
-}
 
 enum sq_err
 target_url_normalise(const char *url, char *out, struct sq_error *e)
@@ -47,7 +37,7 @@ target_url_normalise(const char *url, char *out, struct sq_error *e)
 		rc = sq_fail(e, SQ_ERR_INVALID, "Field 'url' is not a usable URL");
 		goto out;
 	}
-	copy_str(out, SQ_URL_MAX + 1, norm);
+	text_copy(out, SQ_URL_MAX + 1, norm);
 out:
 	curl_free(norm);
 	curl_free(host);
@@ -66,12 +56,12 @@ target_from_row(struct target *t, const struct db_res *r, size_t row)
 		return -1;
 	if ((s = db_str(r, row, 1)) == NULL || uuid_parse(s, strlen(s), &t->project_id) == -1)
 		return -1;
-	copy_str(t->url, sizeof(t->url), db_str(r, row, 2));
+	text_copy(t->url, sizeof(t->url), db_str(r, row, 2));
 	t->has_name = db_str(r, row, 3) != NULL;
-	copy_str(t->name, sizeof(t->name), db_str(r, row, 3));
+	text_copy(t->name, sizeof(t->name), db_str(r, row, 3));
 	t->enabled = db_int(r, row, 4) != 0;
-	copy_str(t->created_at, sizeof(t->created_at), db_str(r, row, 5));
-	copy_str(t->updated_at, sizeof(t->updated_at), db_str(r, row, 6));
+	text_copy(t->created_at, sizeof(t->created_at), db_str(r, row, 5));
+	text_copy(t->updated_at, sizeof(t->updated_at), db_str(r, row, 6));
 	return 0;
 }
 

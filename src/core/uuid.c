@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "scrapeq/uuid.h"
+#include "scrapeq/text.h"
 
 static _Thread_local struct uuid last;
 static _Thread_local uint64_t last_ms;
@@ -100,18 +101,6 @@ uuid_format(const struct uuid *u, char *out)
 	out[o] = '\0';
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 uuid_parse(const char *s, size_t len, struct uuid *u)
 {
@@ -130,7 +119,8 @@ uuid_parse(const char *s, size_t len, struct uuid *u)
 				return -1;
 			continue;
 		}
-		if (i + 1 >= len || (hi = hexval(s[i])) < 0 || (lo = hexval(s[i + 1])) < 0)
+		if (i + 1 >= len || (hi = text_hexval((unsigned char)s[i])) < 0 ||
+		    (lo = text_hexval((unsigned char)s[i + 1])) < 0)
 			return -1;
 		u->b[o++] = (uint8_t)(hi << 4 | lo);
 		i += 2;
