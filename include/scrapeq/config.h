@@ -20,6 +20,7 @@ struct config {
 	char	 db_user[64];        /* default "scrapeq" */
 	char	 db_password_file[512]; /* file holding the password; empty: no password */
 	char	 db_password[256];   /* read from db_password_file at load time, never from the INI */
+	unsigned db_password_file_line; /* where password_file was set, for error messages */
 	unsigned db_connect_timeout; /* seconds, default 1 (the 503 must come within 2 s) */
 
 	/* [api] */
@@ -34,6 +35,7 @@ struct config {
 	char	 jwt_key_file[512];  /* HS256 secret, at least 32 bytes; required for /auth/login */
 	unsigned char jwt_key[256];
 	size_t	 jwt_key_len;
+	unsigned jwt_key_file_line;  /* where jwt_key_file was set, for error messages */
 	unsigned access_token_ttl;   /* seconds, default 900 */
 	unsigned refresh_token_ttl;  /* seconds, default 30 days */
 

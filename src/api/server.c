@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,10 @@
 #include "router.h"
 #include "server.h"
 
-static volatile sig_atomic_t stopping;
+#define WORKER_DRAIN_MS 10000      /* how long a stopping worker lets requests finish */
+
+static atomic_int stopping;               /* set once this worker is told to stop */
+static atomic_int inflight;               /* requests accepted and not yet finished */
 static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct thread_arg {
@@ -125,9 +129,15 @@ worker_thread(void *arg)
 		log_err("worker: out of memory at start");
 		exit(1);
 	}
-	while (!stopping) {
+	for (;;) {
 		pthread_mutex_lock(&accept_lock);
+		if (stopping) {
+			pthread_mutex_unlock(&accept_lock);
+			break;
+		}
 		rc = FCGX_Accept_r(&f);
+		if (rc >= 0)
+			atomic_fetch_add(&inflight, 1);
 		pthread_mutex_unlock(&accept_lock);
 		if (rc < 0)
 			break;
@@ -144,89 +154,75 @@ worker_thread(void *arg)
 		access_log(ta->cfg, &r, elapsed_ms(&t0));
 		request_done(&r);
 		FCGX_Finish_r(&f);
+		atomic_fetch_sub(&inflight, 1);
 	}
 	db_free(w.db);
 	auth_cache_free(w.auth);
 	return NULL;
 }
 
-static void
-on_stop(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
-
-/* One worker process: threads accept on fd until killed. */
+/*
+ * One worker process: threads accept on fd; the main thread waits for SIGTERM,
+ * then lets requests in flight finish (up to WORKER_DRAIN_MS) and exits 0. Threads
+ * still blocked in accept hold no request, so exiting under them loses nothing.
+ */
 static void
 worker_main(const struct config *cfg, int fd, unsigned threads)
 {
 	struct thread_arg	 ta = { cfg, fd };
-	pthread_t		*tids;
-	unsigned		 i;
+	pthread_t		 tid;
+	sigset_t		 set;
+	unsigned		 i, waited;
+	int			 sig;
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
-	if ((tids = calloc(threads, sizeof(*tids))) == NULL)
-		exit(1);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);     /* inherited by the threads */
 	for (i = 0; i < threads; i++)
-		if (pthread_create(&tids[i], NULL, worker_thread, &ta) != 0) {
+		if (pthread_create(&tid, NULL, worker_thread, &ta) != 0) {
 			log_err("worker: pthread_create failed");
 			exit(1);
 		}
-	for (i = 0; i < threads; i++)
-		pthread_join(tids[i], NULL);
+	while (sigwait(&set, &sig) != 0)
+		;
+	stopping = 1;
+	/* An accept that returned just now counts itself in a moment: give it one. */
+	for (waited = 0; waited < WORKER_DRAIN_MS; waited += 10) {
+		usleep(10000);
+		if (atomic_load(&inflight) == 0)
+			break;
+	}
 	exit(0);
 }
 
 static pid_t
-spawn_worker(const struct config *cfg, int fd, unsigned threads)
+spawn_worker(const struct config *cfg, int fd, unsigned threads, const sigset_t *old)
 {
 	pid_t pid = fork();
 
-	if (pid == 0)
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, old, NULL);
 		worker_main(cfg, fd, threads);
+	}
 	if (pid < 0)
 		log_err("fork: %s", strerror(errno));
 	return pid;
 }
 
-int
-server_run(const struct config *cfg, int fd, unsigned workers, unsigned threads)
+/* Reaps every dead worker and starts a new one in its place. */
+static void
+reap_and_restart(const struct config *cfg, int fd, unsigned threads, pid_t *pids,
+    time_t *born, unsigned workers, const sigset_t *old)
 {
-	struct sigaction sa;
-	pid_t		*pids;
-	time_t		*born;
+	pid_t		 dead;
 	unsigned	 i;
 	int		 status;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	if (FCGX_Init() != 0)
-		return 1;
-	pids = calloc(workers, sizeof(*pids));
-	born = calloc(workers, sizeof(*born));
-	if (pids == NULL || born == NULL)
-		return 1;
-	for (i = 0; i < workers; i++) {
-		pids[i] = spawn_worker(cfg, fd, threads);
-		born[i] = time(NULL);
-	}
-	log_info("serving with %u workers x %u threads", workers, threads);
-	while (!stopping) {
-		pid_t dead = waitpid(-1, &status, 0);
-
-		if (dead < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		for (i = 0; i < workers && !stopping; i++) {
+	while ((dead = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = 0; i < workers; i++) {
 			if (pids[i] != dead)
 				continue;
 			log_err("worker %d died (%s %d); restarting", (int)dead,
@@ -234,16 +230,58 @@ server_run(const struct config *cfg, int fd, unsigned workers, unsigned threads)
 			    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 			if (time(NULL) - born[i] < 1)
 				sleep(1);          /* a worker that dies at once must not spin */
-			pids[i] = spawn_worker(cfg, fd, threads);
+			pids[i] = spawn_worker(cfg, fd, threads, old);
 			born[i] = time(NULL);
 		}
+	}
+}
+
+/*
+ * The supervisor blocks its signals and takes them one at a time with sigwaitinfo,
+ * so a SIGTERM can never slip in between a check and a wait.
+ */
+int
+server_run(const struct config *cfg, int fd, unsigned workers, unsigned threads)
+{
+	sigset_t	 set, old;
+	pid_t		*pids;
+	time_t		*born;
+	unsigned	 i;
+	int		 sig, status;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (FCGX_Init() != 0)
+		return 1;
+	pids = calloc(workers, sizeof(*pids));
+	born = calloc(workers, sizeof(*born));
+	if (pids == NULL || born == NULL)
+		return 1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	for (i = 0; i < workers; i++) {
+		pids[i] = spawn_worker(cfg, fd, threads, &old);
+		born[i] = time(NULL);
+	}
+	log_info("serving with %u workers x %u threads", workers, threads);
+	for (;;) {
+		if ((sig = sigwaitinfo(&set, NULL)) == -1)
+			continue;
+		if (sig != SIGCHLD)
+			break;
+		reap_and_restart(cfg, fd, threads, pids, born, workers, &old);
 	}
 	for (i = 0; i < workers; i++)
 		if (pids[i] > 0)
 			kill(pids[i], SIGTERM);
 	for (i = 0; i < workers; i++)
-		if (pids[i] > 0)
-			waitpid(pids[i], &status, 0);
+		if (pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] &&
+		    !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+			log_warn("worker %d did not stop cleanly (%s %d)", (int)pids[i],
+			    WIFSIGNALED(status) ? "signal" : "exit",
+			    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 	free(pids);
 	free(born);
 	log_info("stopped");

@@ -290,6 +290,10 @@ parse_pair(struct parser *p, char *t)
 		return perr(p, "duplicate key '%s' in [%s] (first set on line %u)",
 		    key, p->section, p->seen[i]);
 	p->seen[i] = p->line;
+	if (cfg_keys[i].off == offsetof(struct config, db_password_file))
+		p->c->db_password_file_line = p->line;
+	else if (cfg_keys[i].off == offsetof(struct config, jwt_key_file))
+		p->c->jwt_key_file_line = p->line;
 	if (strlen(val) > SQ_CONFIG_VALUE_MAX)
 		return perr(p, "[%s] %s: value too long (max %d bytes)", p->section, key,
 		    SQ_CONFIG_VALUE_MAX);
@@ -464,6 +468,18 @@ out:
 	return rc;
 }
 
+/* Prefixes err with the config file and the line that named the secret file. */
+static void
+locate_err(const char *path, unsigned line, char *err, size_t errsz)
+{
+	char inner[512];
+
+	if (err == NULL || errsz == 0)
+		return;
+	snprintf(inner, sizeof(inner), "%s", err);
+	set_err(err, errsz, "%s:%u: %s", path, line, inner);
+}
+
 int
 config_load(struct config *c, const char *path, char *err, size_t errsz)
 {
@@ -485,10 +501,14 @@ config_load(struct config *c, const char *path, char *err, size_t errsz)
 		goto out;
 	if (config_parse(c, path, text, len, err, errsz) != 0)
 		goto out;
-	if (c->db_password_file[0] != '\0' && read_password(c, err, errsz) != 0)
+	if (c->db_password_file[0] != '\0' && read_password(c, err, errsz) != 0) {
+		locate_err(path, c->db_password_file_line, err, errsz);
 		goto out;
-	if (c->jwt_key_file[0] != '\0' && read_jwt_key(c, err, errsz) != 0)
+	}
+	if (c->jwt_key_file[0] != '\0' && read_jwt_key(c, err, errsz) != 0) {
+		locate_err(path, c->jwt_key_file_line, err, errsz);
 		goto out;
+	}
 	rc = 0;
 out:
 	free(text);

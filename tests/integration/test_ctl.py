@@ -294,7 +294,8 @@ def usage_errors():
         ("user add with a bad name", ["user", "add", "bad name!"]),
         ("project add without --owner", ["project", "add", "x"]),
         ("project limit on a malformed id", ["project", "limit", "proj_xyz", "--daily-job-limit", "5"]),
-        ("project limit with a bad number", ["project", "limit", "proj_" + "0" * 32, "--daily-job-limit", "many"]),
+        ("project limit with a bad number",
+         ["project", "limit", "proj_" + "0" * 32, "--daily-job-limit", "many"]),
         ("member add without --user", ["member", "add", "--project", "proj_" + "0" * 32]),
         ("member add with a bad role", ["member", "add", "--project", "proj_" + "0" * 32, "--user", "admin",
                                         "--role", "boss"]),
@@ -381,9 +382,11 @@ def projects_members_jobs():
           "project limit ID --daily-job-limit default: exit 0, says the config's jobs_per_day applies",
           note=show(p))
     r = request("GET", "/api/v1/projects/%s" % pid, token=otok)
-    check(r.status == 200 and r.json.get("daily_job_limit") is None, "the project shows daily_job_limit null", r)
+    check(r.status == 200 and r.json.get("daily_job_limit") is None,
+          "the project shows daily_job_limit null", r)
     r = request("POST", "/api/v1/projects/%s/jobs" % pid, {}, token=otok)
-    check(r.status == 201 and r.json.get("source") == "api", "back at the default a job can be created (201)", r)
+    check(r.status == 201 and r.json.get("source") == "api",
+          "back at the default a job can be created (201)", r)
     job = r.json.get("id") if r.status == 201 and isinstance(r.json, dict) else None
     p = run_ctl("project", "limit", "proj_" + "0" * 32, "--daily-job-limit", "5")
     check(p.returncode == 1, "project limit on an unknown project: exit 1", note=show(p))
@@ -398,7 +401,8 @@ def projects_members_jobs():
     check(p.returncode == 0 and job is not None and job in p.stdout, "jobs ls --status pending includes it",
           note=show(p)[:300])
     p = run_ctl("jobs", "ls", "--project", pid, "--status", "completed")
-    check(p.returncode == 0 and job is not None and job not in p.stdout and len(p.stdout.strip().split("\n")) == 1,
+    header_only = len(p.stdout.strip().split("\n")) == 1
+    check(p.returncode == 0 and job is not None and job not in p.stdout and header_only,
           "jobs ls --project ID --status completed does not", note=show(p))
     if job:
         request("POST", "/api/v1/jobs/%s/cancel" % job, token=otok)

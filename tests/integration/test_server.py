@@ -321,7 +321,8 @@ def access_log():
 
     r = request("GET", path + "?page=2&x=" + marker[5:13], auth=False)
     check(r.status == 401, "the same path without a token is 401", r)
-    lines = wait_for(lambda: len(access_lines(marker)) >= 2 and access_lines(marker), 2) or access_lines(marker)
+    wait_for(lambda: len(access_lines(marker)) >= 2, 2)
+    lines = access_lines(marker)
     ok = len(lines) == 2 and re.match(r"^access: GET %s 401 \d+\.\dms$" % re.escape(path), lines[1])
     check(ok, "a second request adds exactly one line, with status 401 and the path without its query",
           note="lines: %r" % lines)
@@ -345,7 +346,8 @@ def access_log():
           "a path with an encoded newline cannot forge an access-log line", r,
           note="forged lines: %r" % starts)
     got = [l for l in text.split("\n") if forged in l]
-    check(len(got) == 1 and got[0].startswith("access: GET /api/v1/projects/%s?access: GET /%s" % (marker, forged)),
+    one = "access: GET /api/v1/projects/%s?access: GET /%s" % (marker, forged)
+    check(len(got) == 1 and got[0].startswith(one),
           "that request is one line with the newline shown as '?'", note="lines: %r" % got)
 
 
@@ -372,7 +374,8 @@ def private_sigterm(tmp):
         fcgi_request(sock, "GET", "/api/v1/projects/" + marker)
         time.sleep(0.2)
         lines = [l for l in read_text(errpath).split("\n") if marker in l]
-        check(len(lines) == 1 and re.match(r"^access: GET /api/v1/projects/%s 401 \d+\.\dms$" % marker, lines[0]),
+        want = r"^access: GET /api/v1/projects/%s 401 \d+\.\dms$" % marker
+        check(len(lines) == 1 and re.match(want, lines[0]),
               "its stderr gets one access line for one request", note="lines: %r" % lines)
         t0 = time.monotonic()
         p.send_signal(signal.SIGTERM)
@@ -381,11 +384,13 @@ def private_sigterm(tmp):
         except subprocess.TimeoutExpired:
             rc = None
         took = time.monotonic() - t0
-        check(rc == 0, "SIGTERM: scrapeq-api exits with status 0 within 5 s (status %s after %.2f s)" % (rc, took),
+        check(rc == 0,
+              "SIGTERM: scrapeq-api exits with status 0 within 5 s (status %s after %.2f s)" % (rc, took),
               note="stderr: %s" % read_text(errpath)[-500:])
         left = [w for w in workers if wait_for(lambda w=w: not alive(w), 5) is False]
         check(workers and not left, "its worker %s is gone too (left: %s)" % (workers, left))
-        check(not re.search(r"died|restarting|ERROR|error", read_text(errpath).split("serving with", 1)[-1]),
+        after = read_text(errpath).split("serving with", 1)[-1]
+        check(not re.search(r"died|restarting|did not stop cleanly|ERROR|error", after),
               "stopping logs no worker death or error", note="stderr: %s" % read_text(errpath)[-500:])
     finally:
         stop_private(p)
@@ -418,7 +423,8 @@ def config_error(tmp, what, extra=None, replace=None, bad_line=None, want=()):
 
 def no_socket(tmp):
     conf, lines = conf_copy(tmp, "nosock.conf", drop={("api", "socket")})
-    check(not any(re.match(r"\s*socket\s*=", l) for l in lines[line_of(lines, "[api]"):line_of(lines, "[auth]")]),
+    api_part = lines[line_of(lines, "[api]"):line_of(lines, "[auth]")]
+    check(not any(re.match(r"\s*socket\s*=", l) for l in api_part),
           "the copy has no [api] socket")
     t0 = time.monotonic()
     p, errpath = start_private(conf, ["--workers", "1", "--threads", "1"], stdin=subprocess.DEVNULL)
@@ -449,7 +455,8 @@ def fd0_socket(tmp):
     ls.close()      # the server holds it now
     try:
         time.sleep(0.3)
-        check(p.poll() is None, "scrapeq-api with a listening socket on fd 0 (and no [api] socket) keeps running",
+        check(p.poll() is None,
+              "scrapeq-api with a listening socket on fd 0 (and no [api] socket) keeps running",
               note="exit %s, stderr: %s" % (p.poll(), read_text(errpath)[-300:]))
         try:
             st, hdrs, body, app, _ = fcgi_request(sock_path, "GET", "/api/v1/ping")
@@ -458,8 +465,10 @@ def fd0_socket(tmp):
         check(st == "200" or st.startswith("200 "),
               "FastCGI over fd 0: GET /api/v1/ping answers Status: 200 (%r)" % st,
               note="headers %r body %r" % (hdrs, body[:300]))
-        check(body.strip() == b'{"status":"ok"}' and hdrs.get("content-type", "").startswith("application/json"),
-              "... with {\"status\":\"ok\"} as application/json", note="headers %r body %r" % (hdrs, body[:300]))
+        ct = hdrs.get("content-type", "")
+        check(body.strip() == b'{"status":"ok"}' and ct.startswith("application/json"),
+              "... with {\"status\":\"ok\"} as application/json",
+              note="headers %r body %r" % (hdrs, body[:300]))
         check(app == 0, "... and FCGI_END_REQUEST app status 0 (%r)" % app)
         st, hdrs, body, app, _ = fcgi_request(sock_path, "GET", "/api/v1/ping", "db=1")
         check(st.startswith("200") and body.strip() == b'{"status":"ok","db":"ok"}',

@@ -468,7 +468,12 @@ check_secret_row(size_t i, const struct srow *r)
 		    i, rc, err, c.db_password, c.jwt_key_len);
 		return;
 	}
-	snprintf(want_err, sizeof(want_err), "%s/%s", tmpdir, r->err);
+	/* A secret file's error names the config line that set it: 2 or 4 above. */
+	if (strncmp(r->err, "db.pass", 7) == 0 || strncmp(r->err, "jwt.key", 7) == 0)
+		snprintf(want_err, sizeof(want_err), "%s/scrapeq.conf:%d: %s/%s", tmpdir,
+		    r->err[0] == 'd' ? 2 : 4, tmpdir, r->err);
+	else
+		snprintf(want_err, sizeof(want_err), "%s/%s", tmpdir, r->err);
 	TAP_CHECK(rc == -1 && strcmp(err, want_err) == 0 && c.db_password[0] == '\0' &&
 	    c.jwt_key_len == 0, "secret row %zu: rc %d \"%s\", want \"%s\"", i, rc, err,
 	    want_err);
@@ -491,13 +496,13 @@ test_load_bounds(void)
 	write_file("scrapeq.conf", "[database]\npassword_file = db.pass\n", 35);
 	write_file("db.pass", s, SQ_SECRET_FILE_MAX + 1);
 	rc = config_load(&c, path, err, sizeof(err));
-	snprintf(want, sizeof(want), "%s/db.pass: larger than 4096 bytes "
-	    "([database] password_file)", tmpdir);
+	snprintf(want, sizeof(want), "%s:2: %s/db.pass: larger than 4096 bytes "
+	    "([database] password_file)", path, tmpdir);
 	TAP_CHECK(rc == -1 && strcmp(err, want) == 0, "huge password file: \"%s\"", err);
 	write_file("db.pass", s, 256);
 	rc = config_load(&c, path, err, sizeof(err));
-	snprintf(want, sizeof(want), "%s/db.pass: password longer than 255 bytes "
-	    "([database] password_file)", tmpdir);
+	snprintf(want, sizeof(want), "%s:2: %s/db.pass: password longer than 255 bytes "
+	    "([database] password_file)", path, tmpdir);
 	TAP_CHECK(rc == -1 && strcmp(err, want) == 0, "long password: \"%s\"", err);
 	write_file("db.pass", s, 255);
 	rc = config_load(&c, path, err, sizeof(err));

@@ -1,0 +1,45 @@
+/* robots.h: robots.txt per RFC 9309: groups by user agent, longest-match allow/disallow. */
+#ifndef SCRAPEQ_ROBOTS_H
+#define SCRAPEQ_ROBOTS_H
+
+#include <stddef.h>
+
+#define ROBOTS_MAX_BYTES   (500 * 1024)   /* RFC 9309 2.5: parse at least 500 KiB; we stop there */
+#define ROBOTS_MAX_RULES   10000
+#define ROBOTS_MAX_SITEMAPS 64
+
+struct robots;
+
+/*
+ * Parses a robots.txt body (len bytes, anything: binary, no final newline, CRLF,
+ * BOM) and keeps only the rules of the group that applies to agent (the product
+ * token, matched case-insensitively against each group's user-agent lines; the
+ * "*" group when no group names it; groups with the same agent are merged), plus
+ * every Sitemap: line and that group's Crawl-delay. Bytes past ROBOTS_MAX_BYTES
+ * are ignored. Returns NULL only when out of memory. Free with robots_free.
+ */
+struct robots *robots_parse(const char *body, size_t len, const char *agent);
+
+/* A robots that allows everything (for 4xx answers, RFC 9309 2.3.1.3). */
+struct robots *robots_allow_all(void);
+/* A robots that disallows everything (for 5xx / unreachable, RFC 9309 2.3.1.4). */
+struct robots *robots_disallow_all(void);
+void	robots_free(struct robots *);
+
+/*
+ * Returns 1 when path (the URL's path plus "?query" if any, percent-encoded as
+ * sent) may be fetched: the longest matching rule wins, allow wins a tie, "*"
+ * matches any sequence, "$" at a rule's end anchors it; "/robots.txt" is always
+ * allowed. Matching compares percent-encoded octets case-sensitively after
+ * normalising %xx escapes of unreserved characters.
+ */
+int	robots_allowed(const struct robots *, const char *path);
+
+/* The group's Crawl-delay in milliseconds, or -1 when none (capped at 60 s). */
+long	robots_crawl_delay_ms(const struct robots *);
+
+/* Sitemap URLs listed in the file, in order (at most ROBOTS_MAX_SITEMAPS). */
+size_t	robots_sitemap_count(const struct robots *);
+const char *robots_sitemap(const struct robots *, size_t i);
+
+#endif
