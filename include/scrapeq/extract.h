@@ -8,6 +8,13 @@
 #define EXTRACT_MAX_PRODUCTS  100
 #define EXTRACT_MAX_SELECTORS 32
 #define EXTRACT_FIELD_MAX     4096     /* bytes kept of a title, description, selector value */
+#define EXTRACT_MAX_BYTES     (32 * 1024 * 1024)  /* of a page parsed; the rest is ignored */
+#define EXTRACT_URL_MAX       4096     /* a longer href or resolved URL is dropped */
+#define EXTRACT_MAX_RESOLVE   50000    /* hrefs resolved per page; later ones are only counted */
+#define EXTRACT_JSONLD_MAX    (1024 * 1024)  /* bytes of one JSON-LD script; a longer one is skipped */
+#define EXTRACT_JSON_DEPTH    32       /* json_tokener_new_ex depth for JSON-LD */
+#define EXTRACT_XPATH_MAX     1024     /* bytes of one selector expression */
+#define EXTRACT_XPATH_OPS     5000000  /* libxml2 XPath operation limit per evaluation */
 
 struct extract_product {
 	char	*name;      /* may be NULL */
@@ -34,7 +41,9 @@ struct extract_page {
 	struct extract_product	*products;      /* schema.org Product items in JSON-LD */
 	size_t			 nproducts;
 	char			**values;       /* one per selector: the first match's string value,
-					           NULL when nothing matched or the XPath is invalid */
+					           NULL when nothing matched, the value is empty,
+					           or the XPath is invalid */
+	size_t			 nvalues;       /* = nsel (extract_free needs the count) */
 	int			 nofollow;      /* <meta name="robots" content="...nofollow..."> */
 };
 
@@ -42,13 +51,26 @@ struct extract_page {
  * Parses html (len bytes, any encoding libxml2 detects; malformed is fine) of the
  * page at url. Link and canonical resolution use libcurl's URL API against the base.
  * Never fetches anything. Returns 0 and fills *out (free with extract_free), or -1
- * when out of memory or when the document could not be parsed at all.
+ * when out of memory or when the document could not be parsed at all (an empty
+ * body gives no document); on -1 *out is left empty. Bytes past EXTRACT_MAX_BYTES
+ * are ignored. Only the first EXTRACT_MAX_SELECTORS selectors are evaluated (the
+ * rest get NULL); an expression longer than EXTRACT_XPATH_MAX, one that does not
+ * compile or runs past EXTRACT_XPATH_OPS gets NULL. A value is the string value
+ * of the first node of a node-set, or the string form of a string, number or
+ * boolean result, trimmed and cut to EXTRACT_FIELD_MAX bytes (on a UTF-8
+ * boundary). Products are schema.org Product objects (@type "Product", or an
+ * array holding it) at the top of a JSON-LD script, in arrays and in "@graph";
+ * price and currency come from the first offer with a price (or lowPrice).
  */
 int	extract_html(const char *html, size_t len, const char *url,
 	    const struct extract_selector *sel, size_t nsel, struct extract_page *out);
 void	extract_free(struct extract_page *);
 
-/* Checks an XPath expression compiles (for validating a job's config). Returns 0 or -1. */
+/*
+ * Checks an XPath expression compiles and is at most EXTRACT_XPATH_MAX bytes (for
+ * validating a job's config). Returns 0 or -1. An unknown function is only found
+ * when evaluated (its selector then gives NULL).
+ */
 int	extract_xpath_valid(const char *xpath);
 
 #endif
