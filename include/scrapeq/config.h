@@ -44,6 +44,23 @@ struct config {
 	unsigned active_runs_per_project; /* JOB_RUNNING past this many pending/running project runs; default 1 */
 	unsigned max_results_per_target; /* default for projects, default 100 */
 
+	/* [daemon] (scrapeqd) */
+	char	 daemon_id[64];      /* default "<hostname>-<pid>" */
+	unsigned daemon_concurrency; /* fetches in flight at once, default 32 */
+	unsigned daemon_per_host;    /* fetches in flight per host, default 8 */
+	unsigned daemon_host_delay_ms; /* minimum gap between fetches to one host, default 0 */
+	unsigned daemon_max_jobs;    /* jobs this daemon runs at once, default 8 */
+	unsigned daemon_claim_batch; /* jobs claimed per claim transaction, default 8 */
+	unsigned daemon_lease_seconds; /* lease length, default 30; extended every third of it */
+	unsigned daemon_grace_seconds; /* on SIGTERM: time to finish before releasing jobs, default 10 */
+	unsigned daemon_flush_ms;    /* results/progress written at least this often, default 500 */
+	unsigned daemon_retry_backoff; /* seconds before a failed job's first retry (doubles), default 30 */
+	unsigned daemon_timeout;     /* seconds per fetch, default 30 (a job's config.timeout overrides) */
+	unsigned daemon_max_redirects; /* default 5 */
+	size_t	 daemon_max_body;    /* bytes kept of one response, default 5 MiB */
+	char	 daemon_user_agent[256]; /* default "scrapeq/0.1 (+https://github.com/scrapeq)" */
+	char	 daemon_allow_networks[512]; /* CIDR list the crawler may fetch although private */
+
 	/* [log] */
 	enum log_level log_level;    /* default info */
 };

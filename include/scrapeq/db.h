@@ -68,6 +68,16 @@ enum sq_err db_connect(struct db *);
 enum sq_err db_exec(struct db *, const char *sql, const struct db_param *params,
 	    size_t n, struct db_res *res);
 
+/*
+ * Like db_exec, but hands each row to fn as it arrives instead of keeping them:
+ * row holds one row (nrows == 1; valid only during the call). fn returns 0 to go on,
+ * non-zero to stop (the rest of the result is discarded). Memory stays bounded by
+ * one row, so a 100,000-row result streams. Returns SQ_OK or as db_exec.
+ */
+typedef int (*db_row_fn)(void *arg, const struct db_res *row);
+enum sq_err db_exec_each(struct db *, const char *sql, const struct db_param *params,
+	    size_t n, db_row_fn fn, void *arg);
+
 #define DB_PARAMS(...) ((const struct db_param[]){ __VA_ARGS__ }), \
 	(sizeof((const struct db_param[]){ __VA_ARGS__ }) / sizeof(struct db_param))
 

@@ -26,6 +26,13 @@
 #define SQ_LOG_LIMIT_DEFAULT  100
 #define SQ_LOG_LIMIT_MAX      1000
 #define SQ_LOG_MESSAGE_MAX    1024
+#define SQ_RESULTS_LIMIT_DEFAULT 100           /* rows of results or crawl errors per page */
+#define SQ_RESULTS_LIMIT_MAX  1000
+#define SQ_RESULTS_OFFSET_MAX 10000000
+#define SQ_STREAM_HOLD_MAX    (64 * 1024)     /* a streamed answer past this goes out without Content-Length */
+#define SQ_DAEMON_HEARTBEAT_SECONDS 10        /* how often a scrapeqd heartbeats (lease 30 s / 3) */
+#define SQ_DAEMON_ALIVE_SECONDS (3 * SQ_DAEMON_HEARTBEAT_SECONDS) /* older heartbeat: not alive */
+#define SQ_STATUS_DAEMONS_MAX 100             /* live daemons listed by GET /api/v1/status */
 #define SQ_CONFIG_LINE_MAX    1024            /* one line of scrapeq.conf */
 #define SQ_CONFIG_VALUE_MAX   512
 #define SQ_SECRET_FILE_MAX    4096            /* password / key files */

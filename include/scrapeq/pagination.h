@@ -20,6 +20,20 @@ struct page {
 enum sq_err pagination_parse(const struct query *q, long long def, long long max,
 	    struct page *out, struct sq_error *e);
 
+/* A window of rows by position: what offset/limit paging asks for. */
+struct rows_window {
+	long long offset;    /* rows skipped, 0..offset_max */
+	long long limit;     /* rows wanted, 1..max; -1: every row after offset */
+};
+
+/*
+ * Reads `offset` (default 0, 0..offset_max) and `limit` (default def, 1..max) from
+ * q; def -1 makes an absent limit mean every row. Errors as pagination_parse:
+ * SQ_ERR_BAD_REQUEST naming the parameter and its range, also for one given twice.
+ */
+enum sq_err pagination_window_parse(const struct query *q, long long def, long long max,
+	    long long offset_max, struct rows_window *out, struct sq_error *e);
+
 /* Returns ceil(total / per_page), 0 when total is 0; per_page must be > 0. */
 long long pagination_pages(long long total, long long per_page);
 

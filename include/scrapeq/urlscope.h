@@ -64,8 +64,8 @@ void	urlscope_free(struct urlscope *);
 int	urlscope_normalise(const struct urlscope *, const char *url, char *out, size_t outsz);
 
 /*
- * Resolves href (an attribute value from a page, trimmed of the whitespace HTML
- * allows around it, tabs and newlines inside it dropped) against the absolute URL
+ * Resolves href (an attribute value from a page, cut of control characters and
+ * spaces at both ends, tabs and newlines inside it dropped) against the absolute URL
  * base (RFC 3986 section 5 as libcurl does it) and normalises the result like
  * urlscope_normalise. scope may be NULL (the query is kept). Returns 0, or -1 for
  * a reference that does not lead to an http(s) URL (mailto:, javascript:, ...).

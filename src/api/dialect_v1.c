@@ -1,12 +1,18 @@
 /* dialect_v1.c: seed 000, scrapeq's canonical API: projects, targets, jobs under /api/v1. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "scrapeq/crawl_error.h"
+#include "scrapeq/csv.h"
+#include "scrapeq/health.h"
 #include "scrapeq/job.h"
 #include "scrapeq/jsonbody.h"
 #include "scrapeq/jsonw.h"
+#include "scrapeq/log.h"
 #include "scrapeq/pagination.h"
 #include "scrapeq/project.h"
+#include "scrapeq/results.h"
 #include "scrapeq/target.h"
 #include "scrapeq/timefmt.h"
 #include "dialect.h"
@@ -757,6 +763,384 @@ h_job_logs(struct req *r, struct sq_error *e)
 	return SQ_OK;
 }
 
+/* ---- results, crawl errors, status ---- */
+
+/* A query parameter given at most once: its value, or NULL when absent. */
+static enum sq_err
+one_param(struct req *r, const char *name, const char **out, struct sq_error *e)
+{
+	if (query_count(&r->query, name) > 1)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid %s: must be given at most once", name);
+	*out = query_get(&r->query, name);
+	return SQ_OK;
+}
+
+/*
+ * Ends a streamed answer: an error before the head went out is still answered in
+ * the envelope; after it the status is sent, so the error is logged and the body ends.
+ */
+static enum sq_err
+stream_finish(struct req *r, struct req_stream *s, enum sq_err rc, struct sq_error *e)
+{
+	if (rc == SQ_OK && s->b.oom && !s->started)
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+	if (rc != SQ_OK && !req_stream_drop(s))
+		return rc;
+	if (rc != SQ_OK)
+		log_err("%s %.200s: %s after the answer began; body ended early", r->method,
+		    r->path, sq_strerror(rc));
+	else
+		req_stream_end(s);
+	return SQ_OK;
+}
+
+/* The paging members that close a streamed page; next is NULL on the last page. */
+static void
+window_end(struct jsonw *w, long long total, const struct rows_window *win, const char *next)
+{
+	jsonw_end(w);
+	jsonw_int(w, "total", total);
+	jsonw_int(w, "offset", win->offset);
+	jsonw_int(w, "limit", win->limit);
+	jsonw_str(w, "next", next);
+	jsonw_end(w);
+}
+
+/* Writes the link to the page after win into out ("" when win is the last page). */
+static void
+window_next(char *out, size_t outsz, const char *base, const struct rows_window *win,
+    long long total, const char *extra_key, const char *extra_val)
+{
+	int n;
+
+	out[0] = '\0';
+	if (win->limit < 0 || win->offset + win->limit >= total ||
+	    win->offset + win->limit > SQ_RESULTS_OFFSET_MAX)
+		return;
+	n = snprintf(out, outsz, "%s?offset=%lld&limit=%lld%s%s%s%s", base,
+	    win->offset + win->limit, win->limit, extra_val ? "&" : "",
+	    extra_val ? extra_key : "", extra_val ? "=" : "", extra_val ? extra_val : "");
+	if (n < 0 || (size_t)n >= outsz)
+		out[0] = '\0';
+}
+
+struct results_out {
+	struct req_stream	 s;
+	struct jsonw		 w;
+	struct csv		 csv;
+	const struct result_cols *cols;
+};
+
+static void
+write_result_json(struct jsonw *w, const struct result_cols *cols, const struct result_row *row)
+{
+	size_t i;
+
+	jsonw_object(w, NULL);
+	for (i = 0; i < cols->n; i++) {
+		enum result_col		 c = cols->col[i];
+		const struct result_cell *v = &row->c[c];
+		const char		*k = result_col_name(c);
+
+		if (v->null) {
+			jsonw_null(w, k);
+			continue;
+		}
+		switch (result_col_type(c)) {
+		case RESULT_T_INT:
+			jsonw_int(w, k, v->i);
+			break;
+		case RESULT_T_JSON:
+			jsonw_raw(w, k, v->s);
+			break;
+		case RESULT_T_ID:
+			write_id(w, k, ID_PREFIX_TARGET, &v->id);
+			break;
+		case RESULT_T_TIME:
+			write_time(w, k, v->s, 1);
+			break;
+		default:
+			jsonw_str(w, k, v->s);
+			break;
+		}
+	}
+	jsonw_end(w);
+}
+
+static int
+result_row_json(void *arg, const struct result_row *row)
+{
+	struct results_out *o = arg;
+
+	write_result_json(&o->w, o->cols, row);
+	return req_stream_flush(&o->s);
+}
+
+static void
+write_result_csv(struct csv *c, const struct result_cols *cols, const struct result_row *row)
+{
+	char	 t[TIMEFMT_MAX > ID_STR_MAX ? TIMEFMT_MAX : ID_STR_MAX];
+	size_t	 i;
+
+	for (i = 0; i < cols->n; i++) {
+		const struct result_cell *v = &row->c[cols->col[i]];
+
+		if (v->null) {
+			csv_cell(c, NULL, 0);
+			continue;
+		}
+		switch (result_col_type(cols->col[i])) {
+		case RESULT_T_INT:
+			csv_int(c, v->i);
+			break;
+		case RESULT_T_JSON:
+			csv_cell(c, v->s, v->len);      /* starts with [ or {: no formula */
+			break;
+		case RESULT_T_ID:
+			id_format(ID_PREFIX_TARGET, &v->id, t, sizeof(t));
+			csv_cell(c, t, strlen(t));
+			break;
+		case RESULT_T_TIME:
+			if (timefmt_rfc3339(v->s, 0, t) == 0)
+				csv_cell(c, t, strlen(t));
+			else
+				csv_cell(c, NULL, 0);
+			break;
+		default:
+			csv_text(c, v->s, v->len);
+			break;
+		}
+	}
+	csv_row_end(c);
+}
+
+static int
+result_row_csv(void *arg, const struct result_row *row)
+{
+	struct results_out *o = arg;
+
+	write_result_csv(&o->csv, o->cols, row);
+	return req_stream_flush(&o->s);
+}
+
+/* The query of GET /api/v1/jobs/{id}/results. */
+struct results_ask {
+	int			 csv;
+	unsigned		 csv_flags;
+	int			 has_columns;
+	struct result_cols	 cols;
+	struct rows_window	 win;
+};
+
+static enum sq_err
+results_ask_parse(struct req *r, struct results_ask *a, struct sq_error *e)
+{
+	const char	*format = NULL, *columns = NULL, *guard = NULL;
+	enum sq_err	 rc;
+
+	memset(a, 0, sizeof(*a));
+	if ((rc = req_query(r, e)) != SQ_OK || (rc = one_param(r, "format", &format, e)) != SQ_OK ||
+	    (rc = one_param(r, "columns", &columns, e)) != SQ_OK ||
+	    (rc = one_param(r, "formula_guard", &guard, e)) != SQ_OK)
+		return rc;
+	if (format != NULL && strcmp(format, "json") != 0 && strcmp(format, "csv") != 0)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid format: must be json or csv");
+	a->csv = format != NULL && strcmp(format, "csv") == 0;
+	if (guard != NULL && strcmp(guard, "0") != 0 && strcmp(guard, "1") != 0)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid formula_guard: must be 0 or 1");
+	a->csv_flags = guard != NULL && strcmp(guard, "0") == 0 ? 0 : CSV_GUARD_FORMULAS;
+	if ((a->has_columns = columns != NULL))
+		rc = result_cols_parse(columns, &a->cols, e);
+	else
+		result_cols_all(&a->cols);
+	if (rc != SQ_OK)
+		return rc;
+	/* A CSV export without a limit is the whole result set. */
+	return pagination_window_parse(&r->query, a->csv ? -1 : SQ_RESULTS_LIMIT_DEFAULT,
+	    SQ_RESULTS_LIMIT_MAX, SQ_RESULTS_OFFSET_MAX, &a->win, e);
+}
+
+static enum sq_err
+results_csv(struct req *r, const struct uuid *id, const struct results_ask *a,
+    struct sq_error *e)
+{
+	struct results_out	 o;
+	char			 jid[ID_STR_MAX], disp[96];
+	size_t			 i;
+	enum sq_err		 rc;
+
+	id_format(ID_PREFIX_JOB, id, jid, sizeof(jid));
+	snprintf(disp, sizeof(disp), "Content-Disposition: attachment; filename=\"%s.csv\"", jid);
+	req_stream_begin(&o.s, r, 200, "text/csv; charset=utf-8", disp);
+	o.cols = &a->cols;
+	csv_init(&o.csv, &o.s.b, a->csv_flags);
+	for (i = 0; i < a->cols.n; i++) {
+		const char *name = result_col_name(a->cols.col[i]);
+
+		csv_cell(&o.csv, name, strlen(name));
+	}
+	csv_row_end(&o.csv);
+	rc = results_read(r->w->db, &r->who, id, &a->win, &a->cols, result_row_csv, &o, NULL, e);
+	return stream_finish(r, &o.s, rc, e);
+}
+
+static enum sq_err
+results_json(struct req *r, const struct uuid *id, const struct results_ask *a,
+    struct sq_error *e)
+{
+	struct results_out	 o;
+	char			 jid[ID_STR_MAX], base[96], next[512], cols[256];
+	long long		 total = 0;
+	enum sq_err		 rc;
+
+	req_stream_begin(&o.s, r, 200, "application/json", NULL);
+	o.cols = &a->cols;
+	jsonw_init(&o.w, &o.s.b);
+	page_begin(&o.w);
+	rc = results_read(r->w->db, &r->who, id, &a->win, &a->cols, result_row_json, &o, &total, e);
+	if (rc == SQ_OK) {
+		id_format(ID_PREFIX_JOB, id, jid, sizeof(jid));
+		snprintf(base, sizeof(base), "/api/v1/jobs/%s/results", jid);
+		if (!a->has_columns || result_cols_format(&a->cols, cols, sizeof(cols)) == -1)
+			cols[0] = '\0';
+		window_next(next, sizeof(next), base, &a->win, total, "columns",
+		    cols[0] ? cols : NULL);
+		window_end(&o.w, total, &a->win, next[0] ? next : NULL);
+		if (jsonw_failed(&o.w))
+			rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
+	}
+	return stream_finish(r, &o.s, rc, e);
+}
+
+static enum sq_err
+h_job_results(struct req *r, struct sq_error *e)
+{
+	struct results_ask	 a;
+	struct uuid		 id;
+	enum sq_err		 rc;
+
+	if ((rc = param_id(r, 0, ID_PREFIX_JOB, "Job", &id, e)) != SQ_OK ||
+	    (rc = results_ask_parse(r, &a, e)) != SQ_OK)
+		return rc;
+	return a.csv ? results_csv(r, &id, &a, e) : results_json(r, &id, &a, e);
+}
+
+struct errors_out {
+	struct req_stream	 s;
+	struct jsonw		 w;
+};
+
+static int
+crawl_error_json(void *arg, const struct crawl_error *ce)
+{
+	struct errors_out	*o = arg;
+	struct jsonw		*w = &o->w;
+
+	jsonw_object(w, NULL);
+	jsonw_str(w, "url", ce->url);
+	jsonw_str(w, "kind", crawl_error_kind_name(ce->kind));
+	if (ce->has_status)
+		jsonw_int(w, "status_code", ce->status_code);
+	else
+		jsonw_null(w, "status_code");
+	jsonw_str(w, "message", ce->message);
+	if (ce->has_target)
+		write_id(w, "target_id", ID_PREFIX_TARGET, &ce->target_id);
+	else
+		jsonw_null(w, "target_id");
+	write_time(w, "created_at", ce->created_at, 1);
+	jsonw_end(w);
+	return req_stream_flush(&o->s);
+}
+
+static enum sq_err
+h_job_errors(struct req *r, struct sq_error *e)
+{
+	struct errors_out	 o;
+	struct rows_window	 win;
+	enum crawl_error_kind	 kind;
+	struct uuid		 id;
+	const char		*k = NULL;
+	char			 jid[ID_STR_MAX], base[96], next[256];
+	long long		 total = 0;
+	enum sq_err		 rc;
+
+	if ((rc = param_id(r, 0, ID_PREFIX_JOB, "Job", &id, e)) != SQ_OK ||
+	    (rc = req_query(r, e)) != SQ_OK || (rc = one_param(r, "kind", &k, e)) != SQ_OK ||
+	    (rc = pagination_window_parse(&r->query, SQ_RESULTS_LIMIT_DEFAULT,
+	    SQ_RESULTS_LIMIT_MAX, SQ_RESULTS_OFFSET_MAX, &win, e)) != SQ_OK)
+		return rc;
+	if (k != NULL && crawl_error_kind_parse(k, &kind) == -1)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid kind: must be one of fetch, http, "
+		    "robots, refused, too_large, redirects, type");
+	req_stream_begin(&o.s, r, 200, "application/json", NULL);
+	jsonw_init(&o.w, &o.s.b);
+	page_begin(&o.w);
+	rc = crawl_errors_read(r->w->db, &r->who, &id, k ? &kind : NULL, &win, crawl_error_json,
+	    &o, &total, e);
+	if (rc == SQ_OK) {
+		id_format(ID_PREFIX_JOB, &id, jid, sizeof(jid));
+		snprintf(base, sizeof(base), "/api/v1/jobs/%s/errors", jid);
+		window_next(next, sizeof(next), base, &win, total, "kind",
+		    k ? crawl_error_kind_name(kind) : NULL);
+		window_end(&o.w, total, &win, next[0] ? next : NULL);
+		if (jsonw_failed(&o.w))
+			rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
+	}
+	return stream_finish(r, &o.s, rc, e);
+}
+
+static void
+write_health(struct jsonw *w, const char *key, const struct health *h)
+{
+	size_t i;
+
+	jsonw_object(w, key);
+	jsonw_object(w, "daemons");
+	jsonw_int(w, "alive", h->daemons_alive);
+	jsonw_array(w, "items");
+	for (i = 0; i < h->ndaemons; i++) {
+		const struct health_daemon *d = &h->daemons[i];
+
+		jsonw_object(w, NULL);
+		jsonw_str(w, "id", d->id);
+		jsonw_str(w, "host", d->host);
+		jsonw_int(w, "pid", d->pid);
+		write_time(w, "started_at", d->started_at, 1);
+		write_time(w, "heartbeat_at", d->heartbeat_at, 1);
+		jsonw_int(w, "jobs_running", d->jobs_running);
+		jsonw_end(w);
+	}
+	jsonw_end(w);
+	jsonw_end(w);
+	jsonw_object(w, "queue");
+	jsonw_int(w, "depth", h->queue_depth);
+	jsonw_int(w, "scheduled", h->queue_scheduled);
+	if (h->oldest_waiting_seconds >= 0)
+		jsonw_int(w, "oldest_waiting_seconds", h->oldest_waiting_seconds);
+	else
+		jsonw_null(w, "oldest_waiting_seconds");
+	jsonw_end(w);
+	jsonw_object(w, "jobs");
+	jsonw_int(w, "running", h->jobs_running);
+	jsonw_int(w, "pending", h->jobs_pending);
+	jsonw_end(w);
+	jsonw_end(w);
+}
+
+static enum sq_err
+h_status(struct req *r, struct sq_error *e)
+{
+	struct health	 h;
+	enum sq_err	 rc;
+
+	if ((rc = health_read(r->w->db, &h, e)) != SQ_OK)
+		return rc;
+	REPLY_ONE(r, 200, write_health, &h);
+	health_clear(&h);
+	return SQ_OK;
+}
+
 const struct route dialect_v1_routes[] = {
 	{ "GET", "/api/v1/ping", h_ping, 0 },
 	{ "POST", "/api/v1/projects", h_project_create, 1 },
@@ -773,5 +1157,8 @@ const struct route dialect_v1_routes[] = {
 	{ "POST", "/api/v1/jobs/{}/cancel", h_job_cancel, 1 },
 	{ "POST", "/api/v1/jobs/{}/retry", h_job_retry, 1 },
 	{ "GET", "/api/v1/jobs/{}/logs", h_job_logs, 1 },
+	{ "GET", "/api/v1/jobs/{}/results", h_job_results, 1 },
+	{ "GET", "/api/v1/jobs/{}/errors", h_job_errors, 1 },
+	{ "GET", "/api/v1/status", h_status, 1 },
 	{ NULL, NULL, NULL, 0 },
 };

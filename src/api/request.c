@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "scrapeq/jsonbody.h"
+#include "scrapeq/log.h"
 #include "request.h"
 
 static const char *
@@ -92,20 +93,27 @@ req_json(struct req *r, int empty_ok, struct sq_error *e)
 	return jsonbody_parse(r->body ? r->body : "", r->body_len, empty_ok, e);
 }
 
-/* libfcgi's own printf knows no %zu, so the head is formatted here and written once. */
+#define REQ_NO_LENGTH ((size_t)-1)
+
+/*
+ * libfcgi's own printf knows no %zu, so the head is formatted here and written once.
+ * len REQ_NO_LENGTH sends no Content-Length: the body streams and ends with the request.
+ */
 static void
 req_head(struct req *r, int status, const char *ctype, size_t len)
 {
-	char	 h[1024];
+	char	 h[1024], cl[48] = "";
 	int	 n;
 
 	r->status = status;
+	if (len != REQ_NO_LENGTH)
+		snprintf(cl, sizeof(cl), "Content-Length: %zu\r\n", len);
 	n = snprintf(h, sizeof(h), "Status: %d %s\r\n%s%s%s%s%s%s%s%s"
-	    "Cache-Control: no-store\r\nContent-Length: %zu\r\n\r\n",
+	    "Cache-Control: no-store\r\n%s\r\n",
 	    status, status_text(status),
 	    r->allow ? "Allow: " : "", r->allow ? r->allow : "", r->allow ? "\r\n" : "",
 	    r->extra_header ? r->extra_header : "", r->extra_header ? "\r\n" : "",
-	    ctype ? "Content-Type: " : "", ctype ? ctype : "", ctype ? "\r\n" : "", len);
+	    ctype ? "Content-Type: " : "", ctype ? ctype : "", ctype ? "\r\n" : "", cl);
 	if (n < 0 || (size_t)n >= sizeof(h))
 		n = snprintf(h, sizeof(h), "Status: 500 Internal Server Error\r\n\r\n");
 	FCGX_PutStr(h, n, r->fcgx->out);
@@ -133,4 +141,64 @@ void
 req_reply_empty(struct req *r, int status)
 {
 	req_head(r, status, NULL, 0);
+}
+
+void
+req_stream_begin(struct req_stream *s, struct req *r, int status, const char *ctype,
+    const char *extra_header)
+{
+	memset(s, 0, sizeof(*s));
+	s->r = r;
+	s->status = status;
+	s->ctype = ctype;
+	s->extra_header = extra_header;
+	buf_init(&s->b, 0);
+}
+
+/* Writes what b holds to the client (the head first, once) and empties b. */
+static int
+req_stream_send(struct req_stream *s, size_t len)
+{
+	if (s->failed)
+		return -1;
+	if (s->b.oom) {
+		log_err("stream: out of memory after %zu bytes", s->b.len);
+		s->failed = 1;
+		return -1;
+	}
+	if (!s->started) {
+		s->r->extra_header = s->extra_header;
+		req_head(s->r, s->status, s->ctype, len);
+		s->started = 1;
+	}
+	if (s->b.len > 0 && FCGX_PutStr(s->b.data, (int)s->b.len, s->r->fcgx->out) != (int)s->b.len) {
+		log_info("stream: the client went away (%s %.200s)", s->r->method, s->r->path);
+		s->failed = 1;
+	}
+	buf_reset(&s->b);
+	return s->failed ? -1 : 0;
+}
+
+int
+req_stream_flush(struct req_stream *s)
+{
+	if (s->failed || s->b.oom)
+		return req_stream_send(s, REQ_NO_LENGTH);
+	if (s->b.len < SQ_STREAM_HOLD_MAX)
+		return 0;
+	return req_stream_send(s, REQ_NO_LENGTH);
+}
+
+void
+req_stream_end(struct req_stream *s)
+{
+	req_stream_send(s, s->started ? REQ_NO_LENGTH : s->b.len);
+	buf_free(&s->b);
+}
+
+int
+req_stream_drop(struct req_stream *s)
+{
+	buf_free(&s->b);
+	return s->started;
 }

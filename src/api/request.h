@@ -63,4 +63,33 @@ void	req_reply_raw(struct req *, int status, const char *json, size_t len);
 /* Answers with a status and no body (204). */
 void	req_reply_empty(struct req *, int status);
 
+/*
+ * An answer whose body is produced as it goes (CSV exports, result pages): the
+ * caller appends to b and calls req_stream_flush after each piece. Up to
+ * SQ_STREAM_HOLD_MAX bytes are held, and an answer that ends within that goes out
+ * whole with a Content-Length; past it the head goes out without one (nginx then
+ * sends the body chunked) and b is written out each time it fills, so memory stays
+ * bounded whatever the body's size. Until the head has gone out the caller may drop
+ * the stream and answer an error instead; after that the status is fixed, and an
+ * error can only be logged and the body ended.
+ */
+struct req_stream {
+	struct req	*r;
+	struct buf	 b;            /* the caller appends here */
+	int		 status;
+	const char	*ctype;
+	const char	*extra_header; /* sent with the head only (never with an error) */
+	int		 started;      /* the head went out */
+	int		 failed;       /* the client went away or memory ran out: stop producing */
+};
+
+void	req_stream_begin(struct req_stream *, struct req *, int status, const char *ctype,
+	    const char *extra_header);
+/* Returns 0, or -1 once the stream failed (the caller stops; the failure is logged). */
+int	req_stream_flush(struct req_stream *);
+/* Sends the rest and frees b. */
+void	req_stream_end(struct req_stream *);
+/* Frees b without sending it. Returns 1 if the head went out already (no error reply possible). */
+int	req_stream_drop(struct req_stream *);
+
 #endif

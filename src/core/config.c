@@ -56,6 +56,22 @@ static const struct cfg_key cfg_keys[] = {
 	K_UINT("limits", "active_runs_per_project", active_runs_per_project, 1, 10000),
 	K_UINT("limits", "max_results_per_target", max_results_per_target, 1,
 	    SQ_RESULTS_PER_TARGET_MAX),
+	K_STR("daemon", "id", daemon_id),
+	K_UINT("daemon", "concurrency", daemon_concurrency, 1, 1024),
+	K_UINT("daemon", "per_host_connections", daemon_per_host, 1, 256),
+	K_UINT("daemon", "per_host_delay_ms", daemon_host_delay_ms, 0, 600000),
+	K_UINT("daemon", "max_jobs", daemon_max_jobs, 1, 1024),
+	K_UINT("daemon", "claim_batch", daemon_claim_batch, 1, 1000),
+	K_UINT("daemon", "lease_seconds", daemon_lease_seconds, 3, 3600),
+	K_UINT("daemon", "grace_seconds", daemon_grace_seconds, 0, 3600),
+	K_UINT("daemon", "flush_ms", daemon_flush_ms, 10, 60000),
+	K_UINT("daemon", "retry_backoff_seconds", daemon_retry_backoff, 0, 86400),
+	K_UINT("daemon", "timeout", daemon_timeout, 1, 3600),
+	K_UINT("daemon", "max_redirects", daemon_max_redirects, 0, 50),
+	{ "daemon", "max_body", CT_BYTES, offsetof(struct config, daemon_max_body), 0,
+	    1024, 256 * 1024 * 1024 },
+	K_STR("daemon", "user_agent", daemon_user_agent),
+	K_STR("daemon", "allow_networks", daemon_allow_networks),
 	{ "log", "level", CT_LEVEL, offsetof(struct config, log_level), 0, 0, 0 },
 };
 #define NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
@@ -95,6 +111,20 @@ config_defaults(struct config *c)
 	c->jobs_per_day = 100;
 	c->active_runs_per_project = 1;
 	c->max_results_per_target = 100;
+	c->daemon_concurrency = 32;
+	c->daemon_per_host = 8;
+	c->daemon_host_delay_ms = 0;
+	c->daemon_max_jobs = 8;
+	c->daemon_claim_batch = 8;
+	c->daemon_lease_seconds = 30;
+	c->daemon_grace_seconds = 10;
+	c->daemon_flush_ms = 500;
+	c->daemon_retry_backoff = 30;
+	c->daemon_timeout = 30;
+	c->daemon_max_redirects = 5;
+	c->daemon_max_body = 5 * 1024 * 1024;
+	snprintf(c->daemon_user_agent, sizeof(c->daemon_user_agent), "%s",
+	    "scrapeq/0.1 (+https://github.com/scrapeq/scrapeq)");
 	c->log_level = LOG_LVL_INFO;
 }
 

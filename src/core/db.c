@@ -30,6 +30,7 @@ struct db {
 	unsigned		 last_errno;
 	unsigned long long	 affected;
 	unsigned long long	 insert_id;
+	unsigned long long	 streamed;     /* rows handed to a db_exec_each callback */
 };
 
 /* Session set-up, sent by the driver on every (re)connect. A constant, not input. */
@@ -250,7 +251,8 @@ db_take_row(struct db_res *res, MYSQL_STMT *st, MYSQL_BIND *rb, unsigned long *l
 }
 
 static enum sq_err
-db_fetch_all(struct db *db, MYSQL_STMT *st, const char *sql, struct db_res *res)
+db_fetch_all(struct db *db, MYSQL_STMT *st, const char *sql, struct db_res *res,
+    db_row_fn fn, void *arg)
 {
 	MYSQL_RES	*meta;
 	MYSQL_BIND	*rb = NULL;
@@ -288,8 +290,17 @@ db_fetch_all(struct db *db, MYSQL_STMT *st, const char *sql, struct db_res *res)
 		goto out;
 	}
 	while ((f = mysql_stmt_fetch(st)) == 0 || f == MYSQL_DATA_TRUNCATED) {
+		if (fn != NULL)
+			db_res_free(res);               /* keep one row at a time */
+		res->ncols = ncols;
 		if (db_take_row(res, st, rb, lens, nulls, bufs, ncols) == -1)
 			goto out;
+		if (fn != NULL)
+			db->streamed++;
+		if (fn != NULL && fn(arg, res) != 0) {
+			f = MYSQL_NO_DATA;
+			break;
+		}
 	}
 	if (f == 1) {
 		rc = db_failed(db, "fetch", mysql_stmt_errno(st), mysql_stmt_error(st), sql);
@@ -313,7 +324,7 @@ out:
 
 static enum sq_err
 db_exec_once(struct db *db, const char *sql, const struct db_param *params, size_t n,
-    struct db_res *res)
+    struct db_res *res, db_row_fn fn, void *arg)
 {
 	MYSQL_BIND	 pb[DB_PARAMS_MAX];
 	MYSQL_STMT	*st;
@@ -342,7 +353,7 @@ db_exec_once(struct db *db, const char *sql, const struct db_param *params, size
 	db->affected = mysql_stmt_affected_rows(st);
 	db->insert_id = mysql_stmt_insert_id(st);
 	if (res != NULL)
-		return db_fetch_all(db, st, sql, res);
+		return db_fetch_all(db, st, sql, res, fn, arg);
 	/* Drain any rows the caller did not ask for, so the connection stays in sync. */
 	mysql_stmt_free_result(st);
 	return SQ_OK;
@@ -358,13 +369,32 @@ db_exec(struct db *db, const char *sql, const struct db_param *params, size_t n,
 	if (res != NULL)
 		memset(res, 0, sizeof(*res));
 	db->last_errno = 0;
-	rc = db_exec_once(db, sql, params, n, res);
+	rc = db_exec_once(db, sql, params, n, res, NULL, NULL);
 	/*
 	 * A connection that died while idle (the server restarted) is retried once on
 	 * a fresh one; inside a transaction the work is lost, so the caller must know.
 	 */
 	if (rc == SQ_ERR_DB_DOWN && was_connected && !in_tx)
-		rc = db_exec_once(db, sql, params, n, res);
+		rc = db_exec_once(db, sql, params, n, res, NULL, NULL);
+	return rc;
+}
+
+enum sq_err
+db_exec_each(struct db *db, const char *sql, const struct db_param *params, size_t n,
+    db_row_fn fn, void *arg)
+{
+	struct db_res	 res;
+	enum sq_err	 rc;
+	int		 was_connected = db->my != NULL, in_tx = db->in_tx;
+
+	memset(&res, 0, sizeof(res));
+	db->last_errno = 0;
+	db->streamed = 0;
+	rc = db_exec_once(db, sql, params, n, &res, fn, arg);
+	/* Retried on a fresh connection only if no row was handed out yet. */
+	if (rc == SQ_ERR_DB_DOWN && was_connected && !in_tx && db->streamed == 0)
+		rc = db_exec_once(db, sql, params, n, &res, fn, arg);
+	db_res_free(&res);
 	return rc;
 }
 

@@ -214,8 +214,10 @@ curl_oom(struct ex *x, CURLUcode rc)
 }
 
 /*
- * Turns a resolved handle into the URL we keep: http(s) only, fragment dropped,
- * host lower-cased, default port dropped. Returns a malloc'd string or NULL.
+ * Turns a resolved handle into the URL we keep: http(s) only, fragment and
+ * credentials dropped (a crawler uses no password found in a page, and
+ * libcurl keeps a userinfo's spaces raw), host lower-cased, default port
+ * dropped. Returns a malloc'd string or NULL.
  */
 static char *
 finish_url(struct ex *x, CURLU *h)
@@ -227,6 +229,9 @@ finish_url(struct ex *x, CURLU *h)
 	    (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0))
 		goto out;
 	if ((rc = curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0)) != CURLUE_OK ||
+	    (rc = curl_url_set(h, CURLUPART_USER, NULL, 0)) != CURLUE_OK ||
+	    (rc = curl_url_set(h, CURLUPART_PASSWORD, NULL, 0)) != CURLUE_OK ||
+	    (rc = curl_url_set(h, CURLUPART_OPTIONS, NULL, 0)) != CURLUE_OK ||
 	    (rc = curl_url_get(h, CURLUPART_HOST, &host, 0)) != CURLUE_OK)
 		goto out;
 	if (host[0] != '[') {

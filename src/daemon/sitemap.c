@@ -17,6 +17,7 @@ struct smparse {
 	enum sitemap_kind	 kind;
 	const xmlChar		*ns;		/* the root's namespace (parser's dictionary), or NULL */
 	int			 depth;		/* of the next element to open; the root is 0 */
+	int			 root_seen;	/* one root only, however recovery goes */
 	int			 in_entry;	/* inside a <url> or <sitemap> */
 	int			 in_loc;	/* inside a <loc> we collect */
 	int			 loc_bad;	/* an error, or the cap, hit this <loc> */
@@ -42,7 +43,10 @@ on_start(void *ctx, const xmlChar *local, const xmlChar *prefix, const xmlChar *
 	int		 depth = s->depth++;
 
 	(void)prefix, (void)nns, (void)nsdecl, (void)nattr, (void)ndef, (void)attrs;
-	if (depth == 0) {
+	if (depth == 0 && s->root_seen)
+		xmlStopParser(s->ctxt);
+	else if (depth == 0) {
+		s->root_seen = 1;
 		if (xmlStrEqual(local, BAD_CAST "urlset"))
 			s->kind = SITEMAP_URLSET;
 		else if (xmlStrEqual(local, BAD_CAST "sitemapindex"))

@@ -62,9 +62,9 @@ is_http(CURLU *h)
 
 /*
  * Sets the host to its ASCII form (punycode), lower case, without the one
- * trailing dot of a fully qualified name; refuses an empty label. libcurl before 8.1 cannot make punycode
- * (curl issue 10984), so there a non-ASCII host is refused rather than kept in a
- * form the fetch would then fail on.
+ * trailing dot of a fully qualified name; refuses an empty label. libcurl before
+ * 8.1 cannot make punycode (curl issue 10984), so there a non-ASCII host is
+ * refused rather than kept in a form the fetch would then fail on.
  */
 static int
 fix_host(CURLU *h)
@@ -123,29 +123,26 @@ forms_escape(const char *start, const char *w, int c)
  * RFC 3986 6.2.2.1 and 6.2.2.2 on the path and query of a URL libcurl wrote (so
  * "scheme://authority/..."): hex digits of %-escapes upper case, escapes of
  * unreserved characters decoded. Anything else, a stray '%' too, is left alone.
- * In place (it only shrinks); returns 1 when something changed.
+ * In place: it only shrinks.
  */
-static int
+static void
 pct_normalise(char *url)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
 	char			*r, *w, *start;
-	int			 hi, lo, changed = 0;
+	int			 hi, lo;
 
 	if ((r = strstr(url, "://")) == NULL || (r = strchr(r + 3, '/')) == NULL)
-		return 0;
+		return;
 	for (start = w = r; *r != '\0'; r++) {
 		if (*r != '%' || (hi = text_hexval((unsigned char)r[1])) < 0 ||
 		    (lo = text_hexval((unsigned char)r[2])) < 0) {
 			*w++ = *r;
 			continue;
 		}
-		if (unreserved(hi << 4 | lo) && !forms_escape(start, w, hi << 4 | lo)) {
+		if (unreserved(hi << 4 | lo) && !forms_escape(start, w, hi << 4 | lo))
 			*w++ = (char)(hi << 4 | lo);
-			changed = 1;
-		} else {
-			if (r[1] != hex[hi] || r[2] != hex[lo])
-				changed = 1;
+		else {
 			*w++ = '%';
 			*w++ = hex[hi];
 			*w++ = hex[lo];
@@ -153,7 +150,6 @@ pct_normalise(char *url)
 		r += 2;
 	}
 	*w = '\0';
-	return changed;
 }
 
 /* Copies a libcurl string into out when it fits in outsz and in URLSCOPE_URL_MAX. */
@@ -187,14 +183,16 @@ normalise_handle(const struct urlscope *s, CURLU *h, char *out, size_t outsz)
 	if (curl_url_get(h, CURLUPART_URL, &u, CURLU_NO_DEFAULT_PORT) != CURLUE_OK ||
 	    copy_out(u, buf, sizeof(buf)) == -1)
 		goto out;
-	/* A decoded %2E can make a dot segment: parse again to remove it. */
-	if (pct_normalise(buf)) {
-		curl_free(u);
-		u = NULL;
-		if (curl_url_set(h, CURLUPART_URL, buf, SET_FLAGS) != CURLUE_OK ||
-		    curl_url_get(h, CURLUPART_URL, &u, CURLU_NO_DEFAULT_PORT) != CURLUE_OK)
-			goto out;
-	}
+	/*
+	 * Parse the result again: a decoded %2E can make a dot segment, and a host
+	 * without its trailing dot can turn out to be a number ("127." is 0.0.0.127).
+	 */
+	pct_normalise(buf);
+	curl_free(u);
+	u = NULL;
+	if (curl_url_set(h, CURLUPART_URL, buf, SET_FLAGS) != CURLUE_OK ||
+	    curl_url_get(h, CURLUPART_URL, &u, CURLU_NO_DEFAULT_PORT) != CURLUE_OK)
+		goto out;
 	rc = copy_out(u, out, outsz);
 out:
 	curl_free(zone);
@@ -216,17 +214,23 @@ urlscope_normalise(const struct urlscope *s, const char *url, char *out, size_t 
 	return rc;
 }
 
-/* HTML's "ASCII whitespace" trimmed at the ends, tab and newlines dropped inside (WHATWG URL). */
+static int
+c0_or_space(char c)
+{
+	return c != '\0' && (unsigned char)c <= 0x20;
+}
+
+/* As the WHATWG URL parser: C0 controls and spaces cut at both ends, tabs and newlines dropped. */
 static int
 clean_href(const char *href, char *out, size_t outsz)
 {
 	size_t	 n, o = 0;
 
-	while (*href == ' ' || (*href >= '\t' && *href <= '\r'))
+	while (c0_or_space(*href))
 		href++;
 	if ((n = strnlen(href, outsz)) == outsz)
 		return -1;
-	while (n > 0 && (href[n - 1] == ' ' || (href[n - 1] >= '\t' && href[n - 1] <= '\r')))
+	while (n > 0 && c0_or_space(href[n - 1]))
 		n--;
 	for (; n > 0; href++, n--)
 		if (*href != '\t' && *href != '\n' && *href != '\r')

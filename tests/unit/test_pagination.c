@@ -1,4 +1,4 @@
-/* test_pagination.c: table-driven tests of pagination_parse and pagination_pages. */
+/* test_pagination.c: table-driven tests of pagination_parse, pagination_window_parse, pagination_pages. */
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -84,6 +84,76 @@ test_parse(void)
 	}
 }
 
+#define E_OFF	"Invalid offset: must be an integer from 0 to 10000000"
+#define E_LIM	"Invalid limit: must be an integer from 1 to 1000"
+
+struct wrow {
+	const char	*qs;
+	long long	 def;
+	enum sq_err	 rc;
+	long long	 offset, limit;
+	const char	*msg;
+};
+
+static const struct wrow wrows[] = {
+	{ "", 100, SQ_OK, 0, 100, NULL },
+	{ "", -1, SQ_OK, 0, -1, NULL },                  /* no limit given: every row */
+	{ "limit=5", -1, SQ_OK, 0, 5, NULL },
+	{ "offset=0&limit=1", 100, SQ_OK, 0, 1, NULL },
+	{ "offset=250&limit=1000", 100, SQ_OK, 250, 1000, NULL },
+	{ "offset=10000000", 100, SQ_OK, 10000000, 100, NULL },
+	{ "page=3&per_page=7", 100, SQ_OK, 0, 100, NULL },
+	{ "offset=10000001", 100, SQ_ERR_BAD_REQUEST, 0, 0, E_OFF },
+	{ "offset=-1", 100, SQ_ERR_BAD_REQUEST, 0, 0, E_OFF },
+	{ "offset=", 100, SQ_ERR_BAD_REQUEST, 0, 0, E_OFF },
+	{ "offset=00", 100, SQ_ERR_BAD_REQUEST, 0, 0, E_OFF },
+	{ "offset=1e3", 100, SQ_ERR_BAD_REQUEST, 0, 0, E_OFF },
+	{ "offset=99999999999999999999", 100, SQ_ERR_BAD_REQUEST, 0, 0, E_OFF },
+	{ "limit=0", 100, SQ_ERR_BAD_REQUEST, 0, 0, E_LIM },
+	{ "limit=0", -1, SQ_ERR_BAD_REQUEST, 0, 0, E_LIM },
+	{ "limit=1001", 100, SQ_ERR_BAD_REQUEST, 0, 0, E_LIM },
+	{ "limit=-1", -1, SQ_ERR_BAD_REQUEST, 0, 0, E_LIM },
+	{ "limit= 5", 100, SQ_ERR_BAD_REQUEST, 0, 0, E_LIM },
+	{ "limit=all", -1, SQ_ERR_BAD_REQUEST, 0, 0, E_LIM },
+	{ "limit=5&limit=5", 100, SQ_ERR_BAD_REQUEST, 0, 0,
+	    "Invalid limit: must be given at most once" },
+	{ "offset=1&offset=2", 100, SQ_ERR_BAD_REQUEST, 0, 0,
+	    "Invalid offset: must be given at most once" },
+	{ "offset=x&limit=0", 100, SQ_ERR_BAD_REQUEST, 0, 0, E_OFF },
+	{ "", 0, SQ_ERR_INTERNAL, 0, 0, "internal error" },       /* caller bug */
+	{ "", 1001, SQ_ERR_INTERNAL, 0, 0, "internal error" },
+};
+
+static void
+test_window(void)
+{
+	struct query		 q;
+	struct rows_window	 w;
+	struct sq_error		 e;
+	enum sq_err		 rc;
+	size_t			 i;
+	int			 ok;
+
+	for (i = 0; i < sizeof(wrows) / sizeof(wrows[0]); i++) {
+		const struct wrow *r = &wrows[i];
+
+		if (query_parse(&q, r->qs, strlen(r->qs), NULL, 0) != 0) {
+			TAP_FAIL("window row %zu \"%s\": query_parse failed", i, r->qs);
+			continue;
+		}
+		memset(&w, 0, sizeof(w));
+		memset(&e, 0, sizeof(e));
+		rc = pagination_window_parse(&q, r->def, 1000, 10000000, &w, &e);
+		if (r->rc == SQ_OK)
+			ok = rc == SQ_OK && w.offset == r->offset && w.limit == r->limit;
+		else
+			ok = rc == r->rc && e.code == r->rc && strcmp(e.message, r->msg) == 0;
+		TAP_CHECK(ok, "window row %zu \"%s\": rc %d \"%s\" offset %lld limit %lld",
+		    i, r->qs, (int)rc, e.message, w.offset, w.limit);
+		query_free(&q);
+	}
+}
+
 struct crow {
 	long long	 total, per_page, want;
 };
@@ -123,6 +193,7 @@ int
 main(void)
 {
 	test_parse();
+	test_window();
 	test_pages();
 	return tap_done("test_pagination");
 }

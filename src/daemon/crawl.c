@@ -1,0 +1,1065 @@
+/* crawl.c: a job's crawl: BFS over each target in turn, under its scope, robots.txt and limits. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+#include <sodium.h>
+
+#include "scrapeq/extract.h"
+#include "scrapeq/jsonw.h"
+#include "scrapeq/limits.h"
+#include "scrapeq/log.h"
+#include "scrapeq/robots.h"
+#include "scrapeq/sitemap.h"
+#include "scrapeq/text.h"
+#include "scrapeq/urlscope.h"
+#include "crawl.h"
+
+#define CRAWL_DEPTH_DEFAULT     3
+#define CRAWL_DEPTH_MAX         100
+#define CRAWL_PAGES_MAX         1000000
+#define CRAWL_FRONTIER_MAX      200000      /* URLs waiting per target */
+#define CRAWL_SEEN_MAX          1000000
+#define CRAWL_SITEMAPS_MAX      16          /* sitemap files fetched per target */
+#define CRAWL_RATE_RETRIES      3           /* 429/503 answers before a URL gives up */
+#define CRAWL_RATE_DEFAULT_S    5           /* a 429 without Retry-After */
+#define CRAWL_RATE_MAX_S        120
+#define CRAWL_ERRORS_KEPT       20          /* stats.errors list */
+#define CRAWL_AGENT_MAX         64
+
+struct item {
+	char	*url;
+	int	 depth;
+	int	 hops;
+	int	 attempts;
+};
+
+/* Per host of a job: its robots.txt, and the URLs waiting for it. */
+struct rhost {
+	char		 key[FETCH_HOST_MAX];
+	struct robots	*robots;        /* NULL until fetched */
+	int		 fetching;
+	struct item	*waiting;
+	size_t		 nwaiting, capwaiting;
+	struct rhost	*next;
+};
+
+struct opts {
+	long long	 max_results;
+	long long	 max_pages;
+	int		 depth;
+	int		 respect_robots;
+	int		 include_subdomains;
+	int		 allow_external;
+	int		 ignore_query;
+	int		 ignore_sitemap;
+	long		 delay_ms;
+	long		 timeout_s;
+	char		*user_agent;     /* NULL: the daemon's */
+	char		 agent[CRAWL_AGENT_MAX];   /* robots.txt product token */
+	char		**include, **exclude;
+	size_t		 ninclude, nexclude;
+	struct extract_selector *sel;
+	size_t		 nsel;
+	struct json_object *cfg;         /* owns the strings above that point into it */
+};
+
+struct stats {
+	long long	 processed, ok, failed, bytes, results;
+	double		 ms_total;
+	struct json_object *errors;      /* array of {url, message}, bounded */
+};
+
+struct crawl {
+	const struct crawl_env	*env;
+	struct queue_job	 q;
+	struct opts		 o;
+	enum crawl_state	 state;
+	char			 error[256];
+	size_t			 cur;             /* target index */
+	int			 target_live;     /* the current target was started */
+	long long		 completed_targets, good_targets;
+	/* the current target */
+	struct urlscope		*scope;
+	struct urlset		*seen;
+	struct item		*ring;
+	size_t			 rhead, rlen, rcap;
+	long long		 pages, results, target_ok;
+	int			 inflight;
+	int			 sitemaps;
+	char			 start_host[FETCH_HOST_MAX];
+	char			 last_error[256];  /* of the current target */
+	struct rhost		*hosts;
+	struct stats		 st;
+};
+
+/* ---- options from the job's config ---- */
+
+static int
+cfg_bool(struct json_object *c, const char *k, int def)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(c, k, &v) || v == NULL)
+		return def;
+	return json_object_get_boolean(v);
+}
+
+static long long
+cfg_int(struct json_object *c, const char *k, long long def, long long lo, long long hi)
+{
+	struct json_object	*v;
+	long long		 n;
+
+	if (!json_object_object_get_ex(c, k, &v) || v == NULL)
+		return def;
+	n = json_object_get_int64(v);
+	return n < lo ? lo : n > hi ? hi : n;
+}
+
+static const char *
+cfg_str(struct json_object *c, const char *k)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(c, k, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* Collects an array of strings (pointers into the config object). */
+static int
+cfg_strings(struct json_object *c, const char *k, char ***out, size_t *n)
+{
+	struct json_object	*a;
+	size_t			 i, len;
+
+	*out = NULL;
+	*n = 0;
+	if (!json_object_object_get_ex(c, k, &a) || !json_object_is_type(a, json_type_array))
+		return 0;
+	if ((len = json_object_array_length(a)) > URLSCOPE_MAX_PATTERNS)
+		return -1;
+	if (len > 0 && (*out = calloc(len, sizeof(**out))) == NULL)
+		return -1;
+	for (i = 0; i < len; i++) {
+		struct json_object *s = json_object_array_get_idx(a, i);
+
+		if (!json_object_is_type(s, json_type_string))
+			return -1;
+		(*out)[(*n)++] = (char *)json_object_get_string(s);
+	}
+	return 0;
+}
+
+static int
+cfg_selectors(struct json_object *c, struct opts *o)
+{
+	struct json_object	*sel;
+	size_t			 n = 0;
+
+	if (!json_object_object_get_ex(c, "selectors", &sel) ||
+	    !json_object_is_type(sel, json_type_object))
+		return 0;
+	if (json_object_object_length(sel) > EXTRACT_MAX_SELECTORS)
+		return -1;
+	if ((o->sel = calloc((size_t)json_object_object_length(sel) + 1, sizeof(*o->sel))) == NULL)
+		return -1;
+	json_object_object_foreach(sel, name, xp) {
+		if (!json_object_is_type(xp, json_type_string))
+			return -1;
+		o->sel[n].name = name;
+		o->sel[n].xpath = json_object_get_string(xp);
+		n++;
+	}
+	o->nsel = n;
+	return 0;
+}
+
+/* The robots.txt product token: the user agent up to its first '/' or space. */
+static void
+agent_token(const char *ua, char *out, size_t outsz)
+{
+	size_t n = strcspn(ua, "/ ");
+
+	if (n >= outsz)
+		n = outsz - 1;
+	memcpy(out, ua, n);
+	out[n] = '\0';
+	if (n == 0)
+		text_copy(out, outsz, "scrapeq");
+}
+
+static int
+opts_parse(struct crawl *c)
+{
+	const struct config	*cfg = c->env->cfg;
+	struct opts		*o = &c->o;
+	const char		*ua;
+
+	if ((o->cfg = json_tokener_parse(c->q.config)) == NULL ||
+	    !json_object_is_type(o->cfg, json_type_object))
+		return snprintf(c->error, sizeof(c->error), "job config is not a JSON object"), -1;
+	o->max_results = cfg_int(o->cfg, "max_results_per_target", cfg->max_results_per_target,
+	    1, SQ_RESULTS_PER_TARGET_MAX);
+	o->max_pages = cfg_int(o->cfg, "maxPages", o->max_results, 1, CRAWL_PAGES_MAX);
+	o->depth = (int)cfg_int(o->cfg, "depth", CRAWL_DEPTH_DEFAULT, 0, CRAWL_DEPTH_MAX);
+	o->respect_robots = cfg_bool(o->cfg, "respectRobots", 1);
+	o->include_subdomains = cfg_bool(o->cfg, "includeSubdomains", 0);
+	o->allow_external = cfg_bool(o->cfg, "allowExternalLinks", 0);
+	o->ignore_query = cfg_bool(o->cfg, "ignoreQueryParameters", 0);
+	o->ignore_sitemap = cfg_bool(o->cfg, "ignoreSitemap", 0);
+	o->delay_ms = (long)cfg_int(o->cfg, "delay", 0, 0, 600000);
+	o->timeout_s = (long)cfg_int(o->cfg, "timeout", cfg->daemon_timeout, 1, 3600);
+	if ((ua = cfg_str(o->cfg, "userAgent")) != NULL && ua[0] != '\0' && strlen(ua) < 512)
+		o->user_agent = (char *)ua;
+	agent_token(o->user_agent ? o->user_agent : cfg->daemon_user_agent, o->agent,
+	    sizeof(o->agent));
+	if (cfg_strings(o->cfg, "includePaths", &o->include, &o->ninclude) == -1 ||
+	    cfg_strings(o->cfg, "excludePaths", &o->exclude, &o->nexclude) == -1)
+		return snprintf(c->error, sizeof(c->error),
+		    "includePaths/excludePaths must be arrays of at most %d strings",
+		    URLSCOPE_MAX_PATTERNS), -1;
+	if (cfg_selectors(o->cfg, o) == -1)
+		return snprintf(c->error, sizeof(c->error),
+		    "selectors must map at most %d names to XPath strings", EXTRACT_MAX_SELECTORS), -1;
+	return 0;
+}
+
+static void
+opts_free(struct opts *o)
+{
+	free(o->include);
+	free(o->exclude);
+	free(o->sel);
+	json_object_put(o->cfg);
+}
+
+/* ---- the frontier: a ring of URLs, breadth first; retries go to the front ---- */
+
+static int
+ring_grow(struct crawl *c)
+{
+	struct item	*n;
+	size_t		 cap = c->rcap ? c->rcap * 2 : 256, i;
+
+	if ((n = calloc(cap, sizeof(*n))) == NULL)
+		return -1;
+	for (i = 0; i < c->rlen; i++)
+		n[i] = c->ring[(c->rhead + i) % c->rcap];
+	free(c->ring);
+	c->ring = n;
+	c->rcap = cap;
+	c->rhead = 0;
+	return 0;
+}
+
+/* Takes ownership of it->url (freed if the frontier is full). */
+static void
+ring_push(struct crawl *c, struct item *it, int front)
+{
+	if (c->rlen >= CRAWL_FRONTIER_MAX || (c->rlen == c->rcap && ring_grow(c) == -1)) {
+		free(it->url);
+		return;
+	}
+	if (front) {
+		c->rhead = (c->rhead + c->rcap - 1) % c->rcap;
+		c->ring[c->rhead] = *it;
+	} else
+		c->ring[(c->rhead + c->rlen) % c->rcap] = *it;
+	c->rlen++;
+}
+
+static int
+ring_pop(struct crawl *c, struct item *it)
+{
+	if (c->rlen == 0)
+		return 0;
+	*it = c->ring[c->rhead];
+	c->rhead = (c->rhead + 1) % c->rcap;
+	c->rlen--;
+	return 1;
+}
+
+static void
+ring_clear(struct crawl *c)
+{
+	struct item it;
+
+	while (ring_pop(c, &it))
+		free(it.url);
+}
+
+/* ---- hosts of the current target ---- */
+
+/* scheme://host:port of a normalised URL, the key for robots.txt and politeness. */
+static int
+host_key(const char *url, char *out, size_t outsz)
+{
+	CURLU	*h = curl_url();
+	char	*scheme = NULL, *host = NULL, *port = NULL;
+	int	 rc = -1;
+
+	if (h != NULL && curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+		int n = snprintf(out, outsz, "%s://%s:%s", scheme, host, port);
+
+		rc = n > 0 && (size_t)n < outsz ? 0 : -1;
+	}
+	curl_free(port);
+	curl_free(host);
+	curl_free(scheme);
+	curl_url_cleanup(h);
+	return rc;
+}
+
+/* The path and query of a URL as robots.txt rules see it. */
+static int
+url_path(const char *url, char *out, size_t outsz)
+{
+	CURLU	*h = curl_url();
+	char	*path = NULL, *query = NULL;
+	int	 rc = -1, n;
+
+	if (h != NULL && curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_PATH, &path, 0) == CURLUE_OK) {
+		(void)curl_url_get(h, CURLUPART_QUERY, &query, 0);
+		n = snprintf(out, outsz, "%s%s%s", path, query ? "?" : "", query ? query : "");
+		rc = n > 0 && (size_t)n < outsz ? 0 : -1;
+	}
+	curl_free(query);
+	curl_free(path);
+	curl_url_cleanup(h);
+	return rc;
+}
+
+static struct rhost *
+rhost_get(struct crawl *c, const char *key)
+{
+	struct rhost *h;
+
+	for (h = c->hosts; h != NULL; h = h->next)
+		if (strcmp(h->key, key) == 0)
+			return h;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return NULL;
+	text_copy(h->key, sizeof(h->key), key);
+	h->next = c->hosts;
+	c->hosts = h;
+	return h;
+}
+
+static void
+rhosts_free(struct crawl *c)
+{
+	struct rhost	*h, *n;
+	size_t		 i;
+
+	for (h = c->hosts; h != NULL; h = n) {
+		n = h->next;
+		for (i = 0; i < h->nwaiting; i++)
+			free(h->waiting[i].url);
+		free(h->waiting);
+		robots_free(h->robots);
+		free(h);
+	}
+	c->hosts = NULL;
+}
+
+static void
+rhost_wait(struct rhost *h, struct item *it)
+{
+	if (h->nwaiting == h->capwaiting) {
+		size_t	 cap = h->capwaiting ? h->capwaiting * 2 : 16;
+		void	*p = realloc(h->waiting, cap * sizeof(*h->waiting));
+
+		if (p == NULL || cap > CRAWL_FRONTIER_MAX) {
+			free(it->url);
+			return;
+		}
+		h->waiting = p;
+		h->capwaiting = cap;
+	}
+	h->waiting[h->nwaiting++] = *it;
+}
+
+/* ---- bookkeeping ---- */
+
+static const struct uuid *
+target_id(const struct crawl *c)
+{
+	return &c->q.targets[c->cur].target_id;
+}
+
+static void
+note_error(struct crawl *c, const char *url, const char *kind, long status, const char *msg)
+{
+	struct json_object *e;
+
+	c->st.failed++;
+	snprintf(c->last_error, sizeof(c->last_error), "%s: %.200s", msg, url);
+	store_error(c->env->store, &c->q.id, target_id(c), url, kind, status, msg);
+	if (c->st.errors == NULL)
+		c->st.errors = json_object_new_array();
+	if (json_object_array_length(c->st.errors) < CRAWL_ERRORS_KEPT) {
+		e = json_object_new_object();
+		json_object_object_add(e, "url", json_object_new_string(url));
+		json_object_object_add(e, "message", json_object_new_string(msg));
+		json_object_array_add(c->st.errors, e);
+	}
+}
+
+static struct fetch *
+new_fetch(struct crawl *c, const char *url, const char *key, enum fetch_kind kind)
+{
+	struct fetch *f = fetch_new(url, key, kind, c);
+
+	if (f == NULL)
+		return NULL;
+	f->target = (int)c->cur;
+	f->timeout_s = c->o.timeout_s;
+	f->user_agent = c->o.user_agent;
+	return f;
+}
+
+/* Queues url (normalised, in scope, not seen yet) at depth. */
+static void
+enqueue(struct crawl *c, const char *url, int depth, int hops)
+{
+	char		 norm[URLSCOPE_URL_MAX + 1];
+	struct item	 it;
+
+	if (urlscope_normalise(c->scope, url, norm, sizeof(norm)) == -1)
+		return;
+	if (!urlscope_allows(c->scope, norm))
+		return;
+	if (urlset_add(c->seen, norm) != 1)
+		return;
+	memset(&it, 0, sizeof(it));
+	if ((it.url = strdup(norm)) == NULL)
+		return;
+	it.depth = depth;
+	it.hops = hops;
+	ring_push(c, &it, 0);
+}
+
+/* ---- targets ---- */
+
+static void
+target_reset(struct crawl *c)
+{
+	ring_clear(c);
+	rhosts_free(c);
+	urlscope_free(c->scope);
+	urlset_free(c->seen);
+	c->scope = NULL;
+	c->seen = NULL;
+	c->pages = c->results = c->target_ok = 0;
+	c->sitemaps = 0;
+	c->target_live = 0;
+	c->last_error[0] = '\0';
+}
+
+static void
+target_event(struct crawl *c, const char *type, long long results)
+{
+	char data[160];
+
+	snprintf(data, sizeof(data), "{\"position\":%d,\"results_count\":%lld}",
+	    c->q.targets[c->cur].position, results);
+	store_event(c->env->store, &c->q.id, &c->q.project_id, type, data);
+}
+
+/* Starts target c->cur; returns -1 (target failed at once) for a URL that cannot be crawled. */
+static int
+target_begin(struct crawl *c)
+{
+	const struct queue_target	*t = &c->q.targets[c->cur];
+	struct urlscope_opts		 so;
+	char				 err[256], norm[URLSCOPE_URL_MAX + 1];
+
+	memset(&so, 0, sizeof(so));
+	so.start_url = t->url;
+	so.include_subdomains = c->o.include_subdomains;
+	so.allow_external = c->o.allow_external;
+	so.ignore_query = c->o.ignore_query;
+	so.include_paths = (const char *const *)c->o.include;
+	so.ninclude = c->o.ninclude;
+	so.exclude_paths = (const char *const *)c->o.exclude;
+	so.nexclude = c->o.nexclude;
+	c->target_live = 1;
+	store_target(c->env->store, &c->q.id, t->position, JOB_RUNNING, 1, 0, NULL);
+	store_log(c->env->store, &c->q.id, &t->target_id, "info", "Scraping target: %s", t->url);
+	target_event(c, "target_started", 0);
+	if ((c->scope = urlscope_new(&so, err, sizeof(err))) == NULL ||
+	    (c->seen = urlset_new(CRAWL_SEEN_MAX)) == NULL ||
+	    urlscope_normalise(c->scope, t->url, norm, sizeof(norm)) == -1 ||
+	    host_key(norm, c->start_host, sizeof(c->start_host)) == -1) {
+		snprintf(c->error, sizeof(c->error), "target %.120s: %.120s", t->url,
+		    c->scope == NULL ? err : "not a crawlable URL");
+		return -1;
+	}
+	/* The start URL is in scope by definition, whatever includePaths say. */
+	if (urlset_add(c->seen, norm) == 1) {
+		struct item it = { strdup(norm), 0, 0, 0 };
+
+		if (it.url != NULL)
+			ring_push(c, &it, 0);
+	}
+	return 0;
+}
+
+static void
+target_end(struct crawl *c, int failed, const char *why)
+{
+	const struct queue_target *t = &c->q.targets[c->cur];
+
+	c->completed_targets++;
+	if (!failed)
+		c->good_targets++;
+	store_target(c->env->store, &c->q.id, t->position, failed ? JOB_FAILED : JOB_COMPLETED,
+	    0, 1, failed ? why : NULL);
+	if (failed)
+		store_log(c->env->store, &c->q.id, &t->target_id, "error", "Target failed: %s", why);
+	else
+		store_log(c->env->store, &c->q.id, &t->target_id, "info",
+		    "Target completed: %lld results", c->results);
+	target_event(c, failed ? "target_failed" : "target_completed", c->results);
+	target_reset(c);
+	c->cur++;
+}
+
+/* ---- fetch results ---- */
+
+static void sitemap_child(struct crawl *, const char *);
+
+/* robots.txt arrived (or failed): RFC 9309 2.3.1: 4xx allows all, 5xx/unreachable none. */
+static void
+on_robots(struct crawl *c, struct fetch *f, struct rhost *h)
+{
+	size_t i;
+
+	h->fetching = 0;
+	if (f->result == CURLE_OK && f->status >= 200 && f->status < 300)
+		h->robots = robots_parse(f->body.data ? f->body.data : "", f->body.len, c->o.agent);
+	else if (f->result == CURLE_OK && f->status >= 400 && f->status < 500)
+		h->robots = robots_allow_all();
+	else
+		h->robots = robots_disallow_all();
+	if (h->robots == NULL)
+		h->robots = robots_allow_all();
+	if (c->o.respect_robots && robots_crawl_delay_ms(h->robots) > 0)
+		engine_host_delay(c->env->engine, h->key, robots_crawl_delay_ms(h->robots));
+	if (c->o.delay_ms > 0)
+		engine_host_delay(c->env->engine, h->key, c->o.delay_ms);
+	/* Waiting URLs go back to the front, in their order. */
+	for (i = h->nwaiting; i > 0; i--)
+		ring_push(c, &h->waiting[i - 1], 1);
+	h->nwaiting = 0;
+	if (strcmp(h->key, c->start_host) != 0 || c->o.ignore_sitemap || c->sitemaps > 0)
+		return;
+	/* Sitemap discovery: the ones robots.txt names, else /sitemap.xml. */
+	for (i = 0; i < robots_sitemap_count(h->robots); i++)
+		sitemap_child(c, robots_sitemap(h->robots, i));
+	if (c->sitemaps == 0) {
+		char url[FETCH_HOST_MAX + 16];
+
+		snprintf(url, sizeof(url), "%s/sitemap.xml", h->key);
+		sitemap_child(c, url);
+	}
+}
+
+/* The locs of one sitemap file, kept until its kind is known. */
+struct sitemap_walk {
+	char	**locs;
+	size_t	  n, cap;
+};
+
+static int
+on_sitemap_loc(void *arg, const char *loc)
+{
+	struct sitemap_walk *w = arg;
+
+	if (w->n == w->cap) {
+		size_t	 cap = w->cap ? w->cap * 2 : 64;
+		void	*p = realloc(w->locs, cap * sizeof(*w->locs));
+
+		if (p == NULL)
+			return 1;
+		w->locs = p;
+		w->cap = cap;
+	}
+	if ((w->locs[w->n] = strdup(loc)) == NULL)
+		return 1;
+	w->n++;
+	return 0;
+}
+
+static void
+sitemap_child(struct crawl *c, const char *loc)
+{
+	char		 key[FETCH_HOST_MAX];
+	struct fetch	*s;
+
+	if (c->sitemaps >= CRAWL_SITEMAPS_MAX || host_key(loc, key, sizeof(key)) == -1 ||
+	    (s = new_fetch(c, loc, key, FETCH_SITEMAP)) == NULL)
+		return;
+	s->follow = 1;
+	c->sitemaps++;
+	c->inflight++;
+	engine_submit(c->env->engine, s);
+}
+
+static void
+on_sitemap(struct crawl *c, struct fetch *f)
+{
+	struct sitemap_walk	 w = { NULL, 0, 0 };
+	enum sitemap_kind	 k;
+	size_t			 i;
+
+	if (f->result != CURLE_OK || f->status < 200 || f->status >= 300 || f->body.len == 0)
+		return;      /* a missing sitemap is normal, not an error */
+	k = sitemap_parse(f->body.data, f->body.len, on_sitemap_loc, &w);
+	if (k == SITEMAP_INVALID)
+		store_log(c->env->store, &c->q.id, target_id(c), "warning",
+		    "Sitemap %s is not a valid sitemap", f->url);
+	for (i = 0; i < w.n; i++) {
+		if (k == SITEMAP_INDEX)
+			sitemap_child(c, w.locs[i]);
+		else if (k == SITEMAP_URLSET)
+			enqueue(c, w.locs[i], 1, 0);
+		free(w.locs[i]);
+	}
+	free(w.locs);
+}
+
+static int
+is_html(const char *ctype)
+{
+	return ctype != NULL && (strncasecmp(ctype, "text/html", 9) == 0 ||
+	    strncasecmp(ctype, "application/xhtml+xml", 21) == 0);
+}
+
+/* {"products":[...],"fields":{...}} of an extracted page, or NULL when both are empty. */
+static char *
+page_data(const struct crawl *c, const struct extract_page *p)
+{
+	struct buf	 b;
+	struct jsonw	 w;
+	size_t		 i;
+
+	if (p->nproducts == 0 && c->o.nsel == 0)
+		return NULL;
+	buf_init(&b, 2 * 1024 * 1024);
+	jsonw_init(&w, &b);
+	jsonw_object(&w, NULL);
+	jsonw_array(&w, "products");
+	for (i = 0; i < p->nproducts; i++) {
+		jsonw_object(&w, NULL);
+		jsonw_str(&w, "name", p->products[i].name);
+		jsonw_str(&w, "price", p->products[i].price);
+		jsonw_str(&w, "currency", p->products[i].currency);
+		jsonw_end(&w);
+	}
+	jsonw_end(&w);
+	jsonw_object(&w, "fields");
+	for (i = 0; i < c->o.nsel; i++)
+		jsonw_str(&w, c->o.sel[i].name, p->values ? p->values[i] : NULL);
+	jsonw_end(&w);
+	jsonw_end(&w);
+	if (jsonw_failed(&w)) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+/* A 2xx page: kept as a result; HTML is parsed for fields and links. */
+static void
+on_page_ok(struct crawl *c, struct fetch *f, const struct item *it)
+{
+	struct store_result	 r;
+	struct extract_page	 p;
+	int			 parsed = 0;
+	char			*data = NULL;
+	size_t			 i;
+
+	memset(&r, 0, sizeof(r));
+	memset(&p, 0, sizeof(p));
+	if (is_html(f->content_type) && f->body.len > 0 &&
+	    extract_html(f->body.data, f->body.len, it->url, c->o.sel, c->o.nsel, &p) == 0)
+		parsed = 1;
+	if (c->results < c->o.max_results) {
+		r.url = it->url;
+		crypto_hash_sha256(r.hash, (const unsigned char *)it->url, strlen(it->url));
+		r.status = f->status;
+		r.content_type = f->content_type;
+		r.bytes = (long long)f->body.len;
+		r.fetch_ms = (long)f->total_ms;
+		r.depth = it->depth;
+		if (parsed) {
+			r.title = p.title;
+			r.description = p.description;
+			r.canonical = p.canonical;
+			r.links = (long)p.links_total;
+			r.images = (long)p.images;
+			r.products = (long)p.nproducts;
+			r.data_json = data = page_data(c, &p);
+		}
+		store_result(c->env->store, &c->q.id, target_id(c), c->q.targets[c->cur].position, &r);
+		c->results++;
+		c->st.results++;
+	}
+	c->target_ok = 1;
+	if (parsed && !p.nofollow && it->depth < c->o.depth)
+		for (i = 0; i < p.nlinks; i++)
+			enqueue(c, p.links[i], it->depth + 1, 0);
+	free(data);
+	if (parsed)
+		extract_free(&p);
+}
+
+/* 429, or 503 with Retry-After: slow the host down and try the URL again later. */
+static int
+on_rate_limited(struct crawl *c, struct fetch *f, struct item *it)
+{
+	long secs;
+
+	if (!(f->status == 429 || (f->status == 503 && f->retry_after > 0)))
+		return 0;
+	if (it->attempts + 1 >= CRAWL_RATE_RETRIES)
+		return 0;
+	secs = f->retry_after > 0 ? f->retry_after : CRAWL_RATE_DEFAULT_S;
+	if (secs > CRAWL_RATE_MAX_S)
+		secs = CRAWL_RATE_MAX_S;
+	engine_host_pause(c->env->engine, f->host, secs * 1000);
+	store_log(c->env->store, &c->q.id, target_id(c), "warning",
+	    "Rate limited, waiting %ld seconds", secs);
+	it->attempts++;
+	c->pages--;                       /* the retry is the same page */
+	ring_push(c, it, 1);
+	it->url = NULL;
+	return 1;
+}
+
+static void
+on_redirect(struct crawl *c, struct fetch *f, const struct item *it)
+{
+	char norm[URLSCOPE_URL_MAX + 1], msg[300];
+
+	if (it->hops + 1 > (int)c->env->cfg->daemon_max_redirects) {
+		note_error(c, it->url, "redirects", f->status, "Too many redirects");
+		return;
+	}
+	if (urlscope_normalise(c->scope, f->location, norm, sizeof(norm)) == -1) {
+		note_error(c, it->url, "redirects", f->status, "Redirect to a URL that is not http(s)");
+		return;
+	}
+	if (!urlscope_allows(c->scope, norm)) {
+		snprintf(msg, sizeof(msg), "Redirect leaves the crawl scope: %.200s", norm);
+		note_error(c, it->url, "redirects", f->status, msg);
+		return;
+	}
+	if (urlset_add(c->seen, norm) != 1) {
+		/* Already fetched or queued: in a chain this is a loop, else a duplicate. */
+		if (it->hops > 0) {
+			snprintf(msg, sizeof(msg), "Redirect loop back to %.200s", norm);
+			note_error(c, it->url, "redirects", f->status, msg);
+		}
+		return;
+	}
+	{
+		struct item next = { strdup(norm), it->depth, it->hops + 1, 0 };
+
+		if (next.url != NULL)
+			ring_push(c, &next, 1);
+	}
+}
+
+static void
+on_page(struct crawl *c, struct fetch *f, struct item *it)
+{
+	char msg[256];
+
+	c->st.processed++;
+	c->st.ms_total += f->total_ms;
+	c->st.bytes += (long long)f->body.len;
+	if (f->refused[0] != '\0') {
+		snprintf(msg, sizeof(msg), "Refused: %s address (not in [daemon] allow_networks)",
+		    f->refused);
+		note_error(c, it->url, "refused", 0, msg);
+		store_log(c->env->store, &c->q.id, target_id(c), "warning", "%s: %.300s", msg, it->url);
+		return;
+	}
+	if (f->too_large) {
+		snprintf(msg, sizeof(msg), "Body exceeds %zu bytes", c->env->cfg->daemon_max_body);
+		note_error(c, it->url, "too_large", f->status, msg);
+		return;
+	}
+	if (f->result != CURLE_OK) {
+		note_error(c, it->url, "fetch", 0, curl_easy_strerror(f->result));
+		return;
+	}
+	if (on_rate_limited(c, f, it))
+		return;
+	if (f->status >= 300 && f->status < 400 && f->location != NULL) {
+		on_redirect(c, f, it);
+		return;
+	}
+	if (f->status < 200 || f->status >= 300) {
+		snprintf(msg, sizeof(msg), "HTTP %ld", f->status);
+		note_error(c, it->url, "http", f->status, msg);
+		return;
+	}
+	c->st.ok++;
+	on_page_ok(c, f, it);
+}
+
+void
+crawl_on_fetch(struct crawl *c, struct fetch *f)
+{
+	struct item	 it = { f->url, f->depth, f->hops, f->attempts };
+	struct rhost	*h;
+
+	c->inflight--;
+	if (c->state != CRAWL_RUNNING || f->target != (int)c->cur) {
+		fetch_free(f);                   /* a fetch of a target already ended */
+		return;
+	}
+	switch (f->kind) {
+	case FETCH_ROBOTS:
+		if ((h = rhost_get(c, f->host)) != NULL)
+			on_robots(c, f, h);
+		break;
+	case FETCH_SITEMAP:
+		on_sitemap(c, f);
+		break;
+	case FETCH_PAGE:
+		on_page(c, f, &it);
+		if (it.url == NULL)
+			f->url = NULL;           /* moved back into the frontier */
+		break;
+	}
+	fetch_free(f);
+}
+
+/* Sends one URL on its way: robots.txt first for a new host, then the page. */
+static void
+submit(struct crawl *c, struct item *it)
+{
+	char		 key[FETCH_HOST_MAX], path[URLSCOPE_URL_MAX + 1];
+	struct rhost	*h;
+	struct fetch	*f;
+
+	if (host_key(it->url, key, sizeof(key)) == -1 || (h = rhost_get(c, key)) == NULL) {
+		free(it->url);
+		return;
+	}
+	if (h->robots == NULL) {
+		if (!h->fetching) {
+			char url[FETCH_HOST_MAX + 16];
+
+			snprintf(url, sizeof(url), "%s/robots.txt", key);
+			if ((f = new_fetch(c, url, key, FETCH_ROBOTS)) != NULL) {
+				f->follow = 1;
+				h->fetching = 1;
+				c->inflight++;
+				engine_submit(c->env->engine, f);
+			}
+		}
+		rhost_wait(h, it);
+		return;
+	}
+	if (c->o.respect_robots && url_path(it->url, path, sizeof(path)) == 0 &&
+	    !robots_allowed(h->robots, path)) {
+		note_error(c, it->url, "robots", 0, "Blocked by robots.txt");
+		free(it->url);
+		return;
+	}
+	if ((f = new_fetch(c, it->url, key, FETCH_PAGE)) == NULL) {
+		free(it->url);
+		return;
+	}
+	free(it->url);
+	f->depth = it->depth;
+	f->hops = it->hops;
+	f->attempts = it->attempts;
+	c->pages++;
+	c->inflight++;
+	engine_submit(c->env->engine, f);
+}
+
+static int
+robots_pending(const struct crawl *c)
+{
+	const struct rhost *h;
+
+	for (h = c->hosts; h != NULL; h = h->next)
+		if (h->fetching || h->nwaiting > 0)
+			return 1;
+	return 0;
+}
+
+void
+crawl_pump(struct crawl *c)
+{
+	struct item	 it;
+	unsigned	 cap = c->env->cfg->daemon_concurrency * 2;
+
+	while (c->state == CRAWL_RUNNING) {
+		if (c->cur >= c->q.ntargets) {
+			c->state = c->good_targets > 0 ? CRAWL_COMPLETED : CRAWL_FAILED;
+			if (c->state == CRAWL_FAILED && c->error[0] == '\0')
+				snprintf(c->error, sizeof(c->error), "every target failed");
+			return;
+		}
+		if (!c->target_live) {
+			if (c->q.targets[c->cur].status == JOB_COMPLETED) {
+				c->completed_targets++;      /* done before a reclaim */
+				c->good_targets++;
+				c->cur++;
+				continue;
+			}
+			if (target_begin(c) == -1) {
+				target_end(c, 1, c->error);
+				continue;
+			}
+		}
+		while ((unsigned)c->inflight < cap && c->pages < c->o.max_pages &&
+		    c->results < c->o.max_results && ring_pop(c, &it))
+			submit(c, &it);
+		if (c->inflight > 0 || (robots_pending(c) && c->pages < c->o.max_pages))
+			return;
+		if (c->rlen > 0 && c->pages < c->o.max_pages && c->results < c->o.max_results)
+			return;
+		target_end(c, !c->target_ok, c->last_error[0] ? c->last_error :
+		    "no page of the target could be fetched");
+	}
+}
+
+struct crawl *
+crawl_start(const struct crawl_env *env, struct queue_job *qj)
+{
+	struct crawl *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->env = env;
+	c->q = *qj;
+	memset(qj, 0, sizeof(*qj));
+	c->state = CRAWL_RUNNING;
+	if (opts_parse(c) == -1) {
+		c->state = CRAWL_FAILED;
+		return c;
+	}
+	if (c->q.ntargets == 0) {
+		snprintf(c->error, sizeof(c->error), "the job has no targets");
+		c->state = CRAWL_FAILED;
+	}
+	return c;
+}
+
+void
+crawl_free(struct crawl *c)
+{
+	if (c == NULL)
+		return;
+	engine_cancel(c->env->engine, c);
+	target_reset(c);
+	free(c->ring);
+	opts_free(&c->o);
+	json_object_put(c->st.errors);
+	free(c->q.config);
+	free(c->q.targets);
+	free(c);
+}
+
+void
+crawl_cancel(struct crawl *c)
+{
+	if (c->state != CRAWL_RUNNING)
+		return;
+	engine_cancel(c->env->engine, c);
+	c->inflight = 0;
+	c->state = CRAWL_CANCELLED;
+	if (c->target_live && c->cur < c->q.ntargets)
+		store_target(c->env->store, &c->q.id, c->q.targets[c->cur].position,
+		    JOB_CANCELLED, 0, 1, NULL);
+}
+
+enum crawl_state
+crawl_state(const struct crawl *c)
+{
+	return c->state;
+}
+
+const struct uuid *
+crawl_job(const struct crawl *c)
+{
+	return &c->q.id;
+}
+
+long long
+crawl_results(const struct crawl *c)
+{
+	return c->st.results;
+}
+
+char *
+crawl_stats_json(const struct crawl *c)
+{
+	struct json_object	*o = json_object_new_object();
+	long long		 total = c->st.processed + (long long)c->rlen;
+	char			*s;
+
+	json_object_object_add(o, "pagesProcessed", json_object_new_int64(c->st.processed));
+	json_object_object_add(o, "totalPages", json_object_new_int64(total));
+	json_object_object_add(o, "successfulRequests", json_object_new_int64(c->st.ok));
+	json_object_object_add(o, "failedRequests", json_object_new_int64(c->st.failed));
+	json_object_object_add(o, "avgResponseTime", json_object_new_int64(c->st.processed ?
+	    (long long)(c->st.ms_total / (double)c->st.processed) : 0));
+	json_object_object_add(o, "bytesDownloaded", json_object_new_int64(c->st.bytes));
+	json_object_object_add(o, "dataExtracted", json_object_new_int64(c->st.results));
+	json_object_object_add(o, "errors", c->st.errors ? json_object_get(c->st.errors) :
+	    json_object_new_array());
+	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return s;
+}
+
+char *
+crawl_error_json(const struct crawl *c)
+{
+	struct json_object	*o;
+	char			*s;
+
+	if (c->state != CRAWL_FAILED)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "code", json_object_new_string("CRAWL_FAILED"));
+	json_object_object_add(o, "message", json_object_new_string(c->error[0] ? c->error :
+	    "the crawl failed"));
+	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return s;
+}
+
+/* The current target index and completed count, for progress. */
+long long
+crawl_completed_targets(const struct crawl *c)
+{
+	return c->completed_targets;
+}
+
+const struct uuid *
+crawl_current_target(const struct crawl *c)
+{
+	return c->state == CRAWL_RUNNING && c->cur < c->q.ntargets ?
+	    &c->q.targets[c->cur].target_id : NULL;
+}

@@ -1,0 +1,410 @@
+/* main.c: scrapeqd, the scrape daemon: claims jobs, runs their crawls, heartbeats, reclaims. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+#include <libxml/parser.h>
+
+#include "scrapeq/db.h"
+#include "scrapeq/log.h"
+#include "scrapeq/netguard.h"
+#include "scrapeq/queue.h"
+#include "scrapeq/text.h"
+#include "crawl.h"
+
+#define CANCEL_POLL_MS   500       /* a cancel is seen within this (and one loop turn) */
+#define RECLAIM_MS       5000
+#define CLAIM_IDLE_MS    500       /* between claims while the queue is empty */
+#define LOOP_MS          50
+#define STORE_HIGH_WATER (8 * 1024 * 1024)
+#define RETRY_DB_MS      1000
+
+static volatile sig_atomic_t got_term, got_hup;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+}
+
+struct daemon {
+	struct config		 cfg;
+	const char		*cfg_path;
+	char			 id[64];
+	struct netguard		 guard;
+	struct db		*db;
+	struct store		*store;
+	struct engine		*engine;
+	struct crawl_env	 env;
+	struct crawl		**crawls;
+	size_t			 ncrawls;
+	long long		 next_claim, next_beat, next_cancel, next_reclaim, next_flush;
+	long long		 stop_deadline;      /* 0 until SIGTERM */
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+on_fetch_done(struct fetch *f)
+{
+	crawl_on_fetch(f->owner, f);
+}
+
+/* A no-op job (kept for bench/queue) is completed in the claim's wake, many per transaction. */
+static void
+finish_noops(struct daemon *d, struct queue_job *jobs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(jobs[i].type, "noop") == 0)
+			(void)queue_finish(d->db, d->id, &jobs[i].id, QUEUE_COMPLETED, NULL, NULL,
+			    NULL, NULL, 0);
+}
+
+static void
+claim(struct daemon *d, long long now)
+{
+	struct queue_job	*jobs = NULL;
+	size_t			 n = 0, i, room = d->cfg.daemon_max_jobs - d->ncrawls;
+	unsigned		 want = d->cfg.daemon_claim_batch;
+	struct crawl		*c;
+
+	if (room == 0 || d->stop_deadline != 0 || now < d->next_claim)
+		return;
+	if (want > room)
+		want = (unsigned)room;
+	if (queue_claim(d->db, d->id, d->cfg.daemon_lease_seconds, want, &jobs, &n) != SQ_OK) {
+		d->next_claim = now + RETRY_DB_MS;
+		return;
+	}
+	d->next_claim = n > 0 ? now : now + CLAIM_IDLE_MS;
+	finish_noops(d, jobs, n);
+	for (i = 0; i < n; i++) {
+		if (strcmp(jobs[i].type, "noop") == 0)
+			continue;
+		if (strcmp(jobs[i].type, "scrape") != 0) {
+			char err[160];
+
+			snprintf(err, sizeof(err), "{\"code\":\"NO_HANDLER\",\"message\":"
+			    "\"no handler for job type %.40s\"}", jobs[i].type);
+			(void)queue_finish(d->db, d->id, &jobs[i].id, QUEUE_FAILED, NULL, NULL, err,
+			    "No handler for this job type", d->cfg.daemon_retry_backoff);
+			continue;
+		}
+		if ((c = crawl_start(&d->env, &jobs[i])) == NULL) {
+			log_err("out of memory starting a crawl");
+			continue;
+		}
+		d->crawls[d->ncrawls++] = c;
+	}
+	queue_jobs_free(jobs, n);
+}
+
+/* Ends a crawl that is done: its writes first, then the job's status. */
+static void
+finish_crawl(struct daemon *d, size_t i, enum queue_outcome o)
+{
+	struct crawl	*c = d->crawls[i];
+	char		*stats = crawl_stats_json(c), *err = crawl_error_json(c), msg[160];
+	enum sq_err	 rc;
+
+	if (o == QUEUE_COMPLETED)
+		snprintf(msg, sizeof(msg), "Job completed: %lld results", crawl_results(c));
+	else if (o == QUEUE_FAILED)
+		snprintf(msg, sizeof(msg), "Job failed");
+	else if (o == QUEUE_CANCELLED)
+		snprintf(msg, sizeof(msg), "Job cancelled: stopped after %lld results, kept",
+		    crawl_results(c));
+	else
+		snprintf(msg, sizeof(msg), "Daemon %s stopping: job released", d->id);
+	store_progress(d->store, crawl_job(c), crawl_completed_targets(c), NULL, stats);
+	if ((rc = store_flush(d->store)) != SQ_OK) {
+		log_warn("flush before finishing a job failed: %s", sq_strerror(rc));
+		goto out;                 /* try again next turn */
+	}
+	rc = queue_finish(d->db, d->id, crawl_job(c), o, stats, NULL, err, msg,
+	    d->cfg.daemon_retry_backoff);
+	if (rc != SQ_OK && rc != SQ_ERR_CONFLICT) {
+		log_warn("finishing a job failed: %s", sq_strerror(rc));
+		goto out;
+	}
+	crawl_free(c);
+	d->crawls[i] = d->crawls[--d->ncrawls];
+out:
+	free(stats);
+	free(err);
+}
+
+static void
+poll_cancels(struct daemon *d)
+{
+	struct uuid	 ids[64];
+	size_t		 n = 0, i, k;
+
+	if (d->ncrawls == 0 || queue_cancelled(d->db, d->id, ids, 64, &n) != SQ_OK)
+		return;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < d->ncrawls; k++)
+			if (memcmp(crawl_job(d->crawls[k]), &ids[i], sizeof(ids[i])) == 0)
+				crawl_cancel(d->crawls[k]);
+}
+
+static void
+progress_all(struct daemon *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->ncrawls; i++) {
+		char *stats = crawl_stats_json(d->crawls[i]);
+
+		store_progress(d->store, crawl_job(d->crawls[i]),
+		    crawl_completed_targets(d->crawls[i]), crawl_current_target(d->crawls[i]),
+		    stats);
+		free(stats);
+	}
+}
+
+static void
+timers(struct daemon *d, long long now)
+{
+	long long	 held;
+	size_t		 n;
+
+	if (now >= d->next_beat) {
+		if (queue_heartbeat(d->db, d->id, d->cfg.daemon_lease_seconds,
+		    (unsigned)d->ncrawls, &held) == SQ_OK)
+			d->next_beat = now + d->cfg.daemon_lease_seconds * 1000 / 3;
+		else
+			d->next_beat = now + RETRY_DB_MS;
+	}
+	if (now >= d->next_cancel) {
+		poll_cancels(d);
+		d->next_cancel = now + CANCEL_POLL_MS;
+	}
+	if (now >= d->next_reclaim) {
+		if (queue_reclaim(d->db, &n) == SQ_OK && n > 0)
+			log_warn("reclaimed %zu job(s) whose lease expired", n);
+		d->next_reclaim = now + RECLAIM_MS;
+	}
+	if (now >= d->next_flush || store_pending(d->store) > STORE_HIGH_WATER) {
+		progress_all(d);
+		if (store_flush(d->store) != SQ_OK)
+			log_warn("writing results failed; kept for the next try");
+		d->next_flush = now + d->cfg.daemon_flush_ms;
+	}
+}
+
+static void
+step_crawls(struct daemon *d, long long now)
+{
+	size_t	 i;
+	int	 releasing = d->stop_deadline != 0 && now >= d->stop_deadline;
+
+	for (i = 0; i < d->ncrawls; ) {
+		struct crawl *c = d->crawls[i];
+		size_t before = d->ncrawls;
+
+		if (crawl_state(c) == CRAWL_RUNNING && !releasing &&
+		    store_pending(d->store) < STORE_HIGH_WATER)
+			crawl_pump(c);
+		switch (crawl_state(c)) {
+		case CRAWL_COMPLETED:
+			finish_crawl(d, i, QUEUE_COMPLETED);
+			break;
+		case CRAWL_FAILED:
+			finish_crawl(d, i, QUEUE_FAILED);
+			break;
+		case CRAWL_CANCELLED:
+			finish_crawl(d, i, QUEUE_CANCELLED);
+			break;
+		case CRAWL_RUNNING:
+			if (releasing)
+				finish_crawl(d, i, QUEUE_RELEASED);
+			break;
+		}
+		if (d->ncrawls == before)
+			i++;
+	}
+}
+
+/* SIGHUP: re-read the config; what a running process can take is taken, the rest logged. */
+static void
+reload(struct daemon *d)
+{
+	struct config	 n;
+	struct netguard	 g;
+	char		 err[512];
+
+	if (config_load(&n, d->cfg_path, err, sizeof(err)) == -1) {
+		log_err("reload refused, keeping the running config: %s", err);
+		return;
+	}
+	if (netguard_parse(&g, n.daemon_allow_networks, err, sizeof(err)) == -1) {
+		log_err("reload refused: [daemon] allow_networks: %s", err);
+		return;
+	}
+	if (strcmp(n.db_socket, d->cfg.db_socket) != 0 || strcmp(n.db_host, d->cfg.db_host) != 0 ||
+	    strcmp(n.db_name, d->cfg.db_name) != 0 || strcmp(n.db_user, d->cfg.db_user) != 0 ||
+	    n.daemon_concurrency != d->cfg.daemon_concurrency ||
+	    n.daemon_per_host != d->cfg.daemon_per_host)
+		log_warn("reload: database and connection-limit settings take effect on restart");
+	/* The engine and the store hold pointers into d->cfg: change values in place. */
+	d->cfg.daemon_max_jobs = n.daemon_max_jobs;
+	d->cfg.daemon_claim_batch = n.daemon_claim_batch;
+	d->cfg.daemon_lease_seconds = n.daemon_lease_seconds;
+	d->cfg.daemon_grace_seconds = n.daemon_grace_seconds;
+	d->cfg.daemon_flush_ms = n.daemon_flush_ms;
+	d->cfg.daemon_retry_backoff = n.daemon_retry_backoff;
+	d->cfg.daemon_timeout = n.daemon_timeout;
+	d->cfg.daemon_max_redirects = n.daemon_max_redirects;
+	d->cfg.daemon_max_body = n.daemon_max_body;
+	d->cfg.daemon_host_delay_ms = n.daemon_host_delay_ms;
+	d->cfg.max_results_per_target = n.max_results_per_target;
+	memcpy(d->cfg.daemon_user_agent, n.daemon_user_agent, sizeof(n.daemon_user_agent));
+	d->cfg.log_level = n.log_level;
+	d->guard = g;
+	log_init("scrapeqd", d->cfg.log_level, 0);
+	log_info("config reloaded from %s", d->cfg_path);
+	explicit_bzero(&n, sizeof(n));
+}
+
+static int
+setup(struct daemon *d, const char *idarg)
+{
+	char	 err[512], host[256];
+
+	if (config_load(&d->cfg, d->cfg_path, err, sizeof(err)) == -1) {
+		fprintf(stderr, "scrapeqd: %s\n", err);
+		return 2;
+	}
+	if (netguard_parse(&d->guard, d->cfg.daemon_allow_networks, err, sizeof(err)) == -1) {
+		fprintf(stderr, "scrapeqd: %s: [daemon] allow_networks: %s\n", d->cfg_path, err);
+		return 2;
+	}
+	log_init("scrapeqd", d->cfg.log_level, 0);
+	if (gethostname(host, sizeof(host)) != 0)
+		text_copy(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	if (idarg != NULL)
+		text_copy(d->id, sizeof(d->id), idarg);
+	else if (d->cfg.daemon_id[0] != '\0')
+		text_copy(d->id, sizeof(d->id), d->cfg.daemon_id);
+	else
+		snprintf(d->id, sizeof(d->id), "%.40s-%d", host, (int)getpid());
+	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_err("library initialisation failed");
+		return 1;
+	}
+	xmlInitParser();
+	d->db = db_new(&d->cfg);
+	d->store = store_new(d->db, d->id);
+	d->engine = engine_new(&d->cfg, &d->guard, on_fetch_done);
+	d->crawls = calloc(1024, sizeof(*d->crawls));
+	if (d->db == NULL || d->store == NULL || d->engine == NULL || d->crawls == NULL) {
+		log_err("out of memory at start");
+		return 1;
+	}
+	d->env.cfg = &d->cfg;
+	d->env.engine = d->engine;
+	d->env.store = d->store;
+	while (queue_register(d->db, d->id, host, (int)getpid()) != SQ_OK) {
+		if (got_term)
+			return 1;
+		log_warn("cannot register with the database; retrying");
+		sleep(1);
+	}
+	log_info("daemon %s started (concurrency %u, %u per host, up to %u jobs)", d->id,
+	    d->cfg.daemon_concurrency, d->cfg.daemon_per_host, d->cfg.daemon_max_jobs);
+	return 0;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: scrapeqd [-c FILE] [--id ID]\n");
+	exit(64);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "id", required_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct daemon d;
+	struct sigaction sa;
+	const char	*cpath = NULL, *idarg = NULL;
+	long long	 now;
+	int		 ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "c:i:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': cpath = optarg; break;
+		case 'i':
+			if (strlen(optarg) == 0 || strlen(optarg) >= sizeof(d.id))
+				usage();
+			idarg = optarg;
+			break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d.cfg_path = config_path(cpath);
+	if ((rc = setup(&d, idarg)) != 0)
+		return rc;
+	for (;;) {
+		now = now_ms();
+		if (got_hup) {
+			got_hup = 0;
+			reload(&d);
+		}
+		if (got_term && d.stop_deadline == 0) {
+			d.stop_deadline = now + (long long)d.cfg.daemon_grace_seconds * 1000;
+			log_info("stopping: no new claims; %zu job(s) get %u s to finish",
+			    d.ncrawls, d.cfg.daemon_grace_seconds);
+		}
+		if (d.stop_deadline != 0 && d.ncrawls == 0)
+			break;
+		claim(&d, now);
+		timers(&d, now);
+		if (engine_run(d.engine, LOOP_MS) == -1)
+			log_err("curl multi failed");
+		step_crawls(&d, now_ms());
+	}
+	(void)store_flush(d.store);
+	(void)queue_unregister(d.db, d.id);
+	engine_free(d.engine);
+	store_free(d.store);
+	db_free(d.db);
+	free(d.crawls);
+	xmlCleanupParser();
+	curl_global_cleanup();
+	log_info("daemon %s stopped", d.id);
+	return 0;
+}
