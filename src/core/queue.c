@@ -11,7 +11,11 @@
 
 #define BACKOFF_MAX_SECONDS 3600
 
-/* A JSON array of job ids, for statements that take a set through JSON_TABLE. */
+/*
+ * A JSON array of job ids, for statements that take a set through JSON_TABLE.
+ * UPDATE and DELETE join it (an IN (subquery) there becomes a dependent subquery
+ * that scans the whole table); SELECTs may use IN, which MariaDB turns into a join.
+ */
 #define IDS_TABLE \
 	"JSON_TABLE(?, '$[*]' COLUMNS (id VARCHAR(36) PATH '$')) AS t"
 
@@ -98,15 +102,15 @@ claim_once(struct db *db, const char *id, unsigned lease, unsigned max, struct b
 		return *n == 0 ? SQ_OK : SQ_ERR_NOMEM;
 	}
 	db_res_free(&r);
-	rc = db_exec(db, "DELETE FROM job_queue WHERE job_id IN (SELECT t.id FROM " IDS_TABLE ")",
+	rc = db_exec(db, "DELETE q FROM " IDS_TABLE " JOIN job_queue q ON q.job_id = t.id",
 	    DB_PARAMS(DB_STR(ids->data)), NULL);
 	if (rc == SQ_OK)
-		rc = db_exec(db, "UPDATE jobs SET status = 'running', lease_owner = ?, "
-		    "lease_expires_at = NOW(6) + INTERVAL ? SECOND, "
-		    "started_at = COALESCE(started_at, NOW(6)), updated_at = NOW(6), "
-		    "cancel_requested = 0 "
-		    "WHERE id IN (SELECT t.id FROM " IDS_TABLE ") AND status = 'pending'",
-		    DB_PARAMS(DB_STR(id), DB_INT(lease), DB_STR(ids->data)), NULL);
+		rc = db_exec(db, "UPDATE " IDS_TABLE " JOIN jobs j ON j.id = t.id "
+		    "SET j.status = 'running', j.lease_owner = ?, "
+		    "j.lease_expires_at = NOW(6) + INTERVAL ? SECOND, "
+		    "j.started_at = COALESCE(j.started_at, NOW(6)), j.updated_at = NOW(6), "
+		    "j.cancel_requested = 0 WHERE j.status = 'pending'",
+		    DB_PARAMS(DB_STR(ids->data), DB_STR(id), DB_INT(lease)), NULL);
 	if (rc == SQ_OK)
 		rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
 		    "SELECT j.id, j.project_id, 'started', "
@@ -266,18 +270,18 @@ queue_reclaim(struct db *db, size_t *n)
 		    "WHERE j.id IN (SELECT t.id FROM " IDS_TABLE ")",
 		    DB_PARAMS(DB_STR(ids.data)), NULL);
 	if (rc == SQ_OK)
-		rc = db_exec(db, "UPDATE jobs SET "
-		    "status = IF(retry_count + 1 > max_retries, 'failed', 'pending'), "
-		    "completed_at = IF(retry_count + 1 > max_retries, NOW(6), NULL), "
-		    "error = IF(retry_count + 1 > max_retries, JSON_OBJECT('code', 'LEASE_LOST', "
-		    "'message', CONCAT('Daemon ', COALESCE(lease_owner, '?'), ' was lost')), error), "
-		    "retry_count = retry_count + 1, current_target = NULL, "
-		    "lease_owner = NULL, lease_expires_at = NULL, updated_at = NOW(6) "
-		    "WHERE id IN (SELECT t.id FROM " IDS_TABLE ")",
+		rc = db_exec(db, "UPDATE " IDS_TABLE " JOIN jobs j ON j.id = t.id SET "
+		    "j.status = IF(j.retry_count + 1 > j.max_retries, 'failed', 'pending'), "
+		    "j.completed_at = IF(j.retry_count + 1 > j.max_retries, NOW(6), NULL), "
+		    "j.error = IF(j.retry_count + 1 > j.max_retries, JSON_OBJECT('code', "
+		    "'LEASE_LOST', 'message', CONCAT('Daemon ', COALESCE(j.lease_owner, '?'), "
+		    "' was lost')), j.error), "
+		    "j.retry_count = j.retry_count + 1, j.current_target = NULL, "
+		    "j.lease_owner = NULL, j.lease_expires_at = NULL, j.updated_at = NOW(6)",
 		    DB_PARAMS(DB_STR(ids.data)), NULL);
 	if (rc == SQ_OK)
-		rc = db_exec(db, "UPDATE job_targets SET status = 'pending' "
-		    "WHERE job_id IN (SELECT t.id FROM " IDS_TABLE ") AND status = 'running'",
+		rc = db_exec(db, "UPDATE " IDS_TABLE " JOIN job_targets jt ON jt.job_id = t.id "
+		    "SET jt.status = 'pending' WHERE jt.status = 'running'",
 		    DB_PARAMS(DB_STR(ids.data)), NULL);
 	if (rc == SQ_OK)
 		rc = db_exec(db, "INSERT INTO job_queue (job_id, priority, run_after) "
@@ -424,4 +428,52 @@ queue_finish(struct db *db, const char *id, const struct uuid *job, enum queue_o
 fail:
 	db_rollback(db);
 	return rc;
+}
+
+enum sq_err
+queue_complete_many(struct db *db, const char *id, const struct uuid *jobs, size_t n)
+{
+	struct buf	 ids;
+	char		 s[UUID_STR_LEN + 1];
+	enum sq_err	 rc;
+	size_t		 i;
+
+	if (n == 0)
+		return SQ_OK;
+	buf_init(&ids, 0);
+	buf_putc(&ids, '[');
+	for (i = 0; i < n; i++) {
+		uuid_format(&jobs[i], s);
+		buf_printf(&ids, "%s\"%s\"", i ? "," : "", s);
+	}
+	buf_putc(&ids, ']');
+	if (ids.oom) {
+		buf_free(&ids);
+		return SQ_ERR_NOMEM;
+	}
+	if ((rc = db_begin(db)) != SQ_OK) {
+		buf_free(&ids);
+		return rc;
+	}
+	rc = db_exec(db, "UPDATE " IDS_TABLE " JOIN jobs j ON j.id = t.id "
+	    "SET j.status = 'completed', j.completed_at = NOW(6), j.lease_owner = NULL, "
+	    "j.lease_expires_at = NULL, j.updated_at = NOW(6) "
+	    "WHERE j.lease_owner = ? AND j.status = 'running'",
+	    DB_PARAMS(DB_STR(ids.data), DB_STR(id)), NULL);
+	if (rc == SQ_OK)
+		rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
+		    "SELECT j.id, j.project_id, 'completed', JSON_OBJECT('status', 'completed', "
+		    "'total_results', j.total_results) FROM jobs j "
+		    "WHERE j.id IN (SELECT t.id FROM " IDS_TABLE ") AND j.status = 'completed'",
+		    DB_PARAMS(DB_STR(ids.data)), NULL);
+	if (rc == SQ_OK)
+		rc = db_exec(db, "INSERT INTO job_logs (job_id, level, message) "
+		    "SELECT t.id, 'info', 'Job completed' FROM " IDS_TABLE,
+		    DB_PARAMS(DB_STR(ids.data)), NULL);
+	buf_free(&ids);
+	if (rc != SQ_OK) {
+		db_rollback(db);
+		return rc;
+	}
+	return db_commit(db);
 }

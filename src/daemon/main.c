@@ -70,15 +70,18 @@ on_fetch_done(struct fetch *f)
 static void
 finish_noops(struct daemon *d, struct queue_job *jobs, size_t n)
 {
-	size_t i;
+	struct uuid	 ids[1024];
+	size_t		 i, k = 0;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n && k < 1024; i++)
 		if (strcmp(jobs[i].type, "noop") == 0)
-			(void)queue_finish(d->db, d->id, &jobs[i].id, QUEUE_COMPLETED, NULL, NULL,
-			    NULL, NULL, 0);
+			ids[k++] = jobs[i].id;
+	if (k > 0 && queue_complete_many(d->db, d->id, ids, k) != SQ_OK)
+		log_warn("completing %zu no-op job(s) failed; their leases will expire", k);
 }
 
-static void
+/* Returns 1 when a full batch was claimed (more may be waiting: do not sleep). */
+static int
 claim(struct daemon *d, long long now)
 {
 	struct queue_job	*jobs = NULL;
@@ -87,12 +90,12 @@ claim(struct daemon *d, long long now)
 	struct crawl		*c;
 
 	if (room == 0 || d->stop_deadline != 0 || now < d->next_claim)
-		return;
+		return 0;
 	if (want > room)
 		want = (unsigned)room;
 	if (queue_claim(d->db, d->id, d->cfg.daemon_lease_seconds, want, &jobs, &n) != SQ_OK) {
 		d->next_claim = now + RETRY_DB_MS;
-		return;
+		return 0;
 	}
 	d->next_claim = n > 0 ? now : now + CLAIM_IDLE_MS;
 	finish_noops(d, jobs, n);
@@ -115,6 +118,7 @@ claim(struct daemon *d, long long now)
 		d->crawls[d->ncrawls++] = c;
 	}
 	queue_jobs_free(jobs, n);
+	return n == want;
 }
 
 /* Ends a crawl that is done: its writes first, then the job's status. */
@@ -354,7 +358,7 @@ main(int argc, char *argv[])
 	struct sigaction sa;
 	const char	*cpath = NULL, *idarg = NULL;
 	long long	 now;
-	int		 ch, rc;
+	int		 ch, rc, busy;
 
 	while ((ch = getopt_long(argc, argv, "c:i:", opts, NULL)) != -1) {
 		switch (ch) {
@@ -391,9 +395,9 @@ main(int argc, char *argv[])
 		}
 		if (d.stop_deadline != 0 && d.ncrawls == 0)
 			break;
-		claim(&d, now);
+		busy = claim(&d, now);
 		timers(&d, now);
-		if (engine_run(d.engine, LOOP_MS) == -1)
+		if (engine_run(d.engine, busy ? 0 : LOOP_MS) == -1)
 			log_err("curl multi failed");
 		step_crawls(&d, now_ms());
 	}
