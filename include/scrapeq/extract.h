@@ -34,7 +34,9 @@ struct extract_page {
 	char			*canonical;     /* <link rel="canonical" href>, resolved absolute */
 	char			*base;          /* effective base URL (<base href> or the page URL) */
 	char			**links;        /* absolute http(s) URLs of <a href>, fragment removed,
-					           resolved with libcurl's URL API, in order, deduped */
+					           resolved with libcurl's URL API, in order, deduped;
+					           credentials dropped, host lower-cased, default
+					           port dropped; other schemes skipped */
 	size_t			 nlinks;
 	size_t			 links_total;   /* <a href> seen, before dedupe and the cap */
 	size_t			 images;        /* <img> elements */

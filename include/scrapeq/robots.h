@@ -37,7 +37,9 @@ void	robots_free(struct robots *);
  * sent) may be fetched: the longest matching rule wins, allow wins a tie, "*"
  * matches any sequence, "$" at a rule's end anchors it; "/robots.txt" is always
  * allowed. Matching compares percent-encoded octets case-sensitively after
- * normalising %xx escapes of unreserved characters.
+ * normalising %xx escapes of unreserved characters (RFC 9309 2.2.2; a pattern's
+ * %2A and %24 match a literal '*' and '$', 2.2.3). A NULL or empty path is "/";
+ * a NULL robots allows everything; out of memory disallows. O(rules x path).
  */
 int	robots_allowed(const struct robots *, const char *path);
 

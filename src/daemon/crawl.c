@@ -551,7 +551,7 @@ on_robots(struct crawl *c, struct fetch *f, struct rhost *h)
 	else
 		h->robots = robots_disallow_all();
 	if (h->robots == NULL)
-		h->robots = robots_allow_all();
+		h->robots = robots_disallow_all();      /* out of memory: fail closed */
 	if (c->o.respect_robots && robots_crawl_delay_ms(h->robots) > 0)
 		engine_host_delay(c->env->engine, h->key, robots_crawl_delay_ms(h->robots));
 	if (c->o.delay_ms > 0)
@@ -874,8 +874,8 @@ submit(struct crawl *c, struct item *it)
 		rhost_wait(h, it);
 		return;
 	}
-	if (c->o.respect_robots && url_path(it->url, path, sizeof(path)) == 0 &&
-	    !robots_allowed(h->robots, path)) {
+	if (c->o.respect_robots && h->robots != NULL && (url_path(it->url, path,
+	    sizeof(path)) == -1 || !robots_allowed(h->robots, path))) {
 		note_error(c, it->url, "robots", 0, "Blocked by robots.txt");
 		free(it->url);
 		return;
