@@ -41,6 +41,7 @@ struct rhost {
 	char		 key[FETCH_HOST_MAX];
 	struct robots	*robots;        /* NULL until fetched */
 	int		 fetching;
+	char		 refused[32];   /* the guard refused the host's address: why */
 	struct item	*waiting;
 	size_t		 nwaiting, capwaiting;
 	struct rhost	*next;
@@ -91,6 +92,7 @@ struct crawl {
 	int			 sitemaps;
 	char			 start_host[FETCH_HOST_MAX];
 	char			 last_error[256];  /* of the current target */
+	char			 job_last_error[256]; /* why the last failed target failed */
 	struct rhost		*hosts;
 	struct stats		 st;
 };
@@ -426,6 +428,17 @@ new_fetch(struct crawl *c, const char *url, const char *key, enum fetch_kind kin
 	return f;
 }
 
+/* The SSRF guard refused url's address: an error row and a warning in the job's log. */
+static void
+refuse(struct crawl *c, const char *url, const char *why)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "Refused: %s address (not in [daemon] allow_networks)", why);
+	note_error(c, url, "refused", 0, msg);
+	store_log(c->env->store, &c->q.id, target_id(c), "warning", "%s: %.300s", msg, url);
+}
+
 /* Queues url (normalised, in scope, not seen yet) at depth. */
 static void
 enqueue(struct crawl *c, const char *url, int depth, int hops)
@@ -523,8 +536,10 @@ target_end(struct crawl *c, int failed, const char *why)
 		c->good_targets++;
 	store_target(c->env->store, &c->q.id, t->position, failed ? JOB_FAILED : JOB_COMPLETED,
 	    0, 1, failed ? why : NULL);
-	if (failed)
+	if (failed) {
 		store_log(c->env->store, &c->q.id, &t->target_id, "error", "Target failed: %s", why);
+		text_copy(c->job_last_error, sizeof(c->job_last_error), why);
+	}
 	else
 		store_log(c->env->store, &c->q.id, &t->target_id, "info",
 		    "Target completed: %lld results", c->results);
@@ -544,6 +559,8 @@ on_robots(struct crawl *c, struct fetch *f, struct rhost *h)
 	size_t i;
 
 	h->fetching = 0;
+	if (f->refused[0] != '\0')
+		text_copy(h->refused, sizeof(h->refused), f->refused);
 	if (f->result == CURLE_OK && f->status >= 200 && f->status < 300)
 		h->robots = robots_parse(f->body.data ? f->body.data : "", f->body.len, c->o.agent);
 	else if (f->result == CURLE_OK && f->status >= 400 && f->status < 500)
@@ -789,10 +806,7 @@ on_page(struct crawl *c, struct fetch *f, struct item *it)
 	c->st.ms_total += f->total_ms;
 	c->st.bytes += (long long)f->body.len;
 	if (f->refused[0] != '\0') {
-		snprintf(msg, sizeof(msg), "Refused: %s address (not in [daemon] allow_networks)",
-		    f->refused);
-		note_error(c, it->url, "refused", 0, msg);
-		store_log(c->env->store, &c->q.id, target_id(c), "warning", "%s: %.300s", msg, it->url);
+		refuse(c, it->url, f->refused);
 		return;
 	}
 	if (f->too_large) {
@@ -874,6 +888,11 @@ submit(struct crawl *c, struct item *it)
 		rhost_wait(h, it);
 		return;
 	}
+	if (h->refused[0] != '\0') {
+		refuse(c, it->url, h->refused);
+		free(it->url);
+		return;
+	}
 	if (c->o.respect_robots && h->robots != NULL && (url_path(it->url, path,
 	    sizeof(path)) == -1 || !robots_allowed(h->robots, path))) {
 		note_error(c, it->url, "robots", 0, "Blocked by robots.txt");
@@ -914,7 +933,9 @@ crawl_pump(struct crawl *c)
 		if (c->cur >= c->q.ntargets) {
 			c->state = c->good_targets > 0 ? CRAWL_COMPLETED : CRAWL_FAILED;
 			if (c->state == CRAWL_FAILED && c->error[0] == '\0')
-				snprintf(c->error, sizeof(c->error), "every target failed");
+				snprintf(c->error, sizeof(c->error), "every target failed%s%.200s%s",
+				    c->job_last_error[0] ? " (last: " : "", c->job_last_error,
+				    c->job_last_error[0] ? ")" : "");
 			return;
 		}
 		if (!c->target_live) {
@@ -1001,6 +1022,12 @@ const struct uuid *
 crawl_job(const struct crawl *c)
 {
 	return &c->q.id;
+}
+
+const char *
+crawl_error_text(const struct crawl *c)
+{
+	return c->error;
 }
 
 long long

@@ -126,13 +126,13 @@ static void
 finish_crawl(struct daemon *d, size_t i, enum queue_outcome o)
 {
 	struct crawl	*c = d->crawls[i];
-	char		*stats = crawl_stats_json(c), *err = crawl_error_json(c), msg[160];
+	char		*stats = crawl_stats_json(c), *err = crawl_error_json(c), msg[400];
 	enum sq_err	 rc;
 
 	if (o == QUEUE_COMPLETED)
 		snprintf(msg, sizeof(msg), "Job completed: %lld results", crawl_results(c));
 	else if (o == QUEUE_FAILED)
-		snprintf(msg, sizeof(msg), "Job failed");
+		snprintf(msg, sizeof(msg), "Job failed: %s", crawl_error_text(c));
 	else if (o == QUEUE_CANCELLED)
 		snprintf(msg, sizeof(msg), "Job cancelled: stopped after %lld results, kept",
 		    crawl_results(c));
