@@ -77,6 +77,7 @@ enum queue_outcome {
 	QUEUE_FAILED,       /* -> pending with backoff while retries remain, else failed */
 	QUEUE_CANCELLED,    /* the job was cancelled: release it, keep its status */
 	QUEUE_RELEASED,     /* shutting down: back to pending, no retry counted */
+	QUEUE_FAILED_FINAL, /* -> failed at once: a retry cannot help (bad config, refused) */
 };
 
 /*

@@ -344,7 +344,8 @@ finish_update(struct db *db, const char *id, const char *jid, enum queue_outcome
 		    "updated_at = NOW(6) WHERE id = ? AND lease_owner = ? AND status = 'running'",
 		    DB_PARAMS(DB_STR(stats), DB_STR(result), DB_STR(jid), DB_STR(id)), NULL);
 	case QUEUE_FAILED:
-		if (retry < max_retries)
+	case QUEUE_FAILED_FINAL:
+		if (o == QUEUE_FAILED && retry < max_retries)
 			return db_exec(db, "UPDATE jobs SET status = 'pending', "
 			    "retry_count = retry_count + 1, stats = COALESCE(?, stats), "
 			    "error = ?, current_target = NULL, lease_owner = NULL, "
@@ -376,7 +377,7 @@ queue_finish(struct db *db, const char *id, const struct uuid *job, enum queue_o
     const char *stats, const char *result, const char *error, const char *message,
     unsigned backoff_base)
 {
-	static const char *const level[] = { "info", "error", "info", "warning" };
+	static const char *const level[] = { "info", "error", "info", "warning", "error" };
 	struct db_res	 r;
 	char		 jid[UUID_STR_LEN + 1], ev[16];
 	long long	 retry, max_retries, priority;

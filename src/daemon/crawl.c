@@ -93,6 +93,7 @@ struct crawl {
 	char			 start_host[FETCH_HOST_MAX];
 	char			 last_error[256];  /* of the current target */
 	char			 job_last_error[256]; /* why the last failed target failed */
+	int			 retryable;        /* some failure could go away on a retry */
 	struct rhost		*hosts;
 	struct stats		 st;
 };
@@ -403,6 +404,8 @@ note_error(struct crawl *c, const char *url, const char *kind, long status, cons
 	struct json_object *e;
 
 	c->st.failed++;
+	if (strcmp(kind, "refused") != 0 && strcmp(kind, "robots") != 0)
+		c->retryable = 1;
 	snprintf(c->last_error, sizeof(c->last_error), "%s: %.200s", msg, url);
 	store_error(c->env->store, &c->q.id, target_id(c), url, kind, status, msg);
 	if (c->st.errors == NULL)
@@ -1022,6 +1025,12 @@ const struct uuid *
 crawl_job(const struct crawl *c)
 {
 	return &c->q.id;
+}
+
+int
+crawl_retryable(const struct crawl *c)
+{
+	return c->retryable;
 }
 
 const char *

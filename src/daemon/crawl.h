@@ -39,6 +39,8 @@ const struct uuid *crawl_job(const struct crawl *);
 char	*crawl_stats_json(const struct crawl *);
 /* {"code","message"} JSON text for a failed crawl (caller frees), or NULL. */
 char	*crawl_error_json(const struct crawl *);
+/* 0 when a failed crawl failed for reasons a retry cannot change (config, refused addresses). */
+int	crawl_retryable(const struct crawl *);
 /* Why a failed crawl failed, as plain text ("" otherwise). */
 const char *crawl_error_text(const struct crawl *);
 /* How many results the crawl produced, for the final log line. */

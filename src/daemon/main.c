@@ -131,8 +131,9 @@ finish_crawl(struct daemon *d, size_t i, enum queue_outcome o)
 
 	if (o == QUEUE_COMPLETED)
 		snprintf(msg, sizeof(msg), "Job completed: %lld results", crawl_results(c));
-	else if (o == QUEUE_FAILED)
-		snprintf(msg, sizeof(msg), "Job failed: %s", crawl_error_text(c));
+	else if (o == QUEUE_FAILED || o == QUEUE_FAILED_FINAL)
+		snprintf(msg, sizeof(msg), "Job failed%s: %s", o == QUEUE_FAILED_FINAL ?
+		    " (not retried)" : "", crawl_error_text(c));
 	else if (o == QUEUE_CANCELLED)
 		snprintf(msg, sizeof(msg), "Job cancelled: stopped after %lld results, kept",
 		    crawl_results(c));
@@ -233,7 +234,7 @@ step_crawls(struct daemon *d, long long now)
 			finish_crawl(d, i, QUEUE_COMPLETED);
 			break;
 		case CRAWL_FAILED:
-			finish_crawl(d, i, QUEUE_FAILED);
+			finish_crawl(d, i, crawl_retryable(c) ? QUEUE_FAILED : QUEUE_FAILED_FINAL);
 			break;
 		case CRAWL_CANCELLED:
 			finish_crawl(d, i, QUEUE_CANCELLED);
