@@ -1,4 +1,4 @@
-/* request.c: reading a FastCGI request's body and query, and writing JSON answers. */
+/* request.c: reading a FastCGI request's body and query, and writing its answer, whole or streamed. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,6 +12,7 @@
 #include <libxml/parser.h>
 
 #include "scrapeq/db.h"
+#include "scrapeq/limits.h"
 #include "scrapeq/log.h"
 #include "scrapeq/netguard.h"
 #include "scrapeq/queue.h"
@@ -186,6 +187,18 @@ progress_all(struct daemon *d)
 	}
 }
 
+/*
+ * A third of the lease, so two beats can be missed before it expires; and never
+ * longer than SQ_DAEMON_HEARTBEAT_SECONDS, which /api/v1/status judges liveness by.
+ */
+static long long
+beat_ms(const struct daemon *d)
+{
+	long long ms = (long long)d->cfg.daemon_lease_seconds * 1000 / 3;
+
+	return ms < SQ_DAEMON_HEARTBEAT_SECONDS * 1000 ? ms : SQ_DAEMON_HEARTBEAT_SECONDS * 1000;
+}
+
 static void
 timers(struct daemon *d, long long now)
 {
@@ -195,7 +208,7 @@ timers(struct daemon *d, long long now)
 	if (now >= d->next_beat) {
 		if (queue_heartbeat(d->db, d->id, d->cfg.daemon_lease_seconds,
 		    (unsigned)d->ncrawls, &held) == SQ_OK)
-			d->next_beat = now + d->cfg.daemon_lease_seconds * 1000 / 3;
+			d->next_beat = now + beat_ms(d);
 		else
 			d->next_beat = now + RETRY_DB_MS;
 	}

@@ -1,4 +1,4 @@
-/* fuzz_query.c: libFuzzer target for query_parse, parse_int_range (against strtoll) and pagination_parse. */
+/* fuzz_query.c: libFuzzer target for query_parse, parse_int_range (against strtoll), pagination_parse and pagination_window_parse. */
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -51,6 +51,29 @@ check_int(const char *s)
 	}
 }
 
+/* offset/limit, with a default limit and with "every row" when none is given. */
+static void
+check_window(const struct query *q)
+{
+	static const long long defs[] = { SQ_RESULTS_LIMIT_DEFAULT, -1 };
+	struct rows_window	 w;
+	struct sq_error		 e;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(defs) / sizeof(defs[0]); i++) {
+		if (pagination_window_parse(q, defs[i], SQ_RESULTS_LIMIT_MAX, SQ_RESULTS_OFFSET_MAX,
+		    &w, &e) != SQ_OK) {
+			if (e.code != SQ_ERR_BAD_REQUEST)
+				abort();
+			continue;
+		}
+		if (w.offset < 0 || w.offset > SQ_RESULTS_OFFSET_MAX ||
+		    (w.limit == -1) != (defs[i] == -1 && query_get(q, "limit") == NULL) ||
+		    (w.limit != -1 && (w.limit < 1 || w.limit > SQ_RESULTS_LIMIT_MAX)))
+			abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -79,6 +102,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	} else if (e.code != SQ_ERR_BAD_REQUEST)
 		abort();
+	check_window(&q);
 	query_free(&q);
 	return 0;
 }

@@ -401,7 +401,10 @@ def test_status():
         q4 = s4.get("queue", {})
         check(q4.get("depth") == q0.get("depth", 0) + 1, "a queue row due now adds to depth", r)
         check(q4.get("scheduled") == q0.get("scheduled", 0) + 2, "rows due later add to scheduled", r)
-        check(isinstance(q4.get("oldest_waiting_seconds"), int) and 100 <= q4["oldest_waiting_seconds"] < 160,
+        prior = q0.get("oldest_waiting_seconds")
+        got = q4.get("oldest_waiting_seconds")
+        want_lo = max(100, prior or 0)          # rows already waiting may be older than ours
+        check(isinstance(got, int) and want_lo <= got < (160 if prior is None or prior < 100 else prior + 60),
               "oldest_waiting_seconds counts from the oldest due row's run_after", r)
 
         j0 = s0.get("jobs", {})
@@ -454,6 +457,15 @@ def rss_kb(pid):
     except OSError:
         pass
     return 0
+
+
+def sanitized(pid):
+    """True when the process runs with AddressSanitizer (a --enable-sanitizers build)."""
+    try:
+        with open("/proc/%s/maps" % pid) as f:
+            return "libasan" in f.read()
+    except OSError:
+        return False
 
 
 def test_big_export():
@@ -519,9 +531,14 @@ def test_big_export():
     check(rows[1][6] == 'Page "1", big' and json.loads(rows[1][12])[0]["name"] == "Item 1",
           "cells intact across 64 KiB flushes", note=repr(rows[1]))
     grown = max(peak[p] - before.get(p, 0) for p in pids) if pids else -1
-    check(pids and max(peak.values()) < RSS_LIMIT_KB,
-          "every worker stays under %d MB RSS during the export (peak %d KB, grew %d KB)" % (
-              RSS_LIMIT_KB // 1024, max(peak.values()) if peak else 0, grown))
+    if pids and sanitized(pids[0]):
+        # ASan keeps freed memory in quarantine (256 MB by default) and maps shadow
+        # memory, so RSS says nothing about what the code holds; the plain build checks it.
+        print("# worker RSS not checked under ASan (peak %d KB, grew %d KB)" % (max(peak.values()), grown))
+    else:
+        check(pids and max(peak.values()) < RSS_LIMIT_KB,
+              "every worker stays under %d MB RSS during the export (peak %d KB, grew %d KB)" % (
+                  RSS_LIMIT_KB // 1024, max(peak.values()) if peak else 0, grown))
     del raw, rows, chunks
 
     r = request("GET", results_path(bjob, "offset=99000&limit=1000"))
