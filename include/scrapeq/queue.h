@@ -71,6 +71,9 @@ enum sq_err queue_reclaim(struct db *, size_t *n);
 enum sq_err queue_cancelled(struct db *, const char *id, struct uuid *ids, size_t max,
 	    size_t *n);
 
+/* Lists (at most max) the jobs this daemon still holds a lease on, into ids. */
+enum sq_err queue_held(struct db *, const char *id, struct uuid *ids, size_t max, size_t *n);
+
 /* The end of a job this daemon holds. stats/result/error are JSON texts or NULL. */
 enum queue_outcome {
 	QUEUE_COMPLETED,    /* -> completed */

@@ -319,6 +319,25 @@ queue_cancelled(struct db *db, const char *id, struct uuid *ids, size_t max, siz
 	return SQ_OK;
 }
 
+enum sq_err
+queue_held(struct db *db, const char *id, struct uuid *ids, size_t max, size_t *n)
+{
+	struct db_res	 r;
+	enum sq_err	 rc;
+	size_t		 i;
+
+	*n = 0;
+	rc = db_exec(db, "SELECT id FROM jobs WHERE lease_owner = ? LIMIT ?",
+	    DB_PARAMS(DB_STR(id), DB_INT(max)), &r);
+	if (rc != SQ_OK)
+		return rc;
+	for (i = 0; i < r.nrows; i++)
+		if (uuid_parse(db_str(&r, i, 0), strlen(db_str(&r, i, 0)), &ids[*n]) == 0)
+			(*n)++;
+	db_res_free(&r);
+	return SQ_OK;
+}
+
 /* Seconds before retry number `retry` (1-based): base, 2 base, 4 base ..., capped. */
 static long long
 backoff(unsigned base, long long retry)

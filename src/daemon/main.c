@@ -172,6 +172,36 @@ poll_cancels(struct daemon *d)
 				crawl_cancel(d->crawls[k]);
 }
 
+/*
+ * A lease can be lost (this daemon stalled past it and another reclaimed the job):
+ * a crawl whose job this daemon no longer holds stops, writing nothing more.
+ */
+static void
+drop_lost(struct daemon *d)
+{
+	struct uuid	*held;
+	size_t		 n = 0, i, k;
+
+	if (d->ncrawls == 0 || (held = calloc(d->ncrawls, sizeof(*held))) == NULL)
+		return;
+	if (queue_held(d->db, d->id, held, d->ncrawls, &n) == SQ_OK) {
+		for (i = 0; i < d->ncrawls; ) {
+			for (k = 0; k < n; k++)
+				if (memcmp(crawl_job(d->crawls[i]), &held[k], sizeof(held[k])) == 0)
+					break;
+			if (k < n) {
+				i++;
+				continue;
+			}
+			log_warn("lost the lease on a job (another daemon reclaimed it); "
+			    "stopping its crawl");
+			crawl_free(d->crawls[i]);
+			d->crawls[i] = d->crawls[--d->ncrawls];
+		}
+	}
+	free(held);
+}
+
 static void
 progress_all(struct daemon *d)
 {
@@ -207,9 +237,11 @@ timers(struct daemon *d, long long now)
 
 	if (now >= d->next_beat) {
 		if (queue_heartbeat(d->db, d->id, d->cfg.daemon_lease_seconds,
-		    (unsigned)d->ncrawls, &held) == SQ_OK)
+		    (unsigned)d->ncrawls, &held) == SQ_OK) {
 			d->next_beat = now + beat_ms(d);
-		else
+			if ((size_t)held < d->ncrawls)
+				drop_lost(d);
+		} else
 			d->next_beat = now + RETRY_DB_MS;
 	}
 	if (now >= d->next_cancel) {
