@@ -230,7 +230,8 @@ set_bytes(struct parser *p, const struct cfg_key *k, const char *val)
 	/* parse_pair has already refused values longer than SQ_CONFIG_VALUE_MAX. */
 	memcpy(num, val, n);
 	num[n] = '\0';
-	if (parse_int_range(num, k->min, k->max / mult, &v) != 0)
+	/* The minimum is in bytes: with a suffix, the number may be as small as it allows. */
+	if (parse_int_range(num, (k->min + mult - 1) / mult, k->max / mult, &v) != 0)
 		return range_err(p, k, val, num, " bytes, with an optional k or M suffix");
 	*(size_t *)(void *)((char *)p->c + k->off) = (size_t)(v * mult);
 	return 0;

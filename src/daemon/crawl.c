@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <json-c/json.h>
 #include <sodium.h>
@@ -34,7 +35,16 @@ struct item {
 	int	 depth;
 	int	 hops;
 	int	 attempts;
+	char	*origin;      /* first URL of a redirect chain, or NULL */
 };
+
+static void
+item_free(struct item *it)
+{
+	free(it->url);
+	free(it->origin);
+	it->url = it->origin = NULL;
+}
 
 /* Per host of a job: its robots.txt, and the URLs waiting for it. */
 struct rhost {
@@ -42,6 +52,9 @@ struct rhost {
 	struct robots	*robots;        /* NULL until fetched */
 	int		 fetching;
 	char		 refused[32];   /* the guard refused the host's address: why */
+	char		 unreachable[160]; /* robots.txt could not be had: why (retryable) */
+	long		 delay_ms;      /* this job's gap between fetches to the host */
+	long long	 next_at;       /* monotonic ms before which the next may not start */
 	struct item	*waiting;
 	size_t		 nwaiting, capwaiting;
 	struct rhost	*next;
@@ -264,7 +277,7 @@ static void
 ring_push(struct crawl *c, struct item *it, int front)
 {
 	if (c->rlen >= CRAWL_FRONTIER_MAX || (c->rlen == c->rcap && ring_grow(c) == -1)) {
-		free(it->url);
+		item_free(it);
 		return;
 	}
 	if (front) {
@@ -292,7 +305,7 @@ ring_clear(struct crawl *c)
 	struct item it;
 
 	while (ring_pop(c, &it))
-		free(it.url);
+		item_free(&it);
 }
 
 /* ---- hosts of the current target ---- */
@@ -365,7 +378,7 @@ rhosts_free(struct crawl *c)
 	for (h = c->hosts; h != NULL; h = n) {
 		n = h->next;
 		for (i = 0; i < h->nwaiting; i++)
-			free(h->waiting[i].url);
+			item_free(&h->waiting[i]);
 		free(h->waiting);
 		robots_free(h->robots);
 		free(h);
@@ -381,7 +394,7 @@ rhost_wait(struct rhost *h, struct item *it)
 		void	*p = realloc(h->waiting, cap * sizeof(*h->waiting));
 
 		if (p == NULL || cap > CRAWL_FRONTIER_MAX) {
-			free(it->url);
+			item_free(it);
 			return;
 		}
 		h->waiting = p;
@@ -521,7 +534,7 @@ target_begin(struct crawl *c)
 	}
 	/* The start URL is in scope by definition, whatever includePaths say. */
 	if (urlset_add(c->seen, norm) == 1) {
-		struct item it = { strdup(norm), 0, 0, 0 };
+		struct item it = { strdup(norm), 0, 0, 0, NULL };
 
 		if (it.url != NULL)
 			ring_push(c, &it, 0);
@@ -572,10 +585,16 @@ on_robots(struct crawl *c, struct fetch *f, struct rhost *h)
 		h->robots = robots_disallow_all();
 	if (h->robots == NULL)
 		h->robots = robots_disallow_all();      /* out of memory: fail closed */
-	if (c->o.respect_robots && robots_crawl_delay_ms(h->robots) > 0)
-		engine_host_delay(c->env->engine, h->key, robots_crawl_delay_ms(h->robots));
-	if (c->o.delay_ms > 0)
-		engine_host_delay(c->env->engine, h->key, c->o.delay_ms);
+	else if (f->result != CURLE_OK)
+		snprintf(h->unreachable, sizeof(h->unreachable), "Host unreachable: %s",
+		    curl_easy_strerror(f->result));
+	else if (f->status >= 500 && c->o.respect_robots)
+		snprintf(h->unreachable, sizeof(h->unreachable),
+		    "robots.txt answered HTTP %ld: host treated as disallowed (RFC 9309)", f->status);
+	/* Delays are this job's own: another job on the host keeps its pace. */
+	h->delay_ms = c->o.delay_ms;
+	if (c->o.respect_robots && robots_crawl_delay_ms(h->robots) > h->delay_ms)
+		h->delay_ms = robots_crawl_delay_ms(h->robots);
 	/* Waiting URLs go back to the front, in their order. */
 	for (i = h->nwaiting; i > 0; i--)
 		ring_push(c, &h->waiting[i - 1], 1);
@@ -785,18 +804,21 @@ on_redirect(struct crawl *c, struct fetch *f, const struct item *it)
 		return;
 	}
 	if (urlset_add(c->seen, norm) != 1) {
-		/* Already fetched or queued: in a chain this is a loop, else a duplicate. */
-		if (it->hops > 0) {
-			snprintf(msg, sizeof(msg), "Redirect loop back to %.200s", norm);
-			note_error(c, it->url, "redirects", f->status, msg);
+		/* Back where the chain began: a loop, reported on the URL that was linked. */
+		if (strcmp(norm, it->origin ? it->origin : it->url) == 0) {
+			snprintf(msg, sizeof(msg), "Redirect loop (%d hops)", it->hops + 1);
+			note_error(c, norm, "redirects", f->status, msg);
 		}
-		return;
+		return;        /* else the target was reached another way: nothing lost */
 	}
 	{
-		struct item next = { strdup(norm), it->depth, it->hops + 1, 0 };
+		struct item next = { strdup(norm), it->depth, it->hops + 1, 0,
+		    strdup(it->origin ? it->origin : it->url) };
 
-		if (next.url != NULL)
+		if (next.url != NULL && next.origin != NULL)
 			ring_push(c, &next, 1);
+		else
+			item_free(&next);
 	}
 }
 
@@ -839,7 +861,7 @@ on_page(struct crawl *c, struct fetch *f, struct item *it)
 void
 crawl_on_fetch(struct crawl *c, struct fetch *f)
 {
-	struct item	 it = { f->url, f->depth, f->hops, f->attempts };
+	struct item	 it = { f->url, f->depth, f->hops, f->attempts, f->origin };
 	struct rhost	*h;
 
 	c->inflight--;
@@ -858,61 +880,119 @@ crawl_on_fetch(struct crawl *c, struct fetch *f)
 	case FETCH_PAGE:
 		on_page(c, f, &it);
 		if (it.url == NULL)
-			f->url = NULL;           /* moved back into the frontier */
+			f->url = f->origin = NULL;  /* moved back into the frontier */
 		break;
 	}
 	fetch_free(f);
 }
 
-/* Sends one URL on its way: robots.txt first for a new host, then the page. */
-static void
-submit(struct crawl *c, struct item *it)
+static long long
+mono_ms(void)
 {
-	char		 key[FETCH_HOST_MAX], path[URLSCOPE_URL_MAX + 1];
-	struct rhost	*h;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Starts robots.txt for a host this target has not asked yet. */
+static void
+fetch_robots(struct crawl *c, struct rhost *h)
+{
+	char		 url[FETCH_HOST_MAX + 16];
 	struct fetch	*f;
 
-	if (host_key(it->url, key, sizeof(key)) == -1 || (h = rhost_get(c, key)) == NULL) {
-		free(it->url);
+	snprintf(url, sizeof(url), "%s/robots.txt", h->key);
+	if ((f = new_fetch(c, url, h->key, FETCH_ROBOTS)) == NULL)
 		return;
-	}
-	if (h->robots == NULL) {
-		if (!h->fetching) {
-			char url[FETCH_HOST_MAX + 16];
+	f->follow = 1;
+	h->fetching = 1;
+	c->inflight++;
+	engine_submit(c->env->engine, f);
+}
 
-			snprintf(url, sizeof(url), "%s/robots.txt", key);
-			if ((f = new_fetch(c, url, key, FETCH_ROBOTS)) != NULL) {
-				f->follow = 1;
-				h->fetching = 1;
-				c->inflight++;
-				engine_submit(c->env->engine, f);
-			}
-		}
-		rhost_wait(h, it);
-		return;
-	}
-	if (h->refused[0] != '\0') {
-		refuse(c, it->url, h->refused);
-		free(it->url);
-		return;
-	}
-	if (c->o.respect_robots && h->robots != NULL && (url_path(it->url, path,
-	    sizeof(path)) == -1 || !robots_allowed(h->robots, path))) {
-		note_error(c, it->url, "robots", 0, "Blocked by robots.txt");
-		free(it->url);
-		return;
-	}
-	if ((f = new_fetch(c, it->url, key, FETCH_PAGE)) == NULL) {
-		free(it->url);
+/* The page fetch itself; takes it's strings. */
+static void
+fetch_page(struct crawl *c, struct rhost *h, struct item *it)
+{
+	struct fetch *f;
+
+	if ((f = new_fetch(c, it->url, h->key, FETCH_PAGE)) == NULL) {
+		item_free(it);
 		return;
 	}
 	free(it->url);
 	f->depth = it->depth;
 	f->hops = it->hops;
 	f->attempts = it->attempts;
+	f->origin = it->origin;
+	if (h->delay_ms > 0)
+		h->next_at = mono_ms() + h->delay_ms;
 	c->pages++;
 	c->inflight++;
 	engine_submit(c->env->engine, f);
+}
+
+/*
+ * Sends one URL on its way: robots.txt first for a new host, then its rules, then
+ * the page, or into the host's wait list while this job's delay for it runs.
+ */
+static void
+submit(struct crawl *c, struct item *it)
+{
+	char		 key[FETCH_HOST_MAX], path[URLSCOPE_URL_MAX + 1];
+	struct rhost	*h;
+
+	if (host_key(it->url, key, sizeof(key)) == -1 || (h = rhost_get(c, key)) == NULL) {
+		item_free(it);
+		return;
+	}
+	if (h->robots == NULL) {
+		if (!h->fetching)
+			fetch_robots(c, h);
+		rhost_wait(h, it);
+		return;
+	}
+	if (h->refused[0] != '\0') {
+		refuse(c, it->url, h->refused);
+		item_free(it);
+		return;
+	}
+	if (h->unreachable[0] != '\0') {
+		note_error(c, it->url, "fetch", 0, h->unreachable);
+		c->retryable = 1;
+		item_free(it);
+		return;
+	}
+	if (c->o.respect_robots && (url_path(it->url, path, sizeof(path)) == -1 ||
+	    !robots_allowed(h->robots, path))) {
+		note_error(c, it->url, "robots", 0, "Blocked by robots.txt");
+		item_free(it);
+		return;
+	}
+	if (h->delay_ms > 0 && (h->next_at > mono_ms() || h->nwaiting > 0)) {
+		rhost_wait(h, it);
+		return;
+	}
+	fetch_page(c, h, it);
+}
+
+/* Hosts this job paces: the next waiting URL goes once its delay has passed. */
+static void
+release_delayed(struct crawl *c)
+{
+	struct rhost	*h;
+	struct item	 it;
+	long long	 now = mono_ms();
+
+	for (h = c->hosts; h != NULL; h = h->next) {
+		if (h->robots == NULL || h->delay_ms <= 0 || h->nwaiting == 0 || h->next_at > now)
+			continue;
+		it = h->waiting[0];
+		memmove(&h->waiting[0], &h->waiting[1], (h->nwaiting - 1) * sizeof(*h->waiting));
+		h->nwaiting--;
+		fetch_page(c, h, &it);
+	}
 }
 
 static int
@@ -953,6 +1033,8 @@ crawl_pump(struct crawl *c)
 				continue;
 			}
 		}
+		if (c->pages < c->o.max_pages && c->results < c->o.max_results)
+			release_delayed(c);
 		while ((unsigned)c->inflight < cap && c->pages < c->o.max_pages &&
 		    c->results < c->o.max_results && ring_pop(c, &it))
 			submit(c, &it);

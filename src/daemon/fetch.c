@@ -71,6 +71,7 @@ fetch_free(struct fetch *f)
 	if (f == NULL)
 		return;
 	free(f->url);
+	free(f->origin);
 	free(f->content_type);
 	free(f->location);
 	free(f->final_url);

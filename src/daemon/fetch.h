@@ -24,6 +24,7 @@ struct fetch {
 	enum fetch_kind	 kind;
 	int		 depth;
 	int		 hops;           /* redirects followed to get here */
+	char		*origin;         /* the URL the redirect chain started from, owned, or NULL */
 	int		 attempts;       /* tries so far (429/503 retries) */
 	int		 target;         /* index of the job's target */
 	int		 follow;         /* let curl follow redirects (robots.txt, sitemaps) */

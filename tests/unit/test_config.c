@@ -344,6 +344,22 @@ test_suffixes(void)
 		    "body_max %s: rc %d (%s) got %zu, want %zu", rows[i].v, rc, err,
 		    c.api_body_max, rows[i].want);
 	}
+	/* A minimum in bytes still lets a suffixed value reach it (max_body >= 1024). */
+	static const struct {
+		const char	*v;
+		int		 ok;
+		size_t		 want;
+	} mb[] = {
+		{ "5M", 1, 5242880 }, { "1k", 1, 1024 }, { "1024", 1, 1024 }, { "1023", 0, 0 },
+		{ "0k", 0, 0 }, { "256M", 1, 268435456 }, { "257M", 0, 0 },
+	};
+	for (i = 0; i < sizeof(mb) / sizeof(mb[0]); i++) {
+		snprintf(text, sizeof(text), "[daemon]\nmax_body = %s\n", mb[i].v);
+		err[0] = '\0';
+		rc = config_parse(&c, "t.conf", text, strlen(text), err, sizeof(err));
+		TAP_CHECK((rc == 0) == mb[i].ok && (!mb[i].ok || c.daemon_max_body == mb[i].want),
+		    "max_body %s: rc %d (%s) got %zu", mb[i].v, rc, err, c.daemon_max_body);
+	}
 	/* Every log level and access_log value. */
 	static const char *const levels[] = { "debug", "info", "warning", "error" };
 	for (i = 0; i < 4; i++) {
