@@ -52,10 +52,12 @@ enum sq_err queue_heartbeat(struct db *, const char *id, unsigned lease_seconds,
  * oldest: one short transaction with SELECT ... FOR UPDATE SKIP LOCKED on job_queue,
  * their queue rows deleted, the jobs marked running with lease owner and expiry,
  * a "started" event and a "Job started" log line each. A deadlock is retried once.
- * *jobs (n entries) is the caller's: queue_jobs_free.
+ * Jobs of type "noop" are completed in that same transaction and not returned.
+ * *jobs (n entries) is the caller's: queue_jobs_free. *claimed (may be NULL) counts
+ * every job taken off the queue, no-ops included.
  */
 enum sq_err queue_claim(struct db *, const char *id, unsigned lease_seconds, unsigned max,
-	    struct queue_job **jobs, size_t *n);
+	    struct queue_job **jobs, size_t *n, size_t *claimed);
 
 /*
  * Takes back jobs whose lease expired (their daemon died or hung): each goes back to
@@ -92,12 +94,5 @@ enum queue_outcome {
 enum sq_err queue_finish(struct db *, const char *id, const struct uuid *job,
 	    enum queue_outcome, const char *stats, const char *result, const char *error,
 	    const char *message, unsigned backoff_base);
-
-/*
- * Completes n jobs this daemon holds in one transaction (their events and log lines
- * included): how a batch of no-op jobs gets past one commit per job.
- */
-enum sq_err queue_complete_many(struct db *, const char *id, const struct uuid *jobs,
-	    size_t n);
 
 #endif

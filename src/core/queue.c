@@ -105,24 +105,35 @@ claim_once(struct db *db, const char *id, unsigned lease, unsigned max, struct b
 	rc = db_exec(db, "DELETE q FROM " IDS_TABLE " JOIN job_queue q ON q.job_id = t.id",
 	    DB_PARAMS(DB_STR(ids->data)), NULL);
 	if (rc == SQ_OK)
-		rc = db_exec(db, "UPDATE " IDS_TABLE " JOIN jobs j ON j.id = t.id "
-		    "SET j.status = 'running', j.lease_owner = ?, "
-		    "j.lease_expires_at = NOW(6) + INTERVAL ? SECOND, "
-		    "j.started_at = COALESCE(j.started_at, NOW(6)), j.updated_at = NOW(6), "
-		    "j.cancel_requested = 0 WHERE j.status = 'pending'",
+		rc = db_exec(db, "UPDATE " IDS_TABLE " JOIN jobs j ON j.id = t.id SET "
+		    "j.status = IF(j.type = 'noop', 'completed', 'running'), "
+		    "j.lease_owner = IF(j.type = 'noop', NULL, ?), "
+		    "j.lease_expires_at = IF(j.type = 'noop', NULL, NOW(6) + INTERVAL ? SECOND), "
+		    "j.started_at = COALESCE(j.started_at, NOW(6)), "
+		    "j.completed_at = IF(j.type = 'noop', NOW(6), j.completed_at), "
+		    "j.updated_at = NOW(6), j.cancel_requested = 0 WHERE j.status = 'pending'",
 		    DB_PARAMS(DB_STR(ids->data), DB_STR(id), DB_INT(lease)), NULL);
+	/* A no-op job is done the moment it is claimed: one commit for the whole batch. */
 	if (rc == SQ_OK)
 		rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
-		    "SELECT j.id, j.project_id, 'started', "
-		    "JSON_OBJECT('status', 'running', 'daemon', ?) FROM jobs j "
-		    "WHERE j.id IN (SELECT t.id FROM " IDS_TABLE ") AND j.lease_owner = ?",
-		    DB_PARAMS(DB_STR(id), DB_STR(ids->data), DB_STR(id)), NULL);
+		    "SELECT j.id, j.project_id, 'started', JSON_OBJECT('status', 'running', "
+		    "'daemon', ?) FROM jobs j WHERE j.id IN (SELECT t.id FROM " IDS_TABLE ") "
+		    "AND (j.lease_owner = ? OR (j.type = 'noop' AND j.status = 'completed')) "
+		    "UNION ALL SELECT j.id, j.project_id, 'completed', JSON_OBJECT('status', "
+		    "'completed', 'total_results', 0) FROM jobs j "
+		    "WHERE j.id IN (SELECT t.id FROM " IDS_TABLE ") "
+		    "AND j.type = 'noop' AND j.status = 'completed'",
+		    DB_PARAMS(DB_STR(id), DB_STR(ids->data), DB_STR(id), DB_STR(ids->data)), NULL);
 	if (rc == SQ_OK)
 		rc = db_exec(db, "INSERT INTO job_logs (job_id, level, message) "
 		    "SELECT j.id, 'info', IF(j.retry_count > 0, "
 		    "CONCAT('Job started (retry ', j.retry_count, ')'), 'Job started') FROM jobs j "
-		    "WHERE j.id IN (SELECT t.id FROM " IDS_TABLE ") AND j.lease_owner = ?",
-		    DB_PARAMS(DB_STR(ids->data), DB_STR(id)), NULL);
+		    "WHERE j.id IN (SELECT t.id FROM " IDS_TABLE ") "
+		    "AND (j.lease_owner = ? OR (j.type = 'noop' AND j.status = 'completed')) "
+		    "UNION ALL SELECT j.id, 'info', 'Job completed' FROM jobs j "
+		    "WHERE j.id IN (SELECT t.id FROM " IDS_TABLE ") "
+		    "AND j.type = 'noop' AND j.status = 'completed'",
+		    DB_PARAMS(DB_STR(ids->data), DB_STR(id), DB_STR(ids->data)), NULL);
 	if (rc != SQ_OK)
 		goto fail;
 	return db_commit(db);
@@ -214,7 +225,7 @@ claim_load(struct db *db, const char *id, const char *ids, struct queue_job **ou
 
 enum sq_err
 queue_claim(struct db *db, const char *id, unsigned lease_seconds, unsigned max,
-    struct queue_job **jobs, size_t *n)
+    struct queue_job **jobs, size_t *n, size_t *claimed)
 {
 	struct buf	 ids;
 	enum sq_err	 rc;
@@ -228,6 +239,8 @@ queue_claim(struct db *db, const char *id, unsigned lease_seconds, unsigned max,
 		rc = claim_once(db, id, lease_seconds, max, &ids, &got);
 	if (rc == SQ_OK && got > 0)
 		rc = claim_load(db, id, ids.data, jobs, n);
+	if (claimed != NULL)
+		*claimed = rc == SQ_OK ? got : 0;
 	buf_free(&ids);
 	return rc;
 }
@@ -450,50 +463,3 @@ fail:
 	return rc;
 }
 
-enum sq_err
-queue_complete_many(struct db *db, const char *id, const struct uuid *jobs, size_t n)
-{
-	struct buf	 ids;
-	char		 s[UUID_STR_LEN + 1];
-	enum sq_err	 rc;
-	size_t		 i;
-
-	if (n == 0)
-		return SQ_OK;
-	buf_init(&ids, 0);
-	buf_putc(&ids, '[');
-	for (i = 0; i < n; i++) {
-		uuid_format(&jobs[i], s);
-		buf_printf(&ids, "%s\"%s\"", i ? "," : "", s);
-	}
-	buf_putc(&ids, ']');
-	if (ids.oom) {
-		buf_free(&ids);
-		return SQ_ERR_NOMEM;
-	}
-	if ((rc = db_begin(db)) != SQ_OK) {
-		buf_free(&ids);
-		return rc;
-	}
-	rc = db_exec(db, "UPDATE " IDS_TABLE " JOIN jobs j ON j.id = t.id "
-	    "SET j.status = 'completed', j.completed_at = NOW(6), j.lease_owner = NULL, "
-	    "j.lease_expires_at = NULL, j.updated_at = NOW(6) "
-	    "WHERE j.lease_owner = ? AND j.status = 'running'",
-	    DB_PARAMS(DB_STR(ids.data), DB_STR(id)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
-		    "SELECT j.id, j.project_id, 'completed', JSON_OBJECT('status', 'completed', "
-		    "'total_results', j.total_results) FROM jobs j "
-		    "WHERE j.id IN (SELECT t.id FROM " IDS_TABLE ") AND j.status = 'completed'",
-		    DB_PARAMS(DB_STR(ids.data)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO job_logs (job_id, level, message) "
-		    "SELECT t.id, 'info', 'Job completed' FROM " IDS_TABLE,
-		    DB_PARAMS(DB_STR(ids.data)), NULL);
-	buf_free(&ids);
-	if (rc != SQ_OK) {
-		db_rollback(db);
-		return rc;
-	}
-	return db_commit(db);
-}

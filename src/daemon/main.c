@@ -67,26 +67,12 @@ on_fetch_done(struct fetch *f)
 	crawl_on_fetch(f->owner, f);
 }
 
-/* A no-op job (kept for bench/queue) is completed in the claim's wake, many per transaction. */
-static void
-finish_noops(struct daemon *d, struct queue_job *jobs, size_t n)
-{
-	struct uuid	 ids[1024];
-	size_t		 i, k = 0;
-
-	for (i = 0; i < n && k < 1024; i++)
-		if (strcmp(jobs[i].type, "noop") == 0)
-			ids[k++] = jobs[i].id;
-	if (k > 0 && queue_complete_many(d->db, d->id, ids, k) != SQ_OK)
-		log_warn("completing %zu no-op job(s) failed; their leases will expire", k);
-}
-
 /* Returns 1 when a full batch was claimed (more may be waiting: do not sleep). */
 static int
 claim(struct daemon *d, long long now)
 {
 	struct queue_job	*jobs = NULL;
-	size_t			 n = 0, i, room = d->cfg.daemon_max_jobs - d->ncrawls;
+	size_t			 n = 0, got = 0, i, room = d->cfg.daemon_max_jobs - d->ncrawls;
 	unsigned		 want = d->cfg.daemon_claim_batch;
 	struct crawl		*c;
 
@@ -94,15 +80,13 @@ claim(struct daemon *d, long long now)
 		return 0;
 	if (want > room)
 		want = (unsigned)room;
-	if (queue_claim(d->db, d->id, d->cfg.daemon_lease_seconds, want, &jobs, &n) != SQ_OK) {
+	if (queue_claim(d->db, d->id, d->cfg.daemon_lease_seconds, want, &jobs, &n,
+	    &got) != SQ_OK) {
 		d->next_claim = now + RETRY_DB_MS;
 		return 0;
 	}
-	d->next_claim = n > 0 ? now : now + CLAIM_IDLE_MS;
-	finish_noops(d, jobs, n);
+	d->next_claim = got > 0 ? now : now + CLAIM_IDLE_MS;
 	for (i = 0; i < n; i++) {
-		if (strcmp(jobs[i].type, "noop") == 0)
-			continue;
 		if (strcmp(jobs[i].type, "scrape") != 0) {
 			char err[160];
 
@@ -119,7 +103,7 @@ claim(struct daemon *d, long long now)
 		d->crawls[d->ncrawls++] = c;
 	}
 	queue_jobs_free(jobs, n);
-	return n == want;
+	return got == want;
 }
 
 /* Ends a crawl that is done: its writes first, then the job's status. */
