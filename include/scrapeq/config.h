@@ -49,8 +49,8 @@ struct config {
 	unsigned daemon_concurrency; /* fetches in flight at once, default 32 */
 	unsigned daemon_per_host;    /* fetches in flight per host, default 8 */
 	unsigned daemon_host_delay_ms; /* minimum gap between fetches to one host, default 0 */
-	unsigned daemon_max_jobs;    /* jobs this daemon runs at once, default 8 */
-	unsigned daemon_claim_batch; /* jobs claimed per claim transaction, default 8 */
+	unsigned daemon_max_jobs;    /* jobs this daemon runs at once, default 32 */
+	unsigned daemon_claim_batch; /* jobs claimed per claim transaction, default 32 */
 	unsigned daemon_lease_seconds; /* lease length, default 30; extended every third of it */
 	unsigned daemon_grace_seconds; /* on SIGTERM: time to finish before releasing jobs, default 10 */
 	unsigned daemon_flush_ms;    /* results/progress written at least this often, default 500 */

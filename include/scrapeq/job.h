@@ -11,6 +11,15 @@
 #include "pagination.h"
 #include "uuid.h"
 
+/*
+ * One priority scale for every dialect: 1 (lowest) to 10 (highest), 5 by default.
+ * Seed 001 speaks it directly; seed 003's low/normal/high/urgent map onto 2/5/8/10.
+ * The claim takes higher numbers first.
+ */
+#define JOB_PRIORITY_MIN     1
+#define JOB_PRIORITY_MAX     10
+#define JOB_PRIORITY_DEFAULT 5
+
 struct job_target {
 	struct uuid	 target_id;
 	enum job_status	 status;

@@ -114,8 +114,8 @@ config_defaults(struct config *c)
 	c->daemon_concurrency = 32;
 	c->daemon_per_host = 8;
 	c->daemon_host_delay_ms = 0;
-	c->daemon_max_jobs = 8;
-	c->daemon_claim_batch = 8;
+	c->daemon_max_jobs = 32;
+	c->daemon_claim_batch = 32;
 	c->daemon_lease_seconds = 30;
 	c->daemon_grace_seconds = 10;
 	c->daemon_flush_ms = 500;

@@ -412,11 +412,11 @@ job_insert(struct db *db, const struct principal *who, const char *pids,
 		goto out;
 	}
 	rc = db_exec(db, "INSERT INTO jobs (id, project_id, type, status, source, project_run, "
-	    "retry_of, config, total_targets, created_by) "
-	    "VALUES (?, ?, 'scrape', 'pending', ?, 1, ?, ?, ?, ?)",
+	    "retry_of, priority, config, total_targets, created_by) "
+	    "VALUES (?, ?, 'scrape', 'pending', ?, 1, ?, ?, ?, ?, ?)",
 	    DB_PARAMS(DB_STR(jids), DB_STR(pids), DB_STR(job_source_name(nj->source)),
-	    DB_STR(nj->retry_of ? rids : NULL), DB_STR(cfg.data), DB_INT(count),
-	    DB_INT(who->user_id)), NULL);
+	    DB_STR(nj->retry_of ? rids : NULL), DB_INT(JOB_PRIORITY_DEFAULT), DB_STR(cfg.data),
+	    DB_INT(count), DB_INT(who->user_id)), NULL);
 	if (rc == SQ_OK)
 		rc = db_exec(db, "INSERT INTO job_targets (job_id, position, target_id, url) "
 		    "SELECT ?, jt.pos, t.id, t.url FROM JSON_TABLE(?, '$[*]' COLUMNS "
@@ -431,7 +431,8 @@ job_insert(struct db *db, const struct principal *who, const char *pids,
 		    DB_PARAMS(DB_STR(pids)), NULL);
 	if (rc == SQ_OK)
 		rc = db_exec(db, "INSERT INTO job_queue (job_id, priority, run_after) "
-		    "VALUES (?, 0, NOW(6))", DB_PARAMS(DB_STR(jids)), NULL);
+		    "VALUES (?, ?, NOW(6))", DB_PARAMS(DB_STR(jids), DB_INT(JOB_PRIORITY_DEFAULT)),
+		    NULL);
 	if (rc == SQ_OK)
 		rc = job_event(db, jids, pids, "created", "{\"status\":\"pending\"}");
 	snprintf(msg, sizeof(msg), "Job queued with %zu target%s", count, count == 1 ? "" : "s");
