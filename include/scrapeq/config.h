@@ -43,6 +43,7 @@ struct config {
 	unsigned jobs_per_day;       /* per project, default 100; a project's own value overrides */
 	unsigned active_runs_per_project; /* JOB_RUNNING past this many pending/running project runs; default 1 */
 	unsigned max_results_per_target; /* default for projects, default 100 */
+	unsigned retention_days;     /* a finished job's data is kept this long (seed 002 purgeAt); default 30 */
 
 	/* [daemon] (scrapeqd) */
 	char	 daemon_id[64];      /* default "<hostname>-<pid>" */

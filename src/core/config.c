@@ -54,6 +54,7 @@ static const struct cfg_key cfg_keys[] = {
 	K_UINT("auth", "refresh_token_ttl", refresh_token_ttl, 1, 31536000),
 	K_UINT("limits", "jobs_per_day", jobs_per_day, 1, 10000000),
 	K_UINT("limits", "active_runs_per_project", active_runs_per_project, 1, 10000),
+	K_UINT("limits", "retention_days", retention_days, 1, 36500),
 	K_UINT("limits", "max_results_per_target", max_results_per_target, 1,
 	    SQ_RESULTS_PER_TARGET_MAX),
 	K_STR("daemon", "id", daemon_id),
@@ -111,6 +112,7 @@ config_defaults(struct config *c)
 	c->jobs_per_day = 100;
 	c->active_runs_per_project = 1;
 	c->max_results_per_target = 100;
+	c->retention_days = 30;
 	c->daemon_concurrency = 32;
 	c->daemon_per_host = 8;
 	c->daemon_host_delay_ms = 0;

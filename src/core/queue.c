@@ -313,19 +313,19 @@ fail:
 	return rc;
 }
 
-enum sq_err
-queue_cancelled(struct db *db, const char *id, struct uuid *ids, size_t max, size_t *n)
+/* Runs a query of job ids for daemon id (its two parameters: id, max) into ids. */
+static enum sq_err
+daemon_ids(struct db *db, const char *sql, const char *id, struct uuid *ids, size_t max,
+    size_t *n)
 {
 	struct db_res	 r;
 	enum sq_err	 rc;
 	size_t		 i;
 
 	*n = 0;
-	rc = db_exec(db, "SELECT id FROM jobs WHERE lease_owner = ? AND cancel_requested = 1 "
-	    "LIMIT ?", DB_PARAMS(DB_STR(id), DB_INT(max)), &r);
-	if (rc != SQ_OK)
+	if ((rc = db_exec(db, sql, DB_PARAMS(DB_STR(id), DB_INT(max)), &r)) != SQ_OK)
 		return rc;
-	for (i = 0; i < r.nrows; i++)
+	for (i = 0; i < r.nrows && *n < max; i++)
 		if (uuid_parse(db_str(&r, i, 0), strlen(db_str(&r, i, 0)), &ids[*n]) == 0)
 			(*n)++;
 	db_res_free(&r);
@@ -333,22 +333,17 @@ queue_cancelled(struct db *db, const char *id, struct uuid *ids, size_t max, siz
 }
 
 enum sq_err
+queue_cancelled(struct db *db, const char *id, struct uuid *ids, size_t max, size_t *n)
+{
+	return daemon_ids(db, "SELECT id FROM jobs WHERE lease_owner = ? "
+	    "AND cancel_requested = 1 LIMIT ?", id, ids, max, n);
+}
+
+enum sq_err
 queue_held(struct db *db, const char *id, struct uuid *ids, size_t max, size_t *n)
 {
-	struct db_res	 r;
-	enum sq_err	 rc;
-	size_t		 i;
-
-	*n = 0;
-	rc = db_exec(db, "SELECT id FROM jobs WHERE lease_owner = ? LIMIT ?",
-	    DB_PARAMS(DB_STR(id), DB_INT(max)), &r);
-	if (rc != SQ_OK)
-		return rc;
-	for (i = 0; i < r.nrows; i++)
-		if (uuid_parse(db_str(&r, i, 0), strlen(db_str(&r, i, 0)), &ids[*n]) == 0)
-			(*n)++;
-	db_res_free(&r);
-	return SQ_OK;
+	return daemon_ids(db, "SELECT id FROM jobs WHERE lease_owner = ? LIMIT ?", id, ids,
+	    max, n);
 }
 
 /* Seconds before retry number `retry` (1-based): base, 2 base, 4 base ..., capped. */

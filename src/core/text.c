@@ -27,3 +27,21 @@ text_hexval(unsigned char c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+unsigned char
+text_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+int
+text_eq_ci(const char *s, size_t n, const char *lit)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (lit[i] == '\0' || text_lower((unsigned char)s[i]) !=
+		    text_lower((unsigned char)lit[i]))
+			return 0;
+	return lit[n] == '\0';
+}

@@ -9,6 +9,8 @@
 #include <libxml/xpath.h>
 
 #include "scrapeq/extract.h"
+#include "scrapeq/text.h"
+#include "scrapeq/xmlquiet.h"
 
 #define LINK_HASH_SIZE	16384	/* a power of two above 3 x EXTRACT_MAX_LINKS */
 
@@ -24,50 +26,16 @@ struct ex {
 	int			 oom;
 };
 
-/* libxml2 reports through the return values we check, never on stderr. */
-static void
-quiet_generic(void *ctx, const char *msg, ...)
-{
-	(void)ctx;
-	(void)msg;
-}
-
-static void
-quiet_structured(void *ctx, xmlErrorPtr err)
-{
-	(void)ctx;
-	(void)err;
-}
-
 static void
 quiet(void)
 {
-	xmlSetGenericErrorFunc(NULL, quiet_generic);
-	xmlSetStructuredErrorFunc(NULL, quiet_structured);
+	xmlquiet_install();
 }
 
 static int
 is_space(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-static unsigned char
-lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-/* ASCII case-insensitive equality of s[0..n) and lit. */
-static int
-eq_ci(const char *s, size_t n, const char *lit)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		if (lit[i] == '\0' || lower((unsigned char)s[i]) != lower((unsigned char)lit[i]))
-			return 0;
-	return lit[n] == '\0';
 }
 
 /* Does s, a list separated by white space or commas, hold tok (any case)? */
@@ -81,7 +49,7 @@ has_token(const char *s, const char *tok)
 			s++;
 		for (n = 0; s[n] != '\0' && !is_space((unsigned char)s[n]) && s[n] != ','; n++)
 			;
-		if (n > 0 && eq_ci(s, n, tok))
+		if (n > 0 && text_eq_ci(s, n, tok))
 			return 1;
 		s += n;
 	}
@@ -236,7 +204,7 @@ finish_url(struct ex *x, CURLU *h)
 		goto out;
 	if (host[0] != '[') {
 		for (p = host; *p != '\0'; p++)
-			*p = (char)lower((unsigned char)*p);
+			*p = (char)text_lower((unsigned char)*p);
 		if ((rc = curl_url_set(h, CURLUPART_HOST, host, 0)) != CURLUE_OK)
 			goto out;
 	}
@@ -269,7 +237,7 @@ resolve(struct ex *x, const char *href)
 	if (strip_href(href, buf) == -1)
 		return NULL;
 	n = scheme_len(buf);
-	if (n > 0 && !eq_ci(buf, n, "http") && !eq_ci(buf, n, "https"))
+	if (n > 0 && !text_eq_ci(buf, n, "http") && !text_eq_ci(buf, n, "https"))
 		return NULL;
 	/* libcurl 7.88 resolves "" and "#x" to the base's directory; RFC 3986 says the base. */
 	if (buf[0] == '\0' || buf[0] == '#') {
@@ -402,10 +370,10 @@ on_meta(struct ex *x, const xmlNode *n)
 		name++;
 	for (len = strlen(name); len > 0 && is_space((unsigned char)name[len - 1]); len--)
 		;
-	if (eq_ci(name, len, "description") && !x->desc_seen) {
+	if (text_eq_ci(name, len, "description") && !x->desc_seen) {
 		x->desc_seen = 1;
 		x->out->description = clean(x, content, strlen(content), 1);
-	} else if (eq_ci(name, len, "robots") &&
+	} else if (text_eq_ci(name, len, "robots") &&
 	    (has_token(content, "nofollow") || has_token(content, "none")))
 		x->out->nofollow = 1;
 }
@@ -544,7 +512,8 @@ on_script(struct ex *x, const xmlNode *n)
 	for (len = 0; type[len] != '\0' && type[len] != ';' && !is_space((unsigned char)type[len]);
 	    len++)
 		;
-	if (!eq_ci(type, len, "application/ld+json") || x->out->nproducts == EXTRACT_MAX_PRODUCTS)
+	if (!text_eq_ci(type, len, "application/ld+json") ||
+	    x->out->nproducts == EXTRACT_MAX_PRODUCTS)
 		return;
 	if ((text = xmlNodeGetContent(n)) == NULL || (len = strlen((char *)text)) > EXTRACT_JSONLD_MAX)
 		goto out;
@@ -658,7 +627,7 @@ run_selectors(struct ex *x, xmlDoc *doc, const struct extract_selector *sel, siz
 		x->oom = 1;
 		return;
 	}
-	ctx->error = quiet_structured;
+	ctx->error = xmlquiet_structured;
 	for (i = 0; i < nsel && i < EXTRACT_MAX_SELECTORS && !x->oom; i++)
 		x->out->values[i] = xpath_value(x, ctx, sel[i].xpath);
 	xmlXPathFreeContext(ctx);
@@ -740,7 +709,7 @@ extract_xpath_valid(const char *xpath)
 	quiet();
 	if ((ctx = xmlXPathNewContext(NULL)) == NULL)
 		return -1;
-	ctx->error = quiet_structured;
+	ctx->error = xmlquiet_structured;
 	comp = xmlXPathCtxtCompile(ctx, (const xmlChar *)xpath);
 	rc = comp != NULL ? 0 : -1;
 	xmlXPathFreeCompExpr(comp);

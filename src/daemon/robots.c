@@ -59,24 +59,6 @@ static const struct {
 	{ "sitemap", K_SITEMAP }, { "site-map", K_SITEMAP },
 };
 
-static unsigned char
-lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-/* ASCII case-insensitive comparison of s[0..n) with the NUL-terminated lit. */
-static int
-eq_ci(const char *s, size_t n, const char *lit)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		if (lit[i] == '\0' || lower((unsigned char)s[i]) != lower((unsigned char)lit[i]))
-			return 0;
-	return lit[n] == '\0';
-}
-
 static int
 is_ws(unsigned char c)
 {
@@ -228,8 +210,8 @@ on_agent(struct rparse *p, const char *v, size_t n)
 	for (i = 0; i < n && is_token((unsigned char)v[i]); i++)
 		;
 	if (i > 0 && i == p->toklen) {
-		while (i > 0 && lower((unsigned char)v[i - 1]) ==
-		    lower((unsigned char)p->tok[i - 1]))
+		while (i > 0 && text_lower((unsigned char)v[i - 1]) ==
+		    text_lower((unsigned char)p->tok[i - 1]))
 			i--;
 		if (i == 0)
 			p->grp_us = p->named_us = 1;
@@ -298,7 +280,8 @@ on_sitemap(struct rparse *p, const char *v, size_t n)
 
 	if (rb->nsitemaps == ROBOTS_MAX_SITEMAPS)
 		return;
-	if (!(n > 7 && eq_ci(v, 7, "http://")) && !(n > 8 && eq_ci(v, 8, "https://")))
+	if (!(n > 7 && text_eq_ci(v, 7, "http://")) &&
+	    !(n > 8 && text_eq_ci(v, 8, "https://")))
 		return;
 	for (i = 0; i < n; i++)
 		if ((unsigned char)v[i] <= ' ' || (unsigned char)v[i] == 0x7f)
@@ -323,7 +306,7 @@ find_key(const char *s, size_t klen)
 
 	trim(&s, &klen);
 	for (i = 0; i < sizeof(rkeys) / sizeof(rkeys[0]); i++)
-		if (eq_ci(s, klen, rkeys[i].name))
+		if (text_eq_ci(s, klen, rkeys[i].name))
 			return (int)rkeys[i].key;
 	return -1;
 }

@@ -5,6 +5,7 @@
 #include <libxml/parserInternals.h>
 
 #include "scrapeq/sitemap.h"
+#include "scrapeq/xmlquiet.h"
 
 /*
  * SAX rather than a tree: a 10 MB sitemap stays out of memory, and every <loc>
@@ -140,21 +141,6 @@ on_error(void *ctx, xmlErrorPtr err)
 		s->loc_bad = 1;
 }
 
-/* Errors raised outside the parser context (encodings) would go to stderr. */
-static void
-quiet_generic(void *ctx, const char *msg, ...)
-{
-	(void)ctx;
-	(void)msg;
-}
-
-static void
-quiet_structured(void *ctx, xmlErrorPtr err)
-{
-	(void)ctx;
-	(void)err;
-}
-
 enum sitemap_kind
 sitemap_parse(const char *body, size_t len, sitemap_cb cb, void *arg)
 {
@@ -166,8 +152,7 @@ sitemap_parse(const char *body, size_t len, sitemap_cb cb, void *arg)
 	s.kind = SITEMAP_INVALID;
 	s.cb = cb;
 	s.arg = arg;
-	xmlSetGenericErrorFunc(NULL, quiet_generic);
-	xmlSetStructuredErrorFunc(NULL, quiet_structured);
+	xmlquiet_install();
 	if ((s.ctxt = xmlCreateMemoryParserCtxt(body, (int)len)) == NULL)
 		return SITEMAP_INVALID;
 	xmlCtxtUseOptions(s.ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
