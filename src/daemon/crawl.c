@@ -80,10 +80,13 @@ struct opts {
 	struct json_object *cfg;         /* owns the strings above that point into it */
 };
 
+/* Seed 001's stats object, accumulated over the whole job. */
 struct stats {
 	long long	 processed, ok, failed, bytes, results;
+	long long	 products, images, links, documents;
 	double		 ms_total;
-	struct json_object *errors;      /* array of {url, message}, bounded */
+	long long	 started_ms;      /* monotonic, for totalProcessingTime */
+	struct json_object *errors;      /* array of {url, error, timestamp}, bounded */
 };
 
 struct crawl {
@@ -424,9 +427,16 @@ note_error(struct crawl *c, const char *url, const char *kind, long status, cons
 	if (c->st.errors == NULL)
 		c->st.errors = json_object_new_array();
 	if (json_object_array_length(c->st.errors) < CRAWL_ERRORS_KEPT) {
+		char		 ts[32];
+		time_t		 now = time(NULL);
+		struct tm	 tm;
+
+		gmtime_r(&now, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		e = json_object_new_object();
 		json_object_object_add(e, "url", json_object_new_string(url));
-		json_object_object_add(e, "message", json_object_new_string(msg));
+		json_object_object_add(e, "error", json_object_new_string(msg));
+		json_object_object_add(e, "timestamp", json_object_new_string(ts));
 		json_object_array_add(c->st.errors, e);
 	}
 }
@@ -741,6 +751,9 @@ on_page_ok(struct crawl *c, struct fetch *f, const struct item *it)
 		r.fetch_ms = (long)f->total_ms;
 		r.depth = it->depth;
 		if (parsed) {
+			c->st.products += (long long)p.nproducts;
+			c->st.images += (long long)p.images;
+			c->st.links += (long long)p.links_total;
 			r.title = p.title;
 			r.description = p.description;
 			r.canonical = p.canonical;
@@ -749,6 +762,8 @@ on_page_ok(struct crawl *c, struct fetch *f, const struct item *it)
 			r.products = (long)p.nproducts;
 			r.data_json = data = page_data(c, &p);
 		}
+		if (!parsed && !is_html(f->content_type))
+			c->st.documents++;
 		store_result(c->env->store, &c->q.id, target_id(c), c->q.targets[c->cur].position, &r);
 		c->results++;
 		c->st.results++;
@@ -1058,6 +1073,7 @@ crawl_start(const struct crawl_env *env, struct queue_job *qj)
 	c->q = *qj;
 	memset(qj, 0, sizeof(*qj));
 	c->state = CRAWL_RUNNING;
+	c->st.started_ms = mono_ms();
 	if (opts_parse(c) == -1) {
 		c->state = CRAWL_FAILED;
 		return c;
@@ -1130,7 +1146,7 @@ crawl_results(const struct crawl *c)
 char *
 crawl_stats_json(const struct crawl *c)
 {
-	struct json_object	*o = json_object_new_object();
+	struct json_object	*o = json_object_new_object(), *d;
 	long long		 total = c->st.processed + (long long)c->rlen;
 	char			*s;
 
@@ -1140,8 +1156,16 @@ crawl_stats_json(const struct crawl *c)
 	json_object_object_add(o, "failedRequests", json_object_new_int64(c->st.failed));
 	json_object_object_add(o, "avgResponseTime", json_object_new_int64(c->st.processed ?
 	    (long long)(c->st.ms_total / (double)c->st.processed) : 0));
+	json_object_object_add(o, "totalProcessingTime", json_object_new_int64(
+	    c->st.started_ms ? mono_ms() - c->st.started_ms : 0));
 	json_object_object_add(o, "bytesDownloaded", json_object_new_int64(c->st.bytes));
-	json_object_object_add(o, "dataExtracted", json_object_new_int64(c->st.results));
+	d = json_object_new_object();
+	json_object_object_add(d, "products", json_object_new_int64(c->st.products));
+	json_object_object_add(d, "images", json_object_new_int64(c->st.images));
+	json_object_object_add(d, "links", json_object_new_int64(c->st.links));
+	json_object_object_add(d, "documents", json_object_new_int64(c->st.documents));
+	json_object_object_add(o, "dataExtracted", d);
+	json_object_object_add(o, "resultsStored", json_object_new_int64(c->st.results));
 	json_object_object_add(o, "errors", c->st.errors ? json_object_get(c->st.errors) :
 	    json_object_new_array());
 	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |

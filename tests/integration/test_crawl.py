@@ -268,6 +268,12 @@ keys = {"pagesProcessed", "totalPages", "successfulRequests", "failedRequests", 
         "bytesDownloaded", "dataExtracted", "errors"}
 check(isinstance(st, dict) and keys <= set(st) and isinstance(st.get("errors"), list),
       "default: stats has seed 001's keys", note=json.dumps(st)[:300])
+de = st.get("dataExtracted") if isinstance(st, dict) else None
+check(isinstance(de, dict) and {"products", "images", "links", "documents"} <= set(de)
+      and all(isinstance(de[k], int) for k in ("products", "images", "links", "documents"))
+      and de["links"] > 0 and all({"url", "error", "timestamp"} <= set(e) for e in st.get("errors", [])),
+      "default: dataExtracted is seed 001's {products, images, links, documents}; errors carry "
+      "url, error, timestamp", note=json.dumps(st)[:300])
 check(isinstance(st, dict) and st.get("successfulRequests", -1) >= len(results)
       and st.get("pagesProcessed", -1) >= len(results) and st.get("bytesDownloaded", 0) > 0,
       "default: stats count at least the stored pages", note=json.dumps(st)[:300])
