@@ -50,6 +50,7 @@ struct daemon {
 	size_t			 ncrawls;
 	long long		 next_claim, next_beat, next_cancel, next_reclaim, next_flush;
 	long long		 stop_deadline;      /* 0 until SIGTERM */
+	long long		 db_retry_at;        /* after a failed write: not before this */
 };
 
 static long long
@@ -106,6 +107,15 @@ claim(struct daemon *d, long long now)
 	return got == want;
 }
 
+/* Backs off after a failed write; says so once per outage, not once per try. */
+static void
+db_failed(struct daemon *d, const char *what, enum sq_err rc)
+{
+	if (d->db_retry_at == 0)
+		log_warn("%s failed: %s; retrying every %d ms", what, sq_strerror(rc), RETRY_DB_MS);
+	d->db_retry_at = now_ms() + RETRY_DB_MS;
+}
+
 /* Ends a crawl that is done: its writes first, then the job's status. */
 static void
 finish_crawl(struct daemon *d, size_t i, enum queue_outcome o)
@@ -124,16 +134,22 @@ finish_crawl(struct daemon *d, size_t i, enum queue_outcome o)
 		    crawl_results(c));
 	else
 		snprintf(msg, sizeof(msg), "Daemon %s stopping: job released", d->id);
+	if (now_ms() < d->db_retry_at)
+		goto out;                 /* the database failed a moment ago */
 	store_progress(d->store, crawl_job(c), crawl_completed_targets(c), NULL, stats);
 	if ((rc = store_flush(d->store)) != SQ_OK) {
-		log_warn("flush before finishing a job failed: %s", sq_strerror(rc));
-		goto out;                 /* try again next turn */
+		db_failed(d, "writing a finished job's results", rc);
+		goto out;                 /* try again later */
 	}
 	rc = queue_finish(d->db, d->id, crawl_job(c), o, stats, NULL, err, msg,
 	    d->cfg.daemon_retry_backoff);
 	if (rc != SQ_OK && rc != SQ_ERR_CONFLICT) {
-		log_warn("finishing a job failed: %s", sq_strerror(rc));
+		db_failed(d, "finishing a job", rc);
 		goto out;
+	}
+	if (d->db_retry_at != 0) {
+		log_info("database writes work again");
+		d->db_retry_at = 0;
 	}
 	crawl_free(c);
 	d->crawls[i] = d->crawls[--d->ncrawls];
@@ -237,10 +253,17 @@ timers(struct daemon *d, long long now)
 			log_warn("reclaimed %zu job(s) whose lease expired", n);
 		d->next_reclaim = now + RECLAIM_MS;
 	}
-	if (now >= d->next_flush || store_pending(d->store) > STORE_HIGH_WATER) {
+	if ((now >= d->next_flush || store_pending(d->store) > STORE_HIGH_WATER) &&
+	    now >= d->db_retry_at) {
+		enum sq_err rc;
+
 		progress_all(d);
-		if (store_flush(d->store) != SQ_OK)
-			log_warn("writing results failed; kept for the next try");
+		if ((rc = store_flush(d->store)) != SQ_OK)
+			db_failed(d, "writing results (kept for the next try)", rc);
+		else if (d->db_retry_at != 0) {
+			log_info("database writes work again");
+			d->db_retry_at = 0;
+		}
 		d->next_flush = now + d->cfg.daemon_flush_ms;
 	}
 }
