@@ -9,6 +9,16 @@
 
 enum log_level { LOG_LVL_DEBUG, LOG_LVL_INFO, LOG_LVL_WARNING, LOG_LVL_ERROR };
 
+#define SQ_HANDLERS_MAX      32
+#define SQ_JOB_TYPE_MAX      32      /* bytes of a job type name */
+#define SQ_HANDLER_CMD_MAX   511     /* bytes of a handler's command line */
+
+/* [handlers]: a job type other than scrape, run by scrapeqd as this command. */
+struct config_handler {
+	char	 type[SQ_JOB_TYPE_MAX + 1];
+	char	 command[SQ_HANDLER_CMD_MAX + 1];   /* absolute path, then arguments */
+};
+
 struct config {
 	char	 path[512];          /* the file this was loaded from */
 
@@ -62,6 +72,12 @@ struct config {
 	char	 daemon_user_agent[256]; /* default "scrapeq/0.1 (+https://github.com/scrapeq)" */
 	char	 daemon_allow_networks[512]; /* CIDR list the crawler may fetch although private */
 
+	unsigned daemon_handler_timeout; /* seconds a handler command may run, default 300 */
+
+	/* [handlers] */
+	struct config_handler handlers[SQ_HANDLERS_MAX];
+	size_t	 nhandlers;
+
 	/* [log] */
 	enum log_level log_level;    /* default info */
 };
@@ -87,6 +103,9 @@ int	config_load(struct config *c, const char *path, char *err, size_t errsz);
  */
 int	config_parse(struct config *c, const char *name, const char *text, size_t len,
 	    char *err, size_t errsz);
+
+/* Returns the handler command for a job type, or NULL when it has none. */
+const char *config_handler(const struct config *c, const char *type);
 
 /* Returns the path to use: -c argument if not NULL, else $SCRAPEQ_CONFIG, else the default. */
 const char *config_path(const char *arg);

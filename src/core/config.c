@@ -73,6 +73,7 @@ static const struct cfg_key cfg_keys[] = {
 	    1024, 256 * 1024 * 1024 },
 	K_STR("daemon", "user_agent", daemon_user_agent),
 	K_STR("daemon", "allow_networks", daemon_allow_networks),
+	K_UINT("daemon", "handler_timeout", daemon_handler_timeout, 1, 86400),
 	{ "log", "level", CT_LEVEL, offsetof(struct config, log_level), 0, 0, 0 },
 };
 #define NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
@@ -125,6 +126,7 @@ config_defaults(struct config *c)
 	c->daemon_timeout = 30;
 	c->daemon_max_redirects = 5;
 	c->daemon_max_body = 5 * 1024 * 1024;
+	c->daemon_handler_timeout = 300;
 	snprintf(c->daemon_user_agent, sizeof(c->daemon_user_agent), "%s",
 	    "scrapeq/0.1 (+https://github.com/scrapeq/scrapeq)");
 	c->log_level = LOG_LVL_INFO;
@@ -280,6 +282,60 @@ set_value(struct parser *p, const struct cfg_key *k, const char *val)
 	return perr(p, "internal error: unknown key type");
 }
 
+/* [handlers] takes any job type as a key, so it is not in cfg_keys. */
+static const char handlers_section[] = "handlers";
+
+/* A job type name: a lower-case letter, then letters, digits or '_'. */
+static int
+type_name_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > SQ_JOB_TYPE_MAX || !(s[0] >= 'a' && s[0] <= 'z'))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+static int
+handler_add(struct parser *p, const char *type, const char *cmd)
+{
+	struct config	*c = p->c;
+	char		 q[ECHO_MAX + 4];
+	size_t		 i;
+
+	if (!type_name_ok(type))
+		return perr(p, "[handlers] '%s': a job type is a lower-case letter, then up to "
+		    "%d letters, digits or '_'", echo(q, sizeof(q), type), SQ_JOB_TYPE_MAX - 1);
+	if (strcmp(type, "scrape") == 0 || strcmp(type, "noop") == 0)
+		return perr(p, "[handlers] %s: a built-in job type cannot have a handler", type);
+	for (i = 0; i < c->nhandlers; i++)
+		if (strcmp(c->handlers[i].type, type) == 0)
+			return perr(p, "duplicate key '%s' in [handlers]", type);
+	if (c->nhandlers == SQ_HANDLERS_MAX)
+		return perr(p, "[handlers]: more than %d handlers", SQ_HANDLERS_MAX);
+	if (cmd[0] != '/' || strlen(cmd) > SQ_HANDLER_CMD_MAX)
+		return perr(p, "[handlers] %s: the command must be an absolute path (then its "
+		    "arguments), at most %d bytes", type, SQ_HANDLER_CMD_MAX);
+	memcpy(c->handlers[c->nhandlers].type, type, strlen(type) + 1);
+	memcpy(c->handlers[c->nhandlers].command, cmd, strlen(cmd) + 1);
+	c->nhandlers++;
+	return 0;
+}
+
+const char *
+config_handler(const struct config *c, const char *type)
+{
+	size_t i;
+
+	for (i = 0; type != NULL && i < c->nhandlers; i++)
+		if (strcmp(c->handlers[i].type, type) == 0)
+			return c->handlers[i].command;
+	return NULL;
+}
+
 static int
 parse_section(struct parser *p, char *t)
 {
@@ -290,6 +346,10 @@ parse_section(struct parser *p, char *t)
 		return perr(p, "malformed section header (expected [name])");
 	t[n - 1] = '\0';
 	t = trim(t + 1);
+	if (strcmp(t, handlers_section) == 0) {
+		p->section = handlers_section;
+		return 0;
+	}
 	for (i = 0; i < NKEYS; i++)
 		if (strcmp(cfg_keys[i].section, t) == 0) {
 			p->section = cfg_keys[i].section;
@@ -314,6 +374,8 @@ parse_pair(struct parser *p, char *t)
 		return perr(p, "missing key before '='");
 	if (p->section == NULL)
 		return perr(p, "key '%s' outside a section", echo(q, sizeof(q), key));
+	if (p->section == handlers_section)
+		return handler_add(p, key, val);
 	for (i = 0; i < NKEYS; i++)
 		if (cfg_keys[i].section == p->section && strcmp(cfg_keys[i].name, key) == 0)
 			break;

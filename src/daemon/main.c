@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <json-c/json.h>
 #include <sodium.h>
 #include <libxml/parser.h>
 
@@ -18,6 +19,7 @@
 #include "scrapeq/queue.h"
 #include "scrapeq/text.h"
 #include "crawl.h"
+#include "handler.h"
 
 #define CANCEL_POLL_MS   500       /* a cancel is seen within this (and one loop turn) */
 #define RECLAIM_MS       5000
@@ -48,6 +50,8 @@ struct daemon {
 	struct crawl_env	 env;
 	struct crawl		**crawls;
 	size_t			 ncrawls;
+	struct handler_run	**runs;           /* jobs of types run by a handler command */
+	size_t			 nruns;
 	long long		 next_claim, next_beat, next_cancel, next_reclaim, next_flush;
 	long long		 stop_deadline;      /* 0 until SIGTERM */
 	long long		 db_retry_at;        /* after a failed write: not before this */
@@ -68,12 +72,30 @@ on_fetch_done(struct fetch *f)
 	crawl_on_fetch(f->owner, f);
 }
 
+/* A job of a type this daemon has no [handlers] entry for: failed, not retried. */
+static void
+no_handler(struct daemon *d, const struct queue_job *j)
+{
+	struct json_object	*e = json_object_new_object();
+	char			 msg[128];
+
+	snprintf(msg, sizeof(msg), "no handler for job type '%s' in [handlers]", j->type);
+	json_object_object_add(e, "code", json_object_new_string("NO_HANDLER"));
+	json_object_object_add(e, "message", json_object_new_string(msg));
+	(void)queue_finish(d->db, d->id, &j->id, QUEUE_FAILED_FINAL, NULL, NULL,
+	    json_object_to_json_string_ext(e, JSON_C_TO_STRING_PLAIN), msg, 0);
+	json_object_put(e);
+}
+
 /* Returns 1 when a full batch was claimed (more may be waiting: do not sleep). */
 static int
 claim(struct daemon *d, long long now)
 {
 	struct queue_job	*jobs = NULL;
-	size_t			 n = 0, got = 0, i, room = d->cfg.daemon_max_jobs - d->ncrawls;
+	size_t			 n = 0, got = 0, i;
+	size_t			 room = d->cfg.daemon_max_jobs - d->ncrawls - d->nruns;
+	struct handler_run	*h;
+	const char		*cmd;
 	unsigned		 want = d->cfg.daemon_claim_batch;
 	struct crawl		*c;
 
@@ -88,13 +110,13 @@ claim(struct daemon *d, long long now)
 	}
 	d->next_claim = got > 0 ? now : now + CLAIM_IDLE_MS;
 	for (i = 0; i < n; i++) {
+		if ((cmd = config_handler(&d->cfg, jobs[i].type)) != NULL) {
+			if ((h = handler_start(&d->cfg, d->store, &jobs[i], cmd)) != NULL)
+				d->runs[d->nruns++] = h;
+			continue;
+		}
 		if (strcmp(jobs[i].type, "scrape") != 0) {
-			char err[160];
-
-			snprintf(err, sizeof(err), "{\"code\":\"NO_HANDLER\",\"message\":"
-			    "\"no handler for job type %.40s\"}", jobs[i].type);
-			(void)queue_finish(d->db, d->id, &jobs[i].id, QUEUE_FAILED, NULL, NULL, err,
-			    "No handler for this job type", d->cfg.daemon_retry_backoff);
+			no_handler(d, &jobs[i]);
 			continue;
 		}
 		if ((c = crawl_start(&d->env, &jobs[i])) == NULL) {
@@ -164,12 +186,16 @@ poll_cancels(struct daemon *d)
 	struct uuid	 ids[64];
 	size_t		 n = 0, i, k;
 
-	if (d->ncrawls == 0 || queue_cancelled(d->db, d->id, ids, 64, &n) != SQ_OK)
+	if (d->ncrawls + d->nruns == 0 || queue_cancelled(d->db, d->id, ids, 64, &n) != SQ_OK)
 		return;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		for (k = 0; k < d->ncrawls; k++)
 			if (memcmp(crawl_job(d->crawls[k]), &ids[i], sizeof(ids[i])) == 0)
 				crawl_cancel(d->crawls[k]);
+		for (k = 0; k < d->nruns; k++)
+			if (memcmp(handler_job(d->runs[k]), &ids[i], sizeof(ids[i])) == 0)
+				handler_cancel(d->runs[k]);
+	}
 }
 
 /*
@@ -207,6 +233,13 @@ progress_all(struct daemon *d)
 {
 	size_t i;
 
+	for (i = 0; i < d->nruns; i++) {
+		char *stats = handler_stats_json(d->runs[i]);
+
+		store_progress(d->store, handler_job(d->runs[i]), -1, NULL, stats);
+		free(stats);
+	}
+
 	for (i = 0; i < d->ncrawls; i++) {
 		char *stats = crawl_stats_json(d->crawls[i]);
 
@@ -237,7 +270,7 @@ timers(struct daemon *d, long long now)
 
 	if (now >= d->next_beat) {
 		if (queue_heartbeat(d->db, d->id, d->cfg.daemon_lease_seconds,
-		    (unsigned)d->ncrawls, &held) == SQ_OK) {
+		    (unsigned)(d->ncrawls + d->nruns), &held) == SQ_OK) {
 			d->next_beat = now + beat_ms(d);
 			if ((size_t)held < d->ncrawls)
 				drop_lost(d);
@@ -297,6 +330,74 @@ step_crawls(struct daemon *d, long long now)
 			break;
 		}
 		if (d->ncrawls == before)
+			i++;
+	}
+}
+
+/* Ends a handler job: its log lines first, then the job's status with its result. */
+static void
+finish_run(struct daemon *d, size_t i, enum queue_outcome o)
+{
+	struct handler_run	*h = d->runs[i];
+	char			*stats = handler_stats_json(h), *res = handler_result_json(h);
+	char			*err = handler_error_json(h), msg[400];
+	enum sq_err		 rc;
+
+	if (o == QUEUE_COMPLETED)
+		snprintf(msg, sizeof(msg), "Job completed");
+	else if (o == QUEUE_FAILED)
+		snprintf(msg, sizeof(msg), "Job failed: %s", handler_error_text(h));
+	else if (o == QUEUE_CANCELLED)
+		snprintf(msg, sizeof(msg), "Job cancelled: the handler was stopped");
+	else
+		snprintf(msg, sizeof(msg), "Daemon %s stopping: job released", d->id);
+	if (now_ms() < d->db_retry_at)
+		goto out;
+	if ((rc = store_flush(d->store)) != SQ_OK) {
+		db_failed(d, "writing a finished job's log", rc);
+		goto out;
+	}
+	rc = queue_finish(d->db, d->id, handler_job(h), o, stats, res, err, msg,
+	    d->cfg.daemon_retry_backoff);
+	if (rc != SQ_OK && rc != SQ_ERR_CONFLICT) {
+		db_failed(d, "finishing a job", rc);
+		goto out;
+	}
+	handler_free(h);
+	d->runs[i] = d->runs[--d->nruns];
+out:
+	free(stats);
+	free(res);
+	free(err);
+}
+
+static void
+step_runs(struct daemon *d, long long now)
+{
+	size_t	 i;
+	int	 releasing = d->stop_deadline != 0 && now >= d->stop_deadline;
+
+	for (i = 0; i < d->nruns; ) {
+		struct handler_run *h = d->runs[i];
+		size_t before = d->nruns;
+
+		handler_poll(h);
+		if (releasing)
+			handler_cancel(h);
+		switch (handler_state(h)) {
+		case HANDLER_COMPLETED:
+			finish_run(d, i, QUEUE_COMPLETED);
+			break;
+		case HANDLER_FAILED:
+			finish_run(d, i, QUEUE_FAILED);
+			break;
+		case HANDLER_CANCELLED:
+			finish_run(d, i, releasing ? QUEUE_RELEASED : QUEUE_CANCELLED);
+			break;
+		case HANDLER_RUNNING:
+			break;
+		}
+		if (d->nruns == before)
 			i++;
 	}
 }
@@ -374,7 +475,9 @@ setup(struct daemon *d, const char *idarg)
 	d->store = store_new(d->db, d->id);
 	d->engine = engine_new(&d->cfg, &d->guard, on_fetch_done);
 	d->crawls = calloc(1024, sizeof(*d->crawls));
-	if (d->db == NULL || d->store == NULL || d->engine == NULL || d->crawls == NULL) {
+	d->runs = calloc(1024, sizeof(*d->runs));
+	if (d->db == NULL || d->store == NULL || d->engine == NULL || d->crawls == NULL ||
+	    d->runs == NULL) {
 		log_err("out of memory at start");
 		return 1;
 	}
@@ -446,13 +549,14 @@ main(int argc, char *argv[])
 			log_info("stopping: no new claims; %zu job(s) get %u s to finish",
 			    d.ncrawls, d.cfg.daemon_grace_seconds);
 		}
-		if (d.stop_deadline != 0 && d.ncrawls == 0)
+		if (d.stop_deadline != 0 && d.ncrawls == 0 && d.nruns == 0)
 			break;
 		busy = claim(&d, now);
 		timers(&d, now);
 		if (engine_run(d.engine, busy ? 0 : LOOP_MS) == -1)
 			log_err("curl multi failed");
 		step_crawls(&d, now_ms());
+		step_runs(&d, now_ms());
 	}
 	(void)store_flush(d.store);
 	(void)queue_unregister(d.db, d.id);
@@ -460,6 +564,7 @@ main(int argc, char *argv[])
 	store_free(d.store);
 	db_free(d.db);
 	free(d.crawls);
+	free(d.runs);
 	xmlCleanupParser();
 	curl_global_cleanup();
 	log_info("daemon %s stopped", d.id);

@@ -320,6 +320,50 @@ test_good(void)
 }
 
 /* body_max spellings that must parse, and what they mean in bytes. */
+/* [handlers]: any job type as a key, each checked; config_handler finds them. */
+static void
+test_handlers(void)
+{
+	static const struct {
+		const char	*text;
+		const char	*err;     /* NULL: accepted */
+	} rows[] = {
+		{ "[handlers]\ndata_processing = /usr/bin/sq-process --fast\n", NULL },
+		{ "[handlers]\na = /bin/true\nb_2 = /bin/false\n", NULL },
+		{ "[handlers]\nscrape = /bin/true\n",
+		    "t.conf:2: [handlers] scrape: a built-in job type cannot have a handler" },
+		{ "[handlers]\nnoop = /bin/true\n",
+		    "t.conf:2: [handlers] noop: a built-in job type cannot have a handler" },
+		{ "[handlers]\nBad = /bin/true\n", "t.conf:2: [handlers] 'Bad': a job type is a "
+		    "lower-case letter, then up to 31 letters, digits or '_'" },
+		{ "[handlers]\n1x = /bin/true\n", "t.conf:2: [handlers] '1x': a job type is a "
+		    "lower-case letter, then up to 31 letters, digits or '_'" },
+		{ "[handlers]\nx = bin/true\n", "t.conf:2: [handlers] x: the command must be an "
+		    "absolute path (then its arguments), at most 511 bytes" },
+		{ "[handlers]\nx = /a\nx = /b\n", "t.conf:3: duplicate key 'x' in [handlers]" },
+	};
+	struct config	 c;
+	char		 err[256];
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		err[0] = '\0';
+		rc = config_parse(&c, "t.conf", rows[i].text, strlen(rows[i].text), err,
+		    sizeof(err));
+		if (rows[i].err == NULL)
+			TAP_CHECK(rc == 0, "handlers row %zu: %s", i, err);
+		else
+			TAP_CHECK(rc == -1 && strcmp(err, rows[i].err) == 0,
+			    "handlers row %zu: got \"%s\"", i, err);
+	}
+	rc = config_parse(&c, "t.conf", rows[0].text, strlen(rows[0].text), err, sizeof(err));
+	TAP_STREQ(config_handler(&c, "data_processing"), "/usr/bin/sq-process --fast",
+	    "config_handler finds a handler");
+	TAP_CHECK(config_handler(&c, "other") == NULL && config_handler(&c, NULL) == NULL,
+	    "config_handler: none for an unknown type");
+}
+
 static void
 test_suffixes(void)
 {
@@ -630,6 +674,7 @@ main(void)
 	test_defaults();
 	test_good();
 	test_suffixes();
+	test_handlers();
 	test_err_buffers();
 	test_config_path();
 	if (mkdtemp(tmpdir) == NULL) {
