@@ -62,7 +62,7 @@ for v in ("64k", "5M"):
 
 section("jobs made while no scrapeqd runs")
 low_old = job("low-old", [T + "/"], {"maxPages": 2})
-high = job("high", [T + "/"], {"maxPages": 2}, priority=5)
+high = job("high", [T + "/"], {"maxPages": 2}, priority=9)   # API jobs get 5
 low_new = job("low-new", [T + "/"], {"maxPages": 2})
 future = job("future", [T + "/"], {"maxPages": 1}, hold=True)
 # A 404 start page (and no sitemap to fall back on): every target fails, retryably.
