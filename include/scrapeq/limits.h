@@ -38,7 +38,7 @@
 #define SQ_SECRET_FILE_MAX    4096            /* password / key files */
 #define SQ_ID_MAX             64              /* longest public id we accept in a path */
 #define SQ_FLOW_PAGE_MAX      1001            /* seed 002: job objects in one GET /v1/jobs */
-#define SQ_FLOW_IDS_IN_MAX    100             /* seed 002: ids in one flow_id_in */
+#define SQ_FLOW_IDS_IN_MAX    25              /* seed 002: ids in one flow_id_in (fits SQ_QUERY_VALUE_MAX) */
 #define SQ_WORKERS_MAX        256
 #define SQ_THREADS_MAX        256
 

@@ -15,5 +15,7 @@ extern const struct dialect dialect_v1;
 extern const struct route dialect_v1_routes[];
 extern const struct dialect dialect_workspace;
 extern const struct route dialect_workspace_routes[];
+extern const struct dialect dialect_integrator;
+extern const struct route dialect_integrator_routes[];
 
 #endif

@@ -15,6 +15,7 @@ struct mount {
 static const struct mount mounts[] = {
 	{ "/api/v1/", &dialect_v1, dialect_v1_routes },
 	{ "/auth/", &dialect_workspace, dialect_workspace_routes },
+	{ "/v1/", &dialect_integrator, dialect_integrator_routes },
 };
 
 /* Splits r->path into r->segs; matches pattern segment by segment, capturing {}. */

@@ -1,0 +1,126 @@
+/* flow.h: seed 002's view of the job model: each scrape job is a flow job with an export and an import child. */
+#ifndef SCRAPEQ_FLOW_H
+#define SCRAPEQ_FLOW_H
+
+#include <stddef.h>
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "err.h"
+#include "job_transition.h"
+#include "limits.h"
+#include "query.h"
+#include "uuid.h"
+
+/*
+ * Ids (all derived, nothing stored):
+ *   flow job    _id = the job's 32 hex digits          "0190f3a1...c2"
+ *   export job  _id = the job's hex + "-export"         (the crawl)
+ *   import job  _id = the job's hex + "-import"         (delivery of its results)
+ *   _integrationId = the project's public id            "proj_<32 hex>"
+ *   _flowId        = "flow_<project hex>"  (a project's crawl is its one flow)
+ *   _exportId      = "exp_<project hex>"
+ *   flowExecutionGroupId = the flow job's _id, on all three.
+ * A list is ordered by createdAt descending, then by job (descending), then flow,
+ * export, import;
+ * the three objects of one job share its createdAt.
+ */
+enum flow_kind { FLOW_KIND_FLOW, FLOW_KIND_EXPORT, FLOW_KIND_IMPORT };
+
+#define FLOW_ID_MAX       (UUID_HEX_LEN + 8)     /* "<hex>-export" and its NUL */
+#define FLOW_REF_MAX      (5 + UUID_HEX_LEN + 1) /* "flow_<hex>" and its NUL */
+#define FLOW_TIME_MAX     32                     /* both the ISO and the database form */
+
+/* Writes the _id of kind of job into out. */
+void	flow_id_format(const struct uuid *job, enum flow_kind, char out[FLOW_ID_MAX]);
+/* Parses an _id (any of the three forms, hex in either case). Returns 0 or -1. */
+int	flow_id_parse(const char *s, struct uuid *job, enum flow_kind *);
+/* Writes "flow_<hex>" or "exp_<hex>" of a project; out holds FLOW_REF_MAX bytes. */
+void	flow_ref_format(const char *prefix, const struct uuid *project, char out[FLOW_REF_MAX]);
+
+#define FLOW_PREFIX_FLOW   "flow_"
+#define FLOW_PREFIX_EXPORT "exp_"
+
+/* "flow", "export", "import"; parse returns 0 or -1. */
+const char *flow_kind_name(enum flow_kind);
+int	flow_kind_parse(const char *, enum flow_kind *);
+/* Seed 002's spellings: queued running completed failed canceled. parse returns 0 or -1. */
+const char *flow_status_name(enum job_status);
+int	flow_status_parse(const char *, enum job_status *);
+
+/*
+ * Parses an ISO 8601 UTC time, "YYYY-MM-DD", or "YYYY-MM-DDTHH:MM:SS[.f...]" with an
+ * optional "Z" or "+00:00" (one to six fraction digits; other offsets are refused),
+ * into the database form "YYYY-MM-DD HH:MM:SS.ffffff". Returns 0 or -1 (out undefined).
+ */
+int	flow_time_parse(const char *s, char out[FLOW_TIME_MAX]);
+/*
+ * Renders a database time "YYYY-MM-DD HH:MM:SS[.f...]" as "YYYY-MM-DDTHH:MM:SS.ffffffZ":
+ * always microseconds, so a createdAt fed back as createdAt_lte is exact. 0 or -1.
+ */
+int	flow_time_render(const char *db, char out[FLOW_TIME_MAX]);
+
+/* The filters of GET /v1/jobs; "has" flags say which were given. */
+struct flow_filter {
+	int		 has_integration, has_flow, has_export, has_flow_job, has_status,
+			 has_kind, has_after;
+	struct uuid	 integration, flow, export, flow_job;
+	enum job_status	 status;
+	enum flow_kind	 kind;
+	char		 created_gte[FLOW_TIME_MAX];   /* "" when absent */
+	char		 created_lte[FLOW_TIME_MAX];
+	struct uuid	 after_job;                    /* the after_id cursor */
+	enum flow_kind	 after_kind;
+	long long	 success_gte, success_lte, error_gte, error_lte, ignore_gte; /* -1: absent */
+	int		 has_flow_in;
+	char		 flow_in[SQ_FLOW_IDS_IN_MAX * (UUID_STR_LEN + 3) + 3]; /* JSON array of UUIDs */
+};
+
+/*
+ * Fills *f from the query: integration_id, flow_id, export_id, flow_job_id, status,
+ * type, createdAt_gte, createdAt_lte, numSuccess_gte/_lte, numError_gte/_lte,
+ * numIgnore_gte, flow_id_in (comma-separated, at most SQ_FLOW_IDS_IN_MAX), and the
+ * tie-break cursor after_id (an _id; it needs createdAt_lte). Refuses with
+ * SQ_ERR_BAD_REQUEST and a message naming the parameter: an unknown or repeated
+ * parameter, an id or time that does not parse, a count that is not 0..2^31-1.
+ */
+enum sq_err flow_filter_parse(const struct query *, struct flow_filter *, struct sq_error *);
+
+/* One seed 002 job object. Times are database text, "" when null. */
+struct flow_job {
+	struct uuid	 job_id;
+	struct uuid	 project_id;
+	enum flow_kind	 kind;
+	enum job_status	 status;
+	long long	 num_success, num_error, num_ignore, num_export;
+	long long	 pages_generated, pages_processed;
+	int		 done_exporting;
+	char		 created_at[FLOW_TIME_MAX];
+	char		 started_at[FLOW_TIME_MAX];
+	char		 ended_at[FLOW_TIME_MAX];
+	char		 last_modified[FLOW_TIME_MAX];
+	char		 purge_at[FLOW_TIME_MAX];
+};
+
+/*
+ * Lists the job objects of every project who is a member of that match f, newest
+ * first, at most SQ_FLOW_PAGE_MAX. *items is the caller's to free(); *n may be 0.
+ */
+enum sq_err flow_list(struct db *, const struct config *, const struct principal *who,
+	    const struct flow_filter *f, struct flow_job **items, size_t *n, struct sq_error *);
+
+/* Loads one job object. SQ_ERR_NOT_FOUND unless who is a member of its project. */
+enum sq_err flow_get(struct db *, const struct config *, const struct principal *who,
+	    const struct uuid *job, enum flow_kind, struct flow_job *out, struct sq_error *);
+
+/*
+ * Cancels a flow job through job_cancel and fills *out with it after; *canceled_by
+ * (SQ_USERNAME_MAX + 1 bytes) gets who's username. Refuses: SQ_ERR_NOT_FOUND (no
+ * such job for who), SQ_ERR_INVALID (an export or import job), SQ_ERR_CANNOT_CANCEL
+ * (already finished; the message names its status).
+ */
+enum sq_err flow_cancel(struct db *, const struct config *, const struct principal *who,
+	    const struct uuid *job, enum flow_kind, struct flow_job *out, char *canceled_by,
+	    struct sq_error *);
+
+#endif

@@ -1,0 +1,598 @@
+/* flow.c: seed 002's view of the job model: ids, filters, and the flow/export/import job objects. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scrapeq/flow.h"
+#include "scrapeq/job.h"
+#include "scrapeq/text.h"
+
+/* ---- ids, names, times: pure ---- */
+
+static const char *const kind_names[] = { "flow", "export", "import" };
+static const char *const kind_suffix[] = { "", "-export", "-import" };
+
+static void
+hex32(const struct uuid *u, char out[UUID_HEX_LEN + 1])
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < 16; i++) {
+		out[2 * i] = hx[u->b[i] >> 4];
+		out[2 * i + 1] = hx[u->b[i] & 15];
+	}
+	out[UUID_HEX_LEN] = '\0';
+}
+
+void
+flow_id_format(const struct uuid *job, enum flow_kind k, char out[FLOW_ID_MAX])
+{
+	hex32(job, out);
+	if ((unsigned)k <= FLOW_KIND_IMPORT)
+		memcpy(out + UUID_HEX_LEN, kind_suffix[k], strlen(kind_suffix[k]) + 1);
+}
+
+int
+flow_id_parse(const char *s, struct uuid *job, enum flow_kind *k)
+{
+	size_t	 len, i;
+
+	if (s == NULL || (len = strlen(s)) < UUID_HEX_LEN)
+		return -1;
+	for (i = 0; i < UUID_HEX_LEN; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return -1;
+	for (i = 0; i <= FLOW_KIND_IMPORT; i++)
+		if (strcmp(s + UUID_HEX_LEN, kind_suffix[i]) == 0)
+			break;
+	if (i > FLOW_KIND_IMPORT || uuid_parse(s, UUID_HEX_LEN, job) == -1)
+		return -1;
+	*k = (enum flow_kind)i;
+	return 0;
+}
+
+void
+flow_ref_format(const char *prefix, const struct uuid *project, char out[FLOW_REF_MAX])
+{
+	char h[UUID_HEX_LEN + 1];
+
+	hex32(project, h);
+	snprintf(out, FLOW_REF_MAX, "%s%s", prefix, h);
+}
+
+const char *
+flow_kind_name(enum flow_kind k)
+{
+	return (unsigned)k <= FLOW_KIND_IMPORT ? kind_names[k] : "flow";
+}
+
+int
+flow_kind_parse(const char *s, enum flow_kind *k)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i <= FLOW_KIND_IMPORT; i++)
+		if (strcmp(s, kind_names[i]) == 0) {
+			*k = (enum flow_kind)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* Indexed by enum job_status. */
+static const char *const status_names[] = {
+	"queued", "running", "completed", "failed", "canceled"
+};
+
+const char *
+flow_status_name(enum job_status st)
+{
+	return (unsigned)st <= JOB_CANCELLED ? status_names[st] : "queued";
+}
+
+int
+flow_status_parse(const char *s, enum job_status *st)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i <= JOB_CANCELLED; i++)
+		if (strcmp(s, status_names[i]) == 0) {
+			*st = (enum job_status)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* Reads exactly n digits at *p into *v, advancing *p. */
+static int
+digits(const char **p, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++, (*p)++) {
+		if (!isdigit((unsigned char)**p))
+			return -1;
+		*v = *v * 10 + (**p - '0');
+	}
+	return 0;
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return d[m - 1];
+}
+
+int
+flow_time_parse(const char *s, char out[FLOW_TIME_MAX])
+{
+	const char	*p = s;
+	int		 y, mo, d, h = 0, mi = 0, se = 0, n;
+	char		 frac[7] = "000000", wide[64];
+
+	if (s == NULL || digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) ||
+	    *p++ != '-' || digits(&p, 2, &d))
+		return -1;
+	if (*p == 'T') {
+		p++;
+		if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) || *p++ != ':' ||
+		    digits(&p, 2, &se))
+			return -1;
+		if (*p == '.') {
+			for (p++, n = 0; isdigit((unsigned char)*p); p++, n++)
+				if (n < 6)
+					frac[n] = *p;
+				else
+					return -1;
+			if (n == 0)
+				return -1;
+		}
+		if (*p == 'Z')
+			p++;
+		else if (strcmp(p, "+00:00") == 0)
+			p += 6;
+	}
+	if (*p != '\0' || y < 1000 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
+	    h > 23 || mi > 59 || se > 59)
+		return -1;
+	/* The ranges are checked above; the wide buffer only quiets -Wformat-truncation. */
+	snprintf(wide, sizeof(wide), "%04d-%02d-%02d %02d:%02d:%02d.%s", y, mo, d, h, mi, se, frac);
+	text_copy(out, FLOW_TIME_MAX, wide);
+	return 0;
+}
+
+int
+flow_time_render(const char *db, char out[FLOW_TIME_MAX])
+{
+	static const char shape[] = "dddd-dd-dd dd:dd:dd";
+	char		 frac[7] = "000000";
+	size_t		 i, len;
+
+	if (db == NULL || (len = strlen(db)) < 19)
+		return -1;
+	for (i = 0; i < 19; i++)
+		if (shape[i] == 'd' ? !isdigit((unsigned char)db[i]) : db[i] != shape[i])
+			return -1;
+	if (len > 19) {
+		if (db[19] != '.' || len > 26)
+			return -1;
+		for (i = 20; i < len; i++) {
+			if (!isdigit((unsigned char)db[i]))
+				return -1;
+			frac[i - 20] = db[i];
+		}
+	}
+	snprintf(out, FLOW_TIME_MAX, "%.10sT%.8s.%sZ", db, db + 11, frac);
+	return 0;
+}
+
+/* ---- filters ---- */
+
+/* Parses a project reference: prefix + 32 hex, or the canonical UUID. */
+static int
+ref_parse(const char *prefix, const char *s, struct uuid *u)
+{
+	return id_parse(prefix, s, u);
+}
+
+static enum sq_err
+bad(struct sq_error *e, const char *param, const char *what)
+{
+	return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid query parameter '%s': %s", param, what);
+}
+
+/* flow_id_in: "flow_a,flow_b" into a JSON array of canonical UUIDs. */
+static enum sq_err
+flow_in_parse(const char *v, struct flow_filter *f, struct sq_error *e)
+{
+	char		 one[FLOW_REF_MAX + 1], us[UUID_STR_LEN + 1];
+	size_t		 n = 0, len, pos = 0;
+	struct uuid	 u;
+
+	f->flow_in[pos++] = '[';
+	while (*v != '\0') {
+		len = strcspn(v, ",");
+		if (len == 0 || len >= sizeof(one))
+			return bad(e, "flow_id_in", "a comma-separated list of flow ids");
+		memcpy(one, v, len);
+		one[len] = '\0';
+		if (ref_parse(FLOW_PREFIX_FLOW, one, &u) == -1)
+			return bad(e, "flow_id_in", "not a flow id");
+		if (++n > SQ_FLOW_IDS_IN_MAX)
+			return bad(e, "flow_id_in", "too many ids");
+		uuid_format(&u, us);
+		pos += (size_t)snprintf(f->flow_in + pos, sizeof(f->flow_in) - pos, "%s\"%s\"",
+		    n > 1 ? "," : "", us);
+		v += len;
+		if (*v == ',' && *++v == '\0')
+			return bad(e, "flow_id_in", "a comma-separated list of flow ids");
+	}
+	if (n == 0)
+		return bad(e, "flow_id_in", "a comma-separated list of flow ids");
+	f->flow_in[pos++] = ']';
+	f->flow_in[pos] = '\0';
+	f->has_flow_in = 1;
+	return SQ_OK;
+}
+
+enum fparam {
+	FP_INTEGRATION, FP_FLOW, FP_EXPORT, FP_FLOW_JOB, FP_STATUS, FP_TYPE, FP_CGTE, FP_CLTE,
+	FP_SGTE, FP_SLTE, FP_EGTE, FP_ELTE, FP_IGTE, FP_FLOW_IN, FP_AFTER, FP__COUNT
+};
+
+static const char *const fparam_names[FP__COUNT] = {
+	"integration_id", "flow_id", "export_id", "flow_job_id", "status", "type",
+	"createdAt_gte", "createdAt_lte", "numSuccess_gte", "numSuccess_lte", "numError_gte",
+	"numError_lte", "numIgnore_gte", "flow_id_in", "after_id",
+};
+
+static long long *
+count_slot(struct flow_filter *f, enum fparam p)
+{
+	switch (p) {
+	case FP_SGTE: return &f->success_gte;
+	case FP_SLTE: return &f->success_lte;
+	case FP_EGTE: return &f->error_gte;
+	case FP_ELTE: return &f->error_lte;
+	case FP_IGTE: return &f->ignore_gte;
+	default: return NULL;
+	}
+}
+
+/* Applies one recognised parameter. */
+static enum sq_err
+fparam_apply(struct flow_filter *f, enum fparam p, const char *v, struct sq_error *e)
+{
+	const char	*name = fparam_names[p];
+	long long	*slot;
+	int		 rc = 0;
+
+	switch (p) {
+	case FP_INTEGRATION:
+		rc = ref_parse(ID_PREFIX_PROJECT, v, &f->integration);
+		f->has_integration = 1;
+		break;
+	case FP_FLOW:
+		rc = ref_parse(FLOW_PREFIX_FLOW, v, &f->flow);
+		f->has_flow = 1;
+		break;
+	case FP_EXPORT:
+		rc = ref_parse(FLOW_PREFIX_EXPORT, v, &f->export);
+		f->has_export = 1;
+		break;
+	case FP_FLOW_JOB: {
+		enum flow_kind k;
+
+		rc = flow_id_parse(v, &f->flow_job, &k) == -1 || k != FLOW_KIND_FLOW ? -1 : 0;
+		f->has_flow_job = 1;
+		break;
+	}
+	case FP_STATUS:
+		if (flow_status_parse(v, &f->status) == -1)
+			return bad(e, name, "one of queued, running, completed, failed, canceled");
+		f->has_status = 1;
+		break;
+	case FP_TYPE:
+		if (flow_kind_parse(v, &f->kind) == -1)
+			return bad(e, name, "one of flow, export, import");
+		f->has_kind = 1;
+		break;
+	case FP_CGTE:
+	case FP_CLTE:
+		if (flow_time_parse(v, p == FP_CGTE ? f->created_gte : f->created_lte) == -1)
+			return bad(e, name, "an ISO 8601 UTC time like 2024-01-31T23:59:59.999Z");
+		break;
+	case FP_FLOW_IN:
+		return flow_in_parse(v, f, e);
+	case FP_AFTER:
+		rc = flow_id_parse(v, &f->after_job, &f->after_kind);
+		f->has_after = 1;
+		break;
+	default:
+		if ((slot = count_slot(f, p)) == NULL ||
+		    parse_int_range(v, 0, 2147483647LL, slot) == -1)
+			return bad(e, name, "an integer from 0 to 2147483647");
+		break;
+	}
+	return rc == -1 ? bad(e, name, "not a valid id") : SQ_OK;
+}
+
+enum sq_err
+flow_filter_parse(const struct query *q, struct flow_filter *f, struct sq_error *e)
+{
+	size_t		 i, k;
+	enum sq_err	 rc;
+
+	memset(f, 0, sizeof(*f));
+	f->success_gte = f->success_lte = f->error_gte = f->error_lte = f->ignore_gte = -1;
+	for (i = 0; i < q->n; i++) {
+		for (k = 0; k < FP__COUNT; k++)
+			if (strcmp(q->p[i].key, fparam_names[k]) == 0)
+				break;
+		if (k == FP__COUNT)
+			return sq_fail(e, SQ_ERR_BAD_REQUEST, "Unknown query parameter '%.64s'",
+			    q->p[i].key);
+		if (query_count(q, fparam_names[k]) > 1)
+			return bad(e, fparam_names[k], "given more than once");
+		if ((rc = fparam_apply(f, (enum fparam)k, q->p[i].val, e)) != SQ_OK)
+			return rc;
+	}
+	if (f->has_after && f->created_lte[0] == '\0')
+		return bad(e, "after_id", "needs createdAt_lte (the createdAt of that job)");
+	return SQ_OK;
+}
+
+/* ---- the view in SQL ---- */
+
+/*
+ * One row per (job, kind): kind 0 flow, 1 export, 2 import. The import child waits
+ * (pending) until the crawl ends and then delivers every stored result: with no sink
+ * configured delivery is storing, so its numSuccess is the job's results once the job
+ * finished. Every filter is a fixed predicate that a NULL parameter switches off.
+ * Column order is what flow_from_row reads.
+ */
+#define FLOW_TERMINAL "j.status IN ('completed', 'failed', 'cancelled')"
+#define FLOW_ST "(CASE WHEN kk.k = 2 AND NOT " FLOW_TERMINAL " THEN 'pending' ELSE j.status END)"
+#define FLOW_NS "(CASE WHEN kk.k = 2 AND NOT " FLOW_TERMINAL " THEN 0 ELSE j.total_results END)"
+#define FLOW_NE "(CASE WHEN kk.k = 2 THEN 0 ELSE j.error_records END)"
+#define FLOW_NI "(CASE WHEN kk.k = 2 THEN 0 ELSE j.ignored_records END)"
+#define FLOW_STATS(key) \
+	"(CASE WHEN kk.k = 2 THEN 0 ELSE COALESCE(JSON_VALUE(j.stats, '$." key "'), 0) END)"
+#define FLOW_ENDED "(CASE WHEN j.status IN ('completed', 'failed') THEN j.completed_at " \
+	"WHEN j.status = 'cancelled' THEN j.cancelled_at END)"
+/*
+ * No derived or table-function tables: in prepared statements MariaDB 10.11 lost the
+ * kind order of rows joined to one. The kinds come from flow_kinds (sql/003), and
+ * every computed column is repeated where it is filtered. Within a job the kinds come
+ * flow, export, import (k ascending): "kk.k DESC" was not honoured when the plan read
+ * jobs in index order and kk after them, and the after_id cursor needs the exact order.
+ */
+#define FLOW_SQL(key) \
+	"SELECT j.id, j.project_id, kk.k, " FLOW_ST ", " FLOW_NS ", " FLOW_NE ", " FLOW_NI ", " \
+	FLOW_STATS("totalPages") ", " FLOW_STATS("pagesProcessed") ", j.created_at, " \
+	"CASE WHEN kk.k < 2 THEN j.started_at WHEN j.status IN ('completed', 'failed') " \
+	"THEN j.completed_at END, " FLOW_ENDED ", j.updated_at, " \
+	FLOW_ENDED " + INTERVAL ? DAY " \
+	"FROM jobs j JOIN memberships m ON m.project_id = j.project_id AND m.user_id = ? " \
+	"JOIN flow_kinds kk " \
+	"WHERE j.type = 'scrape' " key \
+	"AND (? IS NULL OR j.project_id = CAST(? AS UUID)) " \
+	"AND (? IS NULL OR j.project_id = CAST(? AS UUID)) " \
+	"AND (? IS NULL OR j.project_id = CAST(? AS UUID)) " \
+	"AND (? IS NULL OR JSON_CONTAINS(?, JSON_QUOTE(CAST(j.project_id AS CHAR)))) " \
+	"AND (? IS NULL OR (j.id = CAST(? AS UUID) AND kk.k > 0)) " \
+	"AND (? IS NULL OR kk.k = ?) " \
+	"AND (? IS NULL OR j.created_at >= ?) " \
+	"AND (? IS NULL OR j.created_at <= ?) " \
+	"AND (? IS NULL OR j.created_at < ? OR j.id < CAST(? AS UUID) " \
+	"OR (j.id = CAST(? AS UUID) AND kk.k > ?)) " \
+	"AND (? IS NULL OR " FLOW_ST " = ?) " \
+	"AND (? IS NULL OR " FLOW_NS " >= ?) AND (? IS NULL OR " FLOW_NS " <= ?) " \
+	"AND (? IS NULL OR " FLOW_NE " >= ?) AND (? IS NULL OR " FLOW_NE " <= ?) " \
+	"AND (? IS NULL OR " FLOW_NI " >= ?) " \
+	"ORDER BY j.created_at DESC, j.id DESC, kk.k LIMIT ?"
+#define FLOW_NCOLS 14
+
+/* [0]: any filters; [1]: one job's objects, found by primary key. */
+static const char *const flow_sql[2] = {
+	FLOW_SQL(""),
+	FLOW_SQL("AND j.id = CAST(? AS UUID) "),
+};
+
+#define FLOW_NPARAMS 37
+
+/* Strings bound to a statement must outlive it: they live here. */
+struct flow_binds {
+	char	 integration[UUID_STR_LEN + 1], flow[UUID_STR_LEN + 1], export[UUID_STR_LEN + 1];
+	char	 flow_job[UUID_STR_LEN + 1], after[UUID_STR_LEN + 1], key[UUID_STR_LEN + 1];
+};
+
+static struct db_param
+opt_uuid(int has, const struct uuid *u, char *s)
+{
+	if (!has)
+		return DB_NUL;
+	uuid_format(u, s);
+	return DB_STR(s);
+}
+
+static struct db_param
+opt_int(long long v)
+{
+	return v < 0 ? DB_NUL : DB_INT(v);
+}
+
+static struct db_param
+opt_str(const char *s)
+{
+	return s[0] ? DB_STR(s) : DB_NUL;
+}
+
+/* The "? IS NULL OR ... ?" pairs bind one value twice. */
+static size_t
+put2(struct db_param *p, size_t n, struct db_param v)
+{
+	p[n] = p[n + 1] = v;
+	return n + 2;
+}
+
+/* Fills p in the order of FLOW_SQL's placeholders; key (may be NULL) picks flow_sql[1]. */
+static size_t
+flow_params(struct db_param *p, const struct config *cfg, const struct principal *who,
+    const struct flow_filter *f, const struct uuid *key, struct flow_binds *b, long long limit)
+{
+	size_t n = 0;
+
+	p[n++] = DB_INT(cfg->retention_days);
+	p[n++] = DB_INT(who->user_id);
+	if (key != NULL)
+		p[n++] = opt_uuid(1, key, b->key);
+	n = put2(p, n, opt_uuid(f->has_integration, &f->integration, b->integration));
+	n = put2(p, n, opt_uuid(f->has_flow, &f->flow, b->flow));
+	n = put2(p, n, opt_uuid(f->has_export, &f->export, b->export));
+	n = put2(p, n, f->has_flow_in ? DB_STR(f->flow_in) : DB_NUL);
+	n = put2(p, n, opt_uuid(f->has_flow_job, &f->flow_job, b->flow_job));
+	n = put2(p, n, f->has_kind ? DB_INT(f->kind) : DB_NUL);
+	n = put2(p, n, opt_str(f->created_gte));
+	n = put2(p, n, opt_str(f->created_lte));
+	n = put2(p, n, f->has_after ? DB_STR(f->created_lte) : DB_NUL);
+	n = put2(p, n, opt_uuid(f->has_after, &f->after_job, b->after));
+	p[n++] = f->has_after ? DB_INT(f->after_kind) : DB_NUL;
+	n = put2(p, n, f->has_status ? DB_STR(job_status_name(f->status)) : DB_NUL);
+	n = put2(p, n, opt_int(f->success_gte));
+	n = put2(p, n, opt_int(f->success_lte));
+	n = put2(p, n, opt_int(f->error_gte));
+	n = put2(p, n, opt_int(f->error_lte));
+	n = put2(p, n, opt_int(f->ignore_gte));
+	p[n++] = DB_INT(limit);
+	return n;
+}
+
+static int
+flow_from_row(struct flow_job *o, const struct db_res *r, size_t row)
+{
+	const char *s;
+
+	memset(o, 0, sizeof(*o));
+	if ((s = db_str(r, row, 0)) == NULL || uuid_parse(s, strlen(s), &o->job_id) == -1 ||
+	    (s = db_str(r, row, 1)) == NULL || uuid_parse(s, strlen(s), &o->project_id) == -1 ||
+	    job_status_parse(db_str(r, row, 3), &o->status) == -1)
+		return -1;
+	o->kind = (enum flow_kind)db_int(r, row, 2);
+	o->num_success = db_int(r, row, 4);
+	o->num_error = db_int(r, row, 5);
+	o->num_ignore = db_int(r, row, 6);
+	o->pages_generated = db_int(r, row, 7);
+	o->pages_processed = db_int(r, row, 8);
+	if (o->kind != FLOW_KIND_IMPORT)
+		o->num_export = o->num_success + o->num_error + o->num_ignore;
+	o->done_exporting = db_str(r, row, 11) != NULL;
+	text_copy(o->created_at, sizeof(o->created_at), db_str(r, row, 9));
+	text_copy(o->started_at, sizeof(o->started_at), db_str(r, row, 10));
+	text_copy(o->ended_at, sizeof(o->ended_at), db_str(r, row, 11));
+	text_copy(o->last_modified, sizeof(o->last_modified), db_str(r, row, 12));
+	text_copy(o->purge_at, sizeof(o->purge_at), db_str(r, row, 13));
+	return 0;
+}
+
+static enum sq_err
+flow_query(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct flow_filter *f, const struct uuid *key, long long limit,
+    struct flow_job **items, size_t *n, struct sq_error *e)
+{
+	struct db_param		 p[FLOW_NPARAMS + 1];
+	struct flow_binds	 b;
+	struct db_res		 r;
+	struct flow_job		*v = NULL;
+	size_t			 np, i;
+	enum sq_err		 rc;
+
+	*items = NULL;
+	*n = 0;
+	np = flow_params(p, cfg, who, f, key, &b, limit);
+	if ((rc = db_exec(db, flow_sql[key != NULL], p, np, &r)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows > 0 && (v = calloc(r.nrows, sizeof(*v))) == NULL)
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+	for (i = 0; rc == SQ_OK && i < r.nrows; i++)
+		if (flow_from_row(&v[i], &r, i) == -1)
+			rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
+	db_res_free(&r);
+	if (rc != SQ_OK) {
+		free(v);
+		return rc;
+	}
+	*items = v;
+	*n = i;
+	return SQ_OK;
+}
+
+enum sq_err
+flow_list(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct flow_filter *f, struct flow_job **items, size_t *n, struct sq_error *e)
+{
+	/* flow_job_id names one job: its children are found by primary key. */
+	return flow_query(db, cfg, who, f, f->has_flow_job ? &f->flow_job : NULL,
+	    SQ_FLOW_PAGE_MAX, items, n, e);
+}
+
+enum sq_err
+flow_get(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct uuid *job, enum flow_kind k, struct flow_job *out, struct sq_error *e)
+{
+	struct flow_filter	 f;
+	struct flow_job		*v;
+	size_t			 n;
+	enum sq_err		 rc;
+
+	memset(&f, 0, sizeof(f));
+	f.success_gte = f.success_lte = f.error_gte = f.error_lte = f.ignore_gte = -1;
+	f.has_kind = 1;
+	f.kind = k;
+	if ((rc = flow_query(db, cfg, who, &f, job, 1, &v, &n, e)) != SQ_OK)
+		return rc;
+	if (n == 0)
+		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found");
+	else
+		*out = v[0];
+	free(v);
+	return rc;
+}
+
+enum sq_err
+flow_cancel(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct uuid *job, enum flow_kind k, struct flow_job *out, char *canceled_by,
+    struct sq_error *e)
+{
+	struct job	 j;
+	struct db_res	 r;
+	enum sq_err	 rc;
+
+	if ((rc = flow_get(db, cfg, who, job, k, out, e)) != SQ_OK)
+		return rc;
+	if (k != FLOW_KIND_FLOW)
+		return sq_fail(e, SQ_ERR_INVALID, "Only flow jobs can be canceled");
+	if (!job_can_cancel(out->status))
+		return sq_fail(e, SQ_ERR_CANNOT_CANCEL, "Cannot cancel %s job",
+		    flow_status_name(out->status));
+	memset(&j, 0, sizeof(j));
+	rc = job_cancel(db, who, job, &j, e);
+	job_clear(&j);
+	if (rc == SQ_ERR_CANNOT_CANCEL)     /* it finished meanwhile */
+		sq_fail(e, rc, "Cannot cancel a finished job");
+	if (rc != SQ_OK)
+		return rc;
+	if ((rc = db_exec(db, "SELECT username FROM users WHERE id = ?",
+	    DB_PARAMS(DB_INT(who->user_id)), &r)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	text_copy(canceled_by, SQ_USERNAME_MAX + 1, r.nrows ? db_str(&r, 0, 0) : "");
+	db_res_free(&r);
+	return flow_get(db, cfg, who, job, k, out, e);
+}
