@@ -86,6 +86,17 @@ enum sq_err job_create(struct db *, const struct config *, const struct principa
 	    const struct uuid *project, const struct job_input *, struct job *out,
 	    struct sq_error *);
 
+/*
+ * The creation limits every new job obeys, for a project whose row the caller has
+ * locked (SELECT ... FOR UPDATE) in its transaction: SQ_ERR_JOB_RUNNING when the
+ * project has config active_runs_per_project pending/running project runs
+ * (project_run = 1), SQ_ERR_RATE_LIMITED when today's jobs reached project_daily
+ * (-1: the config's jobs_per_day). A job with project_run = 0 (a seed 001 domain
+ * scrape) counts towards the daily limit only.
+ */
+enum sq_err job_check_limits(struct db *, const struct config *, const char *pids,
+	    long long project_daily, struct sq_error *);
+
 /* Loads a job with its per-target status. SQ_ERR_NOT_FOUND unless who is a member of its project. */
 enum sq_err job_get(struct db *, const struct principal *who, const struct uuid *id,
 	    struct job *out, struct sq_error *);

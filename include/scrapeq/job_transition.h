@@ -28,6 +28,14 @@ int	job_source_parse(const char *s, enum job_source *out);
 
 /* Returns 1 when a job may move from -> to, else 0. A status never moves to itself. */
 int	job_transition_allowed(enum job_status from, enum job_status to);
+/*
+ * Returns 1 when a client may move a job from -> to by an update (seed 001's PUT):
+ * pending -> running, cancelled; running -> completed, failed, cancelled;
+ * failed -> pending (a retry), cancelled. completed and cancelled are final. A
+ * narrower table than job_transition_allowed: the daemon's own moves (a requeue of
+ * a running job, a pending job failing at claim) are not a client's to make.
+ */
+int	job_client_transition_allowed(enum job_status from, enum job_status to);
 /* Returns 1 for completed, failed and cancelled. */
 int	job_status_terminal(enum job_status);
 /* A job can be cancelled while pending or running. */

@@ -41,5 +41,17 @@
 #define SQ_FLOW_IDS_IN_MAX    25              /* seed 002: ids in one flow_id_in (fits SQ_QUERY_VALUE_MAX) */
 #define SQ_WORKERS_MAX        256
 #define SQ_THREADS_MAX        256
+/* Seed 001's scrape jobs (job_spec.h) */
+#define SQ_JOB_TYPE_MAX       32              /* job_type: [a-z0-9_] */
+#define SQ_JOB_DEPTH_MAX      100             /* config.depth (the crawler's own cap) */
+#define SQ_JOB_PAGES_MAX      1000000         /* config.maxPages */
+#define SQ_JOB_TIMEOUT_MS_MIN 1000            /* config.timeout, per fetch, in ms */
+#define SQ_JOB_TIMEOUT_MS_MAX 3600000
+#define SQ_JOB_AGENT_MAX      256             /* config.userAgent */
+#define SQ_JOB_RETRIES_MAX    100             /* max_retries, retry_count */
+#define SQ_JOB_JSON_MAX       (64 * 1024)     /* metadata, stats or result as JSON text */
+#define SQ_JOB_MESSAGE_MAX    1024            /* error_message, cancel reason */
+#define SQ_AUDIT_LIMIT_MAX    1000            /* audit rows per page */
+#define SQ_LEASE_SECONDS_MAX  3600            /* an external worker's lease */
 
 #endif

@@ -60,6 +60,16 @@ enum sq_err queue_claim(struct db *, const char *id, unsigned lease_seconds, uns
 	    struct queue_job **jobs, size_t *n, size_t *claimed);
 
 /*
+ * queue_claim for an external worker id (seed 001's /next, "api:<user>") over the
+ * jobs of the projects user_id is a member of only: the same transaction, order,
+ * lease, events and log lines. scrapeqd reclaims such a lease when it expires like
+ * any other. user_id must be > 0.
+ */
+enum sq_err queue_claim_member(struct db *, const char *id, long long user_id,
+	    unsigned lease_seconds, unsigned max, struct queue_job **jobs, size_t *n,
+	    size_t *claimed);
+
+/*
  * Takes back jobs whose lease expired (their daemon died or hung): each goes back to
  * pending with retry_count + 1 and a log line naming the lost daemon, or to failed
  * once retries are used up. Returns how many in *n.

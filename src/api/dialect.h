@@ -13,6 +13,8 @@ struct dialect {
 
 extern const struct dialect dialect_v1;
 extern const struct route dialect_v1_routes[];
+extern const struct dialect dialect_scrapejobs;
+extern const struct route dialect_scrapejobs_routes[];
 extern const struct dialect dialect_workspace;
 extern const struct route dialect_workspace_routes[];
 extern const struct dialect dialect_integrator;

@@ -14,6 +14,7 @@ struct mount {
 /* Longest prefixes first. */
 static const struct mount mounts[] = {
 	{ "/api/v1/", &dialect_v1, dialect_v1_routes },
+	{ "/api/scrape-jobs", &dialect_scrapejobs, dialect_scrapejobs_routes },
 	{ "/auth/", &dialect_workspace, dialect_workspace_routes },
 	{ "/v1/", &dialect_integrator, dialect_integrator_routes },
 };

@@ -302,7 +302,7 @@ struct job_new {
 };
 
 /* Checks the project's run and daily limits; the project row is locked by the caller. */
-static enum sq_err
+enum sq_err
 job_check_limits(struct db *db, const struct config *cfg, const char *pids,
     long long project_daily, struct sq_error *e)
 {

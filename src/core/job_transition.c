@@ -25,6 +25,16 @@ static const unsigned char allowed[JOB_STATUS__COUNT][JOB_STATUS__COUNT] = {
 	[JOB_CANCELLED] = { 1,  0,   0,   0,   0 },
 };
 
+/* client[from][to]: seed 001's "Valid Status Updates" table, exactly. */
+static const unsigned char client[JOB_STATUS__COUNT][JOB_STATUS__COUNT] = {
+	/*               pend run comp fail canc */
+	[JOB_PENDING]   = { 0,  1,   0,   0,   1 },
+	[JOB_RUNNING]   = { 0,  0,   1,   1,   1 },
+	[JOB_COMPLETED] = { 0,  0,   0,   0,   0 },
+	[JOB_FAILED]    = { 1,  0,   0,   0,   1 },
+	[JOB_CANCELLED] = { 0,  0,   0,   0,   0 },
+};
+
 const char *
 job_status_name(enum job_status s)
 {
@@ -73,6 +83,14 @@ job_transition_allowed(enum job_status from, enum job_status to)
 	if ((unsigned)from >= JOB_STATUS__COUNT || (unsigned)to >= JOB_STATUS__COUNT)
 		return 0;
 	return allowed[from][to];
+}
+
+int
+job_client_transition_allowed(enum job_status from, enum job_status to)
+{
+	if ((unsigned)from >= JOB_STATUS__COUNT || (unsigned)to >= JOB_STATUS__COUNT)
+		return 0;
+	return client[from][to];
 }
 
 int

@@ -80,8 +80,8 @@ ids_json(const struct db_res *r, struct buf *b)
 
 /* The claim transaction proper; the caller retries it once on a deadlock. */
 static enum sq_err
-claim_once(struct db *db, const char *id, unsigned lease, unsigned max, struct buf *ids,
-    size_t *n)
+claim_once(struct db *db, const char *id, unsigned lease, unsigned max, long long user,
+    struct buf *ids, size_t *n)
 {
 	struct db_res	 r;
 	enum sq_err	 rc;
@@ -90,9 +90,21 @@ claim_once(struct db *db, const char *id, unsigned lease, unsigned max, struct b
 	buf_reset(ids);
 	if ((rc = db_begin(db)) != SQ_OK)
 		return rc;
-	rc = db_exec(db, "SELECT job_id FROM job_queue WHERE run_after <= NOW(6) "
-	    "ORDER BY priority DESC, job_id LIMIT ? FOR UPDATE SKIP LOCKED",
-	    DB_PARAMS(DB_INT(max)), &r);
+	/*
+	 * A member's claim walks the same index in the same order and keeps only jobs of
+	 * the member's projects: the semi-join is a plain (non-locking) read, so only
+	 * the queue rows taken are locked, and another worker skips exactly those.
+	 */
+	if (user > 0)
+		rc = db_exec(db, "SELECT q.job_id FROM job_queue q WHERE q.run_after <= NOW(6) "
+		    "AND q.job_id IN (SELECT j.id FROM jobs j JOIN memberships m "
+		    "ON m.project_id = j.project_id AND m.user_id = ?) "
+		    "ORDER BY q.priority DESC, q.job_id LIMIT ? FOR UPDATE SKIP LOCKED",
+		    DB_PARAMS(DB_INT(user), DB_INT(max)), &r);
+	else
+		rc = db_exec(db, "SELECT job_id FROM job_queue WHERE run_after <= NOW(6) "
+		    "ORDER BY priority DESC, job_id LIMIT ? FOR UPDATE SKIP LOCKED",
+		    DB_PARAMS(DB_INT(max)), &r);
 	if (rc != SQ_OK)
 		goto fail;
 	*n = r.nrows;
@@ -223,8 +235,8 @@ claim_load(struct db *db, const char *id, const char *ids, struct queue_job **ou
 	return SQ_OK;
 }
 
-enum sq_err
-queue_claim(struct db *db, const char *id, unsigned lease_seconds, unsigned max,
+static enum sq_err
+claim(struct db *db, const char *id, unsigned lease_seconds, unsigned max, long long user,
     struct queue_job **jobs, size_t *n, size_t *claimed)
 {
 	struct buf	 ids;
@@ -234,15 +246,31 @@ queue_claim(struct db *db, const char *id, unsigned lease_seconds, unsigned max,
 	*jobs = NULL;
 	*n = 0;
 	buf_init(&ids, 0);
-	rc = claim_once(db, id, lease_seconds, max, &ids, &got);
+	rc = claim_once(db, id, lease_seconds, max, user, &ids, &got);
 	if (rc == SQ_ERR_DB && db_errno(db) == ER_LOCK_DEADLOCK)
-		rc = claim_once(db, id, lease_seconds, max, &ids, &got);
+		rc = claim_once(db, id, lease_seconds, max, user, &ids, &got);
 	if (rc == SQ_OK && got > 0)
 		rc = claim_load(db, id, ids.data, jobs, n);
 	if (claimed != NULL)
 		*claimed = rc == SQ_OK ? got : 0;
 	buf_free(&ids);
 	return rc;
+}
+
+enum sq_err
+queue_claim(struct db *db, const char *id, unsigned lease_seconds, unsigned max,
+    struct queue_job **jobs, size_t *n, size_t *claimed)
+{
+	return claim(db, id, lease_seconds, max, 0, jobs, n, claimed);
+}
+
+enum sq_err
+queue_claim_member(struct db *db, const char *id, long long user_id, unsigned lease_seconds,
+    unsigned max, struct queue_job **jobs, size_t *n, size_t *claimed)
+{
+	if (user_id <= 0)
+		return SQ_ERR_INTERNAL;
+	return claim(db, id, lease_seconds, max, user_id, jobs, n, claimed);
 }
 
 enum sq_err

@@ -25,6 +25,29 @@ static const struct {
 	{ (enum job_status)99, JOB_PENDING, 0 }, { JOB_PENDING, (enum job_status)-1, 0 },
 };
 
+/* Seed 001's client table (PUT /api/scrape-jobs/{id}), every pair. */
+static const struct {
+	enum job_status from, to;
+	int ok;
+} client_rows[] = {
+	{ JOB_PENDING, JOB_PENDING, 0 }, { JOB_PENDING, JOB_RUNNING, 1 },
+	{ JOB_PENDING, JOB_COMPLETED, 0 }, { JOB_PENDING, JOB_FAILED, 0 },
+	{ JOB_PENDING, JOB_CANCELLED, 1 },
+	{ JOB_RUNNING, JOB_PENDING, 0 }, { JOB_RUNNING, JOB_RUNNING, 0 },
+	{ JOB_RUNNING, JOB_COMPLETED, 1 }, { JOB_RUNNING, JOB_FAILED, 1 },
+	{ JOB_RUNNING, JOB_CANCELLED, 1 },
+	{ JOB_COMPLETED, JOB_PENDING, 0 }, { JOB_COMPLETED, JOB_RUNNING, 0 },
+	{ JOB_COMPLETED, JOB_COMPLETED, 0 }, { JOB_COMPLETED, JOB_FAILED, 0 },
+	{ JOB_COMPLETED, JOB_CANCELLED, 0 },
+	{ JOB_FAILED, JOB_PENDING, 1 }, { JOB_FAILED, JOB_RUNNING, 0 },
+	{ JOB_FAILED, JOB_COMPLETED, 0 }, { JOB_FAILED, JOB_FAILED, 0 },
+	{ JOB_FAILED, JOB_CANCELLED, 1 },
+	{ JOB_CANCELLED, JOB_PENDING, 0 }, { JOB_CANCELLED, JOB_RUNNING, 0 },
+	{ JOB_CANCELLED, JOB_COMPLETED, 0 }, { JOB_CANCELLED, JOB_FAILED, 0 },
+	{ JOB_CANCELLED, JOB_CANCELLED, 0 },
+	{ (enum job_status)99, JOB_PENDING, 0 }, { JOB_FAILED, (enum job_status)-1, 0 },
+};
+
 static const struct {
 	const char *name;
 	int ok;
@@ -47,6 +70,11 @@ main(void)
 		TAP_CHECK(job_transition_allowed(rows[i].from, rows[i].to) == rows[i].ok,
 		    "%s -> %s should be %s", job_status_name(rows[i].from),
 		    job_status_name(rows[i].to), rows[i].ok ? "allowed" : "refused");
+	for (i = 0; i < sizeof(client_rows) / sizeof(client_rows[0]); i++)
+		TAP_CHECK(job_client_transition_allowed(client_rows[i].from, client_rows[i].to) ==
+		    client_rows[i].ok, "client %s -> %s should be %s",
+		    job_status_name(client_rows[i].from), job_status_name(client_rows[i].to),
+		    client_rows[i].ok ? "allowed" : "refused");
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		int ok = job_status_parse(names[i].name, &st) == 0;
 

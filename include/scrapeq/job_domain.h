@@ -1,0 +1,73 @@
+/* job_domain.h: seed 001's domain scrape jobs on the one job model: create, read with stats, list. */
+#ifndef SCRAPEQ_JOB_DOMAIN_H
+#define SCRAPEQ_JOB_DOMAIN_H
+
+#include <stddef.h>
+#include <json-c/json.h>
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "err.h"
+#include "job.h"
+#include "pagination.h"
+#include "uuid.h"
+
+/* What a client may give when creating a job for one domain. */
+struct job_domain_input {
+	const struct uuid	*project;     /* NULL: the caller's oldest project (lowest seq) */
+	const char		*domain;      /* required: a host name or an http(s) URL */
+	const char		*job_type;    /* seed name; NULL: "domain_scrape" */
+	long long		 priority;    /* -1: JOB_PRIORITY_DEFAULT */
+	long long		 max_retries; /* -1: 3 */
+	struct json_object	*config;      /* NULL: every default (job_spec_config) */
+	struct json_object	*metadata;    /* NULL: {}; must be an object */
+};
+
+/*
+ * Creates a pending job for one domain, validated in the core: the domain's URL is
+ * the project's target for it, created when the project has none (name = the
+ * domain). One transaction under the project's row lock: the job (project_run 0, so
+ * the project's JOB_RUNNING limit does not apply; the daily limit does), its
+ * job_targets row, the queue row at its priority, a "created" event, a log line and
+ * an audit row. Fills *id. SQ_ERR_BAD_REQUEST naming the field ("Invalid priority:
+ * ..."), SQ_ERR_NOT_FOUND (project not the caller's, or the caller has none),
+ * SQ_ERR_RATE_LIMITED, or a db error.
+ */
+enum sq_err job_domain_create(struct db *, const struct config *, const struct principal *who,
+	    const struct job_domain_input *, struct uuid *id, struct sq_error *);
+
+/* A job as seed 001 shows it: the job plus what struct job does not carry. */
+struct job_domain_view {
+	struct job	 job;
+	char		*stats;                  /* JSON text or NULL */
+	char		*result;                 /* JSON text or NULL */
+	int		 has_target;
+	struct uuid	 target_id;              /* the job's first target (its domain) */
+	char		 url[SQ_URL_MAX + 1];
+	char		 domain[SQ_URL_MAX + 1]; /* host[:port] of url */
+	char		 lease_owner[65];
+};
+
+void	job_domain_view_clear(struct job_domain_view *);
+
+/* Loads a job for seed 001. SQ_ERR_NOT_FOUND ("Job not found") unless who is a member. */
+enum sq_err job_domain_get(struct db *, const struct principal *who, const struct uuid *id,
+	    struct job_domain_view *out, struct sq_error *);
+
+struct job_domain_filter {
+	int		 has_status;
+	enum job_status	 status;
+	const char	*type;                   /* core type name or NULL */
+	const struct uuid *project;              /* NULL: every project of the caller */
+};
+
+/*
+ * Lists the ids of the caller's jobs (every project it is a member of), newest
+ * first, a page at a time; *total counts the matching jobs. *ids (n) is the
+ * caller's to free.
+ */
+enum sq_err job_domain_list(struct db *, const struct principal *who,
+	    const struct job_domain_filter *, const struct page *, struct uuid **ids,
+	    size_t *n, long long *total, struct sq_error *);
+
+#endif

@@ -1,0 +1,56 @@
+/* job_update.h: a client's changes to a job (seed 001's PUT, DELETE with a reason, /retry), audited. */
+#ifndef SCRAPEQ_JOB_UPDATE_H
+#define SCRAPEQ_JOB_UPDATE_H
+
+#include "auth.h"
+#include "db.h"
+#include "err.h"
+#include "job_transition.h"
+#include "uuid.h"
+
+/* The fields a client may change; each given only when marked. */
+struct job_change {
+	int		 has_status;
+	enum job_status	 status;
+	int		 has_error_message;
+	const char	*error_message;    /* NULL: clear the error */
+	const char	*stats;            /* JSON object text, replaces; NULL: not given */
+	const char	*result;           /* JSON text, replaces; NULL: not given */
+	const char	*metadata;         /* JSON object text merged in (RFC 7396); NULL: not given */
+	int		 has_retry_count;
+	long long	 retry_count;      /* 0..SQ_JOB_RETRIES_MAX */
+	const char	*started_at;       /* DATETIME(6) text (job_spec_time); NULL: not given */
+	const char	*completed_at;
+	const char	*lease_owner;      /* who holds a job moved to running; NULL: "api:<user>" */
+	unsigned	 lease_seconds;    /* lease of a running job, extended by every update */
+};
+
+/*
+ * Applies c to job id in one transaction: the row locked, a status change checked
+ * against job_client_transition_allowed (SQ_ERR_BAD_REQUEST "Cannot transition from
+ * 'x' to 'y'"; failed -> pending also needs retry_count < max_retries), the
+ * status's effects (running: off the queue, started_at, leased to c->lease_owner;
+ * completed/failed: completed_at, lease ended; cancelled: as job_cancel; pending: back
+ * on the queue, retry_count + 1 unless given), a job_events row and an audit_log row
+ * (before, after). The same status again is no change, and a running job's lease is
+ * extended. SQ_ERR_NOT_FOUND unless who is a member; db errors as usual.
+ */
+enum sq_err job_update(struct db *, const struct principal *who, const struct uuid *id,
+	    const struct job_change *c, struct sq_error *);
+
+/*
+ * Cancels a pending or running job (SQ_ERR_CANNOT_CANCEL "Job is already <status>"
+ * otherwise) with job_cancel's effects, its error message "Cancelled via API" or
+ * "Cancelled via API: <reason>" (reason cut to SQ_JOB_MESSAGE_MAX), audited.
+ */
+enum sq_err job_cancel_reason(struct db *, const struct principal *who, const struct uuid *id,
+	    const char *reason, struct sq_error *);
+
+/*
+ * Puts a failed job back on the queue, the same job, retry_count + 1: SQ_ERR_CANNOT_RETRY
+ * unless failed and retry_count < max_retries. Audited as "retry".
+ */
+enum sq_err job_requeue(struct db *, const struct principal *who, const struct uuid *id,
+	    struct sq_error *);
+
+#endif

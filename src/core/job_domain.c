@@ -1,0 +1,311 @@
+/* job_domain.c: seed 001's domain scrape jobs: create under the project lock, read, list. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scrapeq/buf.h"
+#include "scrapeq/job_audit.h"
+#include "scrapeq/job_domain.h"
+#include "scrapeq/job_spec.h"
+#include "scrapeq/target.h"
+#include "scrapeq/text.h"
+
+#define DEFAULT_MAX_RETRIES 3
+
+/* Everything checked before the transaction, so a bad request never writes. */
+struct prepared {
+	char		 url[SQ_URL_MAX + 1];
+	const char	*type;
+	long long	 priority, max_retries;
+	struct buf	 cfg;
+	const char	*metadata;
+};
+
+static enum sq_err
+prepare(const struct job_domain_input *in, struct prepared *p, struct sq_error *e)
+{
+	char raw[SQ_URL_MAX + 1];
+
+	if (in->domain == NULL || job_spec_domain_url(in->domain, raw, sizeof(raw)) == -1)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid domain: must be a host name or an "
+		    "http(s) URL");
+	if (target_url_normalise(raw, p->url, e) != SQ_OK)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid domain: must be a host name or an "
+		    "http(s) URL");
+	if (in->job_type != NULL && !job_spec_type_ok(in->job_type))
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid job_type: must be 1 to %d of a-z, "
+		    "0-9 and _", SQ_JOB_TYPE_MAX);
+	p->type = job_spec_type_to_core(in->job_type ? in->job_type : "domain_scrape");
+	p->priority = in->priority < 0 ? JOB_PRIORITY_DEFAULT : in->priority;
+	if (in->priority != -1 && (in->priority < JOB_PRIORITY_MIN ||
+	    in->priority > JOB_PRIORITY_MAX))
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid priority: must be an integer from "
+		    "%d to %d", JOB_PRIORITY_MIN, JOB_PRIORITY_MAX);
+	p->max_retries = in->max_retries < 0 ? DEFAULT_MAX_RETRIES : in->max_retries;
+	if (in->max_retries < -1 || in->max_retries > SQ_JOB_RETRIES_MAX)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid max_retries: must be an integer "
+		    "from 0 to %d", SQ_JOB_RETRIES_MAX);
+	if (in->metadata != NULL && !json_object_is_type(in->metadata, json_type_object))
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid metadata: must be an object");
+	p->metadata = in->metadata ? json_object_to_json_string_ext(in->metadata,
+	    JSON_C_TO_STRING_PLAIN) : "{}";
+	if (strlen(p->metadata) > SQ_JOB_JSON_MAX)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid metadata: larger than %d bytes",
+		    SQ_JOB_JSON_MAX);
+	return job_spec_config(in->config, &p->cfg, e);
+}
+
+/* Locks the project row (the given one, else the caller's oldest) and reads its limit. */
+static enum sq_err
+lock_project(struct db *db, const struct principal *who, const struct uuid *project,
+    char pids[UUID_STR_LEN + 1], long long *daily, struct sq_error *e)
+{
+	struct db_res	 r;
+	enum sq_err	 rc;
+
+	if (project != NULL) {
+		uuid_format(project, pids);
+		rc = db_exec(db, "SELECT p.id, p.daily_job_limit FROM projects p JOIN memberships m "
+		    "ON m.project_id = p.id AND m.user_id = ? WHERE p.id = ? FOR UPDATE",
+		    DB_PARAMS(DB_INT(who->user_id), DB_STR(pids)), &r);
+	} else
+		rc = db_exec(db, "SELECT p.id, p.daily_job_limit FROM projects p JOIN memberships m "
+		    "ON m.project_id = p.id AND m.user_id = ? ORDER BY p.seq LIMIT 1 FOR UPDATE",
+		    DB_PARAMS(DB_INT(who->user_id)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows == 0)
+		rc = sq_fail(e, SQ_ERR_NOT_FOUND, project ? "Project not found" :
+		    "No project: create one first, or pass project_id");
+	else {
+		text_copy(pids, UUID_STR_LEN + 1, db_str(&r, 0, 0));
+		*daily = db_str(&r, 0, 1) ? db_int(&r, 0, 1) : -1;
+	}
+	db_res_free(&r);
+	return rc;
+}
+
+/* The project's target for url, created if it has none. */
+static enum sq_err
+domain_target(struct db *db, const char *pids, const char *url, const char *name,
+    char tids[UUID_STR_LEN + 1])
+{
+	struct db_res	 r;
+	struct uuid	 t;
+	enum sq_err	 rc;
+
+	rc = db_exec(db, "SELECT id FROM targets WHERE project_id = ? AND url = ? ORDER BY id "
+	    "LIMIT 1", DB_PARAMS(DB_STR(pids), DB_STR(url)), &r);
+	if (rc != SQ_OK)
+		return rc;
+	if (r.nrows == 1) {
+		text_copy(tids, UUID_STR_LEN + 1, db_str(&r, 0, 0));
+		db_res_free(&r);
+		return SQ_OK;
+	}
+	db_res_free(&r);
+	uuid_v7(&t);
+	uuid_format(&t, tids);
+	return db_exec(db, "INSERT INTO targets (id, project_id, url, name) VALUES (?, ?, ?, "
+	    "LEFT(?, 200))", DB_PARAMS(DB_STR(tids), DB_STR(pids), DB_STR(url), DB_STR(name)),
+	    NULL);
+}
+
+static enum sq_err
+insert_job(struct db *db, const struct principal *who, const char *pids, const char *jids,
+    const struct prepared *p, const char *domain)
+{
+	char		 tids[UUID_STR_LEN + 1];
+	const char	*src = who->kind == AUTH_SESSION ? "manual" : "api";
+	char		*after = NULL;
+	enum sq_err	 rc;
+
+	if ((rc = domain_target(db, pids, p->url, domain, tids)) != SQ_OK)
+		return rc;
+	rc = db_exec(db, "INSERT INTO jobs (id, project_id, type, status, source, project_run, "
+	    "priority, max_retries, config, metadata, total_targets, created_by) "
+	    "VALUES (?, ?, ?, 'pending', ?, 0, ?, ?, ?, ?, 1, ?)",
+	    DB_PARAMS(DB_STR(jids), DB_STR(pids), DB_STR(p->type), DB_STR(src),
+	    DB_INT(p->priority), DB_INT(p->max_retries), DB_STR(p->cfg.data),
+	    DB_STR(p->metadata), DB_INT(who->user_id)), NULL);
+	if (rc == SQ_OK)
+		rc = db_exec(db, "INSERT INTO job_targets (job_id, position, target_id, url) "
+		    "VALUES (?, 1, ?, ?)", DB_PARAMS(DB_STR(jids), DB_STR(tids), DB_STR(p->url)),
+		    NULL);
+	if (rc == SQ_OK)
+		rc = db_exec(db, "INSERT INTO project_daily_jobs (project_id, day, n) "
+		    "VALUES (?, UTC_DATE(), 1) ON DUPLICATE KEY UPDATE n = n + 1",
+		    DB_PARAMS(DB_STR(pids)), NULL);
+	if (rc == SQ_OK)
+		rc = db_exec(db, "INSERT INTO job_queue (job_id, priority, run_after) "
+		    "VALUES (?, ?, NOW(6))", DB_PARAMS(DB_STR(jids), DB_INT(p->priority)), NULL);
+	if (rc == SQ_OK)
+		rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
+		    "VALUES (?, ?, 'created', '{\"status\":\"pending\"}')",
+		    DB_PARAMS(DB_STR(jids), DB_STR(pids)), NULL);
+	if (rc == SQ_OK)
+		rc = db_exec(db, "INSERT INTO job_logs (job_id, level, message) "
+		    "VALUES (?, 'info', LEFT(CONCAT('Job queued for ', ?), 1024))",
+		    DB_PARAMS(DB_STR(jids), DB_STR(p->url)), NULL);
+	if (rc == SQ_OK)
+		rc = job_audit_snapshot(db, jids, &after);
+	if (rc == SQ_OK)
+		rc = job_audit_write(db, who, pids, jids, "create", NULL, after);
+	free(after);
+	return rc;
+}
+
+enum sq_err
+job_domain_create(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct job_domain_input *in, struct uuid *id, struct sq_error *e)
+{
+	struct prepared	 p;
+	char		 pids[UUID_STR_LEN + 1], jids[UUID_STR_LEN + 1];
+	long long	 daily = -1;
+	enum sq_err	 rc;
+
+	memset(&p, 0, sizeof(p));
+	buf_init(&p.cfg, 0);
+	e->code = SQ_OK;
+	if ((rc = prepare(in, &p, e)) != SQ_OK)
+		goto out;
+	uuid_v7(id);
+	uuid_format(id, jids);
+	if ((rc = db_begin(db)) != SQ_OK) {
+		sq_fail(e, rc, NULL);
+		goto out;
+	}
+	if ((rc = lock_project(db, who, in->project, pids, &daily, e)) == SQ_OK &&
+	    (rc = job_check_limits(db, cfg, pids, daily, e)) == SQ_OK &&
+	    (rc = insert_job(db, who, pids, jids, &p, in->domain)) != SQ_OK)
+		sq_fail(e, rc, NULL);
+	if (rc == SQ_OK && (rc = db_commit(db)) != SQ_OK)
+		sq_fail(e, rc, NULL);
+	if (rc != SQ_OK)
+		db_rollback(db);
+out:
+	buf_free(&p.cfg);
+	return rc;
+}
+
+void
+job_domain_view_clear(struct job_domain_view *v)
+{
+	if (v == NULL)
+		return;
+	job_clear(&v->job);
+	free(v->stats);
+	free(v->result);
+	memset(v, 0, sizeof(*v));
+}
+
+/* host[:port] of an absolute URL, as seed 001's "domain". */
+static void
+url_domain(const char *url, char *out, size_t outsz)
+{
+	const char	*p = strstr(url, "://");
+	size_t		 n;
+
+	p = p ? p + 3 : url;
+	n = strcspn(p, "/?#");
+	if (n >= outsz)
+		n = outsz - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+static int
+dup_cell(const struct db_res *r, size_t col, char **out)
+{
+	const char *s = db_str(r, 0, col);
+
+	return s != NULL && (*out = strdup(s)) == NULL ? -1 : 0;
+}
+
+enum sq_err
+job_domain_get(struct db *db, const struct principal *who, const struct uuid *id,
+    struct job_domain_view *out, struct sq_error *e)
+{
+	struct db_res	 r;
+	char		 jids[UUID_STR_LEN + 1];
+	const char	*t;
+	enum sq_err	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = job_get(db, who, id, &out->job, e)) != SQ_OK)
+		return rc;
+	uuid_format(id, jids);
+	rc = db_exec(db, "SELECT j.stats, j.result, j.lease_owner, jt.target_id, jt.url "
+	    "FROM jobs j LEFT JOIN job_targets jt ON jt.job_id = j.id AND jt.position = 1 "
+	    "WHERE j.id = ?", DB_PARAMS(DB_STR(jids)), &r);
+	if (rc != SQ_OK) {
+		job_domain_view_clear(out);
+		return sq_fail(e, rc, NULL);
+	}
+	if (r.nrows == 1) {
+		if (dup_cell(&r, 0, &out->stats) == -1 || dup_cell(&r, 1, &out->result) == -1)
+			rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+		text_copy(out->lease_owner, sizeof(out->lease_owner), db_str(&r, 0, 2));
+		t = db_str(&r, 0, 3);
+		out->has_target = t != NULL && uuid_parse(t, strlen(t), &out->target_id) == 0;
+		text_copy(out->url, sizeof(out->url), db_str(&r, 0, 4));
+		url_domain(out->url, out->domain, sizeof(out->domain));
+	}
+	db_res_free(&r);
+	if (rc != SQ_OK)
+		job_domain_view_clear(out);
+	return rc;
+}
+
+/*
+ * One text: the optional filters are "? IS NULL OR col = ?", and the page is found
+ * on (project_id, id) through the membership join. Fine for the jobs one user can
+ * see; the per-project list of seed 000 keeps its one-statement-per-combination form.
+ */
+#define LIST_WHERE \
+	"FROM jobs j JOIN memberships m ON m.project_id = j.project_id AND m.user_id = ? " \
+	"WHERE (? IS NULL OR j.status = ?) AND (? IS NULL OR j.type = ?) " \
+	"AND (? IS NULL OR j.project_id = ?)"
+
+enum sq_err
+job_domain_list(struct db *db, const struct principal *who, const struct job_domain_filter *f,
+    const struct page *pg, struct uuid **ids, size_t *n, long long *total, struct sq_error *e)
+{
+	struct db_res	 r;
+	char		 pids[UUID_STR_LEN + 1];
+	const char	*st = f->has_status ? job_status_name(f->status) : NULL, *ps = NULL;
+	struct uuid	*v = NULL;
+	size_t		 i;
+	enum sq_err	 rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (f->project != NULL) {
+		uuid_format(f->project, pids);
+		ps = pids;
+	}
+	rc = db_exec(db, "SELECT COUNT(*) " LIST_WHERE, DB_PARAMS(DB_INT(who->user_id),
+	    DB_STR(st), DB_STR(st), DB_STR(f->type), DB_STR(f->type), DB_STR(ps), DB_STR(ps)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	*total = db_int(&r, 0, 0);
+	db_res_free(&r);
+	rc = db_exec(db, "SELECT j.id " LIST_WHERE " ORDER BY j.id DESC LIMIT ? OFFSET ?",
+	    DB_PARAMS(DB_INT(who->user_id), DB_STR(st), DB_STR(st), DB_STR(f->type),
+	    DB_STR(f->type), DB_STR(ps), DB_STR(ps), DB_INT(pg->per_page), DB_INT(pg->offset)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows > 0 && (v = calloc(r.nrows, sizeof(*v))) == NULL)
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+	for (i = 0; rc == SQ_OK && i < r.nrows; i++)
+		if (uuid_parse(db_str(&r, i, 0), strlen(db_str(&r, i, 0)), &v[i]) == -1)
+			rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
+	db_res_free(&r);
+	if (rc != SQ_OK) {
+		free(v);
+		return rc;
+	}
+	*ids = v;
+	*n = i;
+	return SQ_OK;
+}

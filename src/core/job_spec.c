@@ -1,0 +1,262 @@
+/* job_spec.c: seed 001's job fields checked and normalised, with no database. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "scrapeq/job_spec.h"
+
+#define CFG_DEPTH_DEFAULT      3
+#define CFG_PAGES_DEFAULT      100
+#define CFG_TIMEOUT_MS_DEFAULT 30000
+
+static int
+host_ok(const char *h, size_t len)
+{
+	size_t	 i, label = 0;
+
+	if (len == 0 || len > 253)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)h[i];
+
+		if (c == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if ((isalnum(c) || c == '-') && ++label <= 63)
+			continue;
+		else
+			return 0;
+	}
+	return label > 0 && h[0] != '-';
+}
+
+int
+job_spec_domain_url(const char *domain, char *out, size_t outsz)
+{
+	const char	*colon;
+	size_t		 len, hl;
+	int		 n;
+
+	if (domain == NULL || (len = strlen(domain)) == 0 || len >= outsz || len > SQ_URL_MAX)
+		return -1;
+	if (strncmp(domain, "http://", 7) == 0 || strncmp(domain, "https://", 8) == 0) {
+		memcpy(out, domain, len + 1);
+		return 0;
+	}
+	colon = strchr(domain, ':');
+	hl = colon ? (size_t)(colon - domain) : len;
+	if (!host_ok(domain, hl))
+		return -1;
+	if (colon != NULL) {
+		const char *p = colon + 1;
+
+		if (*p == '\0' || strlen(p) > 5)
+			return -1;
+		for (; *p; p++)
+			if (!isdigit((unsigned char)*p))
+				return -1;
+	}
+	n = snprintf(out, outsz, "https://%s/", domain);
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
+int
+job_spec_type_ok(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || s[0] == '\0' || strlen(s) > SQ_JOB_TYPE_MAX)
+		return 0;
+	for (i = 0; s[i]; i++)
+		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+const char *
+job_spec_type_to_core(const char *job_type)
+{
+	return strcmp(job_type, "domain_scrape") == 0 ? "scrape" : job_type;
+}
+
+const char *
+job_spec_type_from_core(const char *type)
+{
+	return strcmp(type, "scrape") == 0 ? "domain_scrape" : type;
+}
+
+/* An integer member in [lo, hi], else def when absent. Returns 0 or -1. */
+static int
+cfg_int(struct json_object *cfg, const char *k, long long lo, long long hi, long long def,
+    long long *out, struct sq_error *e)
+{
+	struct json_object	*v;
+	double			 d;
+
+	*out = def;
+	if (cfg == NULL || !json_object_object_get_ex(cfg, k, &v))
+		return 0;
+	*out = lo - 1;
+	if (json_object_is_type(v, json_type_int))
+		*out = json_object_get_int64(v);
+	else if (json_object_is_type(v, json_type_double)) {
+		d = json_object_get_double(v);
+		if (d >= -1e15 && d <= 1e15 && d == (double)(long long)d)
+			*out = (long long)d;
+	}
+	if (*out < lo || *out > hi) {
+		sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid config.%s: must be an integer from %lld "
+		    "to %lld", k, lo, hi);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cfg_bool(struct json_object *cfg, const char *k, int def, int *out, struct sq_error *e)
+{
+	struct json_object *v;
+
+	*out = def;
+	if (cfg == NULL || !json_object_object_get_ex(cfg, k, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid config.%s: must be a boolean", k);
+		return -1;
+	}
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
+static int
+cfg_agent(struct json_object *cfg, const char **out, struct sq_error *e)
+{
+	struct json_object	*v;
+	const char		*s;
+	size_t			 i;
+
+	*out = NULL;
+	if (cfg == NULL || !json_object_object_get_ex(cfg, "userAgent", &v) || v == NULL)
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		goto bad;
+	s = json_object_get_string(v);
+	if (s[0] == '\0' || strlen(s) > SQ_JOB_AGENT_MAX)
+		goto bad;
+	for (i = 0; s[i]; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			goto bad;
+	*out = s;
+	return 0;
+bad:
+	sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid config.userAgent: must be 1 to %d printable "
+	    "ASCII characters", SQ_JOB_AGENT_MAX);
+	return -1;
+}
+
+enum sq_err
+job_spec_config(struct json_object *cfg, struct buf *out, struct sq_error *e)
+{
+	static const char *const known[] = { "depth", "maxPages", "timeout", "respectRobots",
+	    "includeSubdomains", "userAgent" };
+	long long	 depth, pages, ms;
+	int		 robots, subs;
+	const char	*ua;
+	size_t		 i;
+
+	if (cfg != NULL && !json_object_is_type(cfg, json_type_object))
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid config: must be an object");
+	if (cfg != NULL) {
+		json_object_object_foreach(cfg, k, v) {
+			(void)v;
+			for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+				if (strcmp(k, known[i]) == 0)
+					break;
+			if (i == sizeof(known) / sizeof(known[0]))
+				return sq_fail(e, SQ_ERR_BAD_REQUEST,
+				    "Invalid config: unknown field '%.64s'", k);
+		}
+	}
+	if (cfg_int(cfg, "depth", 0, SQ_JOB_DEPTH_MAX, CFG_DEPTH_DEFAULT, &depth, e) == -1 ||
+	    cfg_int(cfg, "maxPages", 1, SQ_JOB_PAGES_MAX, CFG_PAGES_DEFAULT, &pages, e) == -1 ||
+	    cfg_int(cfg, "timeout", SQ_JOB_TIMEOUT_MS_MIN, SQ_JOB_TIMEOUT_MS_MAX,
+	    CFG_TIMEOUT_MS_DEFAULT, &ms, e) == -1 ||
+	    cfg_bool(cfg, "respectRobots", 1, &robots, e) == -1 ||
+	    cfg_bool(cfg, "includeSubdomains", 0, &subs, e) == -1 || cfg_agent(cfg, &ua, e) == -1)
+		return e->code;
+	buf_printf(out, "{\"depth\":%lld,\"maxPages\":%lld,\"timeout\":%lld,\"timeout_ms\":%lld,"
+	    "\"respectRobots\":%s,\"includeSubdomains\":%s", depth, pages, (ms + 999) / 1000, ms,
+	    robots ? "true" : "false", subs ? "true" : "false");
+	if (ua != NULL) {
+		buf_puts(out, ",\"userAgent\":");
+		buf_json_str(out, ua, strlen(ua));
+	}
+	buf_putc(out, '}');
+	return out->oom ? sq_fail(e, SQ_ERR_NOMEM, NULL) : SQ_OK;
+}
+
+/* Reads exactly n digits at *p into *v, advancing *p. */
+static int
+digits(const char **p, int n, int *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++, (*p)++) {
+		if (!isdigit((unsigned char)**p))
+			return -1;
+		*v = *v * 10 + (**p - '0');
+	}
+	return 0;
+}
+
+int
+job_spec_time(const char *iso, char out[32])
+{
+	const char	*p = iso;
+	struct tm	 tm, chk;
+	int		 y, mo, d, h, mi, s, us = 0, scale = 100000, oh, om, sign;
+	time_t		 t;
+	char		 wide[96];
+	int		 n;
+
+	if (iso == NULL || digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) ||
+	    *p++ != '-' || digits(&p, 2, &d) || (*p != 'T' && *p != 't' && *p != ' ') ||
+	    (p++, digits(&p, 2, &h)) || *p++ != ':' || digits(&p, 2, &mi) || *p++ != ':' ||
+	    digits(&p, 2, &s))
+		return -1;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)*++p))
+			return -1;
+		for (; isdigit((unsigned char)*p); p++, scale /= 10)
+			us += scale > 0 ? (*p - '0') * scale : 0;
+	}
+	if (*p == 'Z' || *p == 'z')
+		oh = om = 0, sign = 1, p++;
+	else if ((*p == '+' || *p == '-') && (sign = *p++ == '-' ? -1 : 1, 1)) {
+		if (digits(&p, 2, &oh) || *p++ != ':' || digits(&p, 2, &om) || oh > 23 || om > 59)
+			return -1;
+	} else
+		return -1;
+	if (*p != '\0' || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+	    h > 23 || mi > 59 || s > 59)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900, tm.tm_mon = mo - 1, tm.tm_mday = d;
+	tm.tm_hour = h, tm.tm_min = mi, tm.tm_sec = s;
+	t = timegm(&tm);
+	if (gmtime_r(&t, &chk) == NULL || chk.tm_mday != d)   /* 2024-02-30 */
+		return -1;
+	t -= sign * (oh * 3600 + om * 60);
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 1970 || tm.tm_year + 1900 > 9999)
+		return -1;
+	/* Every field was range-checked above; the wider buffer only quiets the compiler. */
+	n = snprintf(wide, sizeof(wide), "%04d-%02d-%02d %02d:%02d:%02d.%06d",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, us);
+	if (n < 0 || n >= 32)
+		return -1;
+	memcpy(out, wide, (size_t)n + 1);
+	return 0;
+}

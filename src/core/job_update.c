@@ -1,0 +1,324 @@
+/* job_update.c: a client's changes to a job, checked against the client transition table, audited. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scrapeq/buf.h"
+#include "scrapeq/job_audit.h"
+#include "scrapeq/job_update.h"
+#include "scrapeq/limits.h"
+#include "scrapeq/text.h"
+
+/* The job row as locked at the start of a change. */
+struct locked {
+	char		 jids[UUID_STR_LEN + 1];
+	char		 pids[UUID_STR_LEN + 1];
+	enum job_status	 st;
+	long long	 retry_count, max_retries;
+};
+
+static enum sq_err
+lock_job(struct db *db, const struct principal *who, const struct uuid *id, struct locked *l,
+    struct sq_error *e)
+{
+	struct db_res	 r;
+	enum sq_err	 rc;
+
+	uuid_format(id, l->jids);
+	rc = db_exec(db, "SELECT j.status, j.project_id, j.retry_count, j.max_retries FROM jobs j "
+	    "JOIN memberships m ON m.project_id = j.project_id AND m.user_id = ? WHERE j.id = ? "
+	    "FOR UPDATE", DB_PARAMS(DB_INT(who->user_id), DB_STR(l->jids)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows == 0 || job_status_parse(db_str(&r, 0, 0), &l->st) == -1)
+		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found");
+	else {
+		text_copy(l->pids, sizeof(l->pids), db_str(&r, 0, 1));
+		l->retry_count = db_int(&r, 0, 2);
+		l->max_retries = db_int(&r, 0, 3);
+	}
+	db_res_free(&r);
+	return rc;
+}
+
+/* {"code": code, "message": msg} into b. */
+static int
+error_json(struct buf *b, const char *code, const char *msg)
+{
+	size_t n = strlen(msg);
+
+	if (n > SQ_JOB_MESSAGE_MAX)
+		n = SQ_JOB_MESSAGE_MAX;
+	buf_printf(b, "{\"code\":\"%s\",\"message\":", code);
+	buf_json_str(b, msg, n);
+	buf_putc(b, '}');
+	return b->oom ? -1 : 0;
+}
+
+static enum sq_err
+set_fields(struct db *db, const struct locked *l, const struct job_change *c, const char *err)
+{
+	return db_exec(db, "UPDATE jobs SET "
+	    "metadata = IF(? IS NULL, metadata, JSON_MERGE_PATCH(metadata, ?)), "
+	    "stats = IF(?, ?, stats), result = IF(?, ?, result), error = IF(?, ?, error), "
+	    "retry_count = IF(?, ?, retry_count), started_at = COALESCE(?, started_at), "
+	    "completed_at = COALESCE(?, completed_at), updated_at = NOW(6) WHERE id = ?",
+	    DB_PARAMS(DB_STR(c->metadata), DB_STR(c->metadata), DB_INT(c->stats != NULL),
+	    DB_STR(c->stats), DB_INT(c->result != NULL), DB_STR(c->result),
+	    DB_INT(c->has_error_message), DB_STR(err), DB_INT(c->has_retry_count),
+	    DB_INT(c->retry_count), DB_STR(c->started_at), DB_STR(c->completed_at),
+	    DB_STR(l->jids)), NULL);
+}
+
+static enum sq_err
+to_running(struct db *db, const struct locked *l, const struct job_change *c, const char *owner)
+{
+	enum sq_err rc;
+
+	rc = db_exec(db, "UPDATE jobs SET status = 'running', started_at = COALESCE(?, NOW(6)), "
+	    "lease_owner = ?, lease_expires_at = NOW(6) + INTERVAL ? SECOND, cancel_requested = 0 "
+	    "WHERE id = ?", DB_PARAMS(DB_STR(c->started_at), DB_STR(owner),
+	    DB_INT(c->lease_seconds), DB_STR(l->jids)), NULL);
+	if (rc == SQ_OK)
+		rc = db_exec(db, "DELETE FROM job_queue WHERE job_id = ?",
+		    DB_PARAMS(DB_STR(l->jids)), NULL);
+	if (rc == SQ_OK)
+		rc = db_exec(db, "UPDATE job_targets SET status = 'running', started_at = "
+		    "COALESCE(started_at, NOW(6)) WHERE job_id = ? AND status = 'pending'",
+		    DB_PARAMS(DB_STR(l->jids)), NULL);
+	return rc;
+}
+
+/* completed or failed: the lease ends, targets still open take the job's outcome. */
+static enum sq_err
+to_finished(struct db *db, const struct locked *l, const struct job_change *c, const char *st)
+{
+	enum sq_err rc;
+
+	rc = db_exec(db, "UPDATE jobs SET status = ?, completed_at = COALESCE(?, NOW(6)), "
+	    "lease_owner = NULL, lease_expires_at = NULL, current_target = NULL, "
+	    "completed_targets = IF(? = 'completed', total_targets, completed_targets) "
+	    "WHERE id = ?", DB_PARAMS(DB_STR(st), DB_STR(c->completed_at), DB_STR(st),
+	    DB_STR(l->jids)), NULL);
+	if (rc == SQ_OK)
+		rc = db_exec(db, "UPDATE job_targets SET status = ?, completed_at = "
+		    "COALESCE(completed_at, NOW(6)) WHERE job_id = ? AND status IN ('pending', "
+		    "'running')", DB_PARAMS(DB_STR(st), DB_STR(l->jids)), NULL);
+	return rc;
+}
+
+/* As job_cancel: a daemon running it sees cancel_requested and stops. */
+static enum sq_err
+to_cancelled(struct db *db, const struct locked *l)
+{
+	enum sq_err rc;
+
+	rc = db_exec(db, "UPDATE jobs SET status = 'cancelled', cancel_requested = 1, "
+	    "cancelled_at = NOW(6), lease_expires_at = NULL WHERE id = ?",
+	    DB_PARAMS(DB_STR(l->jids)), NULL);
+	if (rc == SQ_OK)
+		rc = db_exec(db, "DELETE FROM job_queue WHERE job_id = ?",
+		    DB_PARAMS(DB_STR(l->jids)), NULL);
+	if (rc == SQ_OK)
+		rc = db_exec(db, "UPDATE job_targets SET status = 'cancelled' WHERE job_id = ? "
+		    "AND status = 'pending'", DB_PARAMS(DB_STR(l->jids)), NULL);
+	return rc;
+}
+
+/* failed -> pending: the same job again, on the queue at its priority. */
+static enum sq_err
+to_pending(struct db *db, const struct locked *l, const struct job_change *c)
+{
+	enum sq_err rc;
+
+	rc = db_exec(db, "UPDATE jobs SET status = 'pending', "
+	    "retry_count = IF(?, retry_count, retry_count + 1), error = IF(?, error, NULL), "
+	    "started_at = ?, completed_at = NULL, lease_owner = NULL, lease_expires_at = NULL, "
+	    "cancel_requested = 0, completed_targets = 0, current_target = NULL WHERE id = ?",
+	    DB_PARAMS(DB_INT(c->has_retry_count), DB_INT(c->has_error_message),
+	    DB_STR(c->started_at), DB_STR(l->jids)), NULL);
+	if (rc == SQ_OK)
+		rc = db_exec(db, "INSERT INTO job_queue (job_id, priority, run_after) "
+		    "SELECT id, priority, NOW(6) FROM jobs WHERE id = ?",
+		    DB_PARAMS(DB_STR(l->jids)), NULL);
+	if (rc == SQ_OK)
+		rc = db_exec(db, "UPDATE job_targets SET status = 'pending', started_at = NULL, "
+		    "completed_at = NULL WHERE job_id = ?", DB_PARAMS(DB_STR(l->jids)), NULL);
+	return rc;
+}
+
+static enum sq_err
+move(struct db *db, const struct principal *who, const struct locked *l,
+    const struct job_change *c)
+{
+	char owner[64];
+
+	switch (c->status) {
+	case JOB_RUNNING:
+		if (c->lease_owner != NULL)
+			text_copy(owner, sizeof(owner), c->lease_owner);
+		else
+			snprintf(owner, sizeof(owner), "api:%lld", who->user_id);
+		return to_running(db, l, c, owner);
+	case JOB_COMPLETED:
+	case JOB_FAILED:
+		return to_finished(db, l, c, job_status_name(c->status));
+	case JOB_CANCELLED:
+		return to_cancelled(db, l);
+	case JOB_PENDING:
+		return to_pending(db, l, c);
+	default:
+		return SQ_ERR_INTERNAL;
+	}
+}
+
+static enum sq_err
+record(struct db *db, const struct principal *who, const struct locked *l, int moved,
+    enum job_status to, const char *action, const char *before)
+{
+	char		 data[64], msg[96];
+	char		*after = NULL;
+	enum sq_err	 rc;
+
+	snprintf(data, sizeof(data), "{\"status\":\"%s\"}", job_status_name(moved ? to : l->st));
+	rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
+	    "VALUES (?, ?, ?, ?)", DB_PARAMS(DB_STR(l->jids), DB_STR(l->pids),
+	    DB_STR(moved ? job_status_name(to) : "updated"), DB_STR(data)), NULL);
+	snprintf(msg, sizeof(msg), "Status changed from %s to %s via API", job_status_name(l->st),
+	    job_status_name(to));
+	if (rc == SQ_OK && moved)
+		rc = db_exec(db, "INSERT INTO job_logs (job_id, level, message) VALUES (?, 'info', ?)",
+		    DB_PARAMS(DB_STR(l->jids), DB_STR(msg)), NULL);
+	if (rc == SQ_OK)
+		rc = job_audit_snapshot(db, l->jids, &after);
+	if (rc == SQ_OK)
+		rc = job_audit_write(db, who, l->pids, l->jids, action, before, after);
+	free(after);
+	return rc;
+}
+
+/* The one path of every change: checks, fields, the move, event and audit. Inside a transaction. */
+static enum sq_err
+apply(struct db *db, const struct principal *who, const struct locked *l,
+    const struct job_change *c, const char *err_code, const char *action, struct sq_error *e)
+{
+	struct buf	 err;
+	char		*before = NULL;
+	int		 moved = c->has_status && c->status != l->st;
+	enum sq_err	 rc;
+
+	if (moved && !job_client_transition_allowed(l->st, c->status))
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Cannot transition from '%s' to '%s'",
+		    job_status_name(l->st), job_status_name(c->status));
+	if (moved && c->status == JOB_PENDING && l->retry_count >= l->max_retries)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Cannot transition from '%s' to 'pending': "
+		    "maximum retries (%lld) reached", job_status_name(l->st), l->max_retries);
+	buf_init(&err, 0);
+	if (c->has_error_message && c->error_message != NULL &&
+	    error_json(&err, err_code, c->error_message) == -1) {
+		buf_free(&err);
+		return sq_fail(e, SQ_ERR_NOMEM, NULL);
+	}
+	rc = job_audit_snapshot(db, l->jids, &before);
+	if (rc == SQ_OK)
+		rc = set_fields(db, l, c, err.data);
+	if (rc == SQ_OK && moved)
+		rc = move(db, who, l, c);
+	else if (rc == SQ_OK && l->st == JOB_RUNNING)
+		rc = db_exec(db, "UPDATE jobs SET lease_expires_at = NOW(6) + INTERVAL ? SECOND "
+		    "WHERE id = ? AND lease_expires_at IS NOT NULL",
+		    DB_PARAMS(DB_INT(c->lease_seconds), DB_STR(l->jids)), NULL);
+	if (rc == SQ_OK)
+		rc = record(db, who, l, moved, c->has_status ? c->status : l->st, action, before);
+	if (rc != SQ_OK)
+		sq_fail(e, rc, NULL);
+	free(before);
+	buf_free(&err);
+	return rc;
+}
+
+/* Begins, locks, runs check (may be NULL) and apply, commits. */
+static enum sq_err
+change(struct db *db, const struct principal *who, const struct uuid *id,
+    struct job_change *c, const char *err_code, const char *action,
+    enum sq_err (*check)(const struct locked *, struct job_change *, struct sq_error *),
+    struct sq_error *e)
+{
+	struct locked	 l;
+	enum sq_err	 rc;
+
+	e->code = SQ_OK;
+	if ((rc = db_begin(db)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if ((rc = lock_job(db, who, id, &l, e)) == SQ_OK &&
+	    (check == NULL || (rc = check(&l, c, e)) == SQ_OK) &&
+	    (rc = apply(db, who, &l, c, err_code, action, e)) == SQ_OK) {
+		if ((rc = db_commit(db)) != SQ_OK)
+			return sq_fail(e, rc, NULL);
+		return SQ_OK;
+	}
+	db_rollback(db);
+	return rc;
+}
+
+enum sq_err
+job_update(struct db *db, const struct principal *who, const struct uuid *id,
+    const struct job_change *c, struct sq_error *e)
+{
+	struct job_change cc = *c;
+
+	return change(db, who, id, &cc, "ERROR", "update", NULL, e);
+}
+
+static enum sq_err
+check_cancel(const struct locked *l, struct job_change *c, struct sq_error *e)
+{
+	(void)c;
+	if (!job_can_cancel(l->st))
+		return sq_fail(e, SQ_ERR_CANNOT_CANCEL, "Job is already %s", job_status_name(l->st));
+	return SQ_OK;
+}
+
+enum sq_err
+job_cancel_reason(struct db *db, const struct principal *who, const struct uuid *id,
+    const char *reason, struct sq_error *e)
+{
+	struct job_change	 c;
+	char			 msg[SQ_JOB_MESSAGE_MAX + 1];
+
+	memset(&c, 0, sizeof(c));
+	if (reason != NULL && reason[0] != '\0')
+		snprintf(msg, sizeof(msg), "Cancelled via API: %s", reason);
+	else
+		text_copy(msg, sizeof(msg), "Cancelled via API");
+	c.has_status = 1;
+	c.status = JOB_CANCELLED;
+	c.has_error_message = 1;
+	c.error_message = msg;
+	return change(db, who, id, &c, "CANCELLED", "cancel", check_cancel, e);
+}
+
+static enum sq_err
+check_retry(const struct locked *l, struct job_change *c, struct sq_error *e)
+{
+	(void)c;
+	if (l->st != JOB_FAILED)
+		return sq_fail(e, SQ_ERR_CANNOT_RETRY, "Only failed jobs can be retried; this job "
+		    "is %s", job_status_name(l->st));
+	if (l->retry_count >= l->max_retries)
+		return sq_fail(e, SQ_ERR_CANNOT_RETRY, "Maximum retries (%lld) reached",
+		    l->max_retries);
+	return SQ_OK;
+}
+
+enum sq_err
+job_requeue(struct db *db, const struct principal *who, const struct uuid *id,
+    struct sq_error *e)
+{
+	struct job_change c;
+
+	memset(&c, 0, sizeof(c));
+	c.has_status = 1;
+	c.status = JOB_PENDING;
+	return change(db, who, id, &c, "ERROR", "retry", check_retry, e);
+}

@@ -1,0 +1,114 @@
+/* test_job_spec.c: seed 001's field rules: domains, job types, config, timestamps. */
+#include <stdlib.h>
+
+#include "scrapeq/job_spec.h"
+#include "tap.h"
+
+static const struct {
+	const char *in, *out;   /* out NULL: refused */
+} domains[] = {
+	{ "example.com", "https://example.com/" },
+	{ "shop.example.com:8080", "https://shop.example.com:8080/" },
+	{ "https://example.com/a?b=1", "https://example.com/a?b=1" },
+	{ "http://x.org", "http://x.org" },
+	{ "", NULL }, { "exa mple.com", NULL }, { "-bad.com", NULL }, { "a..b", NULL },
+	{ "example.com.", NULL }, { "ftp://x.org", NULL }, { "x.org:", NULL },
+	{ "x.org:123456", NULL }, { "x.org:8a", NULL }, { "x.org/path", NULL },
+	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com", NULL },
+	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com",
+	  "https://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com/" },
+};
+
+static const struct {
+	const char *in;
+	int ok;
+} types[] = {
+	{ "domain_scrape", 1 }, { "a", 1 }, { "x9_", 1 }, { "", 0 }, { "Domain", 0 },
+	{ "a-b", 0 }, { "a b", 0 }, { "abcdefghijklmnopqrstuvwxyz012345", 1 },
+	{ "abcdefghijklmnopqrstuvwxyz0123456", 0 },
+};
+
+static const struct {
+	const char *in, *out;   /* JSON in; stored JSON out, NULL: refused */
+} configs[] = {
+	{ NULL, "{\"depth\":3,\"maxPages\":100,\"timeout\":30,\"timeout_ms\":30000,"
+	  "\"respectRobots\":true,\"includeSubdomains\":false}" },
+	{ "{\"depth\":3,\"maxPages\":150,\"timeout\":30000,\"respectRobots\":true,"
+	  "\"includeSubdomains\":false,\"userAgent\":\"CustomBot/1.0\"}",
+	  "{\"depth\":3,\"maxPages\":150,\"timeout\":30,\"timeout_ms\":30000,"
+	  "\"respectRobots\":true,\"includeSubdomains\":false,\"userAgent\":\"CustomBot/1.0\"}" },
+	{ "{\"timeout\":1500}", "{\"depth\":3,\"maxPages\":100,\"timeout\":2,\"timeout_ms\":1500,"
+	  "\"respectRobots\":true,\"includeSubdomains\":false}" },
+	{ "{\"depth\":0,\"maxPages\":1,\"timeout\":1000.0}", "{\"depth\":0,\"maxPages\":1,"
+	  "\"timeout\":1,\"timeout_ms\":1000,\"respectRobots\":true,\"includeSubdomains\":false}" },
+	{ "{\"depth\":-1}", NULL }, { "{\"depth\":101}", NULL }, { "{\"depth\":1.5}", NULL },
+	{ "{\"depth\":\"3\"}", NULL }, { "{\"maxPages\":0}", NULL },
+	{ "{\"maxPages\":1000001}", NULL }, { "{\"timeout\":999}", NULL },
+	{ "{\"timeout\":3600001}", NULL }, { "{\"respectRobots\":1}", NULL },
+	{ "{\"includeSubdomains\":\"no\"}", NULL }, { "{\"userAgent\":\"\"}", NULL },
+	{ "{\"userAgent\":\"a\\nb\"}", NULL }, { "{\"userAgent\":5}", NULL },
+	{ "{\"depth\":1e30}", NULL }, { "{\"bogus\":1}", NULL }, { "[]", NULL },
+};
+
+static const struct {
+	const char *in, *out;
+} times[] = {
+	{ "2024-01-01T12:00:00.000Z", "2024-01-01 12:00:00.000000" },
+	{ "2024-01-01T12:00:00Z", "2024-01-01 12:00:00.000000" },
+	{ "2024-01-01T12:00:00.123456789Z", "2024-01-01 12:00:00.123456" },
+	{ "2024-01-01T12:00:00.5+02:00", "2024-01-01 10:00:00.500000" },
+	{ "2024-01-01T00:30:00-01:00", "2024-01-01 01:30:00.000000" },
+	{ "2024-02-29T00:00:00Z", "2024-02-29 00:00:00.000000" },
+	{ "2023-02-29T00:00:00Z", NULL }, { "2024-13-01T00:00:00Z", NULL },
+	{ "2024-01-01T24:00:00Z", NULL }, { "2024-01-01T12:00:00", NULL },
+	{ "2024-01-01", NULL }, { "2024-01-01T12:00:00.Z", NULL }, { "", NULL },
+	{ "1969-12-31T23:59:59Z", NULL }, { "2024-01-01T12:00:00Zjunk", NULL },
+	{ "2024-01-01T12:00:00+2:00", NULL },
+};
+
+int
+main(void)
+{
+	char	 out[4096], t[32];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(domains) / sizeof(domains[0]); i++) {
+		int rc = job_spec_domain_url(domains[i].in, out, sizeof(out));
+
+		TAP_CHECK(domains[i].out ? rc == 0 && strcmp(out, domains[i].out) == 0 : rc == -1,
+		    "domain \"%s\"", domains[i].in);
+	}
+	TAP_CHECK(job_spec_domain_url("example.com", out, 10) == -1, "domain truncation refused");
+	TAP_CHECK(job_spec_domain_url(NULL, out, sizeof(out)) == -1, "NULL domain");
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		TAP_CHECK(job_spec_type_ok(types[i].in) == types[i].ok, "type \"%s\"", types[i].in);
+	TAP_STREQ(job_spec_type_to_core("domain_scrape"), "scrape", "domain_scrape is scrape");
+	TAP_STREQ(job_spec_type_from_core("scrape"), "domain_scrape", "scrape reads back");
+	TAP_STREQ(job_spec_type_to_core("report"), "report", "other types as they are");
+	for (i = 0; i < sizeof(configs) / sizeof(configs[0]); i++) {
+		struct json_object	*o = configs[i].in ? json_tokener_parse(configs[i].in) : NULL;
+		struct sq_error		 e = { SQ_OK, "" };
+		struct buf		 b;
+		enum sq_err		 rc;
+
+		buf_init(&b, 0);
+		rc = job_spec_config(o, &b, &e);
+		if (configs[i].out)
+			TAP_CHECK(rc == SQ_OK && strcmp(b.data, configs[i].out) == 0,
+			    "config %s -> %s", configs[i].in ? configs[i].in : "NULL",
+			    rc == SQ_OK ? b.data : e.message);
+		else
+			TAP_CHECK(rc == SQ_ERR_BAD_REQUEST && strncmp(e.message, "Invalid config", 14)
+			    == 0, "config %s refused (%s)", configs[i].in, e.message);
+		buf_free(&b);
+		json_object_put(o);
+	}
+	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		int rc = job_spec_time(times[i].in, t);
+
+		TAP_CHECK(times[i].out ? rc == 0 && strcmp(t, times[i].out) == 0 : rc == -1,
+		    "time \"%s\"", times[i].in);
+	}
+	TAP_CHECK(job_spec_time(NULL, t) == -1, "NULL time");
+	return tap_done("test_job_spec");
+}
