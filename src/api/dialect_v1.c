@@ -1090,8 +1090,9 @@ h_job_errors(struct req *r, struct sq_error *e)
 	return stream_finish(r, &o.s, rc, e);
 }
 
+/* Daemon hosts and pids are the sysadmin's business: only administrators see the items. */
 static void
-write_health(struct jsonw *w, const char *key, const struct health *h)
+write_health(struct jsonw *w, const char *key, const struct health *h, int admin)
 {
 	size_t i;
 
@@ -1099,7 +1100,7 @@ write_health(struct jsonw *w, const char *key, const struct health *h)
 	jsonw_object(w, "daemons");
 	jsonw_int(w, "alive", h->daemons_alive);
 	jsonw_array(w, "items");
-	for (i = 0; i < h->ndaemons; i++) {
+	for (i = 0; admin && i < h->ndaemons; i++) {
 		const struct health_daemon *d = &h->daemons[i];
 
 		jsonw_object(w, NULL);
@@ -1133,10 +1134,15 @@ h_status(struct req *r, struct sq_error *e)
 {
 	struct health	 h;
 	enum sq_err	 rc;
+	struct buf	 b;
+	struct jsonw	 w;
 
 	if ((rc = health_read(r->w->db, &h, e)) != SQ_OK)
 		return rc;
-	REPLY_ONE(r, 200, write_health, &h);
+	doc_begin(&b, &w);
+	write_health(&w, NULL, &h, r->who.is_admin);
+	reply_doc(r, 200, &w);
+	buf_free(&b);
 	health_clear(&h);
 	return SQ_OK;
 }

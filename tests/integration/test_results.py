@@ -386,6 +386,10 @@ def test_status():
                   m["host"] == "crawler-1.example" and m["pid"] == 4242 and m["jobs_running"] == 3 and
                   re.match(TS_RE, m["started_at"]) and re.match(TS_RE, m["heartbeat_at"]),
                   "a daemon is {id, host, pid, started_at, heartbeat_at, jobs_running}", r)
+        r = request("GET", "/api/v1/status", token=plain)
+        pd = (r.json or {}).get("daemons", {}) if r.status == 200 else {}
+        check(r.status == 200 and pd.get("items") == [] and pd.get("alive") == d1.get("alive"),
+              "a user who is not an administrator sees how many daemons are alive, not their hosts", r)
         db_sql("UPDATE daemons SET heartbeat_at = NOW(6) - INTERVAL 29 SECOND WHERE id = '%s'" % live)
         r, s2 = status()
         check(s2.get("daemons", {}).get("alive") == d0.get("alive", 0) + 1, "29 s old is still alive", r)
