@@ -28,19 +28,6 @@ static const struct {
 	[SQ_ERR_CANNOT_CANCEL] = { "conflict", 409 },
 };
 
-/* Sends what w wrote, or a 500 in the envelope if writing it failed. */
-static void
-reply_doc(struct req *r, int status, struct jsonw *w)
-{
-	static const char oops[] =
-	    "{\"errors\":[{\"code\":\"internal_error\",\"message\":\"internal error\"}]}";
-
-	if (jsonw_failed(w))
-		req_reply_raw(r, 500, oops, sizeof(oops) - 1);
-	else
-		req_reply_raw(r, status, w->b->data, w->b->len);
-}
-
 static void
 int_error(struct req *r, const struct sq_error *e)
 {
@@ -65,7 +52,7 @@ int_error(struct req *r, const struct sq_error *e)
 	jsonw_end(&w);
 	jsonw_end(&w);
 	jsonw_end(&w);
-	reply_doc(r, status, &w);
+	req_reply_doc(r, status, &w);
 	buf_free(&b);
 }
 
@@ -133,7 +120,7 @@ reply_one(struct req *r, const struct flow_job *j, const char *canceled_by)
 	buf_init(&b, 0);
 	jsonw_init(&w, &b);
 	write_flow_job(&w, j, canceled_by);
-	reply_doc(r, 200, &w);
+	req_reply_doc(r, 200, &w);
 	buf_free(&b);
 }
 
@@ -160,7 +147,7 @@ h_list(struct req *r, struct sq_error *e)
 	for (i = 0; i < n; i++)
 		write_flow_job(&w, &v[i], NULL);
 	jsonw_end(&w);
-	reply_doc(r, 200, &w);
+	req_reply_doc(r, 200, &w);
 	buf_free(&b);
 	free(v);
 	return SQ_OK;

@@ -34,17 +34,6 @@ op_verb(const struct req *r)
 	return "fetch";
 }
 
-static void
-reply_doc(struct req *r, int status, struct jsonw *w)
-{
-	static const char oops[] = "{\"success\":false,\"error\":\"Internal server error\"}";
-
-	if (jsonw_failed(w))
-		req_reply_raw(r, 500, oops, sizeof(oops) - 1);
-	else
-		req_reply_raw(r, status, w->b->data, w->b->len);
-}
-
 /*
  * The seed's envelope. Seed 001 says 400 for invalid data (the core's 422) and 409
  * for a job that cannot be cancelled; a database failure is a 500 (503 while it is
@@ -87,7 +76,7 @@ sj_error(struct req *r, const struct sq_error *e)
 		jsonw_str(&w, "error", msg);
 	}
 	jsonw_end(&w);
-	reply_doc(r, status, &w);
+	req_reply_doc(r, status, &w);
 	buf_free(&b);
 }
 
@@ -207,7 +196,7 @@ reply_job(struct req *r, int status, const struct uuid *id, const char *message,
 	if (message != NULL)
 		jsonw_str(&w, "message", message);
 	jsonw_end(&w);
-	reply_doc(r, status, &w);
+	req_reply_doc(r, status, &w);
 	buf_free(&b);
 	job_domain_view_clear(&v);
 	return SQ_OK;
@@ -533,7 +522,7 @@ h_list(struct req *r, struct sq_error *e)
 	jsonw_end(&w);
 	jsonw_end(&w);
 	if (rc == SQ_OK)
-		reply_doc(r, 200, &w);
+		req_reply_doc(r, 200, &w);
 	buf_free(&b);
 	free(ids);
 	return rc;
@@ -654,7 +643,7 @@ h_stats(struct req *r, struct sq_error *e)
 	    (rc = stats_group(r, &w, JOB_STATS_TYPE, e)) == SQ_OK) {
 		jsonw_end(&w);
 		jsonw_end(&w);
-		reply_doc(r, 200, &w);
+		req_reply_doc(r, 200, &w);
 	}
 	buf_free(&b);
 	return rc;
@@ -701,7 +690,7 @@ h_audit(struct req *r, struct sq_error *e)
 	}
 	jsonw_end(&w);
 	jsonw_end(&w);
-	reply_doc(r, 200, &w);
+	req_reply_doc(r, 200, &w);
 	buf_free(&b);
 	job_audit_free(rows, n);
 	return SQ_OK;

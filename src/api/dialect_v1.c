@@ -39,19 +39,6 @@ static const char *const v1_codes[SQ_ERR__COUNT] = {
 	[SQ_ERR_CANNOT_RETRY] = "CANNOT_RETRY",
 };
 
-/* Sends what w wrote, or a 500 if writing it failed. */
-static void
-reply_doc(struct req *r, int status, struct jsonw *w)
-{
-	static const char oops[] =
-	    "{\"error\":{\"code\":\"INTERNAL_ERROR\",\"message\":\"internal error\"}}";
-
-	if (jsonw_failed(w))
-		req_reply_raw(r, 500, oops, sizeof(oops) - 1);
-	else
-		req_reply_raw(r, status, w->b->data, w->b->len);
-}
-
 static void
 v1_error(struct req *r, const struct sq_error *e)
 {
@@ -68,7 +55,7 @@ v1_error(struct req *r, const struct sq_error *e)
 	jsonw_str(&w, "message", e->message[0] ? e->message : sq_strerror(e->code));
 	jsonw_end(&w);
 	jsonw_end(&w);
-	reply_doc(r, sq_http_status(e->code), &w);
+	req_reply_doc(r, sq_http_status(e->code), &w);
 	buf_free(&b);
 }
 
@@ -228,7 +215,7 @@ page_end(struct req *r, struct jsonw *w, long long total, const struct page *pg)
 	jsonw_int(w, "per_page", pg->per_page);
 	jsonw_int(w, "pages", pagination_pages(total, pg->per_page));
 	jsonw_end(w);
-	reply_doc(r, 200, w);
+	req_reply_doc(r, 200, w);
 	buf_free(w->b);
 }
 
@@ -243,7 +230,7 @@ write_job_full(struct jsonw *w, const char *key, const struct job *j)
 	struct jsonw w_;						\
 	doc_begin(&b_, &w_);						\
 	writer(&w_, NULL, (obj));					\
-	reply_doc((r), (status), &w_);					\
+	req_reply_doc((r), (status), &w_);					\
 	buf_free(&b_);							\
 } while (0)
 
@@ -758,7 +745,7 @@ h_job_logs(struct req *r, struct sq_error *e)
 	jsonw_end(&w);
 	jsonw_end(&w);
 	job_logs_free(items, n);
-	reply_doc(r, 200, &w);
+	req_reply_doc(r, 200, &w);
 	buf_free(&b);
 	return SQ_OK;
 }
@@ -1141,7 +1128,7 @@ h_status(struct req *r, struct sq_error *e)
 		return rc;
 	doc_begin(&b, &w);
 	write_health(&w, NULL, &h, r->who.is_admin);
-	reply_doc(r, 200, &w);
+	req_reply_doc(r, 200, &w);
 	buf_free(&b);
 	health_clear(&h);
 	return SQ_OK;

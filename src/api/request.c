@@ -6,6 +6,8 @@
 
 #include "scrapeq/jsonbody.h"
 #include "scrapeq/log.h"
+#include "scrapeq/jsonw.h"
+#include "dialect.h"
 #include "request.h"
 
 static const char *
@@ -135,6 +137,24 @@ req_reply_json(struct req *r, int status, struct json_object *body)
 	s = json_object_to_json_string_length(body,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	req_reply_raw(r, status, s, len);
+}
+
+void
+req_reply_doc(struct req *r, int status, struct jsonw *w)
+{
+	static const char bare[] = "{\"error\":\"internal error\"}";
+	struct sq_error e = { SQ_ERR_INTERNAL, "" };
+
+	if (!jsonw_failed(w)) {
+		req_reply_raw(r, status, w->b->data, w->b->len);
+		return;
+	}
+	if (r->dialect == NULL || r->failing) {
+		req_reply_raw(r, 500, bare, sizeof(bare) - 1);
+		return;
+	}
+	r->failing = 1;
+	r->dialect->error(r, &e);
 }
 
 void

@@ -42,6 +42,7 @@ struct req {
 	const char		*allow;                  /* Allow header for a 405 */
 	char			 allow_buf[64];
 	const char		*extra_header;           /* one more "Name: value" line, or NULL */
+	int			 failing;                /* a 500 is being rendered: no second one */
 };
 
 /*
@@ -60,6 +61,14 @@ struct json_object *req_json(struct req *, int empty_ok, struct sq_error *e);
 void	req_reply_json(struct req *, int status, struct json_object *body);
 /* Answers with status and raw JSON text. */
 void	req_reply_raw(struct req *, int status, const char *json, size_t len);
+struct jsonw;
+
+/*
+ * Answers with status and the document w wrote; when writing it failed (out of
+ * memory, a writer misused), answers the dialect's 500 instead. The caller frees w's buf.
+ */
+void	req_reply_doc(struct req *, int status, struct jsonw *w);
+
 /* Answers with a status and no body (204). */
 void	req_reply_empty(struct req *, int status);
 
