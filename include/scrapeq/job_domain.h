@@ -21,6 +21,9 @@ struct job_domain_input {
 	long long		 max_retries; /* -1: 3 */
 	struct json_object	*config;      /* NULL: every default (job_spec_config) */
 	struct json_object	*metadata;    /* NULL: {}; must be an object */
+	const char		*scheduled_at; /* DATETIME(6) text (job_spec_time); NULL: now */
+	int			 need_runner; /* 1: a type other than scrape needs a [handlers] entry;
+					       * domain may then be NULL for such a type */
 };
 
 /*
@@ -36,6 +39,14 @@ struct job_domain_input {
 enum sq_err job_domain_create(struct db *, const struct config *, const struct principal *who,
 	    const struct job_domain_input *, struct uuid *id, struct sq_error *);
 
+/*
+ * The project whose small numeric alias (projects.seq) is seq, for who: fills *id.
+ * SQ_ERR_NOT_FOUND ("Workspace not found") when there is none, SQ_ERR_FORBIDDEN
+ * ("Not a member of this workspace") when who is not a member.
+ */
+enum sq_err job_domain_project_by_seq(struct db *, const struct principal *who, long long seq,
+	    struct uuid *id, struct sq_error *);
+
 /* A job as seed 001 shows it: the job plus what struct job does not carry. */
 struct job_domain_view {
 	struct job	 job;
@@ -46,6 +57,10 @@ struct job_domain_view {
 	char		 url[SQ_URL_MAX + 1];
 	char		 domain[SQ_URL_MAX + 1]; /* host[:port] of url */
 	char		 lease_owner[65];
+	long long	 project_seq;            /* the project's numeric alias */
+	long long	 created_by;             /* users.id, -1 when none */
+	char		 scheduled_at[32];       /* DATETIME(6) text or "" */
+	char		 run_after[32];          /* the queue row's, or "" when not queued */
 };
 
 void	job_domain_view_clear(struct job_domain_view *);
@@ -54,11 +69,24 @@ void	job_domain_view_clear(struct job_domain_view *);
 enum sq_err job_domain_get(struct db *, const struct principal *who, const struct uuid *id,
 	    struct job_domain_view *out, struct sq_error *);
 
+enum job_domain_sort {
+	JOB_SORT_ID,                             /* newest first (uuid v7), the default */
+	JOB_SORT_CREATED, JOB_SORT_UPDATED, JOB_SORT_PRIORITY, JOB_SORT_STATUS
+};
+
 struct job_domain_filter {
 	int		 has_status;
 	enum job_status	 status;
 	const char	*type;                   /* core type name or NULL */
 	const struct uuid *project;              /* NULL: every project of the caller */
+	/* Any-of sets; 0 / none: no filter. Bit s of status_mask is enum job_status s,
+	 * bit p of priority_mask is priority p (1..10); types are core type names. */
+	unsigned	 status_mask;
+	unsigned	 priority_mask;
+	const char	*types[SQ_QUERY_PARAMS_MAX];
+	size_t		 ntypes;
+	enum job_domain_sort sort;
+	int		 ascending;              /* for a sort other than JOB_SORT_ID */
 };
 
 /*

@@ -47,4 +47,13 @@ enum sq_err job_spec_config(struct json_object *cfg, struct buf *out, struct sq_
  */
 int	job_spec_time(const char *iso, char out[32]);
 
+/*
+ * Seed 003's priority names on the core's 1..10: low 2, normal 5, high 8, urgent 10.
+ * job_spec_priority_parse returns the number, or -1 for another name;
+ * job_spec_priority_name names any core priority: 1..3 low, 4..6 normal, 7..9 high,
+ * 10 urgent.
+ */
+int	job_spec_priority_parse(const char *name);
+const char *job_spec_priority_name(long long priority);
+
 #endif

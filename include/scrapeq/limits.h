@@ -29,6 +29,8 @@
 #define SQ_RESULTS_LIMIT_DEFAULT 100           /* rows of results or crawl errors per page */
 #define SQ_RESULTS_LIMIT_MAX  1000
 #define SQ_RESULTS_OFFSET_MAX 10000000
+#define SQ_RUNS_LIMIT_DEFAULT 100             /* jobs per page of seed 004's GET /api/jobs */
+#define SQ_RUNS_LIMIT_MAX     1000
 #define SQ_STREAM_HOLD_MAX    (64 * 1024)     /* a streamed answer past this goes out without Content-Length */
 #define SQ_DAEMON_HEARTBEAT_SECONDS 10        /* how often a scrapeqd heartbeats (lease 30 s / 3) */
 #define SQ_DAEMON_ALIVE_SECONDS (3 * SQ_DAEMON_HEARTBEAT_SECONDS) /* older heartbeat: not alive */

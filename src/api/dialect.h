@@ -19,5 +19,7 @@ extern const struct dialect dialect_workspace;
 extern const struct route dialect_workspace_routes[];
 extern const struct dialect dialect_integrator;
 extern const struct route dialect_integrator_routes[];
+extern const struct dialect dialect_datasets;
+extern const struct route dialect_datasets_routes[];
 
 #endif

@@ -863,50 +863,12 @@ result_row_json(void *arg, const struct result_row *row)
 	return req_stream_flush(&o->s);
 }
 
-static void
-write_result_csv(struct csv *c, const struct result_cols *cols, const struct result_row *row)
-{
-	char	 t[TIMEFMT_MAX > ID_STR_MAX ? TIMEFMT_MAX : ID_STR_MAX];
-	size_t	 i;
-
-	for (i = 0; i < cols->n; i++) {
-		const struct result_cell *v = &row->c[cols->col[i]];
-
-		if (v->null) {
-			csv_cell(c, NULL, 0);
-			continue;
-		}
-		switch (result_col_type(cols->col[i])) {
-		case RESULT_T_INT:
-			csv_int(c, v->i);
-			break;
-		case RESULT_T_JSON:
-			csv_cell(c, v->s, v->len);      /* starts with [ or {: no formula */
-			break;
-		case RESULT_T_ID:
-			id_format(ID_PREFIX_TARGET, &v->id, t, sizeof(t));
-			csv_cell(c, t, strlen(t));
-			break;
-		case RESULT_T_TIME:
-			if (timefmt_rfc3339(v->s, 0, t) == 0)
-				csv_cell(c, t, strlen(t));
-			else
-				csv_cell(c, NULL, 0);
-			break;
-		default:
-			csv_text(c, v->s, v->len);
-			break;
-		}
-	}
-	csv_row_end(c);
-}
-
 static int
 result_row_csv(void *arg, const struct result_row *row)
 {
 	struct results_out *o = arg;
 
-	write_result_csv(&o->csv, o->cols, row);
+	results_csv_row(&o->csv, o->cols, row);
 	return req_stream_flush(&o->s);
 }
 

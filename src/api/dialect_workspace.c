@@ -1,7 +1,15 @@
-/* dialect_workspace.c: seed 003's API; for now its /auth/login and /auth/refresh. */
+/* dialect_workspace.c: seed 003: /auth/ login and refresh, /workspace/{seq}/jobs, legacy /jobs. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "scrapeq/job_domain.h"
+#include "scrapeq/job_spec.h"
+#include "scrapeq/job_update.h"
 #include "scrapeq/jsonbody.h"
+#include "scrapeq/jsonw.h"
+#include "scrapeq/pagination.h"
+#include "scrapeq/timefmt.h"
 #include "dialect.h"
 
 static void
@@ -9,8 +17,22 @@ ws_error(struct req *r, const struct sq_error *e)
 {
 	struct json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "detail",
-	    json_object_new_string(e->message[0] ? e->message : sq_strerror(e->code)));
+	const char		*msg = e->message[0] ? e->message : sq_strerror(e->code);
+	struct json_object	*l, *v;
+
+	/* FastAPI's shape: a 422's detail is a list of {loc, msg, type}. */
+	if (e->code == SQ_ERR_INVALID && strncmp(r->path, "/auth/", 6) != 0) {
+		l = json_object_new_array();
+		v = json_object_new_object();
+		json_object_object_add(v, "loc", json_object_new_array());
+		json_object_array_add(json_object_object_get(v, "loc"),
+		    json_object_new_string(strcmp(r->method, "GET") == 0 ? "query" : "body"));
+		json_object_object_add(v, "msg", json_object_new_string(msg));
+		json_object_object_add(v, "type", json_object_new_string("value_error"));
+		json_object_array_add(l, v);
+		json_object_object_add(o, "detail", l);
+	} else
+		json_object_object_add(o, "detail", json_object_new_string(msg));
 	if (e->code == SQ_ERR_UNAUTHORIZED)
 		r->extra_header = "WWW-Authenticate: Bearer";
 	req_reply_json(r, sq_http_status(e->code), o);
@@ -99,8 +121,588 @@ h_refresh(struct req *r, struct sq_error *e)
 	return rc;
 }
 
+/* ---- /workspace/{seq}/jobs: the one job model in seed 003's shape ---- */
+
+static void
+write_time(struct jsonw *w, const char *key, const char *db)
+{
+	char t[TIMEFMT_MAX];
+
+	if (db != NULL && db[0] != '\0' && timefmt_rfc3339(db, 0, t) == 0)
+		jsonw_str(w, key, t);
+	else
+		jsonw_null(w, key);
+}
+
+static const char *
+status_name(enum job_status s)
+{
+	return s == JOB_COMPLETED ? "success" : job_status_name(s);
+}
+
+/* estimated_duration is kept in the job's metadata under that name. */
+static void
+write_estimate(struct jsonw *w, const char *metadata)
+{
+	struct json_object *m = json_tokener_parse(metadata), *v;
+
+	if (m != NULL && json_object_object_get_ex(m, "estimated_duration", &v) &&
+	    json_object_is_type(v, json_type_int))
+		jsonw_int(w, "estimated_duration", json_object_get_int64(v));
+	else
+		jsonw_null(w, "estimated_duration");
+	json_object_put(m);
+}
+
+static void
+write_job(struct jsonw *w, const char *key, const struct job_domain_view *v)
+{
+	const struct job	*j = &v->job;
+	char			 id[64];
+	long long		 d = job_duration_seconds(j);
+
+	id_format(ID_PREFIX_JOB, &j->id, id, sizeof(id));
+	jsonw_object(w, key);
+	jsonw_str(w, "job_id", id);
+	jsonw_str(w, "job_type", job_spec_type_from_core(j->type));
+	jsonw_str(w, "status", status_name(j->status));
+	jsonw_str(w, "priority", job_spec_priority_name(j->priority));
+	jsonw_int(w, "workspace_id", v->project_seq);
+	if (v->created_by >= 0)
+		jsonw_int(w, "created_by", v->created_by);
+	else
+		jsonw_null(w, "created_by");
+	if (v->result != NULL)
+		jsonw_raw(w, "result", v->result);
+	else
+		jsonw_null(w, "result");
+	jsonw_raw(w, "metadata", j->metadata);
+	write_estimate(w, j->metadata);
+	if (j->completed_at[0] || j->cancelled_at[0])
+		jsonw_int(w, "actual_duration", d < 0 ? 0 : d);
+	else
+		jsonw_null(w, "actual_duration");
+	jsonw_int(w, "retry_count", j->retry_count);
+	jsonw_int(w, "max_retries", j->max_retries);
+	write_time(w, "created_at", j->created_at);
+	write_time(w, "updated_at", j->updated_at);
+	write_time(w, "started_at", j->started_at);
+	write_time(w, "completed_at", j->completed_at[0] ? j->completed_at : j->cancelled_at);
+	write_time(w, "scheduled_at", j->scheduled_at);
+	jsonw_end(w);
+}
+
+/* The workspace of the path: 404 when it does not exist, 403 for a non-member. */
+static enum sq_err
+param_workspace(struct req *r, struct uuid *pid, long long *seq, struct sq_error *e)
+{
+	if (r->nparams < 1 || parse_int_range(r->params[0], 1, 1LL << 53, seq) == -1)
+		return sq_fail(e, SQ_ERR_NOT_FOUND, "Workspace not found");
+	return job_domain_project_by_seq(r->w->db, &r->who, *seq, pid, e);
+}
+
+/* The job of the path, loaded, in the workspace of the path. */
+static enum sq_err
+load_job(struct req *r, struct job_domain_view *v, struct sq_error *e)
+{
+	struct uuid	 pid, id;
+	long long	 seq;
+	enum sq_err	 rc;
+
+	memset(v, 0, sizeof(*v));
+	if ((rc = param_workspace(r, &pid, &seq, e)) != SQ_OK)
+		return rc;
+	if (r->nparams < 2 || id_parse(ID_PREFIX_JOB, r->params[1], &id) == -1)
+		return sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found in specified workspace");
+	if ((rc = job_domain_get(r->w->db, &r->who, &id, v, e)) == SQ_ERR_NOT_FOUND)
+		return sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found in specified workspace");
+	if (rc == SQ_OK && memcmp(&v->job.project_id, &pid, sizeof(pid)) != 0) {
+		job_domain_view_clear(v);
+		return sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found in specified workspace");
+	}
+	return rc;
+}
+
+static enum sq_err
+reply_id(struct req *r, int status, const struct uuid *id, struct sq_error *e)
+{
+	struct job_domain_view	 v;
+	struct buf		 b;
+	struct jsonw		 w;
+	enum sq_err		 rc;
+
+	if ((rc = job_domain_get(r->w->db, &r->who, id, &v, e)) != SQ_OK)
+		return rc;
+	buf_init(&b, 0);
+	jsonw_init(&w, &b);
+	write_job(&w, NULL, &v);
+	req_reply_doc(r, status, &w);
+	buf_free(&b);
+	job_domain_view_clear(&v);
+	return SQ_OK;
+}
+
+static enum sq_err
+h_job_get(struct req *r, struct sq_error *e)
+{
+	struct job_domain_view	 v;
+	enum sq_err		 rc;
+
+	if ((rc = load_job(r, &v, e)) != SQ_OK)
+		return rc;
+	rc = reply_id(r, 200, &v.job.id, e);
+	job_domain_view_clear(&v);
+	return rc;
+}
+
+static enum sq_err
+h_job_status(struct req *r, struct sq_error *e)
+{
+	struct job_domain_view	 v;
+	struct json_object	*st = NULL, *p, *m;
+	struct buf		 b;
+	struct jsonw		 w;
+	char			 id[64];
+	enum sq_err		 rc;
+
+	if ((rc = load_job(r, &v, e)) != SQ_OK)
+		return rc;
+	st = v.stats ? json_tokener_parse(v.stats) : NULL;
+	id_format(ID_PREFIX_JOB, &v.job.id, id, sizeof(id));
+	buf_init(&b, 0);
+	jsonw_init(&w, &b);
+	jsonw_object(&w, NULL);
+	jsonw_str(&w, "job_id", id);
+	jsonw_str(&w, "status", status_name(v.job.status));
+	if (st != NULL && json_object_object_get_ex(st, "progress", &p) &&
+	    (json_object_is_type(p, json_type_int) || json_object_is_type(p, json_type_double)))
+		jsonw_int(&w, "progress_percent", json_object_get_int64(p));
+	else
+		jsonw_int(&w, "progress_percent", v.job.status == JOB_COMPLETED ? 100 :
+		    job_percentage(&v.job));
+	if (st != NULL && json_object_object_get_ex(st, "progressMessage", &m) &&
+	    json_object_is_type(m, json_type_string))
+		jsonw_str(&w, "progress_message", json_object_get_string(m));
+	else
+		jsonw_null(&w, "progress_message");
+	write_time(&w, "updated_at", v.job.updated_at);
+	jsonw_end(&w);
+	req_reply_doc(r, 200, &w);
+	buf_free(&b);
+	json_object_put(st);
+	job_domain_view_clear(&v);
+	return SQ_OK;
+}
+
+static enum sq_err
+h_job_result(struct req *r, struct sq_error *e)
+{
+	struct job_domain_view	 v;
+	struct buf		 b;
+	struct jsonw		 w;
+	char			 id[64];
+	enum sq_err		 rc;
+
+	if ((rc = load_job(r, &v, e)) != SQ_OK)
+		return rc;
+	id_format(ID_PREFIX_JOB, &v.job.id, id, sizeof(id));
+	buf_init(&b, 0);
+	jsonw_init(&w, &b);
+	jsonw_object(&w, NULL);
+	jsonw_str(&w, "job_id", id);
+	if (v.result != NULL)
+		jsonw_raw(&w, "result", v.result);
+	else
+		jsonw_null(&w, "result");
+	jsonw_str(&w, "status", status_name(v.job.status));
+	write_time(&w, "completed_at", v.job.completed_at);
+	jsonw_end(&w);
+	req_reply_doc(r, 200, &w);
+	buf_free(&b);
+	job_domain_view_clear(&v);
+	return SQ_OK;
+}
+
+static enum sq_err
+h_job_cancel(struct req *r, struct sq_error *e)
+{
+	struct job_domain_view	 v;
+	enum sq_err		 rc;
+
+	if ((rc = load_job(r, &v, e)) != SQ_OK)
+		return rc;
+	if ((rc = job_cancel_reason(r->w->db, &r->who, &v.job.id, NULL, e)) == SQ_OK)
+		rc = reply_id(r, 200, &v.job.id, e);
+	job_domain_view_clear(&v);
+	return rc;
+}
+
+static enum sq_err
+h_job_retry(struct req *r, struct sq_error *e)
+{
+	struct job_domain_view	 v;
+	enum sq_err		 rc;
+
+	if ((rc = load_job(r, &v, e)) != SQ_OK)
+		return rc;
+	if ((rc = job_requeue(r->w->db, &r->who, &v.job.id, e)) == SQ_OK)
+		rc = reply_id(r, 200, &v.job.id, e);
+	job_domain_view_clear(&v);
+	return rc;
+}
+
+static const struct jsonbody_field patch_fields[] = {
+	{ "status", JF_STRING, 0 }, { "progress_percent", JF_INT, 0 },
+	{ "progress_message", JF_STRING, 1 }, { "result", JF_OBJECT, 1 },
+};
+
+/*
+ * The seed's PATCH on job_update: status (success is completed), progress into
+ * jobs.stats {"progress","progressMessage"} as handlers report it, and a result that
+ * shows the progress fields beside the client's own.
+ */
+static enum sq_err
+patch_change(struct json_object *b, const struct job_domain_view *v, struct job_change *c,
+    struct json_object **stats, struct json_object **result, struct sq_error *e)
+{
+	struct json_object	*x, *pp = NULL, *pm = NULL;
+	const char		*s;
+
+	if (json_object_object_get_ex(b, "status", &x)) {
+		s = json_object_get_string(x);
+		if (strcmp(s, "success") == 0)
+			c->status = JOB_COMPLETED;
+		else if (strcmp(s, "completed") == 0 || job_status_parse(s, &c->status) == -1)
+			return sq_fail(e, SQ_ERR_INVALID, "status must be one of pending, running, "
+			    "success, failed, cancelled");
+		c->has_status = 1;
+	}
+	if (json_object_object_get_ex(b, "progress_percent", &pp) &&
+	    (json_object_get_int64(pp) < 0 || json_object_get_int64(pp) > 100))
+		return sq_fail(e, SQ_ERR_INVALID, "progress_percent must be from 0 to 100");
+	json_object_object_get_ex(b, "progress_message", &pm);
+	if (pm != NULL && strlen(json_object_get_string(pm)) > SQ_JOB_MESSAGE_MAX)
+		return sq_fail(e, SQ_ERR_INVALID, "progress_message is longer than %d bytes",
+		    SQ_JOB_MESSAGE_MAX);
+	if (pp != NULL || json_object_object_get_ex(b, "progress_message", NULL)) {
+		*stats = v->stats ? json_tokener_parse(v->stats) : NULL;
+		if (*stats == NULL || !json_object_is_type(*stats, json_type_object)) {
+			json_object_put(*stats);
+			*stats = json_object_new_object();
+		}
+		if (pp != NULL)
+			json_object_object_add(*stats, "progress", json_object_get(pp));
+		if (json_object_object_get_ex(b, "progress_message", NULL))
+			json_object_object_add(*stats, "progressMessage", json_object_get(pm));
+		c->stats = json_object_to_json_string_ext(*stats, JSON_C_TO_STRING_PLAIN);
+	}
+	if (json_object_object_get_ex(b, "result", &x) && x != NULL) {
+		*result = json_object_new_object();
+		if (pp != NULL)
+			json_object_object_add(*result, "progress_percent", json_object_get(pp));
+		if (pm != NULL)
+			json_object_object_add(*result, "progress_message", json_object_get(pm));
+		json_object_object_foreach(x, k, val)
+			json_object_object_add(*result, k, json_object_get(val));
+		c->result = json_object_to_json_string_ext(*result, JSON_C_TO_STRING_PLAIN);
+		if (strlen(c->result) > SQ_JOB_JSON_MAX)
+			return sq_fail(e, SQ_ERR_INVALID, "result is larger than %d bytes",
+			    SQ_JOB_JSON_MAX);
+	}
+	return SQ_OK;
+}
+
+static enum sq_err
+h_job_patch(struct req *r, struct sq_error *e)
+{
+	struct job_domain_view	 v;
+	struct json_object	*b = NULL, *stats = NULL, *result = NULL;
+	struct job_change	 c;
+	enum sq_err		 rc;
+
+	memset(&c, 0, sizeof(c));
+	if ((rc = load_job(r, &v, e)) != SQ_OK)
+		return rc;
+	c.lease_seconds = r->w->cfg->daemon_lease_seconds ? r->w->cfg->daemon_lease_seconds : 30;
+	if ((b = req_json(r, 0, e)) == NULL)
+		rc = e->code;
+	else if ((rc = jsonbody_check(b, patch_fields, 4, e)) == SQ_OK &&
+	    (rc = patch_change(b, &v, &c, &stats, &result, e)) == SQ_OK &&
+	    (rc = job_update(r->w->db, &r->who, &v.job.id, &c, e)) == SQ_OK)
+		rc = reply_id(r, 200, &v.job.id, e);
+	if (b != NULL && rc == SQ_ERR_BAD_REQUEST)   /* valid JSON, invalid data */
+		rc = e->code = SQ_ERR_INVALID;
+	json_object_put(stats);
+	json_object_put(result);
+	json_object_put(b);
+	job_domain_view_clear(&v);
+	return rc;
+}
+
+static const struct jsonbody_field create_fields[] = {
+	{ "job_type", JF_STRING, 0 }, { "workspace_id", JF_INT, 0 },
+	{ "priority", JF_STRING, 0 }, { "metadata", JF_OBJECT, 1 },
+	{ "estimated_duration", JF_INT, 1 }, { "scheduled_at", JF_STRING, 1 },
+};
+
+static enum sq_err
+h_create(struct req *r, struct sq_error *e)
+{
+	struct json_object	*b, *v, *meta = NULL;
+	struct job_domain_input	 in;
+	struct uuid		 pid, id;
+	long long		 seq;
+	char			 sched[32];
+	enum sq_err		 rc;
+
+	memset(&in, 0, sizeof(in));
+	if ((rc = param_workspace(r, &pid, &seq, e)) != SQ_OK)
+		return rc;
+	if ((b = req_json(r, 0, e)) == NULL)
+		return e->code;
+	if ((rc = jsonbody_check(b, create_fields, 6, e)) != SQ_OK)
+		goto out;
+	if (!json_object_object_get_ex(b, "job_type", &v) || v == NULL) {
+		rc = sq_fail(e, SQ_ERR_INVALID, "Field 'job_type' is required");
+		goto out;
+	}
+	in.job_type = json_object_get_string(v);
+	if (!json_object_object_get_ex(b, "workspace_id", &v) || v == NULL) {
+		rc = sq_fail(e, SQ_ERR_INVALID, "Field 'workspace_id' is required");
+		goto out;
+	}
+	if (json_object_get_int64(v) != seq) {
+		rc = sq_fail(e, SQ_ERR_INVALID, "workspace_id must match the URL's workspace");
+		goto out;
+	}
+	in.priority = JOB_PRIORITY_DEFAULT;
+	if (json_object_object_get_ex(b, "priority", &v) && v != NULL &&
+	    (in.priority = job_spec_priority_parse(json_object_get_string(v))) == -1) {
+		rc = sq_fail(e, SQ_ERR_INVALID, "priority must be one of low, normal, high, "
+		    "urgent");
+		goto out;
+	}
+	meta = json_object_object_get_ex(b, "metadata", &v) && v != NULL ?
+	    json_object_get(v) : json_object_new_object();
+	if (json_object_object_get_ex(b, "estimated_duration", &v) && v != NULL) {
+		if (json_object_get_int64(v) < 0) {
+			rc = sq_fail(e, SQ_ERR_INVALID, "estimated_duration must be >= 0");
+			goto out;
+		}
+		json_object_object_add(meta, "estimated_duration", json_object_get(v));
+	}
+	if (json_object_object_get_ex(b, "scheduled_at", &v) && v != NULL) {
+		if (job_spec_time(json_object_get_string(v), sched) == -1) {
+			rc = sq_fail(e, SQ_ERR_INVALID, "scheduled_at must be an ISO 8601 "
+			    "timestamp");
+			goto out;
+		}
+		in.scheduled_at = sched;
+	}
+	/* A scrape crawls metadata.domain (a host name or an http(s) URL). */
+	if (json_object_object_get_ex(meta, "domain", &v) &&
+	    json_object_is_type(v, json_type_string))
+		in.domain = json_object_get_string(v);
+	in.project = &pid;
+	in.max_retries = -1;
+	in.metadata = meta;
+	in.need_runner = 1;
+	if ((rc = job_domain_create(r->w->db, r->w->cfg, &r->who, &in, &id, e)) == SQ_OK)
+		rc = reply_id(r, 201, &id, e);
+out:
+	if (rc == SQ_ERR_BAD_REQUEST)   /* valid JSON, invalid data: the seed's 422 */
+		rc = e->code = SQ_ERR_INVALID;
+	json_object_put(meta);
+	json_object_put(b);
+	return rc;
+}
+
+/* page and limit (1..100, default 50), the seed's names; out of range is a 422. */
+static enum sq_err
+list_page(struct req *r, struct page *pg, struct sq_error *e)
+{
+	const char	*s;
+	long long	 v;
+
+	pg->page = 1;
+	pg->per_page = 50;
+	if ((s = query_get(&r->query, "page")) != NULL) {
+		if (parse_int_range(s, 1, SQ_PAGE_MAX, &v) == -1)
+			return sq_fail(e, SQ_ERR_INVALID, "page must be an integer >= 1");
+		pg->page = v;
+	}
+	if ((s = query_get(&r->query, "limit")) != NULL) {
+		if (parse_int_range(s, 1, 100, &v) == -1)
+			return sq_fail(e, SQ_ERR_INVALID, "limit must be an integer from 1 to 100");
+		pg->per_page = v;
+	}
+	pg->offset = (pg->page - 1) * pg->per_page;
+	return SQ_OK;
+}
+
+/* Low is 1..3, normal 4..6, high 7..9, urgent 10: the ranges job_spec_priority_name reads. */
+static unsigned
+priority_bits(int p)
+{
+	unsigned	 m = 0;
+	int		 i;
+
+	for (i = JOB_PRIORITY_MIN; i <= JOB_PRIORITY_MAX; i++)
+		if (strcmp(job_spec_priority_name(i), job_spec_priority_name(p)) == 0)
+			m |= 1u << i;
+	return m;
+}
+
+static const char *const sorts[] = { "created_at", "updated_at", "priority", "status" };
+
+/* status, job_type and priority, each any of its repeated values; sort and order. */
+static enum sq_err
+list_filter(struct req *r, struct job_domain_filter *f, struct sq_error *e)
+{
+	const struct query	*q = &r->query;
+	enum job_status		 st;
+	const char		*k, *s;
+	size_t			 i, j;
+	int			 p;
+
+	for (i = 0; i < q->n; i++) {
+		k = q->p[i].key;
+		s = q->p[i].val;
+		if (strcmp(k, "status") == 0) {
+			if (strcmp(s, "success") == 0)
+				st = JOB_COMPLETED;
+			else if (strcmp(s, "completed") == 0 || job_status_parse(s, &st) == -1)
+				return sq_fail(e, SQ_ERR_INVALID, "status must be one of pending, "
+				    "running, success, failed, cancelled");
+			f->status_mask |= 1u << st;
+		} else if (strcmp(k, "job_type") == 0) {
+			if (!job_spec_type_ok(s))
+				return sq_fail(e, SQ_ERR_INVALID, "Invalid job_type: must be 1 to %d "
+				    "of a-z, 0-9 and _", SQ_JOB_TYPE_MAX);
+			f->types[f->ntypes++] = job_spec_type_to_core(s);
+		} else if (strcmp(k, "priority") == 0) {
+			if ((p = job_spec_priority_parse(s)) == -1)
+				return sq_fail(e, SQ_ERR_INVALID, "priority must be one of low, "
+				    "normal, high, urgent");
+			f->priority_mask |= priority_bits(p);
+		}
+	}
+	if ((s = query_get(q, "sort")) != NULL) {
+		for (j = 0; j < sizeof(sorts) / sizeof(sorts[0]); j++)
+			if (strcmp(s, sorts[j]) == 0)
+				break;
+		if (j == sizeof(sorts) / sizeof(sorts[0]))
+			return sq_fail(e, SQ_ERR_INVALID, "sort must be one of created_at, "
+			    "updated_at, priority, status");
+		f->sort = (enum job_domain_sort)(JOB_SORT_CREATED + j);
+	}
+	if ((s = query_get(q, "order")) != NULL && strcmp(s, "asc") != 0 &&
+	    strcmp(s, "desc") != 0)
+		return sq_fail(e, SQ_ERR_INVALID, "order must be asc or desc");
+	f->ascending = s != NULL && strcmp(s, "asc") == 0;
+	if (f->sort == JOB_SORT_ID && f->ascending)
+		f->sort = JOB_SORT_CREATED;   /* order=asc alone: oldest first */
+	return SQ_OK;
+}
+
+static enum sq_err
+list_reply(struct req *r, const struct job_domain_filter *f, const struct page *pg,
+    struct sq_error *e)
+{
+	struct job_domain_view	 v;
+	struct uuid		*ids = NULL;
+	struct buf		 b;
+	struct jsonw		 w;
+	long long		 total;
+	size_t			 n = 0, i;
+	enum sq_err		 rc;
+
+	if ((rc = job_domain_list(r->w->db, &r->who, f, pg, &ids, &n, &total, e)) != SQ_OK)
+		return rc;
+	buf_init(&b, 0);
+	jsonw_init(&w, &b);
+	jsonw_object(&w, NULL);
+	jsonw_array(&w, "data");
+	for (i = 0; i < n && rc == SQ_OK; i++) {
+		if ((rc = job_domain_get(r->w->db, &r->who, &ids[i], &v, e)) == SQ_ERR_NOT_FOUND) {
+			rc = SQ_OK;
+			continue;
+		}
+		if (rc == SQ_OK)
+			write_job(&w, NULL, &v);
+		job_domain_view_clear(&v);
+	}
+	jsonw_end(&w);
+	jsonw_object(&w, "pagination");
+	jsonw_int(&w, "page", pg->page);
+	jsonw_int(&w, "limit", pg->per_page);
+	jsonw_int(&w, "total", total);
+	jsonw_int(&w, "total_pages", pagination_pages(total, pg->per_page));
+	jsonw_end(&w);
+	jsonw_end(&w);
+	if (rc == SQ_OK)
+		req_reply_doc(r, 200, &w);
+	buf_free(&b);
+	free(ids);
+	return rc;
+}
+
+static enum sq_err
+h_list(struct req *r, struct sq_error *e)
+{
+	struct job_domain_filter f;
+	struct uuid		 pid;
+	struct page		 pg;
+	long long		 seq;
+	enum sq_err		 rc;
+
+	memset(&f, 0, sizeof(f));
+	if ((rc = param_workspace(r, &pid, &seq, e)) != SQ_OK ||
+	    (rc = req_query(r, e)) != SQ_OK || (rc = list_page(r, &pg, e)) != SQ_OK ||
+	    (rc = list_filter(r, &f, e)) != SQ_OK)
+		return rc;
+	f.project = &pid;
+	return list_reply(r, &f, &pg, e);
+}
+
+/* GET /jobs: deprecated; every workspace of the caller, or the one workspace_id names. */
+static enum sq_err
+h_legacy_list(struct req *r, struct sq_error *e)
+{
+	struct job_domain_filter f;
+	struct uuid		 pid;
+	struct page		 pg;
+	const char		*s;
+	long long		 seq;
+	enum sq_err		 rc;
+
+	memset(&f, 0, sizeof(f));
+	if ((rc = req_query(r, e)) != SQ_OK || (rc = list_page(r, &pg, e)) != SQ_OK ||
+	    (rc = list_filter(r, &f, e)) != SQ_OK)
+		return rc;
+	if ((s = query_get(&r->query, "workspace_id")) != NULL) {
+		if (parse_int_range(s, 1, 1LL << 53, &seq) == -1)
+			return sq_fail(e, SQ_ERR_INVALID, "workspace_id must be an integer >= 1");
+		if ((rc = job_domain_project_by_seq(r->w->db, &r->who, seq, &pid, e)) != SQ_OK)
+			return rc;
+		f.project = &pid;
+	}
+	r->extra_header = "Deprecation: true\r\nLink: </workspace/{workspace_id}/jobs>; "
+	    "rel=\"successor-version\"";
+	return list_reply(r, &f, &pg, e);
+}
+
 const struct route dialect_workspace_routes[] = {
 	{ "POST", "/auth/login", h_login, 0 },
 	{ "POST", "/auth/refresh", h_refresh, 0 },
+	{ "GET", "/workspace/{}/jobs", h_list, 1 },
+	{ "POST", "/workspace/{}/jobs", h_create, 1 },
+	{ "GET", "/workspace/{}/jobs/{}", h_job_get, 1 },
+	{ "PATCH", "/workspace/{}/jobs/{}", h_job_patch, 1 },
+	{ "GET", "/workspace/{}/jobs/{}/status", h_job_status, 1 },
+	{ "GET", "/workspace/{}/jobs/{}/result", h_job_result, 1 },
+	{ "POST", "/workspace/{}/jobs/{}/cancel", h_job_cancel, 1 },
+	{ "POST", "/workspace/{}/jobs/{}/retry", h_job_retry, 1 },
+	{ "GET", "/jobs", h_legacy_list, 1 },
 	{ NULL, NULL, NULL, 0 },
 };

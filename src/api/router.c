@@ -16,7 +16,13 @@ static const struct mount mounts[] = {
 	{ "/api/v1/", &dialect_v1, dialect_v1_routes },
 	{ "/api/scrape-jobs", &dialect_scrapejobs, dialect_scrapejobs_routes },
 	{ "/auth/", &dialect_workspace, dialect_workspace_routes },
+	{ "/workspace/", &dialect_workspace, dialect_workspace_routes },
+	/* Seed 003's deprecated list; no other dialect serves a path starting "/jobs". */
+	{ "/jobs", &dialect_workspace, dialect_workspace_routes },
 	{ "/v1/", &dialect_integrator, dialect_integrator_routes },
+	/* Not "/api/jobs/": the list itself is "/api/jobs"; "/api/v1/" and "/api/scrape-jobs" are above. */
+	{ "/api/jobs", &dialect_datasets, dialect_datasets_routes },
+	{ "/api/sampling/", &dialect_datasets, dialect_datasets_routes },
 };
 
 /* Splits r->path into r->segs; matches pattern segment by segment, capturing {}. */

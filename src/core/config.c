@@ -309,7 +309,8 @@ handler_add(struct parser *p, const char *type, const char *cmd)
 	if (!type_name_ok(type))
 		return perr(p, "[handlers] '%s': a job type is a lower-case letter, then up to "
 		    "%d letters, digits or '_'", echo(q, sizeof(q), type), SQ_JOB_TYPE_MAX - 1);
-	if (strcmp(type, "scrape") == 0 || strcmp(type, "noop") == 0)
+	if (strcmp(type, "scrape") == 0 || strcmp(type, "noop") == 0 ||
+	    strcmp(type, "sampling") == 0)
 		return perr(p, "[handlers] %s: a built-in job type cannot have a handler", type);
 	for (i = 0; i < c->nhandlers; i++)
 		if (strcmp(c->handlers[i].type, type) == 0)

@@ -19,23 +19,32 @@ struct prepared {
 	long long	 priority, max_retries;
 	struct buf	 cfg;
 	const char	*metadata;
+	int		 has_url;
 };
 
 static enum sq_err
-prepare(const struct job_domain_input *in, struct prepared *p, struct sq_error *e)
+prepare(const struct config *cfg, const struct job_domain_input *in, struct prepared *p,
+    struct sq_error *e)
 {
 	char raw[SQ_URL_MAX + 1];
 
-	if (in->domain == NULL || job_spec_domain_url(in->domain, raw, sizeof(raw)) == -1)
-		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid domain: must be a host name or an "
-		    "http(s) URL");
-	if (target_url_normalise(raw, p->url, e) != SQ_OK)
-		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid domain: must be a host name or an "
-		    "http(s) URL");
 	if (in->job_type != NULL && !job_spec_type_ok(in->job_type))
 		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid job_type: must be 1 to %d of a-z, "
 		    "0-9 and _", SQ_JOB_TYPE_MAX);
 	p->type = job_spec_type_to_core(in->job_type ? in->job_type : "domain_scrape");
+	if (in->need_runner && strcmp(p->type, "scrape") != 0 &&
+	    config_handler(cfg, p->type) == NULL)
+		return sq_fail(e, SQ_ERR_INVALID, "Invalid job_type: '%s' is neither a scrape nor "
+		    "a type with a [handlers] entry on this server", in->job_type);
+	p->has_url = !(in->need_runner && in->domain == NULL && strcmp(p->type, "scrape") != 0);
+	if (!p->has_url)
+		raw[0] = '\0';
+	else if (in->domain == NULL || job_spec_domain_url(in->domain, raw, sizeof(raw)) == -1)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid domain: must be a host name or an "
+		    "http(s) URL");
+	if (p->has_url && target_url_normalise(raw, p->url, e) != SQ_OK)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid domain: must be a host name or an "
+		    "http(s) URL");
 	p->priority = in->priority < 0 ? JOB_PRIORITY_DEFAULT : in->priority;
 	if (in->priority != -1 && (in->priority < JOB_PRIORITY_MIN ||
 	    in->priority > JOB_PRIORITY_MAX))
@@ -113,22 +122,23 @@ domain_target(struct db *db, const char *pids, const char *url, const char *name
 
 static enum sq_err
 insert_job(struct db *db, const struct principal *who, const char *pids, const char *jids,
-    const struct prepared *p, const char *domain)
+    const struct prepared *p, const char *domain, const char *sched)
 {
 	char		 tids[UUID_STR_LEN + 1];
 	const char	*src = who->kind == AUTH_SESSION ? "manual" : "api";
 	char		*after = NULL;
 	enum sq_err	 rc;
 
-	if ((rc = domain_target(db, pids, p->url, domain, tids)) != SQ_OK)
+	if (p->has_url && (rc = domain_target(db, pids, p->url, domain, tids)) != SQ_OK)
 		return rc;
 	rc = db_exec(db, "INSERT INTO jobs (id, project_id, type, status, source, project_run, "
-	    "priority, max_retries, config, metadata, total_targets, created_by) "
-	    "VALUES (?, ?, ?, 'pending', ?, 0, ?, ?, ?, ?, 1, ?)",
+	    "priority, max_retries, config, metadata, total_targets, created_by, scheduled_at) "
+	    "VALUES (?, ?, ?, 'pending', ?, 0, ?, ?, ?, ?, ?, ?, ?)",
 	    DB_PARAMS(DB_STR(jids), DB_STR(pids), DB_STR(p->type), DB_STR(src),
 	    DB_INT(p->priority), DB_INT(p->max_retries), DB_STR(p->cfg.data),
-	    DB_STR(p->metadata), DB_INT(who->user_id)), NULL);
-	if (rc == SQ_OK)
+	    DB_STR(p->metadata), DB_INT(p->has_url ? 1 : 0), DB_INT(who->user_id),
+	    DB_STR(sched)), NULL);
+	if (rc == SQ_OK && p->has_url)
 		rc = db_exec(db, "INSERT INTO job_targets (job_id, position, target_id, url) "
 		    "VALUES (?, 1, ?, ?)", DB_PARAMS(DB_STR(jids), DB_STR(tids), DB_STR(p->url)),
 		    NULL);
@@ -138,7 +148,8 @@ insert_job(struct db *db, const struct principal *who, const char *pids, const c
 		    DB_PARAMS(DB_STR(pids)), NULL);
 	if (rc == SQ_OK)
 		rc = db_exec(db, "INSERT INTO job_queue (job_id, priority, run_after) "
-		    "VALUES (?, ?, NOW(6))", DB_PARAMS(DB_STR(jids), DB_INT(p->priority)), NULL);
+		    "VALUES (?, ?, COALESCE(?, NOW(6)))", DB_PARAMS(DB_STR(jids),
+		    DB_INT(p->priority), DB_STR(sched)), NULL);
 	if (rc == SQ_OK)
 		rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
 		    "VALUES (?, ?, 'created', '{\"status\":\"pending\"}')",
@@ -146,7 +157,7 @@ insert_job(struct db *db, const struct principal *who, const char *pids, const c
 	if (rc == SQ_OK)
 		rc = db_exec(db, "INSERT INTO job_logs (job_id, level, message) "
 		    "VALUES (?, 'info', LEFT(CONCAT('Job queued for ', ?), 1024))",
-		    DB_PARAMS(DB_STR(jids), DB_STR(p->url)), NULL);
+		    DB_PARAMS(DB_STR(jids), DB_STR(p->has_url ? p->url : p->type)), NULL);
 	if (rc == SQ_OK)
 		rc = job_audit_snapshot(db, jids, &after);
 	if (rc == SQ_OK)
@@ -167,7 +178,7 @@ job_domain_create(struct db *db, const struct config *cfg, const struct principa
 	memset(&p, 0, sizeof(p));
 	buf_init(&p.cfg, 0);
 	e->code = SQ_OK;
-	if ((rc = prepare(in, &p, e)) != SQ_OK)
+	if ((rc = prepare(cfg, in, &p, e)) != SQ_OK)
 		goto out;
 	uuid_v7(id);
 	uuid_format(id, jids);
@@ -177,7 +188,7 @@ job_domain_create(struct db *db, const struct config *cfg, const struct principa
 	}
 	if ((rc = lock_project(db, who, in->project, pids, &daily, e)) == SQ_OK &&
 	    (rc = job_check_limits(db, cfg, pids, daily, e)) == SQ_OK &&
-	    (rc = insert_job(db, who, pids, jids, &p, in->domain)) != SQ_OK)
+	    (rc = insert_job(db, who, pids, jids, &p, in->domain, in->scheduled_at)) != SQ_OK)
 		sq_fail(e, rc, NULL);
 	if (rc == SQ_OK && (rc = db_commit(db)) != SQ_OK)
 		sq_fail(e, rc, NULL);
@@ -185,6 +196,29 @@ job_domain_create(struct db *db, const struct config *cfg, const struct principa
 		db_rollback(db);
 out:
 	buf_free(&p.cfg);
+	return rc;
+}
+
+enum sq_err
+job_domain_project_by_seq(struct db *db, const struct principal *who, long long seq,
+    struct uuid *id, struct sq_error *e)
+{
+	struct db_res	 r;
+	const char	*s;
+	enum sq_err	 rc;
+
+	rc = db_exec(db, "SELECT p.id, m.user_id FROM projects p LEFT JOIN memberships m "
+	    "ON m.project_id = p.id AND m.user_id = ? WHERE p.seq = ?",
+	    DB_PARAMS(DB_INT(who->user_id), DB_INT(seq)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows == 0)
+		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Workspace not found");
+	else if (db_str(&r, 0, 1) == NULL)
+		rc = sq_fail(e, SQ_ERR_FORBIDDEN, "Not a member of this workspace");
+	else if ((s = db_str(&r, 0, 0)) == NULL || uuid_parse(s, strlen(s), id) == -1)
+		rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
+	db_res_free(&r);
 	return rc;
 }
 
@@ -235,8 +269,11 @@ job_domain_get(struct db *db, const struct principal *who, const struct uuid *id
 	if ((rc = job_get(db, who, id, &out->job, e)) != SQ_OK)
 		return rc;
 	uuid_format(id, jids);
-	rc = db_exec(db, "SELECT j.stats, j.result, j.lease_owner, jt.target_id, jt.url "
-	    "FROM jobs j LEFT JOIN job_targets jt ON jt.job_id = j.id AND jt.position = 1 "
+	rc = db_exec(db, "SELECT j.stats, j.result, j.lease_owner, jt.target_id, jt.url, "
+	    "p.seq, j.scheduled_at, q.run_after, j.created_by "
+	    "FROM jobs j JOIN projects p ON p.id = j.project_id "
+	    "LEFT JOIN job_targets jt ON jt.job_id = j.id AND jt.position = 1 "
+	    "LEFT JOIN job_queue q ON q.job_id = j.id "
 	    "WHERE j.id = ?", DB_PARAMS(DB_STR(jids)), &r);
 	if (rc != SQ_OK) {
 		job_domain_view_clear(out);
@@ -250,6 +287,10 @@ job_domain_get(struct db *db, const struct principal *who, const struct uuid *id
 		out->has_target = t != NULL && uuid_parse(t, strlen(t), &out->target_id) == 0;
 		text_copy(out->url, sizeof(out->url), db_str(&r, 0, 4));
 		url_domain(out->url, out->domain, sizeof(out->domain));
+		out->project_seq = db_int(&r, 0, 5);
+		text_copy(out->scheduled_at, sizeof(out->scheduled_at), db_str(&r, 0, 6));
+		text_copy(out->run_after, sizeof(out->run_after), db_str(&r, 0, 7));
+		out->created_by = db_str(&r, 0, 8) ? db_int(&r, 0, 8) : -1;
 	}
 	db_res_free(&r);
 	if (rc != SQ_OK)
@@ -258,22 +299,60 @@ job_domain_get(struct db *db, const struct principal *who, const struct uuid *id
 }
 
 /*
- * One text: the optional filters are "? IS NULL OR col = ?", and the page is found
+ * One text: the optional filters are "? IS NULL OR col = ?" (the any-of sets
+ * FIND_IN_SET over a comma list, the priorities a bit mask), and the page is found
  * on (project_id, id) through the membership join. Fine for the jobs one user can
  * see; the per-project list of seed 000 keeps its one-statement-per-combination form.
  */
 #define LIST_WHERE \
 	"FROM jobs j JOIN memberships m ON m.project_id = j.project_id AND m.user_id = ? " \
 	"WHERE (? IS NULL OR j.status = ?) AND (? IS NULL OR j.type = ?) " \
-	"AND (? IS NULL OR j.project_id = ?)"
+	"AND (? IS NULL OR j.project_id = ?) AND (? IS NULL OR FIND_IN_SET(j.status, ?)) " \
+	"AND (? IS NULL OR FIND_IN_SET(j.type, ?)) AND (? = 0 OR (? >> j.priority) & 1)"
+
+/*
+ * The page's statement for a sort: whole literal texts, one per sort, since db_exec
+ * caches prepared statements by the address of their text.
+ */
+#define LIST_PAGE(order) "SELECT j.id " LIST_WHERE " ORDER BY " order " LIMIT ? OFFSET ?"
+
+static const char *
+list_sql(const struct job_domain_filter *f)
+{
+	static const char *const asc[] = { LIST_PAGE("j.id DESC"),
+	    LIST_PAGE("j.created_at, j.id"), LIST_PAGE("j.updated_at, j.id"),
+	    LIST_PAGE("j.priority, j.id"), LIST_PAGE("j.status, j.id") };
+	static const char *const desc[] = { LIST_PAGE("j.id DESC"),
+	    LIST_PAGE("j.created_at DESC, j.id DESC"), LIST_PAGE("j.updated_at DESC, j.id DESC"),
+	    LIST_PAGE("j.priority DESC, j.id DESC"), LIST_PAGE("j.status DESC, j.id DESC") };
+
+	if ((unsigned)f->sort > JOB_SORT_STATUS)
+		return asc[0];
+	return f->ascending ? asc[f->sort] : desc[f->sort];
+}
+
+/* The comma lists of the any-of sets, "" when empty. */
+static void
+list_sets(const struct job_domain_filter *f, struct buf *st, struct buf *ty)
+{
+	size_t i;
+
+	for (i = 0; i < JOB_STATUS__COUNT; i++)
+		if (f->status_mask & (1u << i))
+			buf_printf(st, "%s%s", st->len ? "," : "", job_status_name((enum job_status)i));
+	for (i = 0; i < f->ntypes; i++)
+		buf_printf(ty, "%s%s", ty->len ? "," : "", f->types[i]);
+}
 
 enum sq_err
 job_domain_list(struct db *db, const struct principal *who, const struct job_domain_filter *f,
     const struct page *pg, struct uuid **ids, size_t *n, long long *total, struct sq_error *e)
 {
 	struct db_res	 r;
+	struct buf	 sset, tset;
 	char		 pids[UUID_STR_LEN + 1];
 	const char	*st = f->has_status ? job_status_name(f->status) : NULL, *ps = NULL;
+	const char	*ss, *ts;
 	struct uuid	*v = NULL;
 	size_t		 i;
 	enum sq_err	 rc;
@@ -284,24 +363,36 @@ job_domain_list(struct db *db, const struct principal *who, const struct job_dom
 		uuid_format(f->project, pids);
 		ps = pids;
 	}
+	buf_init(&sset, 0);
+	buf_init(&tset, 0);
+	list_sets(f, &sset, &tset);
+	ss = sset.len ? sset.data : NULL;
+	ts = tset.len ? tset.data : NULL;
+#define LIST_PARAMS \
+	DB_INT(who->user_id), DB_STR(st), DB_STR(st), DB_STR(f->type), DB_STR(f->type), \
+	DB_STR(ps), DB_STR(ps), DB_STR(ss), DB_STR(ss), DB_STR(ts), DB_STR(ts), \
+	DB_INT(f->priority_mask), DB_INT(f->priority_mask)
 	/* Without a type filter the total is a sum over the trigger-kept job_counts rows. */
-	if (f->type == NULL)
+	if (f->type == NULL && ss == NULL && ts == NULL && f->priority_mask == 0)
 		rc = db_exec(db, "SELECT COALESCE(SUM(c.n), 0) FROM job_counts c "
 		    "JOIN memberships m ON m.project_id = c.project_id AND m.user_id = ? "
 		    "WHERE (? IS NULL OR c.status = ?) AND (? IS NULL OR c.project_id = ?)",
 		    DB_PARAMS(DB_INT(who->user_id), DB_STR(st), DB_STR(st), DB_STR(ps), DB_STR(ps)),
 		    &r);
 	else
-		rc = db_exec(db, "SELECT COUNT(*) " LIST_WHERE, DB_PARAMS(DB_INT(who->user_id),
-		    DB_STR(st), DB_STR(st), DB_STR(f->type), DB_STR(f->type), DB_STR(ps),
-		    DB_STR(ps)), &r);
-	if (rc != SQ_OK)
+		rc = db_exec(db, "SELECT COUNT(*) " LIST_WHERE, DB_PARAMS(LIST_PARAMS), &r);
+	if (rc != SQ_OK) {
+		buf_free(&sset);
+		buf_free(&tset);
 		return sq_fail(e, rc, NULL);
+	}
 	*total = db_int(&r, 0, 0);
 	db_res_free(&r);
-	rc = db_exec(db, "SELECT j.id " LIST_WHERE " ORDER BY j.id DESC LIMIT ? OFFSET ?",
-	    DB_PARAMS(DB_INT(who->user_id), DB_STR(st), DB_STR(st), DB_STR(f->type),
-	    DB_STR(f->type), DB_STR(ps), DB_STR(ps), DB_INT(pg->per_page), DB_INT(pg->offset)), &r);
+	rc = db_exec(db, list_sql(f), DB_PARAMS(LIST_PARAMS, DB_INT(pg->per_page), DB_INT(pg->offset)),
+	    &r);
+#undef LIST_PARAMS
+	buf_free(&sset);
+	buf_free(&tset);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
 	if (r.nrows > 0 && (v = calloc(r.nrows, sizeof(*v))) == NULL)

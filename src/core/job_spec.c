@@ -260,3 +260,29 @@ job_spec_time(const char *iso, char out[32])
 	memcpy(out, wide, (size_t)n + 1);
 	return 0;
 }
+
+int
+job_spec_priority_parse(const char *name)
+{
+	if (strcmp(name, "low") == 0)
+		return 2;
+	if (strcmp(name, "normal") == 0)
+		return 5;
+	if (strcmp(name, "high") == 0)
+		return 8;
+	if (strcmp(name, "urgent") == 0)
+		return 10;
+	return -1;
+}
+
+const char *
+job_spec_priority_name(long long priority)
+{
+	if (priority <= 3)
+		return "low";
+	if (priority <= 6)
+		return "normal";
+	if (priority <= 9)
+		return "high";
+	return "urgent";
+}

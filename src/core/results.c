@@ -2,7 +2,9 @@
 #include <limits.h>
 #include <string.h>
 
+#include "scrapeq/csv.h"
 #include "scrapeq/results.h"
+#include "scrapeq/timefmt.h"
 
 /* In enum result_col order; the SELECT lists below read them in the same order. */
 static const struct {
@@ -43,6 +45,12 @@ static const struct {
 /* Everything after an offset: one walk along the same index. */
 #define ALL_SQL(json) "SELECT " COLS(json) " FROM results r WHERE r.job_id = ? " \
 	"ORDER BY r.id LIMIT ? OFFSET ?"
+
+/* A sampling job's rows, in the order they were drawn. */
+#define SAMPLE_SQL(json) "SELECT " COLS(json) " FROM sample_rows s JOIN results r " \
+	"ON r.id = s.result_id WHERE s.job_id = ? ORDER BY s.round, s.ordinal LIMIT ? OFFSET ?"
+
+static const char *const sample_sql[2] = { SAMPLE_SQL(NO_JSON), SAMPLE_SQL(WITH_JSON) };
 
 static const char *const read_sql[2][2] = {	/* [all][json] */
 	{ PAGE_SQL(NO_JSON), PAGE_SQL(WITH_JSON) },
@@ -213,4 +221,78 @@ results_read(struct db *db, const struct principal *who, const struct uuid *job,
 	rc = db_exec_each(db, read_sql[all][json], DB_PARAMS(DB_STR(jid),
 	    DB_INT(all ? LLONG_MAX : win->limit), DB_INT(win->offset)), read_row, &x);
 	return rc == SQ_OK ? SQ_OK : sq_fail(e, rc, NULL);
+}
+
+enum sq_err
+results_read_sample(struct db *db, const struct principal *who, const struct uuid *job,
+    const struct rows_window *win, const struct result_cols *cols, result_row_fn fn,
+    void *arg, long long *total, struct sq_error *e)
+{
+	struct read_ctx	 x;
+	struct db_res	 r;
+	char		 jid[UUID_STR_LEN + 1];
+	size_t		 i;
+	int		 json;
+	enum sq_err	 rc;
+
+	uuid_format(job, jid);
+	rc = db_exec(db, "SELECT (SELECT COUNT(*) FROM sample_rows s WHERE s.job_id = j.id) "
+	    MEMBER_FROM, DB_PARAMS(DB_INT(who->user_id), DB_STR(jid)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows == 0)
+		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found");
+	else if (total != NULL)
+		*total = db_int(&r, 0, 0);
+	db_res_free(&r);
+	if (rc != SQ_OK)
+		return rc;
+	memset(&x, 0, sizeof(x));
+	for (i = 0; i < cols->n; i++)
+		if ((unsigned)cols->col[i] < RESULT_COL__COUNT)
+			x.want[cols->col[i]] = 1;
+	x.fn = fn;
+	x.arg = arg;
+	json = x.want[RESULT_PRODUCTS] || x.want[RESULT_FIELDS];
+	rc = db_exec_each(db, sample_sql[json], DB_PARAMS(DB_STR(jid),
+	    DB_INT(win->limit < 0 ? LLONG_MAX : win->limit), DB_INT(win->offset)), read_row, &x);
+	return rc == SQ_OK ? SQ_OK : sq_fail(e, rc, NULL);
+}
+
+void
+results_csv_row(struct csv *c, const struct result_cols *cols, const struct result_row *row)
+{
+	char	 t[TIMEFMT_MAX > ID_STR_MAX ? TIMEFMT_MAX : ID_STR_MAX];
+	size_t	 i;
+
+	for (i = 0; i < cols->n; i++) {
+		const struct result_cell *v = &row->c[cols->col[i]];
+
+		if (v->null) {
+			csv_cell(c, NULL, 0);
+			continue;
+		}
+		switch (result_col_type(cols->col[i])) {
+		case RESULT_T_INT:
+			csv_int(c, v->i);
+			break;
+		case RESULT_T_JSON:
+			csv_cell(c, v->s, v->len);      /* starts with [ or {: no formula */
+			break;
+		case RESULT_T_ID:
+			id_format(ID_PREFIX_TARGET, &v->id, t, sizeof(t));
+			csv_cell(c, t, strlen(t));
+			break;
+		case RESULT_T_TIME:
+			if (timefmt_rfc3339(v->s, 0, t) == 0)
+				csv_cell(c, t, strlen(t));
+			else
+				csv_cell(c, NULL, 0);
+			break;
+		default:
+			csv_text(c, v->s, v->len);
+			break;
+		}
+	}
+	csv_row_end(c);
 }

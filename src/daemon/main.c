@@ -20,6 +20,7 @@
 #include "scrapeq/text.h"
 #include "crawl.h"
 #include "handler.h"
+#include "sampling_run.h"
 
 #define CANCEL_POLL_MS   500       /* a cancel is seen within this (and one loop turn) */
 #define RECLAIM_MS       5000
@@ -113,6 +114,10 @@ claim(struct daemon *d, long long now)
 		if ((cmd = config_handler(&d->cfg, jobs[i].type)) != NULL) {
 			if ((h = handler_start(&d->cfg, d->store, &jobs[i], cmd)) != NULL)
 				d->runs[d->nruns++] = h;
+			continue;
+		}
+		if (strcmp(jobs[i].type, "sampling") == 0) {   /* built in, done within the claim */
+			sampling_run(d->db, d->id, &jobs[i]);
 			continue;
 		}
 		if (strcmp(jobs[i].type, "scrape") != 0) {

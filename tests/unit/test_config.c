@@ -334,6 +334,8 @@ test_handlers(void)
 		    "t.conf:2: [handlers] scrape: a built-in job type cannot have a handler" },
 		{ "[handlers]\nnoop = /bin/true\n",
 		    "t.conf:2: [handlers] noop: a built-in job type cannot have a handler" },
+		{ "[handlers]\nsampling = /bin/true\n",
+		    "t.conf:2: [handlers] sampling: a built-in job type cannot have a handler" },
 		{ "[handlers]\nBad = /bin/true\n", "t.conf:2: [handlers] 'Bad': a job type is a "
 		    "lower-case letter, then up to 31 letters, digits or '_'" },
 		{ "[handlers]\n1x = /bin/true\n", "t.conf:2: [handlers] '1x': a job type is a "

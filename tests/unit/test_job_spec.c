@@ -110,5 +110,21 @@ main(void)
 		    "time \"%s\"", times[i].in);
 	}
 	TAP_CHECK(job_spec_time(NULL, t) == -1, "NULL time");
+	TAP_CHECK(job_spec_priority_parse("low") == 2 && job_spec_priority_parse("normal") == 5 &&
+	    job_spec_priority_parse("high") == 8 && job_spec_priority_parse("urgent") == 10,
+	    "seed 003 priority names map onto 2/5/8/10");
+	TAP_CHECK(job_spec_priority_parse("HIGH") == -1 && job_spec_priority_parse("") == -1 &&
+	    job_spec_priority_parse("5") == -1, "other priority names refused");
+	TAP_STREQ(job_spec_priority_name(1), "low", "priority 1 is low");
+	TAP_STREQ(job_spec_priority_name(3), "low", "priority 3 is low");
+	TAP_STREQ(job_spec_priority_name(4), "normal", "priority 4 is normal");
+	TAP_STREQ(job_spec_priority_name(6), "normal", "priority 6 is normal");
+	TAP_STREQ(job_spec_priority_name(7), "high", "priority 7 is high");
+	TAP_STREQ(job_spec_priority_name(9), "high", "priority 9 is high");
+	TAP_STREQ(job_spec_priority_name(10), "urgent", "priority 10 is urgent");
+	for (i = 2; i <= 10; i++)
+		if (i == 2 || i == 5 || i == 8 || i == 10)
+			TAP_CHECK(job_spec_priority_parse(job_spec_priority_name((long long)i)) ==
+			    (int)i, "priority %zu round-trips", i);
 	return tap_done("test_job_spec");
 }
