@@ -361,10 +361,13 @@ check(e is not None and e[0] == "fetch" and "time" in (e[2] or "").lower(),
       "timeout: slow.html is a fetch error that says it timed out", note=str(errs))
 err = jj.row["error"]
 check(isinstance(err, dict) and err.get("message"), "timeout: the failed job has an error object", note=repr(err))
-took = db_value("SELECT TIMESTAMPDIFF(MICROSECOND, started_at, completed_at) / 1e6 FROM jobs WHERE id = %s"
-                % sql_str(uuid_of(jj.id)))
-check(took is not None and float(took) < 2.5,
-      "timeout: the fetch was cut after about 1 s (the job took %s s; the page takes 3 s)" % took)
+# The fetch's own time, not the job's: another job's 429 (Retry-After) may pause this
+# host for every job a while, which is right, and would make the job slower.
+st = jj.row["stats"] if isinstance(jj.row["stats"], dict) else {}
+took = st.get("avgResponseTime")
+check(st.get("pagesProcessed") == 1 and isinstance(took, int) and 900 <= took < 2500,
+      "timeout: the fetch was cut after about 1 s (it took %s ms; the page takes 3 s)" % took,
+      note=json.dumps(st)[:300])
 
 
 def gaps(reqs):
