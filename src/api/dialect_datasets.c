@@ -381,22 +381,6 @@ data_row_csv(void *arg, const struct result_row *row)
 	return req_stream_flush(&o->s);
 }
 
-/* Ends a streamed answer; after the head went out an error can only be logged. */
-static enum sq_err
-data_finish(struct req *r, struct req_stream *s, enum sq_err rc, struct sq_error *e)
-{
-	if (rc == SQ_OK && s->b.oom && !s->started)
-		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
-	if (rc != SQ_OK && !req_stream_drop(s))
-		return rc;
-	if (rc != SQ_OK)
-		log_err("%s %.200s: %s after the answer began; body ended early", r->method,
-		    r->path, sq_strerror(rc));
-	else
-		req_stream_end(s);
-	return SQ_OK;
-}
-
 static enum sq_err
 data_csv(struct req *r, const struct uuid *id, const struct data_ask *a, struct sq_error *e)
 {
@@ -414,7 +398,7 @@ data_csv(struct req *r, const struct uuid *id, const struct data_ask *a, struct 
 		csv_cell(&o.csv, result_col_name(a->cols.col[i]),
 		    strlen(result_col_name(a->cols.col[i])));
 	csv_row_end(&o.csv);
-	return data_finish(r, &o.s, results_read_sample(r->w->db, &r->who, id, &a->win,
+	return req_stream_finish(&o.s, results_read_sample(r->w->db, &r->who, id, &a->win,
 	    &a->cols, data_row_csv, &o, NULL, e), e);
 }
 
@@ -450,7 +434,7 @@ data_json(struct req *r, const struct uuid *id, const struct data_ask *a, struct
 		if (jsonw_failed(&o.w))
 			rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
 	}
-	return data_finish(r, &o.s, rc, e);
+	return req_stream_finish(&o.s, rc, e);
 }
 
 static enum sq_err

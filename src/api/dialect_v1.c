@@ -762,25 +762,6 @@ one_param(struct req *r, const char *name, const char **out, struct sq_error *e)
 	return SQ_OK;
 }
 
-/*
- * Ends a streamed answer: an error before the head went out is still answered in
- * the envelope; after it the status is sent, so the error is logged and the body ends.
- */
-static enum sq_err
-stream_finish(struct req *r, struct req_stream *s, enum sq_err rc, struct sq_error *e)
-{
-	if (rc == SQ_OK && s->b.oom && !s->started)
-		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
-	if (rc != SQ_OK && !req_stream_drop(s))
-		return rc;
-	if (rc != SQ_OK)
-		log_err("%s %.200s: %s after the answer began; body ended early", r->method,
-		    r->path, sq_strerror(rc));
-	else
-		req_stream_end(s);
-	return SQ_OK;
-}
-
 /* The paging members that close a streamed page; next is NULL on the last page. */
 static void
 window_end(struct jsonw *w, long long total, const struct rows_window *win, const char *next)
@@ -930,7 +911,7 @@ results_csv(struct req *r, const struct uuid *id, const struct results_ask *a,
 	}
 	csv_row_end(&o.csv);
 	rc = results_read(r->w->db, &r->who, id, &a->win, &a->cols, result_row_csv, &o, NULL, e);
-	return stream_finish(r, &o.s, rc, e);
+	return req_stream_finish(&o.s, rc, e);
 }
 
 static enum sq_err
@@ -958,7 +939,7 @@ results_json(struct req *r, const struct uuid *id, const struct results_ask *a,
 		if (jsonw_failed(&o.w))
 			rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
 	}
-	return stream_finish(r, &o.s, rc, e);
+	return req_stream_finish(&o.s, rc, e);
 }
 
 static enum sq_err
@@ -1036,7 +1017,7 @@ h_job_errors(struct req *r, struct sq_error *e)
 		if (jsonw_failed(&o.w))
 			rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
 	}
-	return stream_finish(r, &o.s, rc, e);
+	return req_stream_finish(&o.s, rc, e);
 }
 
 /* Daemon hosts and pids are the sysadmin's business: only administrators see the items. */

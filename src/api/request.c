@@ -222,3 +222,20 @@ req_stream_drop(struct req_stream *s)
 	buf_free(&s->b);
 	return s->started;
 }
+
+enum sq_err
+req_stream_finish(struct req_stream *s, enum sq_err rc, struct sq_error *e)
+{
+	struct req *r = s->r;
+
+	if (rc == SQ_OK && s->b.oom && !s->started)
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+	if (rc != SQ_OK && !req_stream_drop(s))
+		return rc;
+	if (rc != SQ_OK)
+		log_err("%s %.200s: %s after the answer began; body ended early", r->method,
+		    r->path, sq_strerror(rc));
+	else
+		req_stream_end(s);
+	return SQ_OK;
+}

@@ -100,5 +100,12 @@ int	req_stream_flush(struct req_stream *);
 void	req_stream_end(struct req_stream *);
 /* Frees b without sending it. Returns 1 if the head went out already (no error reply possible). */
 int	req_stream_drop(struct req_stream *);
+/*
+ * Ends a streamed answer with the producer's result rc: SQ_OK sends the rest; an
+ * error before the head went out is returned for the dialect to answer (memory
+ * running out while held counts as one); after the head it is logged and the body
+ * ends. Returns what the handler returns.
+ */
+enum sq_err req_stream_finish(struct req_stream *, enum sq_err rc, struct sq_error *e);
 
 #endif
