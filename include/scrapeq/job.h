@@ -115,9 +115,11 @@ enum sq_err job_list(struct db *, const struct principal *who, const struct uuid
 void	job_list_free(struct job *items, size_t n);
 
 /*
- * Cancels a pending or running job (SQ_ERR_CANNOT_CANCEL otherwise): status
- * cancelled, cancelled_at now, its queue row removed, cancel_requested set so a
- * daemon running it stops within a second. Fills *out with the job after.
+ * Cancels a pending or running job (SQ_ERR_CANNOT_CANCEL otherwise) through
+ * job_cancel_reason with no reason, so every dialect's cancel is the same change:
+ * status cancelled, cancelled_at (and updated_at) now, its queue row removed,
+ * cancel_requested set so a daemon running it stops within a second, error
+ * "Cancelled via API", audited. Fills *out with the job after.
  */
 enum sq_err job_cancel(struct db *, const struct principal *who, const struct uuid *id,
 	    struct job *out, struct sq_error *);

@@ -17,7 +17,8 @@
  *   dataset_name      = config.dataset_name
  *   source_commit_id  = config.source_job_id (the job whose results the dataset resolved to)
  *   run_parameters    = config; output_summary = result; error_message = error.message
- *   duration_seconds  = completed_at (or cancelled_at) - started_at, to the microsecond
+ *   completed_at      = completed_at, or cancelled_at for a cancelled job (as seeds 001, 003)
+ *   duration_seconds  = completed_at - started_at, to the microsecond
  * Strings point into the database row: valid only during the callback.
  */
 struct job_run {
@@ -33,7 +34,7 @@ struct job_run {
 	const char	*result;                 /* JSON text or NULL */
 	const char	*error_message;          /* NULL when none */
 	const char	*created_at;             /* DATETIME(6) text, UTC */
-	const char	*completed_at;           /* NULL when not finished */
+	const char	*completed_at;           /* when it ended; NULL while not finished */
 	long long	 duration_us;            /* -1 when unknown */
 };
 

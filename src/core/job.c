@@ -6,6 +6,7 @@
 
 #include "scrapeq/buf.h"
 #include "scrapeq/job.h"
+#include "scrapeq/job_update.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/log.h"
 #include "scrapeq/project.h"
@@ -558,57 +559,11 @@ enum sq_err
 job_cancel(struct db *db, const struct principal *who, const struct uuid *id, struct job *out,
     struct sq_error *e)
 {
-	struct db_res	 r;
-	char		 jids[UUID_STR_LEN + 1], pids[UUID_STR_LEN + 1];
-	enum job_status	 st;
-	enum sq_err	 rc;
+	enum sq_err rc;
 
-	uuid_format(id, jids);
-	if ((rc = db_begin(db)) != SQ_OK)
-		return sq_fail(e, rc, NULL);
-	rc = db_exec(db, "SELECT j.status, j.project_id FROM jobs j JOIN memberships m "
-	    "ON m.project_id = j.project_id AND m.user_id = ? WHERE j.id = ? FOR UPDATE",
-	    DB_PARAMS(DB_INT(who->user_id), DB_STR(jids)), &r);
-	if (rc != SQ_OK) {
-		sq_fail(e, rc, NULL);
-		goto fail;
-	}
-	if (r.nrows == 0 || job_status_parse(db_str(&r, 0, 0), &st) == -1) {
-		db_res_free(&r);
-		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found");
-		goto fail;
-	}
-	text_copy(pids, sizeof(pids), db_str(&r, 0, 1));
-	db_res_free(&r);
-	if (!job_can_cancel(st)) {
-		rc = sq_fail(e, SQ_ERR_CANNOT_CANCEL, "Job is %s; only running or pending jobs "
-		    "can be cancelled", job_status_name(st));
-		goto fail;
-	}
-	/* A running job's daemon sees cancel_requested (and the status) and stops. */
-	rc = db_exec(db, "UPDATE jobs SET status = 'cancelled', cancel_requested = 1, "
-	    "cancelled_at = NOW(6), updated_at = NOW(6), lease_expires_at = NULL WHERE id = ?",
-	    DB_PARAMS(DB_STR(jids)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "DELETE FROM job_queue WHERE job_id = ?", DB_PARAMS(DB_STR(jids)),
-		    NULL);
-	if (rc == SQ_OK && st == JOB_PENDING)
-		rc = db_exec(db, "UPDATE job_targets SET status = 'cancelled' WHERE job_id = ? "
-		    "AND status = 'pending'", DB_PARAMS(DB_STR(jids)), NULL);
-	if (rc == SQ_OK)
-		rc = job_event(db, jids, pids, "cancelled", "{\"status\":\"cancelled\"}");
-	if (rc == SQ_OK)
-		rc = job_log_line(db, jids, "info", "Job cancelled via API");
-	if (rc != SQ_OK) {
-		sq_fail(e, rc, NULL);
-		goto fail;
-	}
-	if ((rc = db_commit(db)) != SQ_OK)
-		return sq_fail(e, rc, NULL);
+	if ((rc = job_cancel_reason(db, who, id, NULL, e)) != SQ_OK)
+		return rc;
 	return job_get(db, who, id, out, e);
-fail:
-	db_rollback(db);
-	return rc;
 }
 
 static const char *const log_levels[] = { "debug", "info", "warning", "error" };

@@ -8,7 +8,7 @@
 #define RUN_COLS "j.id, j.type, j.status, j.created_by, u.external_id, " \
 	"JSON_VALUE(j.config, '$.dataset_id'), JSON_VALUE(j.config, '$.dataset_name'), " \
 	"JSON_VALUE(j.config, '$.source_job_id'), j.config, j.result, " \
-	"JSON_VALUE(j.error, '$.message'), j.created_at, j.completed_at, " \
+	"JSON_VALUE(j.error, '$.message'), j.created_at, COALESCE(j.completed_at, j.cancelled_at), " \
 	"TIMESTAMPDIFF(MICROSECOND, j.started_at, COALESCE(j.completed_at, j.cancelled_at))"
 
 /* One text: each optional filter is "? IS NULL OR col = ?", bound twice. */

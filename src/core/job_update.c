@@ -75,7 +75,7 @@ to_running(struct db *db, const struct locked *l, const struct job_change *c, co
 {
 	enum sq_err rc;
 
-	rc = db_exec(db, "UPDATE jobs SET status = 'running', started_at = COALESCE(?, NOW(6)), "
+	rc = db_exec(db, "UPDATE jobs SET status = 'running', started_at = COALESCE(?, NOW(6)), updated_at = NOW(6), "
 	    "lease_owner = ?, lease_expires_at = NOW(6) + INTERVAL ? SECOND, cancel_requested = 0 "
 	    "WHERE id = ?", DB_PARAMS(DB_STR(c->started_at), DB_STR(owner),
 	    DB_INT(c->lease_seconds), DB_STR(l->jids)), NULL);
@@ -95,7 +95,7 @@ to_finished(struct db *db, const struct locked *l, const struct job_change *c, c
 {
 	enum sq_err rc;
 
-	rc = db_exec(db, "UPDATE jobs SET status = ?, completed_at = COALESCE(?, NOW(6)), "
+	rc = db_exec(db, "UPDATE jobs SET status = ?, completed_at = COALESCE(?, NOW(6)), updated_at = NOW(6), "
 	    "lease_owner = NULL, lease_expires_at = NULL, current_target = NULL, "
 	    "completed_targets = IF(? = 'completed', total_targets, completed_targets) "
 	    "WHERE id = ?", DB_PARAMS(DB_STR(st), DB_STR(c->completed_at), DB_STR(st),
@@ -107,14 +107,17 @@ to_finished(struct db *db, const struct locked *l, const struct job_change *c, c
 	return rc;
 }
 
-/* As job_cancel: a daemon running it sees cancel_requested and stops. */
+/*
+ * A daemon running it sees cancel_requested and stops. updated_at is stamped in the
+ * statement that stamps cancelled_at, so every dialect shows one time for the change.
+ */
 static enum sq_err
 to_cancelled(struct db *db, const struct locked *l)
 {
 	enum sq_err rc;
 
 	rc = db_exec(db, "UPDATE jobs SET status = 'cancelled', cancel_requested = 1, "
-	    "cancelled_at = NOW(6), lease_expires_at = NULL WHERE id = ?",
+	    "cancelled_at = NOW(6), updated_at = NOW(6), lease_expires_at = NULL WHERE id = ?",
 	    DB_PARAMS(DB_STR(l->jids)), NULL);
 	if (rc == SQ_OK)
 		rc = db_exec(db, "DELETE FROM job_queue WHERE job_id = ?",
@@ -131,7 +134,7 @@ to_pending(struct db *db, const struct locked *l, const struct job_change *c)
 {
 	enum sq_err rc;
 
-	rc = db_exec(db, "UPDATE jobs SET status = 'pending', "
+	rc = db_exec(db, "UPDATE jobs SET status = 'pending', updated_at = NOW(6), "
 	    "retry_count = IF(?, retry_count, retry_count + 1), error = IF(?, error, NULL), "
 	    "started_at = ?, completed_at = NULL, lease_owner = NULL, lease_expires_at = NULL, "
 	    "cancel_requested = 0, completed_targets = 0, current_target = NULL WHERE id = ?",

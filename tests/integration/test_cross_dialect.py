@@ -139,24 +139,33 @@ def agree_created(r, stored, label):
 
 def agree_cancelled(r, stored_row, label):
     c = stored_row.get("cancelled_at")
-    # (002's lastModified is updated_at, not the cancel time: not compared.)
     check(c is not None and stored_row.get("status") == "cancelled", "%s: MariaDB has it cancelled at a time" % label,
           False, repr(stored_row))
     agree_status(r, "cancelled", label)
     got = {"v1 cancelled_at": same_time(js(r["v1"]).get("cancelled_at"), c, 0),
            "001 completed_at": same_time(d001(r["001"]).get("completed_at"), c, 3),
            "002 endedAt": same_time(js(r["002"]).get("endedAt"), c, 6),
-           "003 completed_at": same_time(js(r["003"]).get("completed_at"), c, 0)}
-    check(all(got.values()), "%s: v1 cancelled_at, 001 completed_at, 002 endedAt, 003 completed_at are the "
-          "stored cancel time %s" % (label, c), False,
-          "disagree: %s; v1 %r 001 %r 002 %r 003 %r" % (
+           "002 lastModified": same_time(js(r["002"]).get("lastModified"), c, 6),
+           "003 completed_at": same_time(js(r["003"]).get("completed_at"), c, 0),
+           "003 updated_at": same_time(js(r["003"]).get("updated_at"), c, 0),
+           "004 completed_at": same_time(js(r["004"]).get("completed_at"), c, 6)}
+    check(all(got.values()), "%s: v1 cancelled_at, 001 completed_at, 002 endedAt and lastModified, 003 "
+          "completed_at and updated_at, 004 completed_at are the stored cancel time %s" % (label, c), False,
+          "disagree: %s; v1 %r 001 %r 002 %r/%r 003 %r/%r 004 %r" % (
               [k for k, v in got.items() if not v], js(r["v1"]).get("cancelled_at"),
-              d001(r["001"]).get("completed_at"), js(r["002"]).get("endedAt"), js(r["003"]).get("completed_at")))
-    # Seed 004 has no cancel time of its own; its completed_at may be null for a cancel,
-    # but if it shows one it must be the cancel time.
-    c4 = js(r["004"]).get("completed_at")
-    check(c4 is None or same_time(c4, c, 6), "%s: seed 004's completed_at is null or the cancel time" % label,
-          r["004"])
+              d001(r["001"]).get("completed_at"), js(r["002"]).get("endedAt"), js(r["002"]).get("lastModified"),
+              js(r["003"]).get("completed_at"), js(r["003"]).get("updated_at"), js(r["004"]).get("completed_at")))
+    # One cancel in the core, whichever dialect asked: the same message, one audit row.
+    uid = d001(r["001"]).get("id", "")
+    check(d001(r["001"]).get("error_message") == "Cancelled via API"
+          and js(r["004"]).get("error_message") == "Cancelled via API",
+          "%s: 001 error_message and 004 error_message are the core's 'Cancelled via API'" % label, False,
+          "001 %r, 004 %r" % (d001(r["001"]).get("error_message"), js(r["004"]).get("error_message")))
+    a = request("GET", "/api/scrape-jobs/%s/audit" % uid, token=TOKEN)
+    rows = js(a).get("data") if a.status == 200 else None
+    cancels = [x for x in rows if isinstance(x, dict) and x.get("action") == "cancel"] \
+        if isinstance(rows, list) else []
+    check(len(cancels) == 1, "%s: the audit log has exactly one cancel row" % label, a)
 
 
 # ---- 1. created through seed 003, read through every other dialect ----
