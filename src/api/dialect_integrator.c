@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scrapeq/flow.h"
+#include "scrapeq/flow_view.h"
 #include "scrapeq/jsonw.h"
 #include "dialect.h"
 

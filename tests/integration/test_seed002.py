@@ -13,6 +13,7 @@ import re
 import urllib.parse
 import uuid
 
+import harness
 from harness import (check, db_sql, new_project, new_target, new_user, request, section, uuid_of)
 
 FIELDS = {"_id", "type", "status", "_integrationId", "_flowId", "_exportId", "numSuccess", "numError",
@@ -317,6 +318,59 @@ seen, pages = walk(spread, "&type=flow&createdAt_gte=2024-01-01T00:00:00.000Z", 
 check(len(seen) == 2500 and len(set(seen)) == 2500 and pages == 3,
       "the document's own recipe (createdAt_lte = last - 1 ms) walks 2,500 flows a ms apart exactly once "
       "(%d seen, %d pages)" % (len(set(seen)), pages), False)
+
+section("objects matched one by one: every filter against a model of the three objects per job")
+# The list reads jobs and builds each one's three objects in C; here MariaDB gives the
+# jobs' order and Python builds and filters the objects, for filters that keep some of
+# a job's objects and not others (so the list reads several batches to fill a page).
+mixed = new_project(token, name="Seed 002 mixed")
+db_sql("INSERT INTO jobs (id, project_id, type, status, source, created_at, updated_at, total_results, "
+       "error_records, ignored_records) SELECT UUID(), '%s', 'scrape', "
+       "ELT(1 + seq %% 5, 'pending', 'running', 'completed', 'failed', 'cancelled'), 'api', "
+       "'2024-05-01 00:00:00' + INTERVAL (seq DIV 30) SECOND, NOW(6), seq %% 7, "
+       "IF(seq %% 3 = 0, seq %% 4, 0), IF(seq %% 5 = 0, 1, 0) FROM seq_1_to_1200" % uuid_of(mixed))
+job_rows = harness.db_rows("SELECT REPLACE(CAST(id AS CHAR), '-', ''), status, total_results, error_records, "
+                           "ignored_records FROM jobs WHERE project_id = '%s' "
+                           "ORDER BY created_at DESC, id DESC" % uuid_of(mixed))
+SPELL = {"pending": "queued", "cancelled": "canceled"}
+
+
+def model(pred):
+    out = []
+    for jid, st, ns, ne, ni in job_rows:
+        ns, ne, ni = int(ns), int(ne), int(ni)
+        ended = st in ("completed", "failed", "cancelled")
+        for kind, suffix in (("flow", ""), ("export", "-export"), ("import", "-import")):
+            o = {"type": kind, "status": SPELL.get(st, st), "numSuccess": ns, "numError": ne, "numIgnore": ni}
+            if kind == "import":
+                o.update(numError=0, numIgnore=0)
+                if not ended:
+                    o.update(status="queued", numSuccess=0)
+            if pred(o):
+                out.append(jid + suffix)
+    return out
+
+
+mcases = [
+    ("", lambda o: True),
+    ("&status=queued", lambda o: o["status"] == "queued"),
+    ("&status=running", lambda o: o["status"] == "running"),
+    ("&status=canceled", lambda o: o["status"] == "canceled"),
+    ("&numSuccess_gte=5", lambda o: o["numSuccess"] >= 5),
+    ("&numSuccess_lte=0", lambda o: o["numSuccess"] <= 0),
+    ("&numError_gte=2", lambda o: o["numError"] >= 2),
+    ("&numError_lte=0&status=failed", lambda o: o["numError"] <= 0 and o["status"] == "failed"),
+    ("&numIgnore_gte=1&numSuccess_gte=3", lambda o: o["numIgnore"] >= 1 and o["numSuccess"] >= 3),
+    ("&type=import&status=queued", lambda o: o["type"] == "import" and o["status"] == "queued"),
+    ("&type=export&numSuccess_lte=2", lambda o: o["type"] == "export" and o["numSuccess"] <= 2),
+]
+for extra, pred in mcases:
+    want = model(pred)
+    seen, pages = walk(mixed, extra, "after_id")
+    check(seen == want, "?integration_id=...%s walks exactly the model's %d objects in order (%d seen, %d pages)"
+          % (extra, len(want), len(seen), pages), False,
+          "first difference at %s" % next((i for i, (a, b) in enumerate(zip(seen, want)) if a != b),
+                                           min(len(seen), len(want))))
 
 section("statuses are spelled queued and canceled")
 insert_job(proj, "pending")

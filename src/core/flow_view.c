@@ -1,0 +1,346 @@
+/* flow_view.c: seed 002's flow, export and import objects of a scrape job, and the list that pages them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "scrapeq/flow_view.h"
+#include "scrapeq/job.h"
+#include "scrapeq/limits.h"
+#include "scrapeq/text.h"
+
+/*
+ * Each scrape job is read once and shown as three objects (flow, export, import):
+ *   status      the job's; the import child is pending (queued) until the job ends
+ *   numSuccess  results stored; the import child's is 0 until the job ends, then every
+ *               result (with no sink configured, delivering is storing)
+ *   numError    crawl errors (jobs.error_records); numIgnore robots.txt refusals
+ *               (jobs.ignored_records); numPages* the crawl's stats; 0 on the import
+ *   startedAt   the job's start; the import's is the job's end (completed or failed)
+ *   endedAt     completed_at (completed, failed) or cancelled_at; purgeAt is endedAt
+ *               + retention_days; lastModified is updated_at
+ * The objects are built and matched in C from one row per job, so the statement
+ * orders jobs alone and the index gives that order: no sort of three rows per job.
+ */
+#define FV_ENDED "(CASE WHEN j.status IN ('completed', 'failed') THEN j.completed_at " \
+	"WHEN j.status = 'cancelled' THEN j.cancelled_at END)"
+#define FV_COLS "j.id, j.project_id, j.status, j.total_results, j.error_records, " \
+	"j.ignored_records, COALESCE(JSON_VALUE(j.stats, '$.totalPages'), 0), " \
+	"COALESCE(JSON_VALUE(j.stats, '$.pagesProcessed'), 0), j.created_at, j.started_at, " \
+	"j.completed_at, " FV_ENDED ", j.updated_at, " FV_ENDED " + INTERVAL ? DAY"
+
+/*
+ * A batch of jobs, newest first: their ids from jobs_project_type_created (sql/005)
+ * under the caller's memberships, then their rows. The cursor is the last job read
+ * (created_at, id; that job itself is read again and its objects skipped in C). The
+ * status and count conditions are only the necessary ones (no object of a job that
+ * fails them could match); the objects are matched exactly in C (fv_matches).
+ */
+#define FV_SQL(key) \
+	"SELECT " FV_COLS " FROM jobs j JOIN (SELECT i.id FROM jobs i JOIN memberships m " \
+	"ON m.project_id = i.project_id AND m.user_id = ? WHERE i.type = 'scrape' " key \
+	"AND (? IS NULL OR i.project_id = CAST(? AS UUID)) " \
+	"AND (? IS NULL OR i.project_id = CAST(? AS UUID)) " \
+	"AND (? IS NULL OR i.project_id = CAST(? AS UUID)) " \
+	"AND (? IS NULL OR JSON_CONTAINS(?, JSON_QUOTE(CAST(i.project_id AS CHAR)))) " \
+	"AND (? IS NULL OR i.created_at >= ?) AND (? IS NULL OR i.created_at <= ?) " \
+	"AND (? IS NULL OR i.created_at < ? OR (i.created_at = ? AND i.id <= CAST(? AS UUID))) " \
+	"AND (? IS NULL OR i.status IN (?, ?)) " \
+	"AND (? IS NULL OR i.total_results >= ?) AND (? IS NULL OR i.error_records >= ?) " \
+	"AND (? IS NULL OR i.ignored_records >= ?) " \
+	"ORDER BY i.created_at DESC, i.id DESC LIMIT ?) t ON t.id = j.id " \
+	"ORDER BY j.created_at DESC, j.id DESC"
+#define FV_NPARAMS 29
+
+/* [0]: any filters; [1]: one job, by primary key. */
+static const char *const fv_sql[2] = {
+	FV_SQL(""),
+	FV_SQL("AND i.id = CAST(? AS UUID) "),
+};
+
+/* Where the next batch starts, and the objects of its first job already taken. */
+struct fv_cursor {
+	int		 has;
+	char		 at[FLOW_TIME_MAX];
+	char		 id[UUID_STR_LEN + 1];
+	struct uuid	 skip_job;
+	enum flow_kind	 skip_upto;
+};
+
+/* Strings bound to a statement must outlive it: they live here. */
+struct fv_binds {
+	char	 integration[UUID_STR_LEN + 1], flow[UUID_STR_LEN + 1], export[UUID_STR_LEN + 1];
+	char	 key[UUID_STR_LEN + 1];
+};
+
+static struct db_param
+opt_uuid(int has, const struct uuid *u, char *s)
+{
+	if (!has)
+		return DB_NUL;
+	uuid_format(u, s);
+	return DB_STR(s);
+}
+
+/* A count condition worth giving the database: at least 1. */
+static struct db_param
+opt_min(long long v)
+{
+	return v < 1 ? DB_NUL : DB_INT(v);
+}
+
+static struct db_param
+opt_str(const char *s)
+{
+	return s[0] ? DB_STR(s) : DB_NUL;
+}
+
+/* The "? IS NULL OR ... ?" pairs bind one value twice. */
+static size_t
+put2(struct db_param *p, size_t n, struct db_param v)
+{
+	p[n] = p[n + 1] = v;
+	return n + 2;
+}
+
+/* The job statuses whose objects can have status s: the import is pending while its job runs. */
+static size_t
+put_status(struct db_param *p, size_t n, const struct flow_filter *f)
+{
+	const char *s = job_status_name(f->status), *s2 = s;
+
+	if (!f->has_status) {
+		p[n] = p[n + 1] = p[n + 2] = DB_NUL;
+		return n + 3;
+	}
+	if (f->status == JOB_PENDING && (!f->has_kind || f->kind == FLOW_KIND_IMPORT))
+		s2 = job_status_name(JOB_RUNNING);
+	p[n++] = DB_STR(s);
+	p[n++] = DB_STR(s);
+	p[n++] = DB_STR(s2);
+	return n;
+}
+
+/* Fills p in the order of FV_SQL's placeholders; key (may be NULL) picks fv_sql[1]. */
+static size_t
+fv_params(struct db_param *p, const struct config *cfg, const struct principal *who,
+    const struct flow_filter *f, const struct uuid *key, const struct fv_cursor *c,
+    struct fv_binds *b, long long limit)
+{
+	size_t n = 0;
+
+	p[n++] = DB_INT(cfg->retention_days);
+	p[n++] = DB_INT(who->user_id);
+	if (key != NULL)
+		p[n++] = opt_uuid(1, key, b->key);
+	n = put2(p, n, opt_uuid(f->has_integration, &f->integration, b->integration));
+	n = put2(p, n, opt_uuid(f->has_flow, &f->flow, b->flow));
+	n = put2(p, n, opt_uuid(f->has_export, &f->export, b->export));
+	n = put2(p, n, f->has_flow_in ? DB_STR(f->flow_in) : DB_NUL);
+	n = put2(p, n, opt_str(f->created_gte));
+	n = put2(p, n, opt_str(f->created_lte));
+	n = put2(p, n, c->has ? DB_STR(c->at) : DB_NUL);
+	p[n++] = c->has ? DB_STR(c->at) : DB_NUL;
+	p[n++] = c->has ? DB_STR(c->id) : DB_NUL;
+	n = put_status(p, n, f);
+	n = put2(p, n, opt_min(f->success_gte));
+	n = put2(p, n, opt_min(f->error_gte));
+	n = put2(p, n, opt_min(f->ignore_gte));
+	p[n++] = DB_INT(limit);
+	return n;
+}
+
+/* Object k of the job in row; -1 if the row does not parse. */
+static int
+fv_from_row(struct flow_job *o, const struct db_res *r, size_t row, enum flow_kind k)
+{
+	const char	*s;
+	enum job_status	 st;
+	int		 imp = k == FLOW_KIND_IMPORT;
+
+	memset(o, 0, sizeof(*o));
+	if ((s = db_str(r, row, 0)) == NULL || uuid_parse(s, strlen(s), &o->job_id) == -1 ||
+	    (s = db_str(r, row, 1)) == NULL || uuid_parse(s, strlen(s), &o->project_id) == -1 ||
+	    job_status_parse(db_str(r, row, 2), &st) == -1)
+		return -1;
+	o->kind = k;
+	o->status = imp && !job_status_terminal(st) ? JOB_PENDING : st;
+	o->num_success = imp && !job_status_terminal(st) ? 0 : db_int(r, row, 3);
+	if (!imp) {
+		o->num_error = db_int(r, row, 4);
+		o->num_ignore = db_int(r, row, 5);
+		o->pages_generated = db_int(r, row, 6);
+		o->pages_processed = db_int(r, row, 7);
+		o->num_export = o->num_success + o->num_error + o->num_ignore;
+	}
+	text_copy(o->created_at, sizeof(o->created_at), db_str(r, row, 8));
+	if (!imp)
+		text_copy(o->started_at, sizeof(o->started_at), db_str(r, row, 9));
+	else if (st == JOB_COMPLETED || st == JOB_FAILED)
+		text_copy(o->started_at, sizeof(o->started_at), db_str(r, row, 10));
+	o->done_exporting = db_str(r, row, 11) != NULL;
+	text_copy(o->ended_at, sizeof(o->ended_at), db_str(r, row, 11));
+	text_copy(o->last_modified, sizeof(o->last_modified), db_str(r, row, 12));
+	text_copy(o->purge_at, sizeof(o->purge_at), db_str(r, row, 13));
+	return 0;
+}
+
+static int
+in_range(long long v, long long lo, long long hi)
+{
+	return (lo < 0 || v >= lo) && (hi < 0 || v <= hi);
+}
+
+/* The exact filter, object by object. */
+static int
+fv_matches(const struct flow_job *o, const struct flow_filter *f, const struct fv_cursor *c)
+{
+	if (c->has && memcmp(o->job_id.b, c->skip_job.b, sizeof(o->job_id.b)) == 0 && o->kind <= c->skip_upto)
+		return 0;
+	if ((f->has_kind && o->kind != f->kind) || (f->has_flow_job && o->kind == FLOW_KIND_FLOW) ||
+	    (f->has_status && o->status != f->status))
+		return 0;
+	return in_range(o->num_success, f->success_gte, f->success_lte) &&
+	    in_range(o->num_error, f->error_gte, f->error_lte) &&
+	    in_range(o->num_ignore, f->ignore_gte, -1);
+}
+
+/* Appends the matching objects of every row to v (at most want); moves the cursor past them. */
+static enum sq_err
+fv_take(const struct db_res *r, const struct flow_filter *f, struct fv_cursor *c,
+    struct flow_job *v, size_t *n, size_t want, struct sq_error *e)
+{
+	size_t	 i;
+	int	 k;
+
+	for (i = 0; i < r->nrows && *n < want; i++)
+		for (k = FLOW_KIND_FLOW; k <= FLOW_KIND_IMPORT && *n < want; k++) {
+			if (fv_from_row(&v[*n], r, i, (enum flow_kind)k) == -1)
+				return sq_fail(e, SQ_ERR_INTERNAL, NULL);
+			if (fv_matches(&v[*n], f, c))
+				(*n)++;
+		}
+	if (r->nrows > 0) {
+		i = r->nrows - 1;
+		c->has = 1;
+		text_copy(c->at, sizeof(c->at), db_str(r, i, 8));
+		text_copy(c->id, sizeof(c->id), db_str(r, i, 0));
+		if (uuid_parse(c->id, strlen(c->id), &c->skip_job) == -1)
+			return sq_fail(e, SQ_ERR_INTERNAL, NULL);
+		c->skip_upto = FLOW_KIND_IMPORT;
+	}
+	return SQ_OK;
+}
+
+/*
+ * Reads batches of jobs until want objects match or the jobs run out. The first batch
+ * is just enough jobs when every object matches; later ones are full pages.
+ */
+static enum sq_err
+fv_query(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct flow_filter *f, const struct uuid *key, size_t want,
+    struct flow_job **items, size_t *n, struct sq_error *e)
+{
+	struct db_param		 p[FV_NPARAMS];
+	struct fv_binds		 b;
+	struct fv_cursor	 c;
+	struct db_res		 r;
+	struct flow_job		*v;
+	size_t			 np, batch, got;
+	enum sq_err		 rc = SQ_OK;
+
+	*items = NULL;
+	*n = 0;
+	if ((v = calloc(want, sizeof(*v))) == NULL)
+		return sq_fail(e, SQ_ERR_NOMEM, NULL);
+	memset(&c, 0, sizeof(c));
+	if (f->has_after) {
+		c.has = 1;
+		text_copy(c.at, sizeof(c.at), f->created_lte);
+		uuid_format(&f->after_job, c.id);
+		c.skip_job = f->after_job;
+		c.skip_upto = f->after_kind;
+	}
+	batch = f->has_kind ? want : (want + 2) / 3;
+	do {
+		np = fv_params(p, cfg, who, f, key, &c, &b, (long long)batch);
+		if ((rc = db_exec(db, fv_sql[key != NULL], p, np, &r)) != SQ_OK) {
+			sq_fail(e, rc, NULL);
+			break;
+		}
+		got = r.nrows;
+		rc = fv_take(&r, f, &c, v, n, want, e);
+		db_res_free(&r);
+		if (rc != SQ_OK || got < batch || key != NULL)
+			break;
+		batch = SQ_FLOW_PAGE_MAX;
+	} while (*n < want);
+	if (rc != SQ_OK) {
+		free(v);
+		*n = 0;
+		return rc;
+	}
+	*items = v;
+	return SQ_OK;
+}
+
+enum sq_err
+flow_list(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct flow_filter *f, struct flow_job **items, size_t *n, struct sq_error *e)
+{
+	/* flow_job_id names one job: its children are found by primary key. */
+	return fv_query(db, cfg, who, f, f->has_flow_job ? &f->flow_job : NULL,
+	    SQ_FLOW_PAGE_MAX, items, n, e);
+}
+
+enum sq_err
+flow_get(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct uuid *job, enum flow_kind k, struct flow_job *out, struct sq_error *e)
+{
+	struct flow_filter	 f;
+	struct flow_job		*v;
+	size_t			 n;
+	enum sq_err		 rc;
+
+	memset(&f, 0, sizeof(f));
+	f.success_gte = f.success_lte = f.error_gte = f.error_lte = f.ignore_gte = -1;
+	f.has_kind = 1;
+	f.kind = k;
+	if ((rc = fv_query(db, cfg, who, &f, job, 1, &v, &n, e)) != SQ_OK)
+		return rc;
+	if (n == 0)
+		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found");
+	else
+		*out = v[0];
+	free(v);
+	return rc;
+}
+
+enum sq_err
+flow_cancel(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct uuid *job, enum flow_kind k, struct flow_job *out, char *canceled_by,
+    struct sq_error *e)
+{
+	struct job	 j;
+	struct db_res	 r;
+	enum sq_err	 rc;
+
+	if ((rc = flow_get(db, cfg, who, job, k, out, e)) != SQ_OK)
+		return rc;
+	if (k != FLOW_KIND_FLOW)
+		return sq_fail(e, SQ_ERR_INVALID, "Only flow jobs can be canceled");
+	if (!job_can_cancel(out->status))
+		return sq_fail(e, SQ_ERR_CANNOT_CANCEL, "Cannot cancel %s job",
+		    flow_status_name(out->status));
+	memset(&j, 0, sizeof(j));
+	rc = job_cancel(db, who, job, &j, e);
+	job_clear(&j);
+	if (rc == SQ_ERR_CANNOT_CANCEL)     /* it finished meanwhile */
+		sq_fail(e, rc, "Cannot cancel a finished job");
+	if (rc != SQ_OK)
+		return rc;
+	if ((rc = db_exec(db, "SELECT username FROM users WHERE id = ?",
+	    DB_PARAMS(DB_INT(who->user_id)), &r)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	text_copy(canceled_by, SQ_USERNAME_MAX + 1, r.nrows ? db_str(&r, 0, 0) : "");
+	db_res_free(&r);
+	return flow_get(db, cfg, who, job, k, out, e);
+}
