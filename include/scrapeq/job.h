@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include "auth.h"
+#include "buf.h"
 #include "config.h"
 #include "db.h"
 #include "err.h"
@@ -107,6 +108,17 @@ struct job_filter {
 	int		 has_source;
 	enum job_source	 source;
 };
+
+/*
+ * Loads the jobs of ids[0..n) that who may see, targets included, in one round trip:
+ * out[i] is the job of ids[i] where found[i] is 1; a job who is not a member for,
+ * or one that is gone, leaves its slot zeroed and found[i] 0. Each out[i] is the
+ * caller's to job_clear (a zeroed slot too). n is a page (SQ_PER_PAGE_MAX at most).
+ */
+enum sq_err job_get_many(struct db *, const struct principal *who, const struct uuid *ids,
+	    size_t n, struct job *out, int *found, struct sq_error *);
+/* Writes ids as a JSON array of UUID strings (for JSON_TABLE). 0, or -1 out of memory. */
+int	job_ids_json(const struct uuid *ids, size_t n, struct buf *);
 
 /* Lists a project's jobs, newest first. *items holds n jobs (job_list_free). */
 enum sq_err job_list(struct db *, const struct principal *who, const struct uuid *project,

@@ -484,7 +484,8 @@ static enum sq_err
 h_list(struct req *r, struct sq_error *e)
 {
 	struct job_domain_filter f;
-	struct job_domain_view	 v;
+	struct job_domain_view	*v = NULL;
+	int			 found[SQ_PER_PAGE_MAX];
 	struct uuid		*ids = NULL, pid;
 	struct page		 pg;
 	struct buf		 b;
@@ -498,21 +499,26 @@ h_list(struct req *r, struct sq_error *e)
 	    SQ_OK || (rc = list_filter(r, &f, &pid, e)) != SQ_OK ||
 	    (rc = job_domain_list(r->w->db, &r->who, &f, &pg, &ids, &n, &total, e)) != SQ_OK)
 		return rc;
+	if (n > SQ_PER_PAGE_MAX)
+		n = SQ_PER_PAGE_MAX;
+	if ((v = calloc(n ? n : 1, sizeof(*v))) == NULL)
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+	else
+		rc = job_domain_get_many(r->w->db, &r->who, ids, n, v, found, e);
+	if (rc != SQ_OK) {
+		free(v);
+		free(ids);
+		return rc;
+	}
 	buf_init(&b, 0);
 	jsonw_init(&w, &b);
 	jsonw_object(&w, NULL);
 	jsonw_bool(&w, "success", 1);
 	jsonw_array(&w, "data");
-	for (i = 0; i < n && rc == SQ_OK; i++) {
-		/* A job deleted between the two reads is left out. */
-		if ((rc = job_domain_get(r->w->db, &r->who, &ids[i], &v, e)) == SQ_ERR_NOT_FOUND) {
-			rc = SQ_OK;
-			continue;
-		}
-		if (rc == SQ_OK)
-			write_job(&w, NULL, &v);
-		job_domain_view_clear(&v);
-	}
+	/* A job deleted between the two reads is left out. */
+	for (i = 0; i < n; i++)
+		if (found[i])
+			write_job(&w, NULL, &v[i]);
 	jsonw_end(&w);
 	jsonw_object(&w, "pagination");
 	jsonw_int(&w, "page", pg.page);
@@ -524,6 +530,9 @@ h_list(struct req *r, struct sq_error *e)
 	if (rc == SQ_OK)
 		req_reply_doc(r, 200, &w);
 	buf_free(&b);
+	for (i = 0; i < n; i++)
+		job_domain_view_clear(&v[i]);
+	free(v);
 	free(ids);
 	return rc;
 }

@@ -185,6 +185,75 @@ job_get(struct db *db, const struct principal *who, const struct uuid *id, struc
 	return rc;
 }
 
+int
+job_ids_json(const struct uuid *ids, size_t n, struct buf *b)
+{
+	char	 s[UUID_STR_LEN + 1];
+	size_t	 i;
+
+	buf_putc(b, '[');
+	for (i = 0; i < n; i++) {
+		uuid_format(&ids[i], s);
+		buf_printf(b, "%s\"%s\"", i ? "," : "", s);
+	}
+	buf_putc(b, ']');
+	return b->oom ? -1 : 0;
+}
+
+/* The slot of the job in row, or n when it is not one of ids. */
+static size_t
+slot_of(const struct job *j, const struct uuid *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (memcmp(ids[i].b, j->id.b, sizeof(ids[i].b)) == 0)
+			return i;
+	return n;
+}
+
+enum sq_err
+job_get_many(struct db *db, const struct principal *who, const struct uuid *ids, size_t n,
+    struct job *out, int *found, struct sq_error *e)
+{
+	struct db_res	 r;
+	struct buf	 b;
+	struct job	 j;
+	size_t		 i, k;
+	enum sq_err	 rc;
+
+	memset(out, 0, n * sizeof(*out));
+	memset(found, 0, n * sizeof(*found));
+	buf_init(&b, 0);
+	if (job_ids_json(ids, n, &b) == -1) {
+		buf_free(&b);
+		return sq_fail(e, SQ_ERR_NOMEM, NULL);
+	}
+	rc = db_exec(db, "SELECT " JOB_COLS JOB_TARGETS_COL " FROM JSON_TABLE(?, '$[*]' "
+	    "COLUMNS (id VARCHAR(36) PATH '$')) AS t JOIN jobs j ON j.id = t.id "
+	    "JOIN memberships m ON m.project_id = j.project_id AND m.user_id = ?",
+	    DB_PARAMS(DB_STR(b.data), DB_INT(who->user_id)), &r);
+	buf_free(&b);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	for (i = 0; i < r.nrows && rc == SQ_OK; i++) {
+		if (job_from_row(&j, &r, i, 1) == -1) {
+			rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
+			break;
+		}
+		if ((k = slot_of(&j, ids, n)) < n && !found[k]) {
+			out[k] = j;
+			found[k] = 1;
+		} else
+			job_clear(&j);
+	}
+	db_res_free(&r);
+	if (rc != SQ_OK)
+		for (i = 0; i < n; i++)
+			job_clear(&out[i]);
+	return rc;
+}
+
 /*
  * One SQL text per filter combination, so each prepared statement keeps its index.
  * The page is found on the covering index first and only its rows are read whole,

@@ -249,11 +249,37 @@ url_domain(const char *url, char *out, size_t outsz)
 }
 
 static int
-dup_cell(const struct db_res *r, size_t col, char **out)
+dup_cell(const struct db_res *r, size_t row, size_t col, char **out)
 {
-	const char *s = db_str(r, 0, col);
+	const char *s = db_str(r, row, col);
 
 	return s != NULL && (*out = strdup(s)) == NULL ? -1 : 0;
+}
+
+/* The seed 001 columns beside the job's (view_from_row reads them from column c on). */
+#define VIEW_COLS "j.stats, j.result, j.lease_owner, jt.target_id, jt.url, p.seq, " \
+	"j.scheduled_at, q.run_after, j.created_by "
+#define VIEW_JOINS "JOIN projects p ON p.id = j.project_id " \
+	"LEFT JOIN job_targets jt ON jt.job_id = j.id AND jt.position = 1 " \
+	"LEFT JOIN job_queue q ON q.job_id = j.id "
+
+static enum sq_err
+view_from_row(struct job_domain_view *out, const struct db_res *r, size_t row, size_t c)
+{
+	const char *t;
+
+	if (dup_cell(r, row, c, &out->stats) == -1 || dup_cell(r, row, c + 1, &out->result) == -1)
+		return SQ_ERR_NOMEM;
+	text_copy(out->lease_owner, sizeof(out->lease_owner), db_str(r, row, c + 2));
+	t = db_str(r, row, c + 3);
+	out->has_target = t != NULL && uuid_parse(t, strlen(t), &out->target_id) == 0;
+	text_copy(out->url, sizeof(out->url), db_str(r, row, c + 4));
+	url_domain(out->url, out->domain, sizeof(out->domain));
+	out->project_seq = db_int(r, row, c + 5);
+	text_copy(out->scheduled_at, sizeof(out->scheduled_at), db_str(r, row, c + 6));
+	text_copy(out->run_after, sizeof(out->run_after), db_str(r, row, c + 7));
+	out->created_by = db_str(r, row, c + 8) ? db_int(r, row, c + 8) : -1;
+	return SQ_OK;
 }
 
 enum sq_err
@@ -262,39 +288,73 @@ job_domain_get(struct db *db, const struct principal *who, const struct uuid *id
 {
 	struct db_res	 r;
 	char		 jids[UUID_STR_LEN + 1];
-	const char	*t;
 	enum sq_err	 rc;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = job_get(db, who, id, &out->job, e)) != SQ_OK)
 		return rc;
 	uuid_format(id, jids);
-	rc = db_exec(db, "SELECT j.stats, j.result, j.lease_owner, jt.target_id, jt.url, "
-	    "p.seq, j.scheduled_at, q.run_after, j.created_by "
-	    "FROM jobs j JOIN projects p ON p.id = j.project_id "
-	    "LEFT JOIN job_targets jt ON jt.job_id = j.id AND jt.position = 1 "
-	    "LEFT JOIN job_queue q ON q.job_id = j.id "
-	    "WHERE j.id = ?", DB_PARAMS(DB_STR(jids)), &r);
+	rc = db_exec(db, "SELECT " VIEW_COLS "FROM jobs j " VIEW_JOINS "WHERE j.id = ?",
+	    DB_PARAMS(DB_STR(jids)), &r);
 	if (rc != SQ_OK) {
 		job_domain_view_clear(out);
 		return sq_fail(e, rc, NULL);
 	}
-	if (r.nrows == 1) {
-		if (dup_cell(&r, 0, &out->stats) == -1 || dup_cell(&r, 1, &out->result) == -1)
-			rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
-		text_copy(out->lease_owner, sizeof(out->lease_owner), db_str(&r, 0, 2));
-		t = db_str(&r, 0, 3);
-		out->has_target = t != NULL && uuid_parse(t, strlen(t), &out->target_id) == 0;
-		text_copy(out->url, sizeof(out->url), db_str(&r, 0, 4));
-		url_domain(out->url, out->domain, sizeof(out->domain));
-		out->project_seq = db_int(&r, 0, 5);
-		text_copy(out->scheduled_at, sizeof(out->scheduled_at), db_str(&r, 0, 6));
-		text_copy(out->run_after, sizeof(out->run_after), db_str(&r, 0, 7));
-		out->created_by = db_str(&r, 0, 8) ? db_int(&r, 0, 8) : -1;
-	}
+	if (r.nrows == 1 && (rc = view_from_row(out, &r, 0, 0)) != SQ_OK)
+		sq_fail(e, rc, NULL);
 	db_res_free(&r);
 	if (rc != SQ_OK)
 		job_domain_view_clear(out);
+	return rc;
+}
+
+enum sq_err
+job_domain_get_many(struct db *db, const struct principal *who, const struct uuid *ids,
+    size_t n, struct job_domain_view *out, int *found, struct sq_error *e)
+{
+	struct db_res	 r;
+	struct buf	 b;
+	struct job	*jobs = NULL;
+	struct uuid	 u;
+	const char	*s;
+	size_t		 i, k;
+	enum sq_err	 rc;
+
+	memset(out, 0, n * sizeof(*out));
+	if (n == 0)
+		return SQ_OK;
+	buf_init(&b, 0);
+	if ((jobs = calloc(n, sizeof(*jobs))) == NULL || job_ids_json(ids, n, &b) == -1) {
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+		goto out;
+	}
+	if ((rc = job_get_many(db, who, ids, n, jobs, found, e)) != SQ_OK)
+		goto out;
+	for (i = 0; i < n; i++)
+		out[i].job = jobs[i];
+	rc = db_exec(db, "SELECT j.id, " VIEW_COLS "FROM JSON_TABLE(?, '$[*]' COLUMNS "
+	    "(id VARCHAR(36) PATH '$')) AS t JOIN jobs j ON j.id = t.id " VIEW_JOINS,
+	    DB_PARAMS(DB_STR(b.data)), &r);
+	if (rc != SQ_OK) {
+		sq_fail(e, rc, NULL);
+		goto out;
+	}
+	for (i = 0; i < r.nrows && rc == SQ_OK; i++) {
+		if ((s = db_str(&r, i, 0)) == NULL || uuid_parse(s, strlen(s), &u) == -1)
+			continue;
+		for (k = 0; k < n; k++)
+			if (found[k] && memcmp(ids[k].b, u.b, sizeof(u.b)) == 0)
+				break;
+		if (k < n && (rc = view_from_row(&out[k], &r, i, 1)) != SQ_OK)
+			sq_fail(e, rc, NULL);
+	}
+	db_res_free(&r);
+out:
+	if (rc != SQ_OK)
+		for (i = 0; i < n; i++)
+			job_domain_view_clear(&out[i]);
+	free(jobs);
+	buf_free(&b);
 	return rc;
 }
 

@@ -239,6 +239,14 @@ r = request("GET", path() + "?status=cancelled&per_page=2", token=TOK)
 check(r.status == 200 and r.json.get("success") is True and len(data(r)) == 2
       and all(x.get("status") == "cancelled" for x in data(r))
       and r.json.get("pagination", {}).get("total") == 2, "status filter and paging", r)
+r = request("GET", path() + "?per_page=100", token=TOK)
+items = data(r) if r.status == 200 and isinstance(data(r), list) else []
+ones = [data(request("GET", path(x.get("id", "")), token=TOK)) for x in items]
+check(len(items) >= 3 and items == ones,
+      "a page of %d jobs, read in one batch, shows each job exactly as its own GET does" % len(items), False,
+      "first difference: %r" % next(((a, b) for a, b in zip(items, ones) if a != b), None))
+check([x.get("created_at") for x in items] == sorted((x.get("created_at") for x in items), reverse=True),
+      "the page is newest first", r)
 r = request("GET", path() + "?status=bogus", token=TOK)
 check(r.status == 400, "a bad status filter is 400", r)
 r = request("GET", path() + "?per_page=1000", token=TOK)
