@@ -53,6 +53,8 @@ struct daemon {
 	size_t			 ncrawls;
 	struct handler_run	**runs;           /* jobs of types run by a handler command */
 	size_t			 nruns;
+	struct sampling_task	**samplings;      /* sampling jobs, each on its own thread */
+	size_t			 nsamplings;
 	long long		 next_claim, next_beat, next_cancel, next_reclaim, next_flush;
 	long long		 stop_deadline;      /* 0 until SIGTERM */
 	long long		 db_retry_at;        /* after a failed write: not before this */
@@ -88,13 +90,28 @@ no_handler(struct daemon *d, const struct queue_job *j)
 	json_object_put(e);
 }
 
+static void
+start_sampling(struct daemon *d, const struct queue_job *j)
+{
+	struct sampling_task *t;
+
+	if ((t = sampling_start(&d->cfg, d->id, j)) != NULL) {
+		d->samplings[d->nsamplings++] = t;
+		return;
+	}
+	log_err("cannot start a sampling thread; the job goes back to the queue");
+	(void)queue_finish(d->db, d->id, &j->id, QUEUE_RELEASED, NULL, NULL, NULL,
+	    "Could not start sampling: job released", 0);
+}
+
 /* Returns 1 when a full batch was claimed (more may be waiting: do not sleep). */
 static int
 claim(struct daemon *d, long long now)
 {
 	struct queue_job	*jobs = NULL;
 	size_t			 n = 0, got = 0, i;
-	size_t			 room = d->cfg.daemon_max_jobs - d->ncrawls - d->nruns;
+	size_t			 room = d->cfg.daemon_max_jobs - d->ncrawls - d->nruns -
+				     d->nsamplings;
 	struct handler_run	*h;
 	const char		*cmd;
 	unsigned		 want = d->cfg.daemon_claim_batch;
@@ -116,8 +133,8 @@ claim(struct daemon *d, long long now)
 				d->runs[d->nruns++] = h;
 			continue;
 		}
-		if (strcmp(jobs[i].type, "sampling") == 0) {   /* built in, done within the claim */
-			sampling_run(d->db, d->id, &jobs[i]);
+		if (strcmp(jobs[i].type, "sampling") == 0) {   /* built in, on its own thread */
+			start_sampling(d, &jobs[i]);
 			continue;
 		}
 		if (strcmp(jobs[i].type, "scrape") != 0) {
@@ -191,7 +208,8 @@ poll_cancels(struct daemon *d)
 	struct uuid	 ids[64];
 	size_t		 n = 0, i, k;
 
-	if (d->ncrawls + d->nruns == 0 || queue_cancelled(d->db, d->id, ids, 64, &n) != SQ_OK)
+	if (d->ncrawls + d->nruns + d->nsamplings == 0 ||
+	    queue_cancelled(d->db, d->id, ids, 64, &n) != SQ_OK)
 		return;
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < d->ncrawls; k++)
@@ -200,6 +218,9 @@ poll_cancels(struct daemon *d)
 		for (k = 0; k < d->nruns; k++)
 			if (memcmp(handler_job(d->runs[k]), &ids[i], sizeof(ids[i])) == 0)
 				handler_cancel(d->runs[k]);
+		for (k = 0; k < d->nsamplings; k++)
+			if (memcmp(sampling_job(d->samplings[k]), &ids[i], sizeof(ids[i])) == 0)
+				sampling_stop(d->samplings[k]);
 	}
 }
 
@@ -275,7 +296,7 @@ timers(struct daemon *d, long long now)
 
 	if (now >= d->next_beat) {
 		if (queue_heartbeat(d->db, d->id, d->cfg.daemon_lease_seconds,
-		    (unsigned)(d->ncrawls + d->nruns), &held) == SQ_OK) {
+		    (unsigned)(d->ncrawls + d->nruns + d->nsamplings), &held) == SQ_OK) {
 			d->next_beat = now + beat_ms(d);
 			if ((size_t)held < d->ncrawls)
 				drop_lost(d);
@@ -407,6 +428,37 @@ step_runs(struct daemon *d, long long now)
 	}
 }
 
+/*
+ * Ends the sampling threads that are done. A sampling that gave up was cancelled, or
+ * the grace period of a shutdown ran out: then it is released back to the queue.
+ */
+static void
+step_samplings(struct daemon *d, long long now)
+{
+	struct sampling_task	*t;
+	size_t			 i;
+	int			 releasing = d->stop_deadline != 0 && now >= d->stop_deadline;
+	char			 msg[160];
+
+	for (i = 0; i < d->nsamplings; ) {
+		t = d->samplings[i];
+		if (releasing)
+			sampling_stop(t);
+		if (!sampling_done(t)) {
+			i++;
+			continue;
+		}
+		if (sampling_unfinished(t)) {
+			snprintf(msg, sizeof(msg), releasing ? "Daemon %s stopping: job released" :
+			    "Job cancelled: sampling stopped, nothing kept", d->id);
+			(void)queue_finish(d->db, d->id, sampling_job(t), releasing ?
+			    QUEUE_RELEASED : QUEUE_CANCELLED, NULL, NULL, NULL, msg, 0);
+		}
+		sampling_free(t);
+		d->samplings[i] = d->samplings[--d->nsamplings];
+	}
+}
+
 /* SIGHUP: re-read the config; what a running process can take is taken, the rest logged. */
 static void
 reload(struct daemon *d)
@@ -481,8 +533,9 @@ setup(struct daemon *d, const char *idarg)
 	d->engine = engine_new(&d->cfg, &d->guard, on_fetch_done);
 	d->crawls = calloc(1024, sizeof(*d->crawls));
 	d->runs = calloc(1024, sizeof(*d->runs));
+	d->samplings = calloc(1024, sizeof(*d->samplings));
 	if (d->db == NULL || d->store == NULL || d->engine == NULL || d->crawls == NULL ||
-	    d->runs == NULL) {
+	    d->runs == NULL || d->samplings == NULL) {
 		log_err("out of memory at start");
 		return 1;
 	}
@@ -552,9 +605,9 @@ main(int argc, char *argv[])
 		if (got_term && d.stop_deadline == 0) {
 			d.stop_deadline = now + (long long)d.cfg.daemon_grace_seconds * 1000;
 			log_info("stopping: no new claims; %zu job(s) get %u s to finish",
-			    d.ncrawls, d.cfg.daemon_grace_seconds);
+			    d.ncrawls + d.nruns + d.nsamplings, d.cfg.daemon_grace_seconds);
 		}
-		if (d.stop_deadline != 0 && d.ncrawls == 0 && d.nruns == 0)
+		if (d.stop_deadline != 0 && d.ncrawls + d.nruns + d.nsamplings == 0)
 			break;
 		busy = claim(&d, now);
 		timers(&d, now);
@@ -562,6 +615,7 @@ main(int argc, char *argv[])
 			log_err("curl multi failed");
 		step_crawls(&d, now_ms());
 		step_runs(&d, now_ms());
+		step_samplings(&d, now_ms());
 	}
 	(void)store_flush(d.store);
 	(void)queue_unregister(d.db, d.id);
@@ -570,6 +624,7 @@ main(int argc, char *argv[])
 	db_free(d.db);
 	free(d.crawls);
 	free(d.runs);
+	free(d.samplings);
 	xmlCleanupParser();
 	curl_global_cleanup();
 	log_info("daemon %s stopped", d.id);

@@ -1,13 +1,18 @@
-/* sampling_run.c: scrapeqd's sampling jobs: population from results, seeded draw, rows into sample_rows. */
+/* sampling_run.c: scrapeqd's sampling jobs, each on its own thread: population from results, seeded draw, rows into sample_rows. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
 
+#include "scrapeq/buf.h"
+
 #include "scrapeq/log.h"
 #include "scrapeq/sampling.h"
 #include "scrapeq/sampling_job.h"
 #include "scrapeq/sampling_spec.h"
+#include "scrapeq/text.h"
 #include "scrapeq/uuid.h"
 #include "sampling_run.h"
 
@@ -28,7 +33,8 @@ struct pop {
 	size_t			 n, cap;
 	char			*names[SAMPLING_STRATA_MAX];
 	size_t			 nstrata;
-	int			 too_big, too_many, nomem;
+	int			 too_big, too_many, nomem, stopped;
+	const atomic_int	*stop;             /* set by the daemon: give up */
 };
 
 static void
@@ -72,6 +78,10 @@ pop_row(void *arg, const struct db_res *r)
 
 	if (p->n == SAMPLING_POPULATION_MAX) {
 		p->too_big = 1;
+		return 1;
+	}
+	if ((p->n & 1023) == 0 && atomic_load(p->stop)) {
+		p->stopped = 1;
 		return 1;
 	}
 	if (p->n == p->cap) {
@@ -145,12 +155,14 @@ out:
 }
 
 static enum sq_err
-pop_load(struct db *db, const struct source *s, const struct sampling_round *r, struct pop *p)
+pop_load(struct db *db, const struct source *s, const struct sampling_round *r, struct pop *p,
+    const atomic_int *stop)
 {
 	const char	*t = s->target[0] ? s->target : NULL;
 	long long	 col = r->has_column ? (long long)r->column + 1 : 0;
 
 	memset(p, 0, sizeof(*p));
+	p->stop = stop;
 	return db_exec_each(db, POP_SQL, DB_PARAMS(DB_INT(col), DB_STR(s->job), DB_STR(t),
 	    DB_STR(t), DB_INT(s->table), DB_INT(s->table), DB_INT(s->table)), pop_row, p);
 }
@@ -222,20 +234,58 @@ draw_round(const struct pop *p, const struct sampling_round *r, unsigned char *c
 	return 0;
 }
 
-/* Writes one round's chosen rows (id order) in the caller's transaction. */
+#define WRITE_BATCH 1000     /* sample rows per INSERT */
+
+/* Inserts the ids in b (a JSON array) as rows first + 1 ... of round. */
+static enum sq_err
+write_batch(struct db *db, const char *jids, long long round, long long first, struct buf *b)
+{
+	enum sq_err rc;
+
+	buf_putc(b, ']');
+	if (b->oom)
+		return SQ_ERR_NOMEM;
+	rc = db_exec(db, "INSERT INTO sample_rows (job_id, round, ordinal, result_id) "
+	    "SELECT ?, ?, ? + t.n, t.id FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, "
+	    "id BIGINT UNSIGNED PATH '$')) AS t", DB_PARAMS(DB_STR(jids), DB_INT(round),
+	    DB_INT(first), DB_STR(b->data)), NULL);
+	buf_reset(b);
+	buf_putc(b, '[');
+	return rc;
+}
+
+/*
+ * Writes one round's chosen rows (id order, ordinals from 1) in the caller's
+ * transaction, WRITE_BATCH to a statement; stops early (SQ_ERR_CONFLICT) when asked.
+ */
 static enum sq_err
 write_round(struct db *db, const char *jids, long long round, const struct pop *p,
-    const unsigned char *ch, long long *rows)
+    const unsigned char *ch, long long *rows, const atomic_int *stop)
 {
-	size_t		 i;
+	struct buf	 b;
+	size_t		 i, inbatch = 0;
 	enum sq_err	 rc = SQ_OK;
 
 	*rows = 0;
-	for (i = 0; i < p->n && rc == SQ_OK; i++)
-		if (ch[i])
-			rc = db_exec(db, "INSERT INTO sample_rows (job_id, round, ordinal, result_id) "
-			    "VALUES (?, ?, ?, ?)", DB_PARAMS(DB_STR(jids), DB_INT(round),
-			    DB_INT(++*rows), DB_INT((long long)p->id[i])), NULL);
+	buf_init(&b, 0);
+	buf_putc(&b, '[');
+	for (i = 0; i < p->n && rc == SQ_OK; i++) {
+		if (!ch[i])
+			continue;
+		buf_printf(&b, "%s%llu", inbatch ? "," : "", p->id[i]);
+		if (++inbatch == WRITE_BATCH) {
+			rc = write_batch(db, jids, round, *rows, &b);
+			*rows += (long long)inbatch;
+			inbatch = 0;
+			if (rc == SQ_OK && atomic_load(stop))
+				rc = SQ_ERR_CONFLICT;
+		}
+	}
+	if (rc == SQ_OK && inbatch > 0) {
+		rc = write_batch(db, jids, round, *rows, &b);
+		*rows += (long long)inbatch;
+	}
+	buf_free(&b);
 	return rc;
 }
 
@@ -243,7 +293,7 @@ write_round(struct db *db, const char *jids, long long round, const struct pop *
 static enum sq_err
 run_round(struct db *db, const char *jids, const struct source *s,
     const struct sampling_round *r, struct json_object *sums, int *fatal, char *msg,
-    size_t msgsz)
+    size_t msgsz, const atomic_int *stop)
 {
 	struct json_object	*sum = json_object_new_object();
 	struct pop		 p;
@@ -255,7 +305,9 @@ run_round(struct db *db, const char *jids, const struct source *s,
 	json_object_object_add(sum, "round_number", json_object_new_int64(r->number));
 	json_object_object_add(sum, "method", json_object_new_string(sampling_method_name(r->method)));
 	json_object_object_add(sum, "seed", json_object_new_int64((int64_t)r->seed));
-	rc = pop_load(db, s, r, &p);
+	rc = pop_load(db, s, r, &p, stop);
+	if (rc == SQ_OK && p.stopped)
+		rc = SQ_ERR_CONFLICT;
 	if (rc == SQ_OK && (p.too_big || p.too_many || p.nomem)) {
 		*fatal = !p.nomem;
 		snprintf(msg, msgsz, p.too_big ? "round %lld: the dataset has more than %d rows" :
@@ -269,7 +321,7 @@ run_round(struct db *db, const char *jids, const struct source *s,
 		rc = SQ_ERR_NOMEM;
 	}
 	if (rc == SQ_OK)
-		rc = write_round(db, jids, r->number, &p, ch, &rows);
+		rc = write_round(db, jids, r->number, &p, ch, &rows, stop);
 	json_object_object_add(sum, "population", json_object_new_int64((int64_t)p.n));
 	json_object_object_add(sum, "rows", json_object_new_int64(rows));
 	free(ch);
@@ -280,7 +332,7 @@ run_round(struct db *db, const char *jids, const struct source *s,
 /* Every round in one transaction; a redo after a lost lease starts from no rows. */
 static enum sq_err
 run_rounds(struct db *db, const char *jids, const struct source *s, struct json_object *sums,
-    int *fatal, char *msg, size_t msgsz)
+    int *fatal, char *msg, size_t msgsz, const atomic_int *stop)
 {
 	size_t		 i;
 	enum sq_err	 rc;
@@ -289,7 +341,7 @@ run_rounds(struct db *db, const char *jids, const struct source *s, struct json_
 		return rc;
 	rc = db_exec(db, "DELETE FROM sample_rows WHERE job_id = ?", DB_PARAMS(DB_STR(jids)), NULL);
 	for (i = 0; i < s->nrounds && rc == SQ_OK; i++)
-		rc = run_round(db, jids, s, &s->rounds[i], sums, fatal, msg, msgsz);
+		rc = run_round(db, jids, s, &s->rounds[i], sums, fatal, msg, msgsz, stop);
 	if (rc == SQ_OK && (rc = db_commit(db)) == SQ_OK)
 		return SQ_OK;
 	db_rollback(db);
@@ -309,8 +361,13 @@ total_rows(struct json_object *sums)
 	return n;
 }
 
-void
-sampling_run(struct db *db, const char *daemon_id, const struct queue_job *j)
+/*
+ * Runs j to its end and finishes it in the queue, unless stop was set meanwhile:
+ * then nothing of it is kept (the transaction is rolled back) and 1 is returned, the
+ * job left for the daemon to release or mark cancelled.
+ */
+static int
+run_job(struct db *db, const char *daemon_id, const struct queue_job *j, const atomic_int *stop)
 {
 	struct json_object	*sums = json_object_new_array(), *res = NULL, *err = NULL;
 	struct source		 s;
@@ -321,13 +378,16 @@ sampling_run(struct db *db, const char *daemon_id, const struct queue_job *j)
 
 	uuid_format(&j->id, jids);
 	if (source_parse(j->config, &s, msg, sizeof(msg)) == 0 &&
-	    (rc = run_rounds(db, jids, &s, sums, &fatal, msg, sizeof(msg))) == SQ_OK) {
+	    (rc = run_rounds(db, jids, &s, sums, &fatal, msg, sizeof(msg), stop)) == SQ_OK) {
 		o = QUEUE_COMPLETED;
 		res = json_object_new_object();
 		json_object_object_add(res, "rows", json_object_new_int64(total_rows(sums)));
 		json_object_object_add(res, "rounds", json_object_get(sums));
 		snprintf(msg, sizeof(msg), "Sampling completed: %lld rows in %zu rounds",
 		    total_rows(sums), s.nrounds);
+	} else if (atomic_load(stop)) {
+		json_object_put(sums);
+		return 1;
 	} else {
 		if (msg[0] == '\0') {
 			snprintf(msg, sizeof(msg), "sampling failed: %s", sq_strerror(rc));
@@ -345,4 +405,86 @@ sampling_run(struct db *db, const char *daemon_id, const struct queue_job *j)
 	json_object_put(res);
 	json_object_put(err);
 	json_object_put(sums);
+	return 0;
+}
+
+/* ---- the task: one job, one thread, one database connection ---- */
+
+struct sampling_task {
+	pthread_t		 thread;
+	struct db		*db;
+	char			 daemon_id[64];
+	struct queue_job	 job;              /* config copied; no targets */
+	atomic_int		 stop;
+	atomic_int		 done;
+	int			 unfinished;       /* stopped before it finished the job */
+};
+
+static void *
+task_main(void *arg)
+{
+	struct sampling_task *t = arg;
+
+	t->unfinished = run_job(t->db, t->daemon_id, &t->job, &t->stop);
+	atomic_store(&t->done, 1);
+	return NULL;
+}
+
+struct sampling_task *
+sampling_start(const struct config *cfg, const char *daemon_id, const struct queue_job *j)
+{
+	struct sampling_task *t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	text_copy(t->daemon_id, sizeof(t->daemon_id), daemon_id);
+	t->job = *j;
+	t->job.targets = NULL;
+	t->job.ntargets = 0;
+	t->job.config = j->config ? strdup(j->config) : NULL;
+	atomic_init(&t->stop, 0);
+	atomic_init(&t->done, 0);
+	if ((j->config != NULL && t->job.config == NULL) || (t->db = db_new(cfg)) == NULL ||
+	    pthread_create(&t->thread, NULL, task_main, t) != 0) {
+		db_free(t->db);
+		free(t->job.config);
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int
+sampling_done(const struct sampling_task *t)
+{
+	return atomic_load(&t->done);
+}
+
+void
+sampling_stop(struct sampling_task *t)
+{
+	atomic_store(&t->stop, 1);
+}
+
+int
+sampling_unfinished(const struct sampling_task *t)
+{
+	return t->unfinished;
+}
+
+const struct uuid *
+sampling_job(const struct sampling_task *t)
+{
+	return &t->job.id;
+}
+
+void
+sampling_free(struct sampling_task *t)
+{
+	if (t == NULL)
+		return;
+	pthread_join(t->thread, NULL);
+	db_free(t->db);
+	free(t->job.config);
+	free(t);
 }

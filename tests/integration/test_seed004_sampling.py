@@ -9,6 +9,7 @@ JSON and CSV, paging and columns.
 
 import csv
 import io
+import os
 
 import harness
 from harness import Daemon, db_sql, new_user, request, section, sql_str, uniq, wait_for
@@ -143,4 +144,52 @@ check(r.status == 200 and r.headers.get("content-type", "").startswith("text/csv
 for q in ["format=xml", "columns=nope", "limit=0", "limit=1001", "table_key=x"]:
     r = data(a, q)
     check(r.status == 422 and "detail" in (r.json or {}), "data?%s is a 422" % q, r)
+section("a large draw runs on its own thread: the daemon's loop goes on meanwhile")
+BIG = int(os.environ.get("SCRAPEQ_TEST_SAMPLING_ROWS", "800000"))
+_, BDS = dataset(rows=BIG)
+half = lambda seed: [{"round_number": 1, "method": "random", "parameters": {"sample_size": BIG // 2, "seed": seed}}]
+
+
+def status_of(jid):
+    return job(jid).get("status")
+
+
+def beat():
+    return harness.db_value("SELECT heartbeat_at FROM daemons WHERE id = %s" % sql_str(d.id))
+
+
+big = sample(BDS, half(7))
+check(wait_for(lambda: status_of(big) == "running", 20), "the big sampling job is claimed", note=status_of(big))
+beat0 = beat()
+db_sql("INSERT INTO jobs (id, project_id, type, status, source, config) VALUES (UUID(), %s, 'noop', 'pending', "
+       "'api', '{}')" % sql_str(harness.uuid_of(PROJECT)))
+nid = harness.db_value("SELECT id FROM jobs WHERE project_id = %s AND type = 'noop' ORDER BY created_at DESC "
+                       "LIMIT 1" % sql_str(harness.uuid_of(PROJECT)))
+db_sql("INSERT INTO job_queue (job_id, priority, run_after) VALUES (%s, 5, NOW(6))" % sql_str(nid))
+done_noop = wait_for(lambda: harness.db_value("SELECT status FROM jobs WHERE id = %s" % sql_str(nid))
+                     == "completed", 20)
+check(done_noop and status_of(big) == "running",
+      "a job queued after it is claimed and completed while the draw still runs", note=status_of(big))
+# (heartbeats come every lease_seconds / 3 = 2 s; the draw takes about 4 s here, longer under ASan)
+check(wait_for(lambda: beat() != beat0 and status_of(big) == "running", 10),
+      "the daemon heartbeats while the draw runs", note="%s -> %s, %s" % (beat0, beat(), status_of(big)))
+check(wait_for(lambda: status_of(big) in ("completed", "failed"), 120) and status_of(big) == "completed"
+      and job(big)["output_summary"]["rows"] == BIG // 2
+      and harness.db_value("SELECT COUNT(*) FROM sample_rows WHERE job_id = %s" % sql_str(big)) == str(BIG // 2),
+      "and it completes with all %d rows, written 1,000 to a statement" % (BIG // 2), note=repr(job(big)))
+r = data(big, "offset=%d&limit=3&columns=url" % (BIG // 2 - 3))
+check(r.status == 200 and len(r.json.get("rows", [])) == 3 and r.json.get("total") == BIG // 2,
+      "its last rows read back through the data endpoint", r)
+
+section("a sampling job cancelled mid-draw stops and keeps nothing")
+big2 = sample(BDS, half(8))
+check(wait_for(lambda: status_of(big2) == "running", 20), "claimed", note=status_of(big2))
+r = request("POST", "/api/v1/jobs/job_%s/cancel" % big2.replace("-", ""), token=TOK)
+check(r.status == 200 and r.json.get("status") == "cancelled", "cancelled through the canonical API", r)
+check(wait_for(lambda: harness.db_value("SELECT lease_owner IS NULL FROM jobs WHERE id = %s" % sql_str(big2))
+               == "1", 30), "the daemon lets it go", note=d.tail())
+check(status_of(big2) == "cancelled"
+      and harness.db_value("SELECT COUNT(*) FROM sample_rows WHERE job_id = %s" % sql_str(big2)) == "0",
+      "it stays cancelled with no sample rows", note=repr(job(big2)))
+
 d.stop()
