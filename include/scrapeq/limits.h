@@ -41,6 +41,8 @@
 #define SQ_ID_MAX             64              /* longest public id we accept in a path */
 #define SQ_FLOW_PAGE_MAX      1001            /* seed 002: job objects in one GET /v1/jobs */
 #define SQ_FLOW_IDS_IN_MAX    25              /* seed 002: ids in one flow_id_in (fits SQ_QUERY_VALUE_MAX) */
+#define SQ_WORKSPACE_LIMIT_DEFAULT 50        /* seed 003: jobs in one list page, by default */
+#define SQ_WORKSPACE_LIMIT_MAX 100            /* seed 003: limit past it is a 422 */
 #define SQ_WORKERS_MAX        256
 #define SQ_THREADS_MAX        256
 /* Seed 001's scrape jobs (job_spec.h) */

@@ -11,6 +11,7 @@
 #include "scrapeq/pagination.h"
 #include "scrapeq/timefmt.h"
 #include "dialect.h"
+#include "workspace_query.h"
 
 static void
 ws_error(struct req *r, const struct sq_error *e)
@@ -517,94 +518,6 @@ out:
 	return rc;
 }
 
-/* page and limit (1..100, default 50), the seed's names; out of range is a 422. */
-static enum sq_err
-list_page(struct req *r, struct page *pg, struct sq_error *e)
-{
-	const char	*s;
-	long long	 v;
-
-	pg->page = 1;
-	pg->per_page = 50;
-	if ((s = query_get(&r->query, "page")) != NULL) {
-		if (parse_int_range(s, 1, SQ_PAGE_MAX, &v) == -1)
-			return sq_fail(e, SQ_ERR_INVALID, "page must be an integer >= 1");
-		pg->page = v;
-	}
-	if ((s = query_get(&r->query, "limit")) != NULL) {
-		if (parse_int_range(s, 1, 100, &v) == -1)
-			return sq_fail(e, SQ_ERR_INVALID, "limit must be an integer from 1 to 100");
-		pg->per_page = v;
-	}
-	pg->offset = (pg->page - 1) * pg->per_page;
-	return SQ_OK;
-}
-
-/* Low is 1..3, normal 4..6, high 7..9, urgent 10: the ranges job_spec_priority_name reads. */
-static unsigned
-priority_bits(int p)
-{
-	unsigned	 m = 0;
-	int		 i;
-
-	for (i = JOB_PRIORITY_MIN; i <= JOB_PRIORITY_MAX; i++)
-		if (strcmp(job_spec_priority_name(i), job_spec_priority_name(p)) == 0)
-			m |= 1u << i;
-	return m;
-}
-
-static const char *const sorts[] = { "created_at", "updated_at", "priority", "status" };
-
-/* status, job_type and priority, each any of its repeated values; sort and order. */
-static enum sq_err
-list_filter(struct req *r, struct job_domain_filter *f, struct sq_error *e)
-{
-	const struct query	*q = &r->query;
-	enum job_status		 st;
-	const char		*k, *s;
-	size_t			 i, j;
-	int			 p;
-
-	for (i = 0; i < q->n; i++) {
-		k = q->p[i].key;
-		s = q->p[i].val;
-		if (strcmp(k, "status") == 0) {
-			if (strcmp(s, "success") == 0)
-				st = JOB_COMPLETED;
-			else if (strcmp(s, "completed") == 0 || job_status_parse(s, &st) == -1)
-				return sq_fail(e, SQ_ERR_INVALID, "status must be one of pending, "
-				    "running, success, failed, cancelled");
-			f->status_mask |= 1u << st;
-		} else if (strcmp(k, "job_type") == 0) {
-			if (!job_spec_type_ok(s))
-				return sq_fail(e, SQ_ERR_INVALID, "Invalid job_type: must be 1 to %d "
-				    "of a-z, 0-9 and _", SQ_JOB_TYPE_MAX);
-			f->types[f->ntypes++] = job_spec_type_to_core(s);
-		} else if (strcmp(k, "priority") == 0) {
-			if ((p = job_spec_priority_parse(s)) == -1)
-				return sq_fail(e, SQ_ERR_INVALID, "priority must be one of low, "
-				    "normal, high, urgent");
-			f->priority_mask |= priority_bits(p);
-		}
-	}
-	if ((s = query_get(q, "sort")) != NULL) {
-		for (j = 0; j < sizeof(sorts) / sizeof(sorts[0]); j++)
-			if (strcmp(s, sorts[j]) == 0)
-				break;
-		if (j == sizeof(sorts) / sizeof(sorts[0]))
-			return sq_fail(e, SQ_ERR_INVALID, "sort must be one of created_at, "
-			    "updated_at, priority, status");
-		f->sort = (enum job_domain_sort)(JOB_SORT_CREATED + j);
-	}
-	if ((s = query_get(q, "order")) != NULL && strcmp(s, "asc") != 0 &&
-	    strcmp(s, "desc") != 0)
-		return sq_fail(e, SQ_ERR_INVALID, "order must be asc or desc");
-	f->ascending = s != NULL && strcmp(s, "asc") == 0;
-	if (f->sort == JOB_SORT_ID && f->ascending)
-		f->sort = JOB_SORT_CREATED;   /* order=asc alone: oldest first */
-	return SQ_OK;
-}
-
 static enum sq_err
 list_reply(struct req *r, const struct job_domain_filter *f, const struct page *pg,
     struct sq_error *e)
@@ -656,10 +569,9 @@ h_list(struct req *r, struct sq_error *e)
 	long long		 seq;
 	enum sq_err		 rc;
 
-	memset(&f, 0, sizeof(f));
 	if ((rc = param_workspace(r, &pid, &seq, e)) != SQ_OK ||
-	    (rc = req_query(r, e)) != SQ_OK || (rc = list_page(r, &pg, e)) != SQ_OK ||
-	    (rc = list_filter(r, &f, e)) != SQ_OK)
+	    (rc = req_query(r, e)) != SQ_OK ||
+	    (rc = workspace_query_parse(&r->query, &f, &pg, e)) != SQ_OK)
 		return rc;
 	f.project = &pid;
 	return list_reply(r, &f, &pg, e);
@@ -676,9 +588,8 @@ h_legacy_list(struct req *r, struct sq_error *e)
 	long long		 seq;
 	enum sq_err		 rc;
 
-	memset(&f, 0, sizeof(f));
-	if ((rc = req_query(r, e)) != SQ_OK || (rc = list_page(r, &pg, e)) != SQ_OK ||
-	    (rc = list_filter(r, &f, e)) != SQ_OK)
+	if ((rc = req_query(r, e)) != SQ_OK ||
+	    (rc = workspace_query_parse(&r->query, &f, &pg, e)) != SQ_OK)
 		return rc;
 	if ((s = query_get(&r->query, "workspace_id")) != NULL) {
 		if (parse_int_range(s, 1, 1LL << 53, &seq) == -1)
