@@ -29,6 +29,19 @@ param_allowed(enum sampling_method m, const char *key)
 	return 0;
 }
 
+/*
+ * json-c keeps an integer above INT64_MAX as a uint64 (one past UINT64_MAX clamped to
+ * it), and json_object_get_int64 reads any of them as INT64_MAX: the seed's range ends
+ * there, so 2^63 or a 30-digit seed would pass as INT64_MAX. Returns 1 for an integer
+ * the int64 holds exactly (the lows here are >= 0, so a clamped INT64_MIN fails them).
+ */
+static int
+int64_exact(struct json_object *v)
+{
+	return json_object_is_type(v, json_type_int) && (json_object_get_int64(v) != INT64_MAX ||
+	    json_object_get_uint64(v) == (uint64_t)INT64_MAX);
+}
+
 /* An optional integer parameter in [lo, hi] into *out (left -1 when absent). */
 static enum sq_err
 int_param(struct json_object *p, size_t i, const char *key, long long lo, long long hi,
@@ -39,7 +52,7 @@ int_param(struct json_object *p, size_t i, const char *key, long long lo, long l
 	*out = -1;
 	if (!json_object_object_get_ex(p, key, &v))
 		return SQ_OK;
-	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < lo ||
+	if (!int64_exact(v) || json_object_get_int64(v) < lo ||
 	    json_object_get_int64(v) > hi)
 		return sq_fail(e, SQ_ERR_INVALID, "rounds[%zu].parameters.%s must be an integer "
 		    "from %lld to %lld", i, key, lo, hi);

@@ -199,8 +199,14 @@ for body, name in [({}, "no rounds"), ({"rounds": []}, "empty rounds"),
                    ({"rounds": BODY["rounds"], "extra": 1}, "an unknown field"),
                    ({"rounds": [{"method": "random", "parameters": {"sample_size": 0}}]}, "sample_size 0"),
                    ({"rounds": [{"method": "stratified", "parameters": {"sample_size": 3}}]}, "stratified without column"),
-                   ({"rounds": [{"method": "systematic", "parameters": {}}]}, "systematic with nothing")]:
+                   ({"rounds": [{"method": "systematic", "parameters": {}}]}, "systematic with nothing"),
+                   ({"rounds": [{"method": "random", "parameters": {"sample_size": 1, "seed": 2 ** 63}}]},
+                    "a seed of 2^63 (json-c would read it as 2^63 - 1, another seed)"),
+                   ({"rounds": [{"method": "random", "parameters": {"sample_size": 1, "seed": 10 ** 30}}]},
+                    "a 31-digit seed")]:
     is_detail(post(DS, body), 422, name + " is a 422")
+r = post(DS, {"rounds": [{"method": "random", "parameters": {"sample_size": 1, "seed": 2 ** 63 - 1}}]})
+check(r.status == 200, "the largest seed, 2^63 - 1, is taken", r)
 is_detail(post("job_" + "0" * 32, BODY), 404, "an unknown dataset is a 404")
 is_detail(post("48", BODY), 404, "a dataset id of another form is a 404")
 is_detail(post(DS, BODY, token=OTHER), 404, "another tenant's dataset is a 404")
