@@ -107,4 +107,14 @@ enum sq_err job_domain_list(struct db *, const struct principal *who,
 	    const struct job_domain_filter *, const struct page *, struct uuid **ids,
 	    size_t *n, long long *total, struct sq_error *);
 
+/*
+ * job_domain_list and job_domain_get_many in one: *views (n) holds the page's jobs in
+ * the list's order, any job gone between the two reads left out; three round trips
+ * whatever the page size. Free with job_domain_views_free.
+ */
+enum sq_err job_domain_page(struct db *, const struct principal *who,
+	    const struct job_domain_filter *, const struct page *, struct job_domain_view **views,
+	    size_t *n, long long *total, struct sq_error *);
+void	job_domain_views_free(struct job_domain_view *, size_t n);
+
 #endif

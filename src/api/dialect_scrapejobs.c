@@ -484,41 +484,27 @@ static enum sq_err
 h_list(struct req *r, struct sq_error *e)
 {
 	struct job_domain_filter f;
-	struct job_domain_view	*v = NULL;
-	int			 found[SQ_PER_PAGE_MAX];
-	struct uuid		*ids = NULL, pid;
+	struct job_domain_view	*v;
+	struct uuid		 pid;
 	struct page		 pg;
 	struct buf		 b;
 	struct jsonw		 w;
 	long long		 total;
-	size_t			 n = 0, i;
+	size_t			 n, i;
 	enum sq_err		 rc;
 
 	if ((rc = req_query(r, e)) != SQ_OK ||
 	    (rc = pagination_parse(&r->query, SQ_PER_PAGE_DEFAULT, SQ_PER_PAGE_MAX, &pg, e)) !=
 	    SQ_OK || (rc = list_filter(r, &f, &pid, e)) != SQ_OK ||
-	    (rc = job_domain_list(r->w->db, &r->who, &f, &pg, &ids, &n, &total, e)) != SQ_OK)
+	    (rc = job_domain_page(r->w->db, &r->who, &f, &pg, &v, &n, &total, e)) != SQ_OK)
 		return rc;
-	if (n > SQ_PER_PAGE_MAX)
-		n = SQ_PER_PAGE_MAX;
-	if ((v = calloc(n ? n : 1, sizeof(*v))) == NULL)
-		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
-	else
-		rc = job_domain_get_many(r->w->db, &r->who, ids, n, v, found, e);
-	if (rc != SQ_OK) {
-		free(v);
-		free(ids);
-		return rc;
-	}
 	buf_init(&b, 0);
 	jsonw_init(&w, &b);
 	jsonw_object(&w, NULL);
 	jsonw_bool(&w, "success", 1);
 	jsonw_array(&w, "data");
-	/* A job deleted between the two reads is left out. */
 	for (i = 0; i < n; i++)
-		if (found[i])
-			write_job(&w, NULL, &v[i]);
+		write_job(&w, NULL, &v[i]);
 	jsonw_end(&w);
 	jsonw_object(&w, "pagination");
 	jsonw_int(&w, "page", pg.page);
@@ -527,14 +513,10 @@ h_list(struct req *r, struct sq_error *e)
 	jsonw_int(&w, "pages", pagination_pages(total, pg.per_page));
 	jsonw_end(&w);
 	jsonw_end(&w);
-	if (rc == SQ_OK)
-		req_reply_doc(r, 200, &w);
+	req_reply_doc(r, 200, &w);
 	buf_free(&b);
-	for (i = 0; i < n; i++)
-		job_domain_view_clear(&v[i]);
-	free(v);
-	free(ids);
-	return rc;
+	job_domain_views_free(v, n);
+	return SQ_OK;
 }
 
 /* ---- /next: an external worker takes the next job through the daemons' claim ---- */

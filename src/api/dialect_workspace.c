@@ -522,29 +522,21 @@ static enum sq_err
 list_reply(struct req *r, const struct job_domain_filter *f, const struct page *pg,
     struct sq_error *e)
 {
-	struct job_domain_view	 v;
-	struct uuid		*ids = NULL;
+	struct job_domain_view	*v;
 	struct buf		 b;
 	struct jsonw		 w;
 	long long		 total;
-	size_t			 n = 0, i;
+	size_t			 n, i;
 	enum sq_err		 rc;
 
-	if ((rc = job_domain_list(r->w->db, &r->who, f, pg, &ids, &n, &total, e)) != SQ_OK)
+	if ((rc = job_domain_page(r->w->db, &r->who, f, pg, &v, &n, &total, e)) != SQ_OK)
 		return rc;
 	buf_init(&b, 0);
 	jsonw_init(&w, &b);
 	jsonw_object(&w, NULL);
 	jsonw_array(&w, "data");
-	for (i = 0; i < n && rc == SQ_OK; i++) {
-		if ((rc = job_domain_get(r->w->db, &r->who, &ids[i], &v, e)) == SQ_ERR_NOT_FOUND) {
-			rc = SQ_OK;
-			continue;
-		}
-		if (rc == SQ_OK)
-			write_job(&w, NULL, &v);
-		job_domain_view_clear(&v);
-	}
+	for (i = 0; i < n; i++)
+		write_job(&w, NULL, &v[i]);
 	jsonw_end(&w);
 	jsonw_object(&w, "pagination");
 	jsonw_int(&w, "page", pg->page);
@@ -553,11 +545,10 @@ list_reply(struct req *r, const struct job_domain_filter *f, const struct page *
 	jsonw_int(&w, "total_pages", pagination_pages(total, pg->per_page));
 	jsonw_end(&w);
 	jsonw_end(&w);
-	if (rc == SQ_OK)
-		req_reply_doc(r, 200, &w);
+	req_reply_doc(r, 200, &w);
 	buf_free(&b);
-	free(ids);
-	return rc;
+	job_domain_views_free(v, n);
+	return SQ_OK;
 }
 
 static enum sq_err

@@ -469,3 +469,51 @@ job_domain_list(struct db *db, const struct principal *who, const struct job_dom
 	*n = i;
 	return SQ_OK;
 }
+
+enum sq_err
+job_domain_page(struct db *db, const struct principal *who, const struct job_domain_filter *f,
+    const struct page *pg, struct job_domain_view **views, size_t *n, long long *total,
+    struct sq_error *e)
+{
+	struct job_domain_view	*v = NULL;
+	struct uuid		*ids = NULL;
+	int			*found = NULL;
+	size_t			 nids = 0, i, k = 0;
+	enum sq_err		 rc;
+
+	*views = NULL;
+	*n = 0;
+	if ((rc = job_domain_list(db, who, f, pg, &ids, &nids, total, e)) != SQ_OK)
+		return rc;
+	if ((v = calloc(nids + 1, sizeof(*v))) == NULL ||
+	    (found = calloc(nids + 1, sizeof(*found))) == NULL) {
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+		goto out;
+	}
+	if ((rc = job_domain_get_many(db, who, ids, nids, v, found, e)) != SQ_OK)
+		goto out;
+	for (i = 0; i < nids; i++) {           /* gone since the list: left out */
+		if (found[i])
+			v[k++] = v[i];
+		else
+			job_domain_view_clear(&v[i]);
+	}
+	*views = v;
+	*n = k;
+	v = NULL;
+out:
+	free(v);
+	free(found);
+	free(ids);
+	return rc;
+}
+
+void
+job_domain_views_free(struct job_domain_view *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		job_domain_view_clear(&v[i]);
+	free(v);
+}

@@ -219,6 +219,11 @@ check(r.status == 200 and set(ids) <= set(got), "job_type=batch_analysis lists t
 r = req("GET", ws(rest="?job_type=batch_analysis&sort=created_at&order=asc&limit=100"))
 got = [j["job_id"] for j in r.json.get("data", []) if j["job_id"] in ids]
 check(got == ids, "sort=created_at&order=asc: oldest first", r)
+items = r.json.get("data", []) if r.status == 200 else []
+ones = [req("GET", ws(rest="/" + j["job_id"])).json for j in items]
+check(len(items) >= 5 and items == ones,
+      "a page of %d jobs, read in one batch, shows each exactly as its own GET does" % len(items), False,
+      "first difference: %r" % next(((x, y) for x, y in zip(items, ones) if x != y), None))
 
 section("pipeline scenario")
 r = create({"priority": "high", "metadata": {"input_file": "raw_data.csv",
