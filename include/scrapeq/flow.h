@@ -21,9 +21,10 @@
  *   _flowId        = "flow_<project hex>"  (a project's crawl is its one flow)
  *   _exportId      = "exp_<project hex>"
  *   flowExecutionGroupId = the flow job's _id, on all three.
- * A list is ordered by createdAt descending, then by job (descending), then flow,
- * export, import;
- * the three objects of one job share its createdAt.
+ * createdAt is the job's for the flow, 1 ms later for its export child and 2 ms later
+ * for its import child (so a page boundary never falls between objects of one job that
+ * share an instant). A list is ordered by createdAt descending, then by job (created_at,
+ * id descending), then flow, export, import.
  */
 enum flow_kind { FLOW_KIND_FLOW, FLOW_KIND_EXPORT, FLOW_KIND_IMPORT };
 

@@ -9,6 +9,10 @@
 
 /*
  * Each scrape job is read once and shown as three objects (flow, export, import):
+ *   createdAt   the job's created_at for the flow; its export child is created 1 ms
+ *               after it and its import child 2 ms after, so that no page boundary
+ *               splits a job's objects at one instant and the document's recipe
+ *               (createdAt_lte = the last createdAt - 1 ms) steps over none of them
  *   status      the job's; the import child is pending (queued) until the job ends
  *   numSuccess  results stored; the import child's is 0 until the job ends, then every
  *               result (with no sink configured, delivering is storing)
@@ -18,37 +22,45 @@
  *   endedAt     completed_at (completed, failed) or cancelled_at; purgeAt is endedAt
  *               + retention_days; lastModified is updated_at
  * The objects are built and matched in C from one row per job, so the statement
- * orders jobs alone and the index gives that order: no sort of three rows per job.
+ * orders jobs alone and the index gives that order.
  */
 #define FV_ENDED "(CASE WHEN j.status IN ('completed', 'failed') THEN j.completed_at " \
 	"WHEN j.status = 'cancelled' THEN j.cancelled_at END)"
 #define FV_COLS "j.id, j.project_id, j.status, j.total_results, j.error_records, " \
 	"j.ignored_records, COALESCE(JSON_VALUE(j.stats, '$.totalPages'), 0), " \
-	"COALESCE(JSON_VALUE(j.stats, '$.pagesProcessed'), 0), j.created_at, j.started_at, " \
-	"j.completed_at, " FV_ENDED ", j.updated_at, " FV_ENDED " + INTERVAL ? DAY"
+	"COALESCE(JSON_VALUE(j.stats, '$.pagesProcessed'), 0), j.started_at, " \
+	"j.completed_at, " FV_ENDED ", j.updated_at, " FV_ENDED " + INTERVAL ? DAY, " \
+	"j.created_at, j.created_at + INTERVAL 1000 MICROSECOND, " \
+	"j.created_at + INTERVAL 2000 MICROSECOND"
+#define FV_COL_CREATED 13         /* + kind: that object's createdAt */
+#define FV_COL_AFTER   16         /* 1: the job comes after the after_id job */
+#define FV_CHILD_SPAN  "2000"     /* µs from a flow's createdAt to its import's */
 
 /*
- * A batch of jobs, newest first: their ids from jobs_project_type_created (sql/005)
- * under the caller's memberships, then their rows. The cursor is the last job read
- * (created_at, id; that job itself is read again and its objects skipped in C). The
- * status and count conditions are only the necessary ones (no object of a job that
- * fails them could match); the objects are matched exactly in C (fv_matches).
+ * A batch of jobs in job order (created_at, id descending): their ids from
+ * jobs_project_type_created (sql/005) under the caller's memberships, then their rows.
+ * The batch cursor is the last job read. The time, status and count conditions are
+ * only the necessary ones (no object of a job that fails them could match); the
+ * objects are matched exactly in C (fv_matches).
  */
 #define FV_SQL(key) \
-	"SELECT " FV_COLS " FROM jobs j JOIN (SELECT i.id FROM jobs i JOIN memberships m " \
+	"SELECT " FV_COLS ", (? IS NULL OR j.created_at < ? OR (j.created_at = ? AND " \
+	"j.id < CAST(? AS UUID))) FROM jobs j JOIN (SELECT i.id FROM jobs i JOIN memberships m " \
 	"ON m.project_id = i.project_id AND m.user_id = ? WHERE i.type = 'scrape' " key \
 	"AND (? IS NULL OR i.project_id = CAST(? AS UUID)) " \
 	"AND (? IS NULL OR i.project_id = CAST(? AS UUID)) " \
 	"AND (? IS NULL OR i.project_id = CAST(? AS UUID)) " \
 	"AND (? IS NULL OR JSON_CONTAINS(?, JSON_QUOTE(CAST(i.project_id AS CHAR)))) " \
-	"AND (? IS NULL OR i.created_at >= ?) AND (? IS NULL OR i.created_at <= ?) " \
-	"AND (? IS NULL OR i.created_at < ? OR (i.created_at = ? AND i.id <= CAST(? AS UUID))) " \
+	"AND (? IS NULL OR i.created_at >= CAST(? AS DATETIME(6)) - INTERVAL " FV_CHILD_SPAN \
+	" MICROSECOND) " \
+	"AND (? IS NULL OR i.created_at <= ?) " \
+	"AND (? IS NULL OR i.created_at < ? OR (i.created_at = ? AND i.id < CAST(? AS UUID))) " \
 	"AND (? IS NULL OR i.status IN (?, ?)) " \
 	"AND (? IS NULL OR i.total_results >= ?) AND (? IS NULL OR i.error_records >= ?) " \
 	"AND (? IS NULL OR i.ignored_records >= ?) " \
 	"ORDER BY i.created_at DESC, i.id DESC LIMIT ?) t ON t.id = j.id " \
 	"ORDER BY j.created_at DESC, j.id DESC"
-#define FV_NPARAMS 29
+#define FV_NPARAMS 33
 
 /* [0]: any filters; [1]: one job, by primary key. */
 static const char *const fv_sql[2] = {
@@ -56,19 +68,29 @@ static const char *const fv_sql[2] = {
 	FV_SQL("AND i.id = CAST(? AS UUID) "),
 };
 
-/* Where the next batch starts, and the objects of its first job already taken. */
-struct fv_cursor {
+/* A job in job order: its created_at and id, as the database has them. */
+struct fv_pos {
 	int		 has;
 	char		 at[FLOW_TIME_MAX];
 	char		 id[UUID_STR_LEN + 1];
-	struct uuid	 skip_job;
-	enum flow_kind	 skip_upto;
 };
 
 /* Strings bound to a statement must outlive it: they live here. */
 struct fv_binds {
 	char	 integration[UUID_STR_LEN + 1], flow[UUID_STR_LEN + 1], export[UUID_STR_LEN + 1];
 	char	 key[UUID_STR_LEN + 1];
+};
+
+/* A matching object and where it stands: objects sort by createdAt, then job order, then kind. */
+struct fv_item {
+	struct flow_job	 o;
+	size_t		 rank;            /* the job's place in job order */
+};
+
+/* A page being filled: items from every batch read so far. */
+struct fv_page {
+	struct fv_item	*v;
+	size_t		 n, cap;
 };
 
 static struct db_param
@@ -101,6 +123,19 @@ put2(struct db_param *p, size_t n, struct db_param v)
 	return n + 2;
 }
 
+/* "? IS NULL OR created_at < ? OR (created_at = ? AND id < ?)": strictly after pos. */
+static size_t
+put_pos(struct db_param *p, size_t n, const struct fv_pos *pos)
+{
+	struct db_param at = pos->has ? DB_STR(pos->at) : DB_NUL;
+
+	p[n++] = at;
+	p[n++] = at;
+	p[n++] = at;
+	p[n++] = pos->has ? DB_STR(pos->id) : DB_NUL;
+	return n;
+}
+
 /* The job statuses whose objects can have status s: the import is pending while its job runs. */
 static size_t
 put_status(struct db_param *p, size_t n, const struct flow_filter *f)
@@ -122,12 +157,13 @@ put_status(struct db_param *p, size_t n, const struct flow_filter *f)
 /* Fills p in the order of FV_SQL's placeholders; key (may be NULL) picks fv_sql[1]. */
 static size_t
 fv_params(struct db_param *p, const struct config *cfg, const struct principal *who,
-    const struct flow_filter *f, const struct uuid *key, const struct fv_cursor *c,
-    struct fv_binds *b, long long limit)
+    const struct flow_filter *f, const struct uuid *key, const struct fv_pos *after,
+    const struct fv_pos *batch, struct fv_binds *b, long long limit)
 {
 	size_t n = 0;
 
 	p[n++] = DB_INT(cfg->retention_days);
+	n = put_pos(p, n, after);
 	p[n++] = DB_INT(who->user_id);
 	if (key != NULL)
 		p[n++] = opt_uuid(1, key, b->key);
@@ -137,9 +173,7 @@ fv_params(struct db_param *p, const struct config *cfg, const struct principal *
 	n = put2(p, n, f->has_flow_in ? DB_STR(f->flow_in) : DB_NUL);
 	n = put2(p, n, opt_str(f->created_gte));
 	n = put2(p, n, opt_str(f->created_lte));
-	n = put2(p, n, c->has ? DB_STR(c->at) : DB_NUL);
-	p[n++] = c->has ? DB_STR(c->at) : DB_NUL;
-	p[n++] = c->has ? DB_STR(c->id) : DB_NUL;
+	n = put_pos(p, n, batch);
 	n = put_status(p, n, f);
 	n = put2(p, n, opt_min(f->success_gte));
 	n = put2(p, n, opt_min(f->error_gte));
@@ -171,15 +205,15 @@ fv_from_row(struct flow_job *o, const struct db_res *r, size_t row, enum flow_ki
 		o->pages_processed = db_int(r, row, 7);
 		o->num_export = o->num_success + o->num_error + o->num_ignore;
 	}
-	text_copy(o->created_at, sizeof(o->created_at), db_str(r, row, 8));
+	text_copy(o->created_at, sizeof(o->created_at), db_str(r, row, FV_COL_CREATED + k));
 	if (!imp)
-		text_copy(o->started_at, sizeof(o->started_at), db_str(r, row, 9));
+		text_copy(o->started_at, sizeof(o->started_at), db_str(r, row, 8));
 	else if (st == JOB_COMPLETED || st == JOB_FAILED)
-		text_copy(o->started_at, sizeof(o->started_at), db_str(r, row, 10));
-	o->done_exporting = db_str(r, row, 11) != NULL;
-	text_copy(o->ended_at, sizeof(o->ended_at), db_str(r, row, 11));
-	text_copy(o->last_modified, sizeof(o->last_modified), db_str(r, row, 12));
-	text_copy(o->purge_at, sizeof(o->purge_at), db_str(r, row, 13));
+		text_copy(o->started_at, sizeof(o->started_at), db_str(r, row, 9));
+	o->done_exporting = db_str(r, row, 10) != NULL;
+	text_copy(o->ended_at, sizeof(o->ended_at), db_str(r, row, 10));
+	text_copy(o->last_modified, sizeof(o->last_modified), db_str(r, row, 11));
+	text_copy(o->purge_at, sizeof(o->purge_at), db_str(r, row, 12));
 	return 0;
 }
 
@@ -189,50 +223,125 @@ in_range(long long v, long long lo, long long hi)
 	return (lo < 0 || v >= lo) && (hi < 0 || v <= hi);
 }
 
-/* The exact filter, object by object. */
+/*
+ * The exact filter, object by object. Database times compare as text (always six
+ * fraction digits). after_job says the object's job comes after the after_id job.
+ */
 static int
-fv_matches(const struct flow_job *o, const struct flow_filter *f, const struct fv_cursor *c)
+fv_matches(const struct flow_job *o, const struct flow_filter *f, int after_job)
 {
-	if (c->has && memcmp(o->job_id.b, c->skip_job.b, sizeof(o->job_id.b)) == 0 && o->kind <= c->skip_upto)
-		return 0;
+	int c = 1;
+
 	if ((f->has_kind && o->kind != f->kind) || (f->has_flow_job && o->kind == FLOW_KIND_FLOW) ||
-	    (f->has_status && o->status != f->status))
+	    (f->has_status && o->status != f->status) ||
+	    (f->created_gte[0] && strcmp(o->created_at, f->created_gte) < 0) ||
+	    (f->created_lte[0] && (c = strcmp(o->created_at, f->created_lte)) > 0))
+		return 0;
+	/* after_id: past the cursor object, which has createdAt created_lte. */
+	if (f->has_after && c == 0 && !after_job &&
+	    !(memcmp(o->job_id.b, f->after_job.b, sizeof(o->job_id.b)) == 0 && o->kind > f->after_kind))
 		return 0;
 	return in_range(o->num_success, f->success_gte, f->success_lte) &&
 	    in_range(o->num_error, f->error_gte, f->error_lte) &&
 	    in_range(o->num_ignore, f->ignore_gte, -1);
 }
 
-/* Appends the matching objects of every row to v (at most want); moves the cursor past them. */
 static enum sq_err
-fv_take(const struct db_res *r, const struct flow_filter *f, struct fv_cursor *c,
-    struct flow_job *v, size_t *n, size_t want, struct sq_error *e)
+page_add(struct fv_page *pg, const struct flow_job *o, size_t rank)
 {
-	size_t	 i;
-	int	 k;
+	struct fv_item	*v;
+	size_t		 cap;
 
-	for (i = 0; i < r->nrows && *n < want; i++)
-		for (k = FLOW_KIND_FLOW; k <= FLOW_KIND_IMPORT && *n < want; k++) {
-			if (fv_from_row(&v[*n], r, i, (enum flow_kind)k) == -1)
+	if (pg->n == pg->cap) {
+		cap = pg->cap ? pg->cap * 2 : 1024;
+		if ((v = realloc(pg->v, cap * sizeof(*v))) == NULL)
+			return SQ_ERR_NOMEM;
+		pg->v = v;
+		pg->cap = cap;
+	}
+	pg->v[pg->n].o = *o;
+	pg->v[pg->n++].rank = rank;
+	return SQ_OK;
+}
+
+/* Newest createdAt first; at one instant, job order, then flow, export, import. */
+static int
+item_cmp(const void *a, const void *b)
+{
+	const struct fv_item	*x = a, *y = b;
+	int			 c = strcmp(y->o.created_at, x->o.created_at);
+
+	if (c != 0)
+		return c;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return (int)x->o.kind - (int)y->o.kind;
+}
+
+/* Adds the matching objects of every row to pg; moves the batch cursor to the last job. */
+static enum sq_err
+fv_take(const struct db_res *r, const struct flow_filter *f, struct fv_pos *batch,
+    size_t *rank, struct fv_page *pg, struct sq_error *e)
+{
+	struct flow_job	 o;
+	size_t		 i;
+	int		 k;
+
+	for (i = 0; i < r->nrows; i++, (*rank)++)
+		for (k = FLOW_KIND_FLOW; k <= FLOW_KIND_IMPORT; k++) {
+			if (fv_from_row(&o, r, i, (enum flow_kind)k) == -1)
 				return sq_fail(e, SQ_ERR_INTERNAL, NULL);
-			if (fv_matches(&v[*n], f, c))
-				(*n)++;
+			if (fv_matches(&o, f, db_int(r, i, FV_COL_AFTER) == 1) &&
+			    page_add(pg, &o, *rank) != SQ_OK)
+				return sq_fail(e, SQ_ERR_NOMEM, NULL);
 		}
 	if (r->nrows > 0) {
-		i = r->nrows - 1;
-		c->has = 1;
-		text_copy(c->at, sizeof(c->at), db_str(r, i, 8));
-		text_copy(c->id, sizeof(c->id), db_str(r, i, 0));
-		if (uuid_parse(c->id, strlen(c->id), &c->skip_job) == -1)
-			return sq_fail(e, SQ_ERR_INTERNAL, NULL);
-		c->skip_upto = FLOW_KIND_IMPORT;
+		batch->has = 1;
+		text_copy(batch->at, sizeof(batch->at), db_str(r, r->nrows - 1, FV_COL_CREATED));
+		text_copy(batch->id, sizeof(batch->id), db_str(r, r->nrows - 1, 0));
 	}
 	return SQ_OK;
 }
 
+/* Objects at or after t (every object when t is NULL): final, since jobs not read yet have none. */
+static size_t
+count_final(const struct fv_page *pg, const char *t)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pg->n; i++)
+		if (t == NULL || strcmp(pg->v[i].o.created_at, t) >= 0)
+			n++;
+	return n;
+}
+
+/* The after_id job's place in job order (its created_at, or the cursor's time less its kind's offset). */
+static enum sq_err
+after_pos(struct db *db, const struct flow_filter *f, struct fv_pos *pos, struct sq_error *e)
+{
+	struct db_res	 r;
+	enum sq_err	 rc;
+
+	memset(pos, 0, sizeof(*pos));
+	if (!f->has_after)
+		return SQ_OK;
+	uuid_format(&f->after_job, pos->id);
+	rc = db_exec(db, "SELECT COALESCE((SELECT created_at FROM jobs WHERE id = CAST(? AS UUID)), "
+	    "CAST(? AS DATETIME(6)) - INTERVAL ? MICROSECOND)", DB_PARAMS(DB_STR(pos->id),
+	    DB_STR(f->created_lte), DB_INT(1000 * (long long)f->after_kind)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	pos->has = r.nrows == 1 && db_str(&r, 0, 0) != NULL;
+	text_copy(pos->at, sizeof(pos->at), db_str(&r, 0, 0));
+	db_res_free(&r);
+	return SQ_OK;
+}
+
 /*
- * Reads batches of jobs until want objects match or the jobs run out. The first batch
- * is just enough jobs when every object matches; later ones are full pages.
+ * Reads batches of jobs in job order until want objects are final or the jobs run
+ * out, then sorts them into list order. An object is final once its createdAt is at
+ * or past the last job read plus FV_CHILD_SPAN: every job not read yet was created no
+ * later, so it has no object before it.
  */
 static enum sq_err
 fv_query(struct db *db, const struct config *cfg, const struct principal *who,
@@ -241,44 +350,52 @@ fv_query(struct db *db, const struct config *cfg, const struct principal *who,
 {
 	struct db_param		 p[FV_NPARAMS];
 	struct fv_binds		 b;
-	struct fv_cursor	 c;
+	struct fv_pos		 after, batch;
+	struct fv_page		 pg = { NULL, 0, 0 };
 	struct db_res		 r;
-	struct flow_job		*v;
-	size_t			 np, batch, got;
-	enum sq_err		 rc = SQ_OK;
+	struct flow_job		*v = NULL;
+	char			 edge[FLOW_TIME_MAX];
+	size_t			 np, nbatch, rank = 0, i, nfinal = 0;
+	int			 done = 0;
+	enum sq_err		 rc;
 
 	*items = NULL;
 	*n = 0;
-	if ((v = calloc(want, sizeof(*v))) == NULL)
-		return sq_fail(e, SQ_ERR_NOMEM, NULL);
-	memset(&c, 0, sizeof(c));
-	if (f->has_after) {
-		c.has = 1;
-		text_copy(c.at, sizeof(c.at), f->created_lte);
-		uuid_format(&f->after_job, c.id);
-		c.skip_job = f->after_job;
-		c.skip_upto = f->after_kind;
-	}
-	batch = f->has_kind ? want : (want + 2) / 3;
-	do {
-		np = fv_params(p, cfg, who, f, key, &c, &b, (long long)batch);
+	memset(&batch, 0, sizeof(batch));
+	if ((rc = after_pos(db, f, &after, e)) != SQ_OK)
+		return rc;
+	nbatch = f->has_kind ? want : (want + 2) / 3;
+	while (!done && rc == SQ_OK) {
+		np = fv_params(p, cfg, who, f, key, &after, &batch, &b, (long long)nbatch);
 		if ((rc = db_exec(db, fv_sql[key != NULL], p, np, &r)) != SQ_OK) {
 			sq_fail(e, rc, NULL);
 			break;
 		}
-		got = r.nrows;
-		rc = fv_take(&r, f, &c, v, n, want, e);
+		done = r.nrows < nbatch || key != NULL;
+		if (r.nrows > 0)
+			text_copy(edge, sizeof(edge), db_str(&r, r.nrows - 1, FV_COL_CREATED + 2));
+		rc = fv_take(&r, f, &batch, &rank, &pg, e);
 		db_res_free(&r);
-		if (rc != SQ_OK || got < batch || key != NULL)
-			break;
-		batch = SQ_FLOW_PAGE_MAX;
-	} while (*n < want);
+		nfinal = count_final(&pg, done ? NULL : edge);
+		done = done || nfinal >= want;
+		nbatch = SQ_FLOW_PAGE_MAX;
+	}
+	if (rc == SQ_OK && pg.n > 0) {
+		qsort(pg.v, pg.n, sizeof(*pg.v), item_cmp);
+		if (nfinal > want)
+			nfinal = want;
+		if ((v = calloc(nfinal + 1, sizeof(*v))) == NULL)
+			rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+		for (i = 0; rc == SQ_OK && i < nfinal; i++)
+			v[i] = pg.v[i].o;
+	}
+	free(pg.v);
 	if (rc != SQ_OK) {
 		free(v);
-		*n = 0;
 		return rc;
 	}
 	*items = v;
+	*n = v != NULL ? nfinal : 0;
 	return SQ_OK;
 }
 

@@ -132,9 +132,16 @@ check(j.get("doneExporting") is False, "doneExporting is false until the crawl e
 check(re.match(TS, str(j.get("createdAt"))) and re.match(TS, str(j.get("lastModified")))
       and j.get("startedAt") is None and j.get("endedAt") is None and j.get("purgeAt") is None,
       "createdAt/lastModified are UTC with microseconds; startedAt/endedAt/purgeAt null while queued", r)
-for kind in ("export", "import"):
+def plus_ms(ts, ms):
+    t = datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ") + datetime.timedelta(milliseconds=ms)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+for ms, kind in ((1, "export"), (2, "import")):
     r = req("GET", "/v1/jobs/%s-%s" % (created, kind))
     c = r.json if r.status == 200 and isinstance(r.json, dict) else {}
+    check(c.get("createdAt") == plus_ms(str(j.get("createdAt")), ms),
+          "the %s child is created %d ms after its flow" % (kind, ms), r)
     check(r.status == 200 and set(c) == FIELDS | {"_flowJobId"} and c.get("type") == kind
           and c.get("_id") == "%s-%s" % (created, kind) and c.get("_flowJobId") == created
           and c.get("flowExecutionGroupId") == created and c.get("status") == "queued",
@@ -203,8 +210,8 @@ check(r.status == 200 and set(ids_of(r)) == {running, running + "-export", ex_ru
       "?status=running: the running flows and their export children", r)
 # curl -X GET ".../v1/jobs?status=failed&createdAt_gte=2024-01-14T00:00:00.000Z"
 r = req("GET", "/v1/jobs?integration_id=%s&status=failed&createdAt_gte=2024-01-14T00:00:00.000Z" % p2)
-check(r.status == 200 and ids_of(r) == [ex_fail, ex_fail + "-export", ex_fail + "-import"],
-      "failed jobs of the last day (flow, export, import of one job)", r)
+check(r.status == 200 and ids_of(r) == [ex_fail + "-import", ex_fail + "-export", ex_fail],
+      "failed jobs of the last day (the import, export and flow of one job, newest first)", r)
 # curl -X GET ".../v1/jobs?type=flow&numError_gte=1"
 r = req("GET", "/v1/jobs?type=flow&numError_gte=1&integration_id=%s" % p2)
 check(r.status == 200 and ids_of(r) == [ex_fail, ex_old], "?type=flow&numError_gte=1", r)
@@ -234,7 +241,7 @@ cases = [
     (P + "createdAt_gte=2024-02-01T00:00:00.000000Z", [ex_feb]),
     (P + "createdAt_lte=2024-01-31T23:59:59.998Z", [ex_fail, ex_run, ex_old]),
     ("integration_id=%s&flow_job_id=%s&type=import" % (p2, ex_jan), [ex_jan + "-import"]),
-    ("flow_job_id=" + done, [done + "-export", done + "-import"]),
+    ("flow_job_id=" + done, [done + "-import", done + "-export"]),
 ]
 for qs, want in cases:
     r = get_list(qs)
@@ -319,6 +326,20 @@ check(len(seen) == 2500 and len(set(seen)) == 2500 and pages == 3,
       "the document's own recipe (createdAt_lte = last - 1 ms) walks 2,500 flows a ms apart exactly once "
       "(%d seen, %d pages)" % (len(set(seen)), pages), False)
 
+section("the document's recipe, unfiltered: no job's objects are split at a page boundary")
+# Each job's export and import children are created 1 and 2 ms after its flow, so with
+# jobs a few ms apart every object has its own millisecond and "last createdAt - 1 ms"
+# steps over none (before, 1001 = 3 * 333 + 2 lost one object per full page).
+paced = new_project(token, name="Seed 002 paced")
+db_sql("INSERT INTO jobs (id, project_id, type, status, source, created_at, updated_at) "
+       "SELECT UUID(), '%s', 'scrape', 'completed', 'api', "
+       "'2024-06-01 00:00:00' + INTERVAL seq * 5000 + seq %% 900 MICROSECOND, NOW(6) "
+       "FROM seq_1_to_1200" % uuid_of(paced))
+seen, pages = walk(paced, "&createdAt_gte=2024-01-01T00:00:00.000Z", "doc")
+check(len(seen) == 3600 and len(set(seen)) == 3600 and pages == 4,
+      "the recipe walks all 3,600 objects of 1,200 jobs 5 ms apart exactly once (%d seen, %d distinct, %d pages)"
+      % (len(seen), len(set(seen)), pages), False)
+
 section("objects matched one by one: every filter against a model of the three objects per job")
 # The list reads jobs and builds each one's three objects in C; here MariaDB gives the
 # jobs' order and Python builds and filters the objects, for filters that keep some of
@@ -330,25 +351,29 @@ db_sql("INSERT INTO jobs (id, project_id, type, status, source, created_at, upda
        "'2024-05-01 00:00:00' + INTERVAL (seq DIV 30) SECOND, NOW(6), seq %% 7, "
        "IF(seq %% 3 = 0, seq %% 4, 0), IF(seq %% 5 = 0, 1, 0) FROM seq_1_to_1200" % uuid_of(mixed))
 job_rows = harness.db_rows("SELECT REPLACE(CAST(id AS CHAR), '-', ''), status, total_results, error_records, "
-                           "ignored_records FROM jobs WHERE project_id = '%s' "
+                           "ignored_records, created_at FROM jobs WHERE project_id = '%s' "
                            "ORDER BY created_at DESC, id DESC" % uuid_of(mixed))
 SPELL = {"pending": "queued", "cancelled": "canceled"}
 
 
 def model(pred):
+    """The objects in list order: createdAt (the job's, + 1 ms export, + 2 ms import)
+    descending, then the jobs' own order (MariaDB's), then flow, export, import."""
     out = []
-    for jid, st, ns, ne, ni in job_rows:
+    for rank, (jid, st, ns, ne, ni, created) in enumerate(job_rows):
         ns, ne, ni = int(ns), int(ne), int(ni)
+        t0 = datetime.datetime.strptime(created, "%Y-%m-%d %H:%M:%S.%f")
         ended = st in ("completed", "failed", "cancelled")
-        for kind, suffix in (("flow", ""), ("export", "-export"), ("import", "-import")):
+        for k, (kind, suffix) in enumerate((("flow", ""), ("export", "-export"), ("import", "-import"))):
             o = {"type": kind, "status": SPELL.get(st, st), "numSuccess": ns, "numError": ne, "numIgnore": ni}
             if kind == "import":
                 o.update(numError=0, numIgnore=0)
                 if not ended:
                     o.update(status="queued", numSuccess=0)
             if pred(o):
-                out.append(jid + suffix)
-    return out
+                out.append((t0 + datetime.timedelta(milliseconds=k), rank, k, jid + suffix))
+    out.sort(key=lambda x: (-x[0].timestamp(), x[1], x[2]))
+    return [x[3] for x in out]
 
 
 mcases = [
