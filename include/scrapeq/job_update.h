@@ -47,8 +47,9 @@ enum sq_err job_cancel_reason(struct db *, const struct principal *who, const st
 	    const char *reason, struct sq_error *);
 
 /*
- * Puts a failed job back on the queue, the same job, retry_count + 1: SQ_ERR_CANNOT_RETRY
- * unless failed and retry_count < max_retries. Audited as "retry".
+ * Puts a failed or cancelled job (job_can_retry) back on the queue, the same job,
+ * retry_count + 1: SQ_ERR_CANNOT_RETRY otherwise or once retry_count reaches
+ * max_retries. Audited as "retry".
  */
 enum sq_err job_requeue(struct db *, const struct principal *who, const struct uuid *id,
 	    struct sq_error *);

@@ -155,6 +155,79 @@ write_estimate(struct jsonw *w, const char *metadata)
 	json_object_put(m);
 }
 
+/* The member "message" of a JSON object text, or NULL; *o owns it (json_object_put). */
+static const char *
+json_message(const char *text, struct json_object **o)
+{
+	struct json_object *m;
+
+	*o = text ? json_tokener_parse(text) : NULL;
+	if (*o != NULL && json_object_is_type(*o, json_type_object) &&
+	    json_object_object_get_ex(*o, "message", &m) && json_object_is_type(m, json_type_string))
+		return json_object_get_string(m);
+	return NULL;
+}
+
+/* Adds the seed's own members of the result, as the job's columns have them, to r. */
+static void
+result_view(struct json_object *r, const struct job_domain_view *v)
+{
+	const struct job	*j = &v->job;
+	struct json_object	*st = NULL, *err = NULL, *x;
+	const char		*msg = json_message(j->error, &err);
+
+	if (j->status == JOB_RUNNING && (st = v->stats ? json_tokener_parse(v->stats) : NULL)) {
+		if (json_object_object_get_ex(st, "progress", &x))
+			json_object_object_add(r, "progress_percent", json_object_get(x));
+		if (json_object_object_get_ex(st, "progressMessage", &x))
+			json_object_object_add(r, "progress_message", json_object_get(x));
+	} else if (j->status == JOB_CANCELLED)
+		json_object_object_add(r, "cancelled_reason",
+		    json_object_new_string(msg ? msg : "Cancelled via API"));
+	else if (j->status == JOB_PENDING && j->retry_count > 0) {
+		json_object_object_add(r, "retry_reason",
+		    json_object_new_string(msg ? msg : "Retried via API"));
+		json_object_object_add(r, "previous_attempts", json_object_new_int64(j->retry_count));
+	}
+	json_object_put(st);
+	json_object_put(err);
+}
+
+/*
+ * The job's result as the seed shows it, a view of the job's columns: a running job's
+ * progress_percent and progress_message (stats, where PATCH and handlers put them),
+ * a cancelled job's cancelled_reason (its error message, "Cancelled via API[: ...]"),
+ * a job waiting for a retry its retry_reason and previous_attempts; then the stored
+ * result's own members. null when there is none of it; a stored result that is not
+ * an object is shown as it is.
+ */
+static void
+write_result(struct jsonw *w, const char *key, const struct job_domain_view *v)
+{
+	struct json_object	*r = json_object_new_object(), *stored = NULL;
+
+	stored = v->result ? json_tokener_parse(v->result) : NULL;
+	if (v->result != NULL && (stored == NULL || !json_object_is_type(stored, json_type_object)))
+		jsonw_raw(w, key, v->result);
+	else if (r == NULL)
+		jsonw_null(w, key);
+	else {
+		result_view(r, v);
+		if (stored != NULL) {
+			json_object_object_foreach(stored, k, val)
+				if (!json_object_object_get_ex(r, k, NULL))
+					json_object_object_add(r, k, json_object_get(val));
+		}
+		if (stored == NULL && json_object_object_length(r) == 0)
+			jsonw_null(w, key);
+		else
+			jsonw_raw(w, key, json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN |
+			    JSON_C_TO_STRING_NOSLASHESCAPE));
+	}
+	json_object_put(stored);
+	json_object_put(r);
+}
+
 static void
 write_job(struct jsonw *w, const char *key, const struct job_domain_view *v)
 {
@@ -173,10 +246,7 @@ write_job(struct jsonw *w, const char *key, const struct job_domain_view *v)
 		jsonw_int(w, "created_by", v->created_by);
 	else
 		jsonw_null(w, "created_by");
-	if (v->result != NULL)
-		jsonw_raw(w, "result", v->result);
-	else
-		jsonw_null(w, "result");
+	write_result(w, "result", v);
 	jsonw_raw(w, "metadata", j->metadata);
 	write_estimate(w, j->metadata);
 	if (j->completed_at[0] || j->cancelled_at[0])
@@ -311,12 +381,10 @@ h_job_result(struct req *r, struct sq_error *e)
 	jsonw_init(&w, &b);
 	jsonw_object(&w, NULL);
 	jsonw_str(&w, "job_id", id);
-	if (v.result != NULL)
-		jsonw_raw(&w, "result", v.result);
-	else
-		jsonw_null(&w, "result");
+	write_result(&w, "result", &v);
 	jsonw_str(&w, "status", status_name(v.job.status));
-	write_time(&w, "completed_at", v.job.completed_at);
+	write_time(&w, "completed_at", v.job.completed_at[0] ? v.job.completed_at :
+	    v.job.cancelled_at);
 	jsonw_end(&w);
 	req_reply_doc(r, 200, &w);
 	buf_free(&b);
@@ -397,14 +465,9 @@ patch_change(struct json_object *b, const struct job_domain_view *v, struct job_
 			json_object_object_add(*stats, "progressMessage", json_object_get(pm));
 		c->stats = json_object_to_json_string_ext(*stats, JSON_C_TO_STRING_PLAIN);
 	}
+	/* The client's result as sent; progress is shown beside it (write_result), not stored in it. */
 	if (json_object_object_get_ex(b, "result", &x) && x != NULL) {
-		*result = json_object_new_object();
-		if (pp != NULL)
-			json_object_object_add(*result, "progress_percent", json_object_get(pp));
-		if (pm != NULL)
-			json_object_object_add(*result, "progress_message", json_object_get(pm));
-		json_object_object_foreach(x, k, val)
-			json_object_object_add(*result, k, json_object_get(val));
+		*result = json_object_get(x);
 		c->result = json_object_to_json_string_ext(*result, JSON_C_TO_STRING_PLAIN);
 		if (strlen(c->result) > SQ_JOB_JSON_MAX)
 			return sq_fail(e, SQ_ERR_INVALID, "result is larger than %d bytes",

@@ -136,7 +136,8 @@ to_pending(struct db *db, const struct locked *l, const struct job_change *c)
 
 	rc = db_exec(db, "UPDATE jobs SET status = 'pending', updated_at = NOW(6), "
 	    "retry_count = IF(?, retry_count, retry_count + 1), error = IF(?, error, NULL), "
-	    "started_at = ?, completed_at = NULL, lease_owner = NULL, lease_expires_at = NULL, "
+	    "started_at = ?, completed_at = NULL, cancelled_at = NULL, lease_owner = NULL, "
+	    "lease_expires_at = NULL, "
 	    "cancel_requested = 0, completed_targets = 0, current_target = NULL WHERE id = ?",
 	    DB_PARAMS(DB_INT(c->has_retry_count), DB_INT(c->has_error_message),
 	    DB_STR(c->started_at), DB_STR(l->jids)), NULL);
@@ -200,17 +201,22 @@ record(struct db *db, const struct principal *who, const struct locked *l, int m
 	return rc;
 }
 
-/* The one path of every change: checks, fields, the move, event and audit. Inside a transaction. */
+/*
+ * The one path of every change: checks, fields, the move, event and audit. Inside a
+ * transaction. A status change is held to the client table unless the caller's own
+ * check (cancel, retry) has judged it.
+ */
 static enum sq_err
 apply(struct db *db, const struct principal *who, const struct locked *l,
-    const struct job_change *c, const char *err_code, const char *action, struct sq_error *e)
+    const struct job_change *c, const char *err_code, const char *action, int checked,
+    struct sq_error *e)
 {
 	struct buf	 err;
 	char		*before = NULL;
 	int		 moved = c->has_status && c->status != l->st;
 	enum sq_err	 rc;
 
-	if (moved && !job_client_transition_allowed(l->st, c->status))
+	if (moved && !checked && !job_client_transition_allowed(l->st, c->status))
 		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Cannot transition from '%s' to '%s'",
 		    job_status_name(l->st), job_status_name(c->status));
 	if (moved && c->status == JOB_PENDING && l->retry_count >= l->max_retries)
@@ -255,7 +261,7 @@ change(struct db *db, const struct principal *who, const struct uuid *id,
 		return sq_fail(e, rc, NULL);
 	if ((rc = lock_job(db, who, id, &l, e)) == SQ_OK &&
 	    (check == NULL || (rc = check(&l, c, e)) == SQ_OK) &&
-	    (rc = apply(db, who, &l, c, err_code, action, e)) == SQ_OK) {
+	    (rc = apply(db, who, &l, c, err_code, action, check != NULL, e)) == SQ_OK) {
 		if ((rc = db_commit(db)) != SQ_OK)
 			return sq_fail(e, rc, NULL);
 		return SQ_OK;
@@ -305,9 +311,9 @@ static enum sq_err
 check_retry(const struct locked *l, struct job_change *c, struct sq_error *e)
 {
 	(void)c;
-	if (l->st != JOB_FAILED)
-		return sq_fail(e, SQ_ERR_CANNOT_RETRY, "Only failed jobs can be retried; this job "
-		    "is %s", job_status_name(l->st));
+	if (!job_can_retry(l->st))
+		return sq_fail(e, SQ_ERR_CANNOT_RETRY, "Only failed or cancelled jobs can be "
+		    "retried; this job is %s", job_status_name(l->st));
 	if (l->retry_count >= l->max_retries)
 		return sq_fail(e, SQ_ERR_CANNOT_RETRY, "Maximum retries (%lld) reached",
 		    l->max_retries);

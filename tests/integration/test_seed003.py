@@ -154,6 +154,16 @@ check(r.status == 200 and r.json.get("status") == "running" and r.json.get("prog
       and r.json.get("progress_message") == "Halfway complete", "status shows the PATCHed progress", r)
 check(db_value("SELECT JSON_VALUE(stats, '$.progress') FROM jobs WHERE id = '%s'" % U1) == "50",
       "progress stored in jobs.stats as a handler's", False)
+r = req("PATCH", ws(rest="/" + J1), {"progress_percent": 60, "progress_message": "Sixty"})
+check(r.status == 200 and r.json.get("result") == {"progress_percent": 60, "progress_message": "Sixty",
+                                                   "intermediate_data": "temp_results.json", "rows_processed": 25000},
+      "PATCH of progress alone: the running job's result shows the new progress beside its fields", r)
+r = req("PATCH", ws(rest="/" + J1), {"result": {"rows_processed": 40000}})
+check(r.status == 200 and r.json.get("result") == {"progress_percent": 60, "progress_message": "Sixty",
+                                                   "rows_processed": 40000},
+      "PATCH of result alone: replaced, and the progress still shown beside it", r)
+r = req("GET", ws(rest="/%s/result" % J1))
+check(r.status == 200 and r.json.get("result", {}).get("progress_percent") == 60, "GET .../result shows it too", r)
 r = req("PATCH", ws(rest="/" + J1), {"status": "success", "result": {"rows_processed": 50000}})
 check(r.status == 200 and r.json.get("status") == "success" and r.json.get("completed_at")
       and r.json.get("actual_duration") is not None, "PATCH status success completes the job", r)
@@ -175,8 +185,22 @@ J2 = r.json.get("job_id", "")
 r = req("POST", ws(rest="/%s/cancel" % J2))
 is_job(r, 200, "POST .../cancel is 200 with the job")
 check(r.json.get("status") == "cancelled" and r.json.get("completed_at"), "cancelled, with a time", r)
+check(r.json.get("result") == {"cancelled_reason": "Cancelled via API"}, "result: the cancelled_reason", r)
+c = req("GET", ws(rest="/%s/result" % J2))
+check(c.status == 200 and c.json.get("status") == "cancelled" and c.json.get("completed_at") == r.json.get("completed_at")
+      and c.json.get("result") == {"cancelled_reason": "Cancelled via API"},
+      "GET .../result of a cancelled job: its reason and the cancel time", c)
 r = req("POST", ws(rest="/%s/cancel" % J2))
 check(r.status == 400 and isinstance(r.json.get("detail"), str), "cancelling a cancelled job is 400", r)
+r = req("POST", ws(rest="/%s/retry" % J2))
+check(r.status == 200 and r.json.get("status") == "pending" and r.json.get("retry_count") == 1
+      and r.json.get("completed_at") is None and r.json.get("actual_duration") is None
+      and r.json.get("result") == {"retry_reason": "Retried via API", "previous_attempts": 1},
+      "a cancelled job can be retried (the seed: 'Retry a failed or cancelled job')", r)
+check(db_value("SELECT CONCAT(status, ' ', cancelled_at IS NULL, ' ', COUNT(q.job_id)) FROM jobs j LEFT JOIN "
+               "job_queue q ON q.job_id = j.id WHERE j.id = '%s' GROUP BY j.id" % harness.uuid_of(J2)) == "pending 1 1",
+      "MariaDB: pending, no cancel time left, back on the queue", False)
+req("POST", ws(rest="/%s/cancel" % J2))
 r = create({"priority": "urgent"})
 J3 = r.json.get("job_id", "")
 req("PATCH", ws(rest="/" + J3), {"status": "running"})
