@@ -22,8 +22,7 @@ struct job_domain_input {
 	struct json_object	*config;      /* NULL: every default (job_spec_config) */
 	struct json_object	*metadata;    /* NULL: {}; must be an object */
 	const char		*scheduled_at; /* DATETIME(6) text (job_spec_time); NULL: now */
-	int			 need_runner; /* 1: a type other than scrape needs a [handlers] entry;
-					       * domain may then be NULL for such a type */
+	int			 domain_optional; /* 1: a type other than scrape needs no domain */
 };
 
 /*
@@ -33,7 +32,8 @@ struct job_domain_input {
  * the project's JOB_RUNNING limit does not apply; the daily limit does), its
  * job_targets row, the queue row at its priority, a "created" event, a log line and
  * an audit row. Fills *id. SQ_ERR_BAD_REQUEST naming the field ("Invalid priority:
- * ..."), SQ_ERR_NOT_FOUND (project not the caller's, or the caller has none),
+ * ..."), SQ_ERR_INVALID for a job type that is neither scrape nor in [handlers]
+ * (nothing would run it), SQ_ERR_NOT_FOUND (project not the caller's, or the caller has none),
  * SQ_ERR_RATE_LIMITED, or a db error.
  */
 enum sq_err job_domain_create(struct db *, const struct config *, const struct principal *who,

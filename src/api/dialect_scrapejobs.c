@@ -399,12 +399,21 @@ static const struct jsonbody_field create_fields[] = {
 	{ "project_id", JF_STRING, 0 }, { "customer_config_id", JF_STRING, 0 },
 };
 
+/*
+ * The integer member k for the core, which reads -1 as "absent, take the default":
+ * a value the client gave that is below 0 comes back as bad, which the core refuses
+ * by name (a -1 the client sent must not pass as absent).
+ */
 static long long
-opt_int(struct json_object *b, const char *k)
+opt_int(struct json_object *b, const char *k, long long bad)
 {
-	struct json_object *v;
+	struct json_object	*v;
+	long long		 n;
 
-	return json_object_object_get_ex(b, k, &v) ? json_object_get_int64(v) : -1;
+	if (!json_object_object_get_ex(b, k, &v))
+		return -1;
+	n = json_object_get_int64(v);
+	return n < 0 ? bad : n;
 }
 
 static const char *
@@ -441,10 +450,8 @@ h_create(struct req *r, struct sq_error *e)
 	}
 	in.project = ps ? &pid : NULL;
 	in.job_type = opt_str(b, "job_type");
-	if ((in.priority = opt_int(b, "priority")) < -1)
-		in.priority = 0;      /* out of range: the core names it */
-	if ((in.max_retries = opt_int(b, "max_retries")) < -1)
-		in.max_retries = -2;
+	in.priority = opt_int(b, "priority", 0);         /* 0: out of range, named by the core */
+	in.max_retries = opt_int(b, "max_retries", -2);
 	in.config = json_object_object_get_ex(b, "config", &v) ? v : NULL;
 	in.metadata = json_object_object_get_ex(b, "metadata", &v) ? v : NULL;
 	if ((rc = job_domain_create(r->w->db, r->w->cfg, &r->who, &in, &id, e)) == SQ_OK)

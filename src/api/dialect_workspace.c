@@ -570,7 +570,7 @@ h_create(struct req *r, struct sq_error *e)
 	in.project = &pid;
 	in.max_retries = -1;
 	in.metadata = meta;
-	in.need_runner = 1;
+	in.domain_optional = 1;
 	if ((rc = job_domain_create(r->w->db, r->w->cfg, &r->who, &in, &id, e)) == SQ_OK)
 		rc = reply_id(r, 201, &id, e);
 out:

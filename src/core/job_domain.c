@@ -32,11 +32,11 @@ prepare(const struct config *cfg, const struct job_domain_input *in, struct prep
 		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid job_type: must be 1 to %d of a-z, "
 		    "0-9 and _", SQ_JOB_TYPE_MAX);
 	p->type = job_spec_type_to_core(in->job_type ? in->job_type : "domain_scrape");
-	if (in->need_runner && strcmp(p->type, "scrape") != 0 &&
-	    config_handler(cfg, p->type) == NULL)
+	/* A job nothing would run is refused here, for every dialect. */
+	if (strcmp(p->type, "scrape") != 0 && config_handler(cfg, p->type) == NULL)
 		return sq_fail(e, SQ_ERR_INVALID, "Invalid job_type: '%s' is neither a scrape nor "
 		    "a type with a [handlers] entry on this server", in->job_type);
-	p->has_url = !(in->need_runner && in->domain == NULL && strcmp(p->type, "scrape") != 0);
+	p->has_url = !(in->domain_optional && in->domain == NULL && strcmp(p->type, "scrape") != 0);
 	if (!p->has_url)
 		raw[0] = '\0';
 	else if (in->domain == NULL || job_spec_domain_url(in->domain, raw, sizeof(raw)) == -1)

@@ -142,7 +142,10 @@ for body, msg in (({"status": "done"}, "Invalid status"), ({"stats": []}, "Inval
           "PUT %s is 400 '%s...'" % (body, msg), r)
 for body, msg in (({"priority": 11}, "Invalid priority"), ({"priority": 0}, "Invalid priority"),
                   ({"domain": "bad domain"}, "Invalid domain"), ({"config": {"depth": -1}}, "Invalid config.depth"),
-                  ({"config": {"timeout": 5}}, "Invalid config.timeout"), ({"job_type": "Bad-Type"}, "Invalid job_type")):
+                  ({"config": {"timeout": 5}}, "Invalid config.timeout"), ({"job_type": "Bad-Type"}, "Invalid job_type"),
+                  ({"priority": -1}, "Invalid priority"), ({"max_retries": -1}, "Invalid max_retries"),
+                  ({"job_type": "nohandler"}, "Invalid job_type: 'nohandler' is neither a scrape nor a type with "
+                   "a [handlers] entry")):
     b = {"domain": "example.com"}
     b.update(body)
     r = request("POST", path(), b, token=TOK)
@@ -306,7 +309,7 @@ section("stats")
 _, _, ST = new_user("seed001s")
 new_project(token=ST)
 a = [create(token=ST, domain="a.example") for _ in range(3)]
-b = [create(token=ST, domain="b.example", job_type="report") for _ in range(2)]
+b = [create(token=ST, domain="b.example", job_type="data_analysis") for _ in range(2)]
 for j, mins, pages in ((a[0], 2, 100), (a[1], 4, 300)):
     db_sql("UPDATE jobs SET status = 'completed', started_at = '2024-01-01 10:00:00', completed_at = "
            "'2024-01-01 10:00:00' + INTERVAL %d MINUTE, stats = '{\"pagesProcessed\": %d}' WHERE id = '%s'"
@@ -326,7 +329,8 @@ dom = {x["domain"]: x for x in s.get("by_domain", [])}
 check(set(dom) == {"a.example", "b.example"} and dom["a.example"]["total"] == 3
       and dom["b.example"]["by_status"]["cancelled"] == 1, "by domain", r)
 typ = {x["job_type"]: x for x in s.get("by_job_type", [])}
-check(typ.get("domain_scrape", {}).get("total") == 3 and typ.get("report", {}).get("total") == 2, "by job_type", r)
+check(typ.get("domain_scrape", {}).get("total") == 3 and typ.get("data_analysis", {}).get("total") == 2,
+      "by job_type", r)
 
 section("500 on a database error: a stable message, never driver text")
 db_sql("ALTER TABLE audit_log RENAME TO audit_log_away")
