@@ -22,7 +22,11 @@ struct job_change {
 	const char	*started_at;       /* DATETIME(6) text (job_spec_time); NULL: not given */
 	const char	*completed_at;
 	const char	*lease_owner;      /* who holds a job moved to running; NULL: "api:<user>" */
-	unsigned	 lease_seconds;    /* lease of a running job, extended by every update */
+	unsigned	 lease_seconds;    /* a leased running job's lease, renewed by every update */
+	int		 lease_start;      /* 1: a move to running takes a lease of lease_seconds
+					    * (the client asked for one); 0: no lease, so no
+					    * daemon takes it back: the client that set it
+					    * running ends it (as the seeds' own services did) */
 };
 
 /*

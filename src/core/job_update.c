@@ -75,10 +75,10 @@ to_running(struct db *db, const struct locked *l, const struct job_change *c, co
 {
 	enum sq_err rc;
 
-	rc = db_exec(db, "UPDATE jobs SET status = 'running', started_at = COALESCE(?, NOW(6)), updated_at = NOW(6), "
-	    "lease_owner = ?, lease_expires_at = NOW(6) + INTERVAL ? SECOND, cancel_requested = 0 "
-	    "WHERE id = ?", DB_PARAMS(DB_STR(c->started_at), DB_STR(owner),
-	    DB_INT(c->lease_seconds), DB_STR(l->jids)), NULL);
+	rc = db_exec(db, "UPDATE jobs SET status = 'running', started_at = COALESCE(?, NOW(6)), "
+	    "updated_at = NOW(6), lease_owner = ?, lease_expires_at = IF(?, NOW(6) + INTERVAL ? "
+	    "SECOND, NULL), cancel_requested = 0 WHERE id = ?", DB_PARAMS(DB_STR(c->started_at),
+	    DB_STR(owner), DB_INT(c->lease_start), DB_INT(c->lease_seconds), DB_STR(l->jids)), NULL);
 	if (rc == SQ_OK)
 		rc = db_exec(db, "DELETE FROM job_queue WHERE job_id = ?",
 		    DB_PARAMS(DB_STR(l->jids)), NULL);

@@ -110,6 +110,13 @@ check(u.get("id") == JID and u.get("status") == "running" and re.match(TS_MS_RE,
       and u.get("stats") == {"pagesProcessed": 10, "totalPages": 100}, "data has id, status, updated_at, stats", r)
 check(u.get("started_at") == "2024-01-01T12:00:00.000Z", "started_at as given", r)
 check(db_value("SELECT COUNT(*) FROM job_queue WHERE job_id = '%s'" % JID) == "0", "a running job is off the queue")
+check(db_value("SELECT CONCAT(lease_owner, ' ', lease_expires_at IS NULL) FROM jobs WHERE id = '%s'" % JID)
+      .endswith(" 1"), "a job its client set running has no lease: no daemon takes it back while the client works")
+lj = create()
+r = put(lj, {"status": "running"}, query="?lease_seconds=60")
+check(r.status == 200 and db_value("SELECT lease_expires_at BETWEEN NOW(6) + INTERVAL 50 SECOND AND NOW(6) + "
+                                   "INTERVAL 61 SECOND FROM jobs WHERE id = '%s'" % lj) == "1",
+      "with ?lease_seconds=60 it takes a 60 s lease, as /next gives", r)
 
 section("curl: mark job as completed with results")
 r = put(JID, {"status": "completed", "completed_at": "2024-01-01T12:30:00.000Z",
