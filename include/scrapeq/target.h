@@ -29,9 +29,10 @@ struct target_input {
 };
 
 /*
- * Checks url is an absolute http(s) URL with a host, at most SQ_URL_MAX bytes, using
- * libcurl's URL API, and writes its normalised form to out (SQ_URL_MAX + 1 bytes).
- * Returns SQ_OK or SQ_ERR_INVALID with a message naming the field "url".
+ * Checks url is an absolute http(s) URL with a host and no user name or password
+ * (every member of the project sees it), at most SQ_URL_MAX bytes, using libcurl's
+ * URL API, and writes its normalised form (host in lower case) to out (SQ_URL_MAX + 1
+ * bytes). Returns SQ_OK or SQ_ERR_INVALID with a message naming the field "url".
  */
 enum sq_err target_url_normalise(const char *url, char *out, struct sq_error *e);
 

@@ -15,7 +15,8 @@ enum sq_err
 target_url_normalise(const char *url, char *out, struct sq_error *e)
 {
 	CURLU		*h;
-	char		*scheme = NULL, *host = NULL, *norm = NULL;
+	char		*scheme = NULL, *host = NULL, *user = NULL, *norm = NULL;
+	size_t		 i;
 	enum sq_err	 rc = SQ_OK;
 
 	if (strlen(url) > SQ_URL_MAX)
@@ -33,13 +34,22 @@ target_url_normalise(const char *url, char *out, struct sq_error *e)
 		rc = sq_fail(e, SQ_ERR_INVALID, "Field 'url' must use http or https");
 		goto out;
 	}
-	if (curl_url_get(h, CURLUPART_URL, &norm, 0) != CURLUE_OK || strlen(norm) > SQ_URL_MAX) {
+	/* Every member sees a target's URL (and seed 001 its host as the domain). */
+	if (curl_url_get(h, CURLUPART_USER, &user, 0) == CURLUE_OK) {
+		rc = sq_fail(e, SQ_ERR_INVALID, "Field 'url' must not hold a user name or password");
+		goto out;
+	}
+	for (i = 0; host[i] != '\0'; i++)       /* host names are case-insensitive */
+		host[i] = (char)text_lower((unsigned char)host[i]);
+	if (curl_url_set(h, CURLUPART_HOST, host, 0) != CURLUE_OK ||
+	    curl_url_get(h, CURLUPART_URL, &norm, 0) != CURLUE_OK || strlen(norm) > SQ_URL_MAX) {
 		rc = sq_fail(e, SQ_ERR_INVALID, "Field 'url' is not a usable URL");
 		goto out;
 	}
 	text_copy(out, SQ_URL_MAX + 1, norm);
 out:
 	curl_free(norm);
+	curl_free(user);
 	curl_free(host);
 	curl_free(scheme);
 	curl_url_cleanup(h);

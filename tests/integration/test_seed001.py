@@ -150,7 +150,7 @@ for body, msg in (({"status": "done"}, "Invalid status"), ({"stats": []}, "Inval
 for body, msg in (({"priority": 11}, "Invalid priority"), ({"priority": 0}, "Invalid priority"),
                   ({"domain": "bad domain"}, "Invalid domain"), ({"config": {"depth": -1}}, "Invalid config.depth"),
                   ({"config": {"timeout": 5}}, "Invalid config.timeout"), ({"job_type": "Bad-Type"}, "Invalid job_type"),
-                  ({"priority": -1}, "Invalid priority"), ({"max_retries": -1}, "Invalid max_retries"),
+                  ({"domain": "https://user:pw@example.com/"}, "Invalid domain"), ({"priority": -1}, "Invalid priority"), ({"max_retries": -1}, "Invalid max_retries"),
                   ({"job_type": "nohandler"}, "Invalid job_type: 'nohandler' is neither a scrape nor a type with "
                    "a [handlers] entry")):
     b = {"domain": "example.com"}

@@ -27,6 +27,11 @@ check(r.status == 201 and r.json.get("name") == "Demo" and r.json.get("enabled")
       "name and enabled are stored", r)
 r = request("POST", T, {"url": "http://example.com/" + "a" * (2048 - 19)})
 check(r.status == 201, "a 2048-byte URL (the maximum) is accepted", r)
+r = request("POST", T, {"url": "https://WWW.Example.COM/Path"})
+check(r.status == 201 and r.json.get("url") == "https://www.example.com/Path",
+      "the host is stored in lower case, the path as given", r)
+if r.status == 201:
+    request("DELETE", T + "/" + r.json["id"])
 
 section("validation")
 CASES = [
@@ -39,6 +44,8 @@ CASES = [
     ({"url": "not a url"}, 422, "url", "text that is not a URL"),
     ({"url": "/relative/path"}, 422, "url", "a relative url"),
     ({"url": "http://"}, 422, "url", "a url without a host"),
+    ({"url": "https://user:secret@example.com/"}, 422, "url", "a url with a user name and password"),
+    ({"url": "https://user@example.com/"}, 422, "url", "a url with a user name"),
     ({"url": "http://example.com/" + "a" * 2048}, 422, "url", "a url over 2048 bytes"),
     ({"url": "https://example.com/", "name": 7}, 400, "name", "a non-string name"),
     ({"url": "https://example.com/", "name": "n" * 201}, 422, "name", "a 201-byte name"),
