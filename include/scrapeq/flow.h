@@ -51,7 +51,8 @@ int	flow_status_parse(const char *, enum job_status *);
 
 /*
  * Parses an ISO 8601 UTC time, "YYYY-MM-DD", or "YYYY-MM-DDTHH:MM:SS[.f...]" with an
- * optional "Z" or "+00:00" (one to six fraction digits; other offsets are refused),
+ * optional "Z" or "+00:00" (or " 00:00": a '+' a client left unencoded in the query
+ * string; one to six fraction digits; other offsets are refused),
  * into the database form "YYYY-MM-DD HH:MM:SS.ffffff". Returns 0 or -1 (out undefined).
  */
 int	flow_time_parse(const char *s, char out[FLOW_TIME_MAX]);

@@ -156,8 +156,8 @@ flow_time_parse(const char *s, char out[FLOW_TIME_MAX])
 		}
 		if (*p == 'Z')
 			p++;
-		else if (strcmp(p, "+00:00") == 0)
-			p += 6;
+		else if (strcmp(p, "+00:00") == 0 || strcmp(p, " 00:00") == 0)
+			p += 6;     /* an unencoded '+' in a query string arrives as a space */
 	}
 	if (*p != '\0' || y < 1000 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
 	    h > 23 || mi > 59 || se > 59)

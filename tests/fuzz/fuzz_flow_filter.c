@@ -17,7 +17,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* The documented grammars, written again as regular expressions: a second opinion. */
 #define TIME_RE "^([0-9]{4})-([0-9]{2})-([0-9]{2})" \
-	"(T([0-9]{2}):([0-9]{2}):([0-9]{2})(\\.([0-9]{1,6}))?(Z|\\+00:00)?)?$"
+	"(T([0-9]{2}):([0-9]{2}):([0-9]{2})(\\.([0-9]{1,6}))?(Z|[+ ]00:00)?)?$"
 #define ID_RE   "^[0-9a-fA-F]{32}(-export|-import)?$"
 
 static const regex_t *
