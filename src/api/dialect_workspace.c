@@ -642,18 +642,21 @@ h_legacy_list(struct req *r, struct sq_error *e)
 	long long		 seq;
 	enum sq_err		 rc;
 
+	/* On every answer, errors too; the successor is named once the workspace is known. */
+	r->extra_header = "Deprecation: true";
 	if ((rc = req_query(r, e)) != SQ_OK ||
 	    (rc = workspace_query_parse(&r->query, &f, &pg, e)) != SQ_OK)
 		return rc;
 	if ((s = query_get(&r->query, "workspace_id")) != NULL) {
 		if (parse_int_range(s, 1, 1LL << 53, &seq) == -1)
 			return sq_fail(e, SQ_ERR_INVALID, "workspace_id must be an integer >= 1");
+		snprintf(r->extra_buf, sizeof(r->extra_buf), "Deprecation: true\r\nLink: "
+		    "</workspace/%lld/jobs>; rel=\"successor-version\"", seq);
+		r->extra_header = r->extra_buf;
 		if ((rc = job_domain_project_by_seq(r->w->db, &r->who, seq, &pid, e)) != SQ_OK)
 			return rc;
 		f.project = &pid;
 	}
-	r->extra_header = "Deprecation: true\r\nLink: </workspace/{workspace_id}/jobs>; "
-	    "rel=\"successor-version\"";
 	return list_reply(r, &f, &pg, e);
 }
 

@@ -42,6 +42,7 @@ struct req {
 	const char		*allow;                  /* Allow header for a 405 */
 	char			 allow_buf[64];
 	const char		*extra_header;           /* one more "Name: value" line, or NULL */
+	char			 extra_buf[128];         /* for an extra_header built per request */
 	int			 failing;                /* a 500 is being rendered: no second one */
 };
 

@@ -263,12 +263,18 @@ check(r.status == 200 and r.json.get("job_id") == JP, "read its result", r)
 
 section("legacy /jobs")
 r = req("GET", "/jobs")
-check(r.status == 200 and set(r.json) == {"data", "pagination"}
-      and r.headers.get("deprecation") == "true" and "successor-version" in r.headers.get("link", ""),
-      "GET /jobs: 200, Deprecation: true, a Link to the successor", r)
+check(r.status == 200 and set(r.json) == {"data", "pagination"} and r.headers.get("deprecation") == "true",
+      "GET /jobs: 200, Deprecation: true", r)
 r = req("GET", "/jobs?workspace_id=%d&limit=100" % W)
 check(r.status == 200 and all(j["workspace_id"] == W for j in r.json["data"])
       and JP in [j["job_id"] for j in r.json["data"]], "GET /jobs?workspace_id=... filters", r)
+check(r.headers.get("deprecation") == "true"
+      and r.headers.get("link") == '</workspace/%d/jobs>; rel="successor-version"' % W,
+      "... with a Link to that workspace's list, the successor", r)
+for q, code in (("?workspace_id=999999", 404), ("?limit=0", 422)):
+    r = req("GET", "/jobs" + q)
+    check(r.status == code and r.headers.get("deprecation") == "true",
+          "GET /jobs%s is %d, still marked Deprecation: true" % (q, code), r)
 r = req("POST", "/jobs", {})
 check(r.status == 405 and "detail" in r.json, "POST /jobs is 405 {detail}", r)
 r = req("GET", "/jobsx")
