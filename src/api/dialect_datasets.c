@@ -151,6 +151,20 @@ query_int(struct req *r, const char *name, long long lo, long long hi, long long
 	return SQ_OK;
 }
 
+/* Each filter names one value: a second one is a 422, never a silent choice of the first. */
+static enum sq_err
+list_once(struct req *r, struct sq_error *e)
+{
+	static const char *const once[] = { "status", "run_type", "user_soeid", "dataset_id" };
+	size_t i;
+
+	for (i = 0; i < sizeof(once) / sizeof(once[0]); i++)
+		if (query_count(&r->query, once[i]) > 1)
+			return sq_fail(e, SQ_ERR_INVALID, "Invalid %s: must be given at most once",
+			    once[i]);
+	return SQ_OK;
+}
+
 static enum sq_err
 list_filter(struct req *r, struct job_run_filter *f, struct sq_error *e)
 {
@@ -159,7 +173,8 @@ list_filter(struct req *r, struct job_run_filter *f, struct sq_error *e)
 
 	memset(f, 0, sizeof(*f));
 	f->user_id = -1;
-	if ((rc = query_int(r, "user_id", 0, (1LL << 62), &f->user_id, e)) != SQ_OK)
+	if ((rc = list_once(r, e)) != SQ_OK ||
+	    (rc = query_int(r, "user_id", 0, (1LL << 62), &f->user_id, e)) != SQ_OK)
 		return rc;
 	if ((s = query_get(&r->query, "status")) != NULL) {
 		if (job_status_parse(s, &f->status) == -1)

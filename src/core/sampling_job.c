@@ -44,17 +44,15 @@ struct dataset {
 };
 
 static enum sq_err
-resolve_job(struct db *db, const struct principal *who, const char *ds, struct dataset *d,
-    struct sq_error *e)
+resolve_job(struct db *db, const struct principal *who, const char *ds, const struct uuid *job,
+    struct dataset *d, struct sq_error *e)
 {
-	struct uuid	 u;
+	struct uuid	 u = *job;
 	struct db_res	 r;
 	char		 jids[UUID_STR_LEN + 1];
 	enum job_status	 st = JOB_PENDING;
 	enum sq_err	 rc;
 
-	if (id_parse(ID_PREFIX_JOB, ds, &u) == -1)
-		return sq_fail(e, SQ_ERR_NOT_FOUND, "Dataset not found");
 	uuid_format(&u, jids);
 	rc = db_exec(db, "SELECT j.project_id, j.status FROM jobs j JOIN memberships m "
 	    "ON m.project_id = j.project_id AND m.user_id = ? WHERE j.id = ?",
@@ -108,13 +106,20 @@ resolve_target(struct db *db, const struct principal *who, const char *ds, struc
 	return rc;
 }
 
+/*
+ * A dataset id: "job_<hex>", or the job's UUID as /api/jobs shows it (the same
+ * dataset: it is stored as job_<hex>), or "tgt_<hex>".
+ */
 static enum sq_err
 resolve(struct db *db, const struct principal *who, const char *ds, struct dataset *d,
     struct sq_error *e)
 {
+	struct uuid u;
+
 	memset(d, 0, sizeof(*d));
-	if (strncmp(ds, ID_PREFIX_JOB, strlen(ID_PREFIX_JOB)) == 0)
-		return resolve_job(db, who, ds, d, e);
+	if (id_parse(ID_PREFIX_JOB, ds, &u) == 0 ||
+	    (strlen(ds) == UUID_STR_LEN && uuid_parse(ds, UUID_STR_LEN, &u) == 0))
+		return resolve_job(db, who, ds, &u, d, e);
 	if (strncmp(ds, ID_PREFIX_TARGET, strlen(ID_PREFIX_TARGET)) == 0)
 		return resolve_target(db, who, ds, d, e);
 	return sq_fail(e, SQ_ERR_NOT_FOUND, "Dataset not found");
@@ -191,12 +196,13 @@ body_fields(struct json_object *b, enum sampling_table *table, struct sq_error *
 }
 
 static struct json_object *
-config_json(const char *ds, const struct dataset *d, enum sampling_table t,
+config_json(const struct dataset *d, enum sampling_table t,
     struct sampling_round *r, size_t n)
 {
 	struct json_object *c = json_object_new_object();
 
-	json_object_object_add(c, "dataset_id", json_object_new_string(ds));
+	json_object_object_add(c, "dataset_id", json_object_new_string(d->target[0] ? d->target :
+	    d->source));
 	json_object_object_add(c, "dataset_name", json_object_new_string(d->name));
 	json_object_object_add(c, "source_ref", json_object_new_string("main"));
 	json_object_object_add(c, "source_job_id", json_object_new_string(d->source));
@@ -281,7 +287,7 @@ sampling_job_create(struct db *db, const struct config *cfg, const struct princi
 	json_object_object_get_ex(body, "rounds", &rj);
 	if ((rc = sampling_rounds_parse(rj, rounds, &n, e)) != SQ_OK)
 		return rc;
-	conf = config_json(ds, &d, t, rounds, n);
+	conf = config_json(&d, t, rounds, n);
 	uuid_v7(id);
 	uuid_format(id, jids);
 	if ((rc = db_begin(db)) != SQ_OK) {

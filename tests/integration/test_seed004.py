@@ -132,7 +132,9 @@ check(r.status == 200 and r.json.get("total") == 0 and r.json.get("jobs") == [],
       "another tenant sees none of them", r)
 for q, name in [("limit=1001", "limit past 1000"), ("limit=0", "limit 0"), ("limit=abc", "limit not a number"),
                 ("offset=-1", "a negative offset"), ("status=queued", "an unknown status"),
-                ("user_id=x", "a user_id that is not a number"), ("limit=1&limit=2", "limit twice")]:
+                ("user_id=x", "a user_id that is not a number"), ("limit=1&limit=2", "limit twice"),
+                ("status=pending&status=completed", "status twice"), ("run_type=a&run_type=b", "run_type twice"),
+                ("dataset_id=a&dataset_id=b", "dataset_id twice"), ("user_soeid=a&user_soeid=b", "user_soeid twice")]:
     r = request("GET", "/api/jobs?" + q, token=TOK)
     is_detail(r, 422, name + " is a 422")
 r = request("GET", "/api/jobs?limit=1001", token=TOK)
@@ -209,6 +211,11 @@ r = post(DS, {"rounds": [{"method": "random", "parameters": {"sample_size": 1, "
 check(r.status == 200, "the largest seed, 2^63 - 1, is taken", r)
 is_detail(post("job_" + "0" * 32, BODY), 404, "an unknown dataset is a 404")
 is_detail(post("48", BODY), 404, "a dataset id of another form is a 404")
+r = post(SRC, BODY)
+check(r.status == 200, "the job's id as /api/jobs shows it (its UUID) names the same dataset", r)
+g = request("GET", "/api/jobs/" + (r.json or {}).get("job_id", "x"), token=TOK).json or {}
+check(g.get("dataset_id") == DS and g.get("source_commit_id") == DS,
+      "... recorded as %s, so ?dataset_id= finds it with the others" % DS, False, repr(g))
 is_detail(post(DS, BODY, token=OTHER), 404, "another tenant's dataset is a 404")
 is_detail(request("POST", "/api/sampling/datasets/%s/jobs" % DS, BODY, auth=False), 401, "no token is a 401")
 _, RUNNING = dataset_job(rows=1, status="running")
