@@ -439,9 +439,10 @@ patch_change(struct json_object *b, const struct job_domain_view *v, struct job_
 
 	if (json_object_object_get_ex(b, "status", &x)) {
 		s = json_object_get_string(x);
+		/* "completed" too: the seed's own response examples spell it so. */
 		if (strcmp(s, "success") == 0)
 			c->status = JOB_COMPLETED;
-		else if (strcmp(s, "completed") == 0 || job_status_parse(s, &c->status) == -1)
+		else if (job_status_parse(s, &c->status) == -1)
 			return sq_fail(e, SQ_ERR_INVALID, "status must be one of pending, running, "
 			    "success, failed, cancelled");
 		c->has_status = 1;

@@ -52,9 +52,10 @@ anyof_add(const char *k, const char *s, struct job_domain_filter *f, struct sq_e
 	int		 p;
 
 	if (strcmp(k, "status") == 0) {
+		/* "completed" too: the seed's own response examples spell it so. */
 		if (strcmp(s, "success") == 0)
 			st = JOB_COMPLETED;
-		else if (strcmp(s, "completed") == 0 || job_status_parse(s, &st) == -1)
+		else if (job_status_parse(s, &st) == -1)
 			return sq_fail(e, SQ_ERR_INVALID, "status must be one of pending, "
 			    "running, success, failed, cancelled");
 		f->status_mask |= 1u << st;

@@ -19,8 +19,8 @@
  * first and f->project left NULL for the caller; f->types point into q, which must
  * outlive f. Other parameters are ignored; for a repeated page, limit, sort or order
  * the first value counts. Returns SQ_OK, or SQ_ERR_INVALID (the seed's 422) with a
- * message naming the parameter: a value out of range or not one of its names, and
- * the spelling "completed" (the seed says success).
+ * message naming the parameter: a value out of range or not one of its names (status
+ * takes success and completed alike: the seed's list says one, its examples the other).
  */
 enum sq_err workspace_query_parse(const struct query *q, struct job_domain_filter *f,
 	    struct page *pg, struct sq_error *e);

@@ -60,8 +60,7 @@ check_sets(const struct query *q, const struct job_domain_filter *f)
 		if (strcmp(q->p[i].key, "status") == 0) {
 			if (strcmp(q->p[i].val, "success") == 0)
 				s = JOB_COMPLETED;
-			else if (strcmp(q->p[i].val, "completed") == 0 ||
-			    job_status_parse(q->p[i].val, &s) != 0)
+			else if (job_status_parse(q->p[i].val, &s) != 0)
 				abort();
 			st |= 1u << s;
 		} else if (strcmp(q->p[i].key, "job_type") == 0) {

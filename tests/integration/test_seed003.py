@@ -167,6 +167,9 @@ check(r.status == 200 and r.json.get("result", {}).get("progress_percent") == 60
 r = req("PATCH", ws(rest="/" + J1), {"status": "success", "result": {"rows_processed": 50000}})
 check(r.status == 200 and r.json.get("status") == "success" and r.json.get("completed_at")
       and r.json.get("actual_duration") is not None, "PATCH status success completes the job", r)
+r = req("PATCH", ws(rest="/" + J1), {"status": "completed"})
+check(r.status == 200 and r.json.get("status") == "success",
+      "PATCH status completed (the seed's examples' spelling) is the same, no change", r)
 r = req("GET", ws(rest="/%s/result" % J1))
 check(r.status == 200 and r.json.get("status") == "success" and r.json.get("result") == {"rows_processed": 50000}
       and r.json.get("completed_at"), "GET .../result of a finished job", r)
@@ -327,10 +330,14 @@ r = create({"job_type": "Bad-Type"})
 is_422(r, "a malformed job_type is 422")
 r = create({"unknown": 1})
 is_422(r, "an unknown field is 422", "unknown")
-for q in ["limit=0", "limit=101", "limit=x", "page=0", "sort=name", "order=up", "status=completed",
+for q in ["limit=0", "limit=101", "limit=x", "page=0", "sort=name", "order=up",
           "status=done", "priority=critical"]:
     r = req("GET", ws(rest="?" + q))
     is_422(r, "GET ?%s is 422" % q)
+a = req("GET", ws(rest="?status=completed&limit=100"))
+b = req("GET", ws(rest="?status=success&limit=100"))
+check(a.status == 200 and a.json == b.json and len(a.json.get("data", [])) > 0,
+      "?status=completed (the seed's examples' spelling) lists what ?status=success does", a)
 r = req("DELETE", ws(rest="/" + J1))
 check(r.status == 405 and "detail" in r.json and "PATCH" in r.headers.get("allow", ""),
       "DELETE a job is 405 with Allow", r)
