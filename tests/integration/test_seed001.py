@@ -11,6 +11,7 @@ quota and /next queue are its own.
 import re
 import threading
 
+import harness
 from harness import (check, db_sql, db_value, new_project, new_user, request, section)
 
 UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -313,6 +314,7 @@ n = db_value("SELECT COUNT(*) FROM jobs WHERE status = 'running' AND lease_expir
 check(n == "1", "an abandoned external lease is what scrapeqd's reclaim selects (status running, expired)")
 
 section("stats")
+check(harness.ensure_handlers(), "the stack has [handlers] for a second job type", False)
 _, _, ST = new_user("seed001s")
 new_project(token=ST)
 a = [create(token=ST, domain="a.example") for _ in range(3)]

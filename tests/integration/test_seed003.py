@@ -10,39 +10,22 @@ scrapeq.conf, which this file writes once (and restarts scrapeq-api through
 scripts/stack down/up, which keeps the config).
 """
 
-import os
 import re
 
 import harness
-from harness import (ADMIN_PASSWORD, CONF, check, db_value, is_detail, login, new_project,
-                     new_user, request, section, stack)
+from harness import (ADMIN_PASSWORD, check, db_value, is_detail, login, new_project,
+                     new_user, request, section)
 
 JOB_RE = r"^job_[0-9a-f]{32}$"
 TS_RE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$"
 FIELDS = {"job_id", "job_type", "status", "priority", "workspace_id", "created_by", "result",
           "estimated_duration", "actual_duration", "retry_count", "max_retries", "created_at",
           "updated_at", "started_at", "completed_at", "scheduled_at", "metadata"}
-HANDLED = ["data_processing", "data_analysis", "batch_analysis"]
-
-
-def has_handlers():
-    with open(CONF) as f:
-        return "\n[handlers]\n" in "\n" + f.read()
+HANDLED = harness.HANDLED
 
 
 section("[handlers] in the stack's config")
-if not has_handlers():
-    with open(CONF, "a") as f:
-        f.write("\n[handlers]\n" + "".join("%s = /bin/cat\n" % t for t in HANDLED))
-    # The restart keeps scrapeqd as it was: the API suite runs with none.
-    daemon_was = re.search(r"^scrapeqd:\s+running", stack("status")[1], re.M) is not None
-    rc, out = stack("down")
-    check(rc == 0, "scripts/stack down", False, out[-500:])
-    os.environ["SCRAPEQ_NO_DAEMON"] = "0" if daemon_was else "1"
-    rc, out = stack("up")
-    check(rc == 0, "scripts/stack up with [handlers]", False, out[-500:])
-    harness.ADMIN_TOKEN = open(os.path.join(harness.RUN, "admin.token")).read().strip()
-check(has_handlers(), "the stack's scrapeq.conf has a [handlers] section", False)
+check(harness.ensure_handlers(), "the stack's scrapeq.conf has a [handlers] section", False)
 
 # ---- login as the seed shows, and the admin's first workspace ----
 section("login")
