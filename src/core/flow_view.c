@@ -268,7 +268,8 @@ page_add(struct fv_page *pg, const struct flow_job *o, size_t rank)
 static int
 item_cmp(const void *a, const void *b)
 {
-	const struct fv_item	*x = a, *y = b;
+	const struct fv_item	*x = *(const struct fv_item *const *)a;
+	const struct fv_item	*y = *(const struct fv_item *const *)b;
 	int			 c = strcmp(y->o.created_at, x->o.created_at);
 
 	if (c != 0)
@@ -354,6 +355,7 @@ fv_query(struct db *db, const struct config *cfg, const struct principal *who,
 	struct fv_page		 pg = { NULL, 0, 0 };
 	struct db_res		 r;
 	struct flow_job		*v = NULL;
+	struct fv_item		**ix = NULL;
 	char			 edge[FLOW_TIME_MAX];
 	size_t			 np, nbatch, rank = 0, i, nfinal = 0;
 	int			 done = 0;
@@ -380,15 +382,21 @@ fv_query(struct db *db, const struct config *cfg, const struct principal *who,
 		done = done || nfinal >= want;
 		nbatch = SQ_FLOW_PAGE_MAX;
 	}
+	/* Sorted by pointer: an item is a whole job object, too big to move around. */
 	if (rc == SQ_OK && pg.n > 0) {
-		qsort(pg.v, pg.n, sizeof(*pg.v), item_cmp);
 		if (nfinal > want)
 			nfinal = want;
-		if ((v = calloc(nfinal + 1, sizeof(*v))) == NULL)
+		if ((ix = calloc(pg.n, sizeof(*ix))) == NULL ||
+		    (v = calloc(nfinal + 1, sizeof(*v))) == NULL)
 			rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+		for (i = 0; rc == SQ_OK && i < pg.n; i++)
+			ix[i] = &pg.v[i];
+		if (rc == SQ_OK)
+			qsort(ix, pg.n, sizeof(*ix), item_cmp);
 		for (i = 0; rc == SQ_OK && i < nfinal; i++)
-			v[i] = pg.v[i].o;
+			v[i] = ix[i]->o;
 	}
+	free(ix);
 	free(pg.v);
 	if (rc != SQ_OK) {
 		free(v);
