@@ -397,8 +397,8 @@ def projects_members_jobs():
           and len(rows) == 1 and rows[0][:4] == [job, pid, "pending", "api"],
           "jobs ls --project ID lists the job created through the API (id, project, pending, api)",
           note=show(p) + " job %s" % job)
-    p = run_ctl("jobs", "ls", "--status", "pending", "--limit", "1000")
-    check(p.returncode == 0 and job is not None and job in p.stdout, "jobs ls --status pending includes it",
+    p = run_ctl("jobs", "ls", "--project", pid, "--status", "pending", "--limit", "1000")
+    check(p.returncode == 0 and job is not None and job in p.stdout, "jobs ls --project ID --status pending includes it",
           note=show(p)[:300])
     p = run_ctl("jobs", "ls", "--project", pid, "--status", "completed")
     header_only = len(p.stdout.strip().split("\n")) == 1
