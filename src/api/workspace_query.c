@@ -18,7 +18,8 @@ page_parse(const struct query *q, struct page *pg, struct sq_error *e)
 	pg->per_page = SQ_WORKSPACE_LIMIT_DEFAULT;
 	if ((s = query_get(q, "page")) != NULL) {
 		if (parse_int_range(s, 1, SQ_PAGE_MAX, &v) == -1)
-			return sq_fail(e, SQ_ERR_INVALID, "page must be an integer >= 1");
+			return sq_fail(e, SQ_ERR_INVALID, "page must be an integer from 1 to %d",
+			    SQ_PAGE_MAX);
 		pg->page = v;
 	}
 	if ((s = query_get(q, "limit")) != NULL) {
@@ -105,10 +106,14 @@ enum sq_err
 workspace_query_parse(const struct query *q, struct job_domain_filter *f, struct page *pg,
     struct sq_error *e)
 {
+	static const char *const once[] = { "page", "limit", "sort", "order" };
 	size_t		 i;
 	enum sq_err	 rc;
 
 	memset(f, 0, sizeof(*f));
+	for (i = 0; i < sizeof(once) / sizeof(once[0]); i++)
+		if (query_count(q, once[i]) > 1)
+			return sq_fail(e, SQ_ERR_INVALID, "%s must be given at most once", once[i]);
 	if ((rc = page_parse(q, pg, e)) != SQ_OK)
 		return rc;
 	for (i = 0; i < q->n; i++)

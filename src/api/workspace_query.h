@@ -17,8 +17,8 @@
  * (asc, desc; asc alone sorts by created_at), page (1..SQ_PAGE_MAX, default 1),
  * limit (1..SQ_WORKSPACE_LIMIT_MAX, default SQ_WORKSPACE_LIMIT_DEFAULT). *f is zeroed
  * first and f->project left NULL for the caller; f->types point into q, which must
- * outlive f. Other parameters are ignored; for a repeated page, limit, sort or order
- * the first value counts. Returns SQ_OK, or SQ_ERR_INVALID (the seed's 422) with a
+ * outlive f. Other parameters are ignored; page, limit, sort and order may each be
+ * given once (a second value is a 422, not a silent choice). Returns SQ_OK, or SQ_ERR_INVALID (the seed's 422) with a
  * message naming the parameter: a value out of range or not one of its names (status
  * takes success and completed alike: the seed's list says one, its examples the other).
  */

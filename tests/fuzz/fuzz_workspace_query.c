@@ -30,12 +30,15 @@ band_mask(unsigned given)
 	return m;
 }
 
-/* Page and limit are their first value, or the defaults, and the offset follows. */
+/* Page and limit are their one value, or the defaults, and the offset follows. */
 static void
 check_page(const struct query *q, const struct page *pg)
 {
 	long long	 page = 1, limit = SQ_WORKSPACE_LIMIT_DEFAULT;
 
+	if (query_count(q, "page") > 1 || query_count(q, "limit") > 1 ||
+	    query_count(q, "sort") > 1 || query_count(q, "order") > 1)
+		abort();          /* accepted: each of them given at most once */
 	if (query_get(q, "page") != NULL &&
 	    parse_int_range(query_get(q, "page"), 1, SQ_PAGE_MAX, &page) != 0)
 		abort();

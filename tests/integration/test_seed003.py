@@ -313,8 +313,9 @@ r = create({"job_type": "Bad-Type"})
 is_422(r, "a malformed job_type is 422")
 r = create({"unknown": 1})
 is_422(r, "an unknown field is 422", "unknown")
-for q in ["limit=0", "limit=101", "limit=x", "page=0", "sort=name", "order=up",
-          "status=done", "priority=critical"]:
+for q in ["limit=0", "limit=101", "limit=x", "page=0", "page=1000001", "sort=name", "order=up",
+          "status=done", "priority=critical", "page=1&page=2", "limit=5&limit=3", "order=asc&order=desc",
+          "sort=status&sort=priority"]:
     r = req("GET", ws(rest="?" + q))
     is_422(r, "GET ?%s is 422" % q)
 a = req("GET", ws(rest="?status=completed&limit=100"))
