@@ -20,10 +20,12 @@
 #include "scrapeq/text.h"
 #include "crawl.h"
 #include "handler.h"
+#include "purge.h"
 #include "sampling_run.h"
 
 #define CANCEL_POLL_MS   500       /* a cancel is seen within this (and one loop turn) */
 #define RECLAIM_MS       5000
+#define PURGE_MS         60000     /* between retention purges (1 s while a backlog lasts) */
 #define CLAIM_IDLE_MS    500       /* between claims while the queue is empty */
 #define LOOP_MS          50
 #define STORE_HIGH_WATER (8 * 1024 * 1024)
@@ -55,6 +57,8 @@ struct daemon {
 	size_t			 nruns;
 	struct sampling_task	**samplings;      /* sampling jobs, each on its own thread */
 	size_t			 nsamplings;
+	struct purge_run	*purge;           /* the retention purge running, or NULL */
+	long long		 next_purge;
 	long long		 next_claim, next_beat, next_cancel, next_reclaim, next_flush;
 	long long		 stop_deadline;      /* 0 until SIGTERM */
 	long long		 db_retry_at;        /* after a failed write: not before this */
@@ -312,6 +316,11 @@ timers(struct daemon *d, long long now)
 			log_warn("reclaimed %zu job(s) whose lease expired", n);
 		d->next_reclaim = now + RECLAIM_MS;
 	}
+	if (now >= d->next_purge && d->purge == NULL && d->stop_deadline == 0 &&
+	    (d->purge = purge_start(&d->cfg)) == NULL) {
+		log_err("cannot start the retention purge; trying again later");
+		d->next_purge = now + PURGE_MS;
+	}
 	if ((now >= d->next_flush || store_pending(d->store) > STORE_HIGH_WATER) &&
 	    now >= d->db_retry_at) {
 		enum sq_err rc;
@@ -459,6 +468,28 @@ step_samplings(struct daemon *d, long long now)
 	}
 }
 
+/* Ends a purge run that is done and says what it deleted; the next comes sooner while a backlog lasts. */
+static void
+step_purge(struct daemon *d, long long now)
+{
+	struct purge_run *p = d->purge;
+
+	if (p == NULL)
+		return;
+	if (d->stop_deadline != 0)
+		purge_stop(p);
+	if (!purge_done(p))
+		return;
+	if (purge_count(p) > 0)
+		log_info("purged %zu job(s) that ended more than %u days ago", purge_count(p),
+		    d->cfg.retention_days);
+	if (purge_error(p) != SQ_OK)
+		log_warn("retention purge stopped: %s", sq_strerror(purge_error(p)));
+	d->next_purge = now + (purge_more(p) ? 1000 : PURGE_MS);
+	purge_free(p);
+	d->purge = NULL;
+}
+
 /* SIGHUP: re-read the config; what a running process can take is taken, the rest logged. */
 static void
 reload(struct daemon *d)
@@ -492,6 +523,7 @@ reload(struct daemon *d)
 	d->cfg.daemon_max_body = n.daemon_max_body;
 	d->cfg.daemon_host_delay_ms = n.daemon_host_delay_ms;
 	d->cfg.max_results_per_target = n.max_results_per_target;
+	d->cfg.retention_days = n.retention_days;
 	memcpy(d->cfg.daemon_user_agent, n.daemon_user_agent, sizeof(n.daemon_user_agent));
 	d->cfg.log_level = n.log_level;
 	d->guard = g;
@@ -607,7 +639,8 @@ main(int argc, char *argv[])
 			log_info("stopping: no new claims; %zu job(s) get %u s to finish",
 			    d.ncrawls + d.nruns + d.nsamplings, d.cfg.daemon_grace_seconds);
 		}
-		if (d.stop_deadline != 0 && d.ncrawls + d.nruns + d.nsamplings == 0)
+		if (d.stop_deadline != 0 && d.ncrawls + d.nruns + d.nsamplings == 0 &&
+		    d.purge == NULL)
 			break;
 		busy = claim(&d, now);
 		timers(&d, now);
@@ -616,6 +649,7 @@ main(int argc, char *argv[])
 		step_crawls(&d, now_ms());
 		step_runs(&d, now_ms());
 		step_samplings(&d, now_ms());
+		step_purge(&d, now_ms());
 	}
 	(void)store_flush(d.store);
 	(void)queue_unregister(d.db, d.id);
