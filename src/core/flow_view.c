@@ -35,6 +35,7 @@
 #define FV_COL_CREATED 13         /* + kind: that object's createdAt */
 #define FV_COL_AFTER   16         /* 1: the job comes after the after_id job */
 #define FV_CHILD_SPAN  "2000"     /* µs from a flow's createdAt to its import's */
+#define FV_BATCH_SLACK 8          /* jobs read past a page's worth, so one batch fills it */
 
 /*
  * A batch of jobs in job order (created_at, id descending): their ids from
@@ -366,7 +367,11 @@ fv_query(struct db *db, const struct config *cfg, const struct principal *who,
 	memset(&batch, 0, sizeof(batch));
 	if ((rc = after_pos(db, f, &after, e)) != SQ_OK)
 		return rc;
-	nbatch = f->has_kind ? want : (want + 2) / 3;
+	/*
+	 * Enough jobs for a page when every object matches, and a few more: the objects of
+	 * the last jobs read are not final yet (a job not read may still sort before them).
+	 */
+	nbatch = f->has_kind ? want + FV_BATCH_SLACK : (want + 2) / 3 + FV_BATCH_SLACK;
 	while (!done && rc == SQ_OK) {
 		np = fv_params(p, cfg, who, f, key, &after, &batch, &b, (long long)nbatch);
 		if ((rc = db_exec(db, fv_sql[key != NULL], p, np, &r)) != SQ_OK) {
