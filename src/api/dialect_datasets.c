@@ -25,7 +25,9 @@ ds_error(struct req *r, const struct sq_error *e)
 	jsonw_end(&w);
 	if (e->code == SQ_ERR_UNAUTHORIZED)
 		r->extra_header = "WWW-Authenticate: Bearer";
-	req_reply_doc(r, sq_http_status(e->code), &w);
+	/* The daily limit is what HTTP calls 429, which clients retry; 400 says "fix your request". */
+	req_reply_doc(r, e->code == SQ_ERR_RATE_LIMITED ? req_retry_at_midnight(r) :
+	    sq_http_status(e->code), &w);
 	buf_free(&b);
 }
 

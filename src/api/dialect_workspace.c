@@ -36,7 +36,9 @@ ws_error(struct req *r, const struct sq_error *e)
 		json_object_object_add(o, "detail", json_object_new_string(msg));
 	if (e->code == SQ_ERR_UNAUTHORIZED)
 		r->extra_header = "WWW-Authenticate: Bearer";
-	req_reply_json(r, sq_http_status(e->code), o);
+	/* The daily limit is what HTTP calls 429, which clients retry; 400 says "fix your request". */
+	req_reply_json(r, e->code == SQ_ERR_RATE_LIMITED ? req_retry_at_midnight(r) :
+	    sq_http_status(e->code), o);
 	json_object_put(o);
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "scrapeq/jsonbody.h"
 #include "scrapeq/log.h"
@@ -238,4 +239,15 @@ req_stream_finish(struct req_stream *s, enum sq_err rc, struct sq_error *e)
 	else
 		req_stream_end(s);
 	return SQ_OK;
+}
+
+int
+req_retry_at_midnight(struct req *r)
+{
+	time_t now = time(NULL);
+
+	snprintf(r->extra_buf, sizeof(r->extra_buf), "Retry-After: %lld",
+	    86400LL - (long long)(now % 86400));
+	r->extra_header = r->extra_buf;
+	return 429;
 }

@@ -58,6 +58,13 @@ enum sq_err req_query(struct req *, struct sq_error *e);
 /* Parses the body as a JSON object (an empty body is {} when empty_ok). Caller puts it. */
 struct json_object *req_json(struct req *, int empty_ok, struct sq_error *e);
 
+/*
+ * For a daily-limit refusal (SQ_ERR_RATE_LIMITED) in a dialect that answers it as HTTP
+ * 429: sets a Retry-After header of the seconds to the next UTC midnight, when the
+ * project's day (the limit counts UTC days) starts again. Returns 429.
+ */
+int	req_retry_at_midnight(struct req *);
+
 /* Answers with status and a JSON body (json-c object, not consumed). */
 void	req_reply_json(struct req *, int status, struct json_object *body);
 /* Answers with status and raw JSON text. */

@@ -216,6 +216,16 @@ for n in range(2, 5):
         check(r.status == 400 and isinstance(r.json.get("detail"), str),
               "a retry past max_retries is 400", r)
 
+section("the project's daily job limit")
+lim = new_project(token=TOKEN, daily_job_limit=1)
+LW = int(db_value("SELECT seq FROM projects WHERE id = '%s'" % harness.uuid_of(lim)))
+r = create({"job_type": "data_processing", "workspace_id": LW}, w=LW)
+check(r.status == 201, "the first job of the day is created", r)
+r = create({"job_type": "data_processing", "workspace_id": LW}, w=LW)
+ra = r.headers.get("retry-after", "")
+is_detail(r, 429, "the second, past daily_job_limit 1, is a 429 (HTTP's 'too many requests')")
+check(ra.isdigit() and 1 <= int(ra) <= 86400, "... with Retry-After: the seconds to the next UTC day (%s)" % ra, r)
+
 section("batch: five jobs in one workspace")
 ids = []
 for i in range(1, 6):

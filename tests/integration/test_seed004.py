@@ -9,6 +9,7 @@ directly (sampling jobs are not created through the API yet).
 
 import re
 
+import harness
 from harness import (check, db_sql, db_value, is_detail, is_json_ct, new_user, request,
                      section, sql_str, uniq)
 
@@ -211,6 +212,16 @@ r = post(DS, {"rounds": [{"method": "random", "parameters": {"sample_size": 1, "
 check(r.status == 200, "the largest seed, 2^63 - 1, is taken", r)
 is_detail(post("job_" + "0" * 32, BODY), 404, "an unknown dataset is a 404")
 is_detail(post("48", BODY), 404, "a dataset id of another form is a 404")
+LIMP = request("POST", "/api/v1/projects", {"name": uniq("lim "), "daily_job_limit": 1},
+               token=harness.ADMIN_TOKEN).json["id"]
+r = request("POST", "/api/scrape-jobs", {"domain": "example.com", "project_id": LIMP}, token=harness.ADMIN_TOKEN)
+LJ = r.json["data"]["id"]
+db_sql("UPDATE jobs SET status = 'completed', started_at = NOW(6), completed_at = NOW(6) WHERE id = %s; "
+       "DELETE FROM job_queue WHERE job_id = %s" % (sql_str(LJ), sql_str(LJ)))
+r = post("job_" + LJ.replace("-", ""), BODY, token=harness.ADMIN_TOKEN)
+ra = r.headers.get("retry-after", "")
+is_detail(r, 429, "a sampling job past the project's daily limit is a 429")
+check(ra.isdigit() and 1 <= int(ra) <= 86400, "... with Retry-After: the seconds to the next UTC day (%s)" % ra, r)
 r = post(SRC, BODY)
 check(r.status == 200, "the job's id as /api/jobs shows it (its UUID) names the same dataset", r)
 g = request("GET", "/api/jobs/" + (r.json or {}).get("job_id", "x"), token=TOK).json or {}
