@@ -102,4 +102,14 @@ void	db_res_free(struct db_res *);         /* NULL ok; leaves *res empty */
 const char *db_str(const struct db_res *, size_t row, size_t col);
 long long db_int(const struct db_res *, size_t row, size_t col);
 
+/*
+ * A set of job (or other) ids as a table in one statement: bind a JSON array of UUID
+ * strings as its ?, and its rows are t.id. Set-at-a-time work over a batch uses it
+ * instead of one statement per id.
+ */
+#define DB_IDS_TABLE "JSON_TABLE(?, '$[*]' COLUMNS (id VARCHAR(36) PATH '$')) AS t"
+struct buf;
+/* Writes the first column of r's rows into b as a JSON array of strings. 0, or -1 out of memory. */
+int	db_res_ids_json(const struct db_res *r, struct buf *b);
+
 #endif

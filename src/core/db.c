@@ -8,6 +8,7 @@
 #include <errmsg.h>
 #include <mysqld_error.h>
 
+#include "scrapeq/buf.h"
 #include "scrapeq/db.h"
 #include "scrapeq/log.h"
 
@@ -515,4 +516,16 @@ db_int(const struct db_res *res, size_t row, size_t col)
 	if (errno != 0 || end == s)
 		return 0;
 	return v;
+}
+
+int
+db_res_ids_json(const struct db_res *r, struct buf *b)
+{
+	size_t i;
+
+	buf_putc(b, '[');
+	for (i = 0; i < r->nrows; i++)
+		buf_printf(b, "%s\"%s\"", i ? "," : "", db_str(r, i, 0));
+	buf_putc(b, ']');
+	return b->oom ? -1 : 0;
 }

@@ -229,8 +229,8 @@ job_get_many(struct db *db, const struct principal *who, const struct uuid *ids,
 		buf_free(&b);
 		return sq_fail(e, SQ_ERR_NOMEM, NULL);
 	}
-	rc = db_exec(db, "SELECT " JOB_COLS JOB_TARGETS_COL " FROM JSON_TABLE(?, '$[*]' "
-	    "COLUMNS (id VARCHAR(36) PATH '$')) AS t JOIN jobs j ON j.id = t.id "
+	rc = db_exec(db, "SELECT " JOB_COLS JOB_TARGETS_COL " FROM " DB_IDS_TABLE " "
+	    "JOIN jobs j ON j.id = t.id "
 	    "JOIN memberships m ON m.project_id = j.project_id AND m.user_id = ?",
 	    DB_PARAMS(DB_STR(b.data), DB_INT(who->user_id)), &r);
 	buf_free(&b);

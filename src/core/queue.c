@@ -16,8 +16,6 @@
  * UPDATE and DELETE join it (an IN (subquery) there becomes a dependent subquery
  * that scans the whole table); SELECTs may use IN, which MariaDB turns into a join.
  */
-#define IDS_TABLE \
-	"JSON_TABLE(?, '$[*]' COLUMNS (id VARCHAR(36) PATH '$')) AS t"
 
 void
 queue_jobs_free(struct queue_job *jobs, size_t n)
@@ -65,19 +63,6 @@ queue_heartbeat(struct db *db, const char *id, unsigned lease_seconds, unsigned 
 	return rc;
 }
 
-/* Builds ["uuid", ...] from the first column of r. */
-static int
-ids_json(const struct db_res *r, struct buf *b)
-{
-	size_t i;
-
-	buf_putc(b, '[');
-	for (i = 0; i < r->nrows; i++)
-		buf_printf(b, "%s\"%s\"", i ? "," : "", db_str(r, i, 0));
-	buf_putc(b, ']');
-	return b->oom ? -1 : 0;
-}
-
 /* The claim transaction proper; the caller retries it once on a deadlock. */
 static enum sq_err
 claim_once(struct db *db, const char *id, unsigned lease, unsigned max, long long user,
@@ -108,16 +93,16 @@ claim_once(struct db *db, const char *id, unsigned lease, unsigned max, long lon
 	if (rc != SQ_OK)
 		goto fail;
 	*n = r.nrows;
-	if (r.nrows == 0 || ids_json(&r, ids) == -1) {
+	if (r.nrows == 0 || db_res_ids_json(&r, ids) == -1) {
 		db_res_free(&r);
 		db_rollback(db);
 		return *n == 0 ? SQ_OK : SQ_ERR_NOMEM;
 	}
 	db_res_free(&r);
-	rc = db_exec(db, "DELETE q FROM " IDS_TABLE " JOIN job_queue q ON q.job_id = t.id",
+	rc = db_exec(db, "DELETE q FROM " DB_IDS_TABLE " JOIN job_queue q ON q.job_id = t.id",
 	    DB_PARAMS(DB_STR(ids->data)), NULL);
 	if (rc == SQ_OK)
-		rc = db_exec(db, "UPDATE " IDS_TABLE " JOIN jobs j ON j.id = t.id SET "
+		rc = db_exec(db, "UPDATE " DB_IDS_TABLE " JOIN jobs j ON j.id = t.id SET "
 		    "j.status = IF(j.type = 'noop', 'completed', 'running'), "
 		    "j.lease_owner = IF(j.type = 'noop', NULL, ?), "
 		    "j.lease_expires_at = IF(j.type = 'noop', NULL, NOW(6) + INTERVAL ? SECOND), "
@@ -129,21 +114,21 @@ claim_once(struct db *db, const char *id, unsigned lease, unsigned max, long lon
 	if (rc == SQ_OK)
 		rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
 		    "SELECT j.id, j.project_id, 'started', JSON_OBJECT('status', 'running', "
-		    "'daemon', ?) FROM jobs j WHERE j.id IN (SELECT t.id FROM " IDS_TABLE ") "
+		    "'daemon', ?) FROM jobs j WHERE j.id IN (SELECT t.id FROM " DB_IDS_TABLE ") "
 		    "AND (j.lease_owner = ? OR (j.type = 'noop' AND j.status = 'completed')) "
 		    "UNION ALL SELECT j.id, j.project_id, 'completed', JSON_OBJECT('status', "
 		    "'completed', 'total_results', 0) FROM jobs j "
-		    "WHERE j.id IN (SELECT t.id FROM " IDS_TABLE ") "
+		    "WHERE j.id IN (SELECT t.id FROM " DB_IDS_TABLE ") "
 		    "AND j.type = 'noop' AND j.status = 'completed'",
 		    DB_PARAMS(DB_STR(id), DB_STR(ids->data), DB_STR(id), DB_STR(ids->data)), NULL);
 	if (rc == SQ_OK)
 		rc = db_exec(db, "INSERT INTO job_logs (job_id, level, message) "
 		    "SELECT j.id, 'info', IF(j.retry_count > 0, "
 		    "CONCAT('Job started (retry ', j.retry_count, ')'), 'Job started') FROM jobs j "
-		    "WHERE j.id IN (SELECT t.id FROM " IDS_TABLE ") "
+		    "WHERE j.id IN (SELECT t.id FROM " DB_IDS_TABLE ") "
 		    "AND (j.lease_owner = ? OR (j.type = 'noop' AND j.status = 'completed')) "
 		    "UNION ALL SELECT j.id, 'info', 'Job completed' FROM jobs j "
-		    "WHERE j.id IN (SELECT t.id FROM " IDS_TABLE ") "
+		    "WHERE j.id IN (SELECT t.id FROM " DB_IDS_TABLE ") "
 		    "AND j.type = 'noop' AND j.status = 'completed'",
 		    DB_PARAMS(DB_STR(ids->data), DB_STR(id), DB_STR(ids->data)), NULL);
 	if (rc != SQ_OK)
@@ -167,14 +152,14 @@ claim_load(struct db *db, const char *id, const char *ids, struct queue_job **ou
 	*n = 0;
 	rc = db_exec(db, "SELECT j.id, j.project_id, j.type, j.retry_count, j.max_retries, "
 	    "j.config, j.total_results FROM jobs j "
-	    "WHERE j.id IN (SELECT t.id FROM " IDS_TABLE ") AND j.lease_owner = ? "
+	    "WHERE j.id IN (SELECT t.id FROM " DB_IDS_TABLE ") AND j.lease_owner = ? "
 	    "AND j.status = 'running' ORDER BY j.id",
 	    DB_PARAMS(DB_STR(ids), DB_STR(id)), &r);
 	if (rc != SQ_OK)
 		return rc;
 	rc = db_exec(db, "SELECT jt.job_id, jt.position, jt.target_id, jt.url, jt.status, "
 	    "jt.results_count FROM job_targets jt "
-	    "WHERE jt.job_id IN (SELECT t.id FROM " IDS_TABLE ") ORDER BY jt.job_id, jt.position",
+	    "WHERE jt.job_id IN (SELECT t.id FROM " DB_IDS_TABLE ") ORDER BY jt.job_id, jt.position",
 	    DB_PARAMS(DB_STR(ids)), &t);
 	if (rc != SQ_OK) {
 		db_res_free(&r);
@@ -290,7 +275,7 @@ queue_reclaim(struct db *db, size_t *n)
 	if (rc != SQ_OK)
 		goto fail;
 	*n = r.nrows;
-	if (r.nrows == 0 || ids_json(&r, &ids) == -1) {
+	if (r.nrows == 0 || db_res_ids_json(&r, &ids) == -1) {
 		rc = r.nrows == 0 ? SQ_OK : SQ_ERR_NOMEM;
 		db_res_free(&r);
 		goto fail;
@@ -301,17 +286,17 @@ queue_reclaim(struct db *db, size_t *n)
 	    "SELECT j.id, 'warning', CONCAT('Daemon ', COALESCE(j.lease_owner, '?'), "
 	    "' was lost (its lease expired); ', IF(j.retry_count + 1 > j.max_retries, "
 	    "'no retries left, job failed', CONCAT('job requeued (retry ', j.retry_count + 1, ')'))) "
-	    "FROM jobs j WHERE j.id IN (SELECT t.id FROM " IDS_TABLE ")",
+	    "FROM jobs j WHERE j.id IN (SELECT t.id FROM " DB_IDS_TABLE ")",
 	    DB_PARAMS(DB_STR(ids.data)), NULL);
 	if (rc == SQ_OK)
 		rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
 		    "SELECT j.id, j.project_id, IF(j.retry_count + 1 > j.max_retries, 'failed', "
 		    "'requeued'), JSON_OBJECT('status', IF(j.retry_count + 1 > j.max_retries, "
 		    "'failed', 'pending'), 'lost_daemon', j.lease_owner) FROM jobs j "
-		    "WHERE j.id IN (SELECT t.id FROM " IDS_TABLE ")",
+		    "WHERE j.id IN (SELECT t.id FROM " DB_IDS_TABLE ")",
 		    DB_PARAMS(DB_STR(ids.data)), NULL);
 	if (rc == SQ_OK)
-		rc = db_exec(db, "UPDATE " IDS_TABLE " JOIN jobs j ON j.id = t.id SET "
+		rc = db_exec(db, "UPDATE " DB_IDS_TABLE " JOIN jobs j ON j.id = t.id SET "
 		    "j.status = IF(j.retry_count + 1 > j.max_retries, 'failed', 'pending'), "
 		    "j.completed_at = IF(j.retry_count + 1 > j.max_retries, NOW(6), NULL), "
 		    "j.error = IF(j.retry_count + 1 > j.max_retries, JSON_OBJECT('code', "
@@ -321,13 +306,13 @@ queue_reclaim(struct db *db, size_t *n)
 		    "j.lease_owner = NULL, j.lease_expires_at = NULL, j.updated_at = NOW(6)",
 		    DB_PARAMS(DB_STR(ids.data)), NULL);
 	if (rc == SQ_OK)
-		rc = db_exec(db, "UPDATE " IDS_TABLE " JOIN job_targets jt ON jt.job_id = t.id "
+		rc = db_exec(db, "UPDATE " DB_IDS_TABLE " JOIN job_targets jt ON jt.job_id = t.id "
 		    "SET jt.status = 'pending' WHERE jt.status = 'running'",
 		    DB_PARAMS(DB_STR(ids.data)), NULL);
 	if (rc == SQ_OK)
 		rc = db_exec(db, "INSERT INTO job_queue (job_id, priority, run_after) "
 		    "SELECT j.id, j.priority, NOW(6) FROM jobs j "
-		    "WHERE j.id IN (SELECT t.id FROM " IDS_TABLE ") AND j.status = 'pending'",
+		    "WHERE j.id IN (SELECT t.id FROM " DB_IDS_TABLE ") AND j.status = 'pending'",
 		    DB_PARAMS(DB_STR(ids.data)), NULL);
 	if (rc != SQ_OK)
 		goto fail;

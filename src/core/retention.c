@@ -4,59 +4,42 @@
 #include "scrapeq/buf.h"
 #include "scrapeq/retention.h"
 
-#define IDS "JSON_TABLE(?, '$[*]' COLUMNS (id VARCHAR(36) PATH '$')) AS t"
-
 /*
  * The tables that hold a job's data, each keyed (or indexed) by job_id; jobs last, so
  * a job row is gone only with everything else. Fixed texts: nothing is built from input.
  */
 static const char *const purge_sql[] = {
-	"DELETE x FROM " IDS " JOIN results x ON x.job_id = t.id",
-	"DELETE x FROM " IDS " JOIN crawl_errors x ON x.job_id = t.id",
-	"DELETE x FROM " IDS " JOIN job_logs x ON x.job_id = t.id",
-	"DELETE x FROM " IDS " JOIN job_events x ON x.job_id = t.id",
-	"DELETE x FROM " IDS " JOIN sample_rows x ON x.job_id = t.id",
-	"DELETE x FROM " IDS " JOIN job_targets x ON x.job_id = t.id",
-	"DELETE x FROM " IDS " JOIN job_queue x ON x.job_id = t.id",
-	"DELETE x FROM " IDS " JOIN jobs x ON x.id = t.id",
+	"DELETE x FROM " DB_IDS_TABLE " JOIN results x ON x.job_id = t.id",
+	"DELETE x FROM " DB_IDS_TABLE " JOIN crawl_errors x ON x.job_id = t.id",
+	"DELETE x FROM " DB_IDS_TABLE " JOIN job_logs x ON x.job_id = t.id",
+	"DELETE x FROM " DB_IDS_TABLE " JOIN job_events x ON x.job_id = t.id",
+	"DELETE x FROM " DB_IDS_TABLE " JOIN sample_rows x ON x.job_id = t.id",
+	"DELETE x FROM " DB_IDS_TABLE " JOIN job_targets x ON x.job_id = t.id",
+	"DELETE x FROM " DB_IDS_TABLE " JOIN job_queue x ON x.job_id = t.id",
+	"DELETE x FROM " DB_IDS_TABLE " JOIN jobs x ON x.id = t.id",
 };
 
-/* Appends the ids of r's first column to the JSON array being built in b. */
-static void
-add_ids(struct buf *b, const struct db_res *r, size_t *n)
-{
-	size_t i;
-
-	for (i = 0; i < r->nrows; i++, (*n)++)
-		buf_printf(b, "%s\"%s\"", *n ? "," : "", db_str(r, i, 0));
-}
-
-/* Locks up to max expired jobs, oldest end first: finished ones by completed_at, cancelled by cancelled_at. */
+/*
+ * Locks up to max expired jobs into b (a JSON array): a finished one ends at
+ * completed_at, a cancelled one at cancelled_at; each side has its index (sql/006).
+ */
 static enum sq_err
 pick(struct db *db, unsigned days, unsigned max, struct buf *b, size_t *n)
 {
 	struct db_res	 r;
 	enum sq_err	 rc;
 
-	buf_putc(b, '[');
-	rc = db_exec(db, "SELECT id FROM jobs WHERE status IN ('completed', 'failed') AND "
-	    "completed_at < NOW(6) - INTERVAL ? DAY ORDER BY status, completed_at LIMIT ? "
-	    "FOR UPDATE SKIP LOCKED", DB_PARAMS(DB_INT(days), DB_INT(max)), &r);
+	rc = db_exec(db, "SELECT id FROM jobs WHERE (status IN ('completed', 'failed') AND "
+	    "completed_at < NOW(6) - INTERVAL ? DAY) OR (status = 'cancelled' AND "
+	    "cancelled_at < NOW(6) - INTERVAL ? DAY) LIMIT ? FOR UPDATE SKIP LOCKED",
+	    DB_PARAMS(DB_INT(days), DB_INT(days), DB_INT(max)), &r);
 	if (rc != SQ_OK)
 		return rc;
-	add_ids(b, &r, n);
+	*n = r.nrows;
+	if (db_res_ids_json(&r, b) == -1)
+		rc = SQ_ERR_NOMEM;
 	db_res_free(&r);
-	if (*n < max) {
-		rc = db_exec(db, "SELECT id FROM jobs WHERE status = 'cancelled' AND "
-		    "cancelled_at < NOW(6) - INTERVAL ? DAY ORDER BY status, cancelled_at LIMIT ? "
-		    "FOR UPDATE SKIP LOCKED", DB_PARAMS(DB_INT(days), DB_INT(max - *n)), &r);
-		if (rc != SQ_OK)
-			return rc;
-		add_ids(b, &r, n);
-		db_res_free(&r);
-	}
-	buf_putc(b, ']');
-	return b->oom ? SQ_ERR_NOMEM : SQ_OK;
+	return rc;
 }
 
 enum sq_err
