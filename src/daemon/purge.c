@@ -1,39 +1,32 @@
-/* purge.c: one retention purge run of scrapeqd, on a thread with its own database connection. */
-#include <pthread.h>
-#include <stdatomic.h>
+/* purge.c: one retention purge run of scrapeqd, on a bgtask (its own thread and connection). */
 #include <stdlib.h>
 
-#include "scrapeq/db.h"
 #include "scrapeq/retention.h"
+#include "bgtask.h"
 #include "purge.h"
 
 struct purge_run {
-	pthread_t	 thread;
-	struct db	*db;
+	struct bgtask	*bg;
 	unsigned	 days;
-	atomic_int	 stop;
-	atomic_int	 done;
 	size_t		 n;
 	int		 more;
 	enum sq_err	 rc;
 };
 
-static void *
-run_main(void *arg)
+static void
+run(struct db *db, const atomic_int *stop, void *arg)
 {
 	struct purge_run	*p = arg;
 	size_t			 got = 0, i;
 
-	for (i = 0; i < PURGE_BATCHES_MAX && !atomic_load(&p->stop); i++) {
-		if ((p->rc = retention_purge(p->db, p->days, RETENTION_BATCH, &got)) != SQ_OK)
+	for (i = 0; i < PURGE_BATCHES_MAX && !atomic_load(stop); i++) {
+		if ((p->rc = retention_purge(db, p->days, RETENTION_BATCH, &got)) != SQ_OK)
 			break;
 		p->n += got;
 		if (got < RETENTION_BATCH)
 			break;
 	}
 	p->more = p->rc == SQ_OK && got == RETENTION_BATCH;
-	atomic_store(&p->done, 1);
-	return NULL;
 }
 
 struct purge_run *
@@ -44,10 +37,7 @@ purge_start(const struct config *cfg)
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	p->days = cfg->retention_days;
-	atomic_init(&p->stop, 0);
-	atomic_init(&p->done, 0);
-	if ((p->db = db_new(cfg)) == NULL || pthread_create(&p->thread, NULL, run_main, p) != 0) {
-		db_free(p->db);
+	if ((p->bg = bgtask_start(cfg, run, p)) == NULL) {
 		free(p);
 		return NULL;
 	}
@@ -57,13 +47,13 @@ purge_start(const struct config *cfg)
 int
 purge_done(const struct purge_run *p)
 {
-	return atomic_load(&p->done);
+	return bgtask_done(p->bg);
 }
 
 void
 purge_stop(struct purge_run *p)
 {
-	atomic_store(&p->stop, 1);
+	bgtask_stop(p->bg);
 }
 
 size_t
@@ -89,7 +79,6 @@ purge_free(struct purge_run *p)
 {
 	if (p == NULL)
 		return;
-	pthread_join(p->thread, NULL);
-	db_free(p->db);
+	bgtask_free(p->bg);
 	free(p);
 }

@@ -1,4 +1,4 @@
-/* purge.h: scrapeqd's retention purge, on a thread of its own (src/core/retention.c does the deleting). */
+/* purge.h: scrapeqd's retention purge, on a bgtask of its own (src/core/retention.c does the deleting). */
 #ifndef SCRAPEQD_PURGE_H
 #define SCRAPEQD_PURGE_H
 

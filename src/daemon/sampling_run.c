@@ -1,5 +1,4 @@
 /* sampling_run.c: scrapeqd's sampling jobs, each on its own thread: population from results, seeded draw, rows into sample_rows. */
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include "scrapeq/sampling_spec.h"
 #include "scrapeq/text.h"
 #include "scrapeq/uuid.h"
+#include "bgtask.h"
 #include "sampling_run.h"
 
 /*
@@ -408,26 +408,21 @@ run_job(struct db *db, const char *daemon_id, const struct queue_job *j, const a
 	return 0;
 }
 
-/* ---- the task: one job, one thread, one database connection ---- */
+/* ---- the task: one job on a bgtask (its own thread and connection) ---- */
 
 struct sampling_task {
-	pthread_t		 thread;
-	struct db		*db;
+	struct bgtask		*bg;
 	char			 daemon_id[64];
 	struct queue_job	 job;              /* config copied; no targets */
-	atomic_int		 stop;
-	atomic_int		 done;
 	int			 unfinished;       /* stopped before it finished the job */
 };
 
-static void *
-task_main(void *arg)
+static void
+task_run(struct db *db, const atomic_int *stop, void *arg)
 {
 	struct sampling_task *t = arg;
 
-	t->unfinished = run_job(t->db, t->daemon_id, &t->job, &t->stop);
-	atomic_store(&t->done, 1);
-	return NULL;
+	t->unfinished = run_job(db, t->daemon_id, &t->job, stop);
 }
 
 struct sampling_task *
@@ -442,11 +437,8 @@ sampling_start(const struct config *cfg, const char *daemon_id, const struct que
 	t->job.targets = NULL;
 	t->job.ntargets = 0;
 	t->job.config = j->config ? strdup(j->config) : NULL;
-	atomic_init(&t->stop, 0);
-	atomic_init(&t->done, 0);
-	if ((j->config != NULL && t->job.config == NULL) || (t->db = db_new(cfg)) == NULL ||
-	    pthread_create(&t->thread, NULL, task_main, t) != 0) {
-		db_free(t->db);
+	if ((j->config != NULL && t->job.config == NULL) ||
+	    (t->bg = bgtask_start(cfg, task_run, t)) == NULL) {
 		free(t->job.config);
 		free(t);
 		return NULL;
@@ -457,13 +449,13 @@ sampling_start(const struct config *cfg, const char *daemon_id, const struct que
 int
 sampling_done(const struct sampling_task *t)
 {
-	return atomic_load(&t->done);
+	return bgtask_done(t->bg);
 }
 
 void
 sampling_stop(struct sampling_task *t)
 {
-	atomic_store(&t->stop, 1);
+	bgtask_stop(t->bg);
 }
 
 int
@@ -483,8 +475,7 @@ sampling_free(struct sampling_task *t)
 {
 	if (t == NULL)
 		return;
-	pthread_join(t->thread, NULL);
-	db_free(t->db);
+	bgtask_free(t->bg);
 	free(t->job.config);
 	free(t);
 }
