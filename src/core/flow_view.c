@@ -183,39 +183,53 @@ fv_params(struct db_param *p, const struct config *cfg, const struct principal *
 	return n;
 }
 
-/* Object k of the job in row; -1 if the row does not parse. */
+/* The flow object of the job in row, parsed once for all three; -1 if the row does not parse. */
 static int
-fv_from_row(struct flow_job *o, const struct db_res *r, size_t row, enum flow_kind k)
+fv_from_row(struct flow_job *o, const struct db_res *r, size_t row)
 {
-	const char	*s;
-	enum job_status	 st;
-	int		 imp = k == FLOW_KIND_IMPORT;
+	const char *s;
 
 	memset(o, 0, sizeof(*o));
 	if ((s = db_str(r, row, 0)) == NULL || uuid_parse(s, strlen(s), &o->job_id) == -1 ||
 	    (s = db_str(r, row, 1)) == NULL || uuid_parse(s, strlen(s), &o->project_id) == -1 ||
-	    job_status_parse(db_str(r, row, 2), &st) == -1)
+	    job_status_parse(db_str(r, row, 2), &o->status) == -1)
 		return -1;
-	o->kind = k;
-	o->status = imp && !job_status_terminal(st) ? JOB_PENDING : st;
-	o->num_success = imp && !job_status_terminal(st) ? 0 : db_int(r, row, 3);
-	if (!imp) {
-		o->num_error = db_int(r, row, 4);
-		o->num_ignore = db_int(r, row, 5);
-		o->pages_generated = db_int(r, row, 6);
-		o->pages_processed = db_int(r, row, 7);
-		o->num_export = o->num_success + o->num_error + o->num_ignore;
-	}
-	text_copy(o->created_at, sizeof(o->created_at), db_str(r, row, FV_COL_CREATED + k));
-	if (!imp)
-		text_copy(o->started_at, sizeof(o->started_at), db_str(r, row, 8));
-	else if (st == JOB_COMPLETED || st == JOB_FAILED)
-		text_copy(o->started_at, sizeof(o->started_at), db_str(r, row, 9));
+	o->kind = FLOW_KIND_FLOW;
+	o->num_success = db_int(r, row, 3);
+	o->num_error = db_int(r, row, 4);
+	o->num_ignore = db_int(r, row, 5);
+	o->pages_generated = db_int(r, row, 6);
+	o->pages_processed = db_int(r, row, 7);
+	o->num_export = o->num_success + o->num_error + o->num_ignore;
+	text_copy(o->created_at, sizeof(o->created_at), db_str(r, row, FV_COL_CREATED));
+	text_copy(o->started_at, sizeof(o->started_at), db_str(r, row, 8));
 	o->done_exporting = db_str(r, row, 10) != NULL;
 	text_copy(o->ended_at, sizeof(o->ended_at), db_str(r, row, 10));
 	text_copy(o->last_modified, sizeof(o->last_modified), db_str(r, row, 11));
 	text_copy(o->purge_at, sizeof(o->purge_at), db_str(r, row, 12));
 	return 0;
+}
+
+/* Object k of a job from its flow object (the header comment says how they differ). */
+static void
+fv_kind(struct flow_job *o, const struct flow_job *flow, const struct db_res *r, size_t row,
+    enum flow_kind k)
+{
+	enum job_status st = flow->status;
+
+	*o = *flow;
+	o->kind = k;
+	text_copy(o->created_at, sizeof(o->created_at), db_str(r, row, FV_COL_CREATED + k));
+	if (k != FLOW_KIND_IMPORT)
+		return;
+	if (!job_status_terminal(st)) {
+		o->status = JOB_PENDING;
+		o->num_success = 0;
+	}
+	o->num_error = o->num_ignore = o->num_export = 0;
+	o->pages_generated = o->pages_processed = 0;
+	text_copy(o->started_at, sizeof(o->started_at), st == JOB_COMPLETED || st == JOB_FAILED ?
+	    db_str(r, row, 9) : NULL);
 }
 
 static int
@@ -285,18 +299,20 @@ static enum sq_err
 fv_take(const struct db_res *r, const struct flow_filter *f, struct fv_pos *batch,
     size_t *rank, struct fv_page *pg, struct sq_error *e)
 {
-	struct flow_job	 o;
+	struct flow_job	 flow, o;
 	size_t		 i;
-	int		 k;
+	int		 k, after;
 
-	for (i = 0; i < r->nrows; i++, (*rank)++)
+	for (i = 0; i < r->nrows; i++, (*rank)++) {
+		if (fv_from_row(&flow, r, i) == -1)
+			return sq_fail(e, SQ_ERR_INTERNAL, NULL);
+		after = db_int(r, i, FV_COL_AFTER) == 1;
 		for (k = FLOW_KIND_FLOW; k <= FLOW_KIND_IMPORT; k++) {
-			if (fv_from_row(&o, r, i, (enum flow_kind)k) == -1)
-				return sq_fail(e, SQ_ERR_INTERNAL, NULL);
-			if (fv_matches(&o, f, db_int(r, i, FV_COL_AFTER) == 1) &&
-			    page_add(pg, &o, *rank) != SQ_OK)
+			fv_kind(&o, &flow, r, i, (enum flow_kind)k);
+			if (fv_matches(&o, f, after) && page_add(pg, &o, *rank) != SQ_OK)
 				return sq_fail(e, SQ_ERR_NOMEM, NULL);
 		}
+	}
 	if (r->nrows > 0) {
 		batch->has = 1;
 		text_copy(batch->at, sizeof(batch->at), db_str(r, r->nrows - 1, FV_COL_CREATED));
