@@ -69,15 +69,6 @@ void	job_domain_view_clear(struct job_domain_view *);
 enum sq_err job_domain_get(struct db *, const struct principal *who, const struct uuid *id,
 	    struct job_domain_view *out, struct sq_error *);
 
-/*
- * Loads a page of jobs for seed 001 in two round trips: out[i] is the job of ids[i]
- * where found[i] is 1 (who is a member and the job still exists). Every out[i] is
- * the caller's to job_domain_view_clear, found or not.
- */
-enum sq_err job_domain_get_many(struct db *, const struct principal *who,
-	    const struct uuid *ids, size_t n, struct job_domain_view *out, int *found,
-	    struct sq_error *);
-
 enum job_domain_sort {
 	JOB_SORT_ID,                             /* newest first (uuid v7), the default */
 	JOB_SORT_CREATED, JOB_SORT_UPDATED, JOB_SORT_PRIORITY, JOB_SORT_STATUS

@@ -210,7 +210,7 @@ param_job(struct req *r, struct uuid *u, struct sq_error *e)
 	return SQ_OK;
 }
 
-/* An optional lease_seconds query parameter (*given 1), else the daemons' lease. */
+/* An optional lease_seconds query parameter (*given 1; given may be NULL), else the daemons' lease. */
 static enum sq_err
 lease_param(struct req *r, unsigned *out, int *given, struct sq_error *e)
 {
@@ -221,10 +221,12 @@ lease_param(struct req *r, unsigned *out, int *given, struct sq_error *e)
 	if ((rc = req_query(r, e)) != SQ_OK)
 		return rc;
 	*out = r->w->cfg->daemon_lease_seconds ? r->w->cfg->daemon_lease_seconds : 30;
-	*given = 0;
+	if (given != NULL)
+		*given = 0;
 	if ((s = query_get(&r->query, "lease_seconds")) == NULL)
 		return SQ_OK;
-	*given = 1;
+	if (given != NULL)
+		*given = 1;
 	if (parse_int_range(s, 5, SQ_LEASE_SECONDS_MAX, &v) == -1)
 		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid lease_seconds: must be an integer "
 		    "from 5 to %d", SQ_LEASE_SECONDS_MAX);
@@ -538,10 +540,9 @@ h_next(struct req *r, struct sq_error *e)
 	unsigned		 lease;
 	size_t			 n = 0;
 	struct uuid		 id;
-	int			 given;
 	enum sq_err		 rc;
 
-	if ((rc = lease_param(r, &lease, &given, e)) != SQ_OK)
+	if ((rc = lease_param(r, &lease, NULL, e)) != SQ_OK)
 		return rc;
 	snprintf(worker, sizeof(worker), "api:%lld", r->who.user_id);
 	if ((rc = queue_claim_member(r->w->db, worker, r->who.user_id, lease, 1, &jobs, &n,

@@ -308,7 +308,12 @@ job_domain_get(struct db *db, const struct principal *who, const struct uuid *id
 	return rc;
 }
 
-enum sq_err
+/*
+ * A page of jobs in two round trips: out[i] is the job of ids[i] where found[i] is 1
+ * (who is a member and the job still exists). Every out[i] is the caller's to
+ * job_domain_view_clear, found or not.
+ */
+static enum sq_err
 job_domain_get_many(struct db *db, const struct principal *who, const struct uuid *ids,
     size_t n, struct job_domain_view *out, int *found, struct sq_error *e)
 {
@@ -332,8 +337,8 @@ job_domain_get_many(struct db *db, const struct principal *who, const struct uui
 		goto out;
 	for (i = 0; i < n; i++)
 		out[i].job = jobs[i];
-	rc = db_exec(db, "SELECT j.id, " VIEW_COLS "FROM JSON_TABLE(?, '$[*]' COLUMNS "
-	    "(id VARCHAR(36) PATH '$')) AS t JOIN jobs j ON j.id = t.id " VIEW_JOINS,
+	rc = db_exec(db, "SELECT j.id, " VIEW_COLS "FROM " DB_IDS_TABLE " JOIN jobs j "
+	    "ON j.id = t.id " VIEW_JOINS,
 	    DB_PARAMS(DB_STR(b.data)), &r);
 	if (rc != SQ_OK) {
 		sq_fail(e, rc, NULL);

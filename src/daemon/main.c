@@ -94,6 +94,13 @@ no_handler(struct daemon *d, const struct queue_job *j)
 	json_object_put(e);
 }
 
+/* Jobs this daemon holds: crawls, handler runs and sampling draws. */
+static size_t
+running(const struct daemon *d)
+{
+	return d->ncrawls + d->nruns + d->nsamplings;
+}
+
 static void
 start_sampling(struct daemon *d, const struct queue_job *j)
 {
@@ -114,8 +121,7 @@ claim(struct daemon *d, long long now)
 {
 	struct queue_job	*jobs = NULL;
 	size_t			 n = 0, got = 0, i;
-	size_t			 room = d->cfg.daemon_max_jobs - d->ncrawls - d->nruns -
-				     d->nsamplings;
+	size_t			 room = d->cfg.daemon_max_jobs - running(d);
 	struct handler_run	*h;
 	const char		*cmd;
 	unsigned		 want = d->cfg.daemon_claim_batch;
@@ -212,7 +218,7 @@ poll_cancels(struct daemon *d)
 	struct uuid	 ids[64];
 	size_t		 n = 0, i, k;
 
-	if (d->ncrawls + d->nruns + d->nsamplings == 0 ||
+	if (running(d) == 0 ||
 	    queue_cancelled(d->db, d->id, ids, 64, &n) != SQ_OK)
 		return;
 	for (i = 0; i < n; i++) {
@@ -300,7 +306,7 @@ timers(struct daemon *d, long long now)
 
 	if (now >= d->next_beat) {
 		if (queue_heartbeat(d->db, d->id, d->cfg.daemon_lease_seconds,
-		    (unsigned)(d->ncrawls + d->nruns + d->nsamplings), &held) == SQ_OK) {
+		    (unsigned)running(d), &held) == SQ_OK) {
 			d->next_beat = now + beat_ms(d);
 			if ((size_t)held < d->ncrawls)
 				drop_lost(d);
@@ -637,9 +643,9 @@ main(int argc, char *argv[])
 		if (got_term && d.stop_deadline == 0) {
 			d.stop_deadline = now + (long long)d.cfg.daemon_grace_seconds * 1000;
 			log_info("stopping: no new claims; %zu job(s) get %u s to finish",
-			    d.ncrawls + d.nruns + d.nsamplings, d.cfg.daemon_grace_seconds);
+			    running(&d), d.cfg.daemon_grace_seconds);
 		}
-		if (d.stop_deadline != 0 && d.ncrawls + d.nruns + d.nsamplings == 0 &&
+		if (d.stop_deadline != 0 && running(&d) == 0 &&
 		    d.purge == NULL)
 			break;
 		busy = claim(&d, now);
