@@ -72,6 +72,7 @@ struct job_input {
 	const struct uuid *target_ids;           /* NULL: every enabled target of the project */
 	size_t		 ntarget_ids;
 	long long	 max_results_per_target; /* -1: the project's setting */
+	struct json_object *config;              /* crawl options (crawl_config.h); NULL: none */
 };
 
 /*

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "scrapeq/crawl_config.h"
 #include "scrapeq/csv.h"
 #include "scrapeq/job_run.h"
 #include "scrapeq/jsonw.h"
@@ -63,7 +64,8 @@ write_opt_str(struct jsonw *w, const char *key, const char *s)
 static void
 write_run(struct jsonw *w, const struct job_run *j, int full)
 {
-	char	 id[UUID_STR_LEN + 1], num[48];
+	char		 id[UUID_STR_LEN + 1], num[48];
+	struct buf	 cv;
 
 	uuid_format(&j->id, id);
 	jsonw_object(w, NULL);
@@ -80,7 +82,11 @@ write_run(struct jsonw *w, const struct job_run *j, int full)
 		jsonw_null(w, "user_id");
 	write_opt_str(w, "user_soeid", j->user_soeid);
 	if (full) {
-		jsonw_raw(w, "run_parameters", j->config ? j->config : "{}");
+		/* A crawl's config as every dialect shows it (timeout in ms); a draw's as stored. */
+		buf_init(&cv, 0);
+		jsonw_raw(w, "run_parameters", j->config == NULL ? "{}" :
+		    crawl_config_view(j->config, 1, &cv) == 0 ? cv.data : j->config);
+		buf_free(&cv);
 		jsonw_raw(w, "output_summary", j->result ? j->result : "null");
 	}
 	write_opt_str(w, "error_message", j->error_message);
@@ -109,11 +115,13 @@ run_full(void *arg, const struct job_run *j)
 	return 0;
 }
 
-/* A path id is the canonical UUID the seed shows; anything else is no such job. */
+/* A path id is the job's, in any form a dialect shows (the seed shows the canonical UUID). */
 static enum sq_err
 path_job(struct req *r, struct uuid *u, struct sq_error *e)
 {
-	if (r->nparams < 1 || uuid_parse(r->params[0], strlen(r->params[0]), u) == -1)
+	enum id_child c;
+
+	if (r->nparams < 1 || id_parse_job(r->params[0], u, &c) == -1)
 		return sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found");
 	return SQ_OK;
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scrapeq/crawl_config.h"
 #include "scrapeq/crawl_error.h"
 #include "scrapeq/csv.h"
 #include "scrapeq/health.h"
@@ -129,6 +130,17 @@ write_target_status(struct jsonw *w, const struct job *j)
 	jsonw_end(w);
 }
 
+/* The job's config: max_results_per_target, targets and the crawl options, timeout in ms. */
+static void
+write_config(struct jsonw *w, const char *stored)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	jsonw_raw(w, "config", crawl_config_view(stored, 1, &b) == 0 ? b.data : stored);
+	buf_free(&b);
+}
+
 static void
 write_job(struct jsonw *w, const char *key, const struct job *j, int full)
 {
@@ -143,7 +155,7 @@ write_job(struct jsonw *w, const char *key, const struct job *j, int full)
 		jsonw_str(w, "schedule_id", j->schedule_id);
 	if (j->has_retry_of)
 		write_id(w, "retry_of", ID_PREFIX_JOB, &j->retry_of);
-	jsonw_raw(w, "config", j->config);
+	write_config(w, j->config);
 	write_progress(w, j);
 	if (full)
 		write_target_status(w, j);
@@ -163,6 +175,7 @@ write_project(struct jsonw *w, const char *key, const struct project *p)
 {
 	jsonw_object(w, key);
 	write_id(w, "id", ID_PREFIX_PROJECT, &p->id);
+	jsonw_int(w, "workspace_id", p->seq);   /* seed 003's /workspace/{w} */
 	jsonw_str(w, "name", p->name);
 	jsonw_str(w, "description", p->description);
 	if (p->daily_job_limit >= 0)
@@ -240,7 +253,10 @@ static enum sq_err
 param_id(struct req *r, size_t i, const char *prefix, const char *what, struct uuid *u,
     struct sq_error *e)
 {
-	if (i >= r->nparams || id_parse(prefix, r->params[i], u) == -1)
+	enum id_child c;
+
+	if (i >= r->nparams || (strcmp(prefix, ID_PREFIX_JOB) == 0 ? id_parse_job(r->params[i], u, &c) :
+	    id_parse(prefix, r->params[i], u)) == -1)
 		return sq_fail(e, SQ_ERR_NOT_FOUND, "%s not found", what);
 	return SQ_OK;
 }
@@ -578,7 +594,38 @@ h_job_list(struct req *r, struct sq_error *e)
 static const struct jsonbody_field job_fields[] = {
 	{ "target_ids", JF_ARRAY, 1 },
 	{ "max_results_per_target", JF_INT, 1 },
+	{ "config", JF_OBJECT, 1 },
 };
+
+/*
+ * A job's config shows max_results_per_target and targets beside the crawl options;
+ * sent back in a create's config they mean max_results_per_target and target_ids
+ * (given in both places, they must agree).
+ */
+static enum sq_err
+config_aliases(struct json_object *b, struct sq_error *e)
+{
+	static const char *const alias[][2] = {
+		{ "max_results_per_target", "max_results_per_target" }, { "targets", "target_ids" },
+	};
+	struct json_object	*c, *v, *top;
+	size_t			 i;
+
+	if (!json_object_is_type(b, json_type_object) ||
+	    !json_object_object_get_ex(b, "config", &c) || !json_object_is_type(c, json_type_object))
+		return SQ_OK;
+	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++) {
+		if (!json_object_object_get_ex(c, alias[i][0], &v))
+			continue;
+		if (json_object_object_get_ex(b, alias[i][1], &top) && top != NULL &&
+		    !json_object_equal(top, v))
+			return sq_fail(e, SQ_ERR_BAD_REQUEST, "Fields '%s' and 'config.%s' disagree",
+			    alias[i][1], alias[i][0]);
+		json_object_object_add(b, alias[i][1], json_object_get(v));
+		json_object_object_del(c, alias[i][0]);
+	}
+	return SQ_OK;
+}
 
 /* Reads target_ids into ids (caller frees); NULL when absent or null. */
 static enum sq_err
@@ -618,17 +665,22 @@ read_target_ids(struct json_object *b, struct uuid **ids, size_t *n, struct sq_e
 static enum sq_err
 h_job_create(struct req *r, struct sq_error *e)
 {
-	struct json_object	*b;
+	struct json_object	*b, *c;
 	struct job_input	 in;
 	struct uuid		 pid, *ids = NULL;
 	struct job		 j;
 	enum sq_err		 rc;
 
-	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", &pid, e)) != SQ_OK ||
-	    (rc = body_object(r, job_fields, 2, 1, &b, e)) != SQ_OK)
+	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", &pid, e)) != SQ_OK)
 		return rc;
+	if ((b = req_json(r, 1, e)) == NULL)
+		return e->code;
 	memset(&in, 0, sizeof(in));
 	memset(&j, 0, sizeof(j));
+	if ((rc = config_aliases(b, e)) != SQ_OK || (rc = jsonbody_check(b, job_fields,
+	    sizeof(job_fields) / sizeof(job_fields[0]), e)) != SQ_OK)
+		goto out;
+	in.config = json_object_object_get_ex(b, "config", &c) ? c : NULL;
 	if ((rc = check_int_range(b, "max_results_per_target", 1, SQ_RESULTS_PER_TARGET_MAX,
 	    e)) != SQ_OK || (rc = read_target_ids(b, &ids, &in.ntarget_ids, e)) != SQ_OK)
 		goto out;

@@ -267,7 +267,7 @@ check(r.status == 200 and all(j["workspace_id"] == W for j in r.json["data"])
 check(r.headers.get("deprecation") == "true"
       and r.headers.get("link") == '</workspace/%d/jobs>; rel="successor-version"' % W,
       "... with a Link to that workspace's list, the successor", r)
-for q, code in (("?workspace_id=999999", 404), ("?limit=0", 422)):
+for q, code in (("?workspace_id=999999", 403), ("?workspace_id=x", 422), ("?limit=0", 422)):
     r = req("GET", "/jobs" + q)
     check(r.status == code and r.headers.get("deprecation") == "true",
           "GET /jobs%s is %d, still marked Deprecation: true" % (q, code), r)
@@ -290,7 +290,9 @@ is_detail(r, 403, "another user's workspace is 403")
 r = create(w=OTHER_W)
 is_detail(r, 403, "creating in another user's workspace is 403")
 r = req("GET", ws(99999999))
-is_detail(r, 404, "a workspace that does not exist is 404")
+is_detail(r, 403, "a workspace that does not exist is 403, as one of another user's")
+check(r.json.get("detail") == req("GET", ws(OTHER_W)).json.get("detail") == "No access to this workspace",
+      "... with the same detail, so workspace numbers cannot be probed", r)
 r = req("GET", ws(rest="/job_" + "0" * 32))
 is_detail(r, 404, "a job that does not exist is 404")
 r = req("GET", ws(rest="/nonsense"))
