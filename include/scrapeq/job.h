@@ -98,6 +98,9 @@ enum sq_err job_create(struct db *, const struct config *, const struct principa
  */
 enum sq_err job_check_limits(struct db *, const struct config *, const char *pids,
 	    long long project_daily, struct sq_error *);
+/* The daily limit alone (a job that is not a project run), under the same lock. */
+enum sq_err job_check_daily(struct db *, const struct config *, const char *pids,
+	    long long project_daily, struct sq_error *);
 
 /* Loads a job with its per-target status. SQ_ERR_NOT_FOUND unless who is a member of its project. */
 enum sq_err job_get(struct db *, const struct principal *who, const struct uuid *id,

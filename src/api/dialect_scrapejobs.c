@@ -357,7 +357,7 @@ h_put(struct req *r, struct sq_error *e)
 	    (rc = obj_text(b, "result", &c.result, e)) == SQ_OK &&
 	    (rc = time_field(b, "started_at", st, &c.started_at, e)) == SQ_OK &&
 	    (rc = time_field(b, "completed_at", ct, &c.completed_at, e)) == SQ_OK &&
-	    (rc = job_update(r->w->db, &r->who, &id, &c, e)) == SQ_OK)
+	    (rc = job_update(r->w->db, r->w->cfg, &r->who, &id, &c, e)) == SQ_OK)
 		rc = reply_job(r, 200, &id, "Job updated successfully", e);
 	json_object_put(b);
 	return rc;
@@ -388,7 +388,7 @@ h_retry(struct req *r, struct sq_error *e)
 	enum sq_err	 rc;
 
 	if ((rc = param_job(r, &id, e)) != SQ_OK ||
-	    (rc = job_requeue(r->w->db, &r->who, &id, e)) != SQ_OK)
+	    (rc = job_requeue(r->w->db, r->w->cfg, &r->who, &id, e)) != SQ_OK)
 		return rc;
 	return reply_job(r, 200, &id, "Job queued for retry", e);
 }

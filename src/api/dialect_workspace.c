@@ -418,7 +418,7 @@ h_job_retry(struct req *r, struct sq_error *e)
 
 	if ((rc = load_job(r, &v, e)) != SQ_OK)
 		return rc;
-	if ((rc = job_requeue(r->w->db, &r->who, &v.job.id, e)) == SQ_OK)
+	if ((rc = job_requeue(r->w->db, r->w->cfg, &r->who, &v.job.id, e)) == SQ_OK)
 		rc = reply_id(r, 200, &v.job.id, e);
 	job_domain_view_clear(&v);
 	return rc;
@@ -497,7 +497,7 @@ h_job_patch(struct req *r, struct sq_error *e)
 		rc = e->code;
 	else if ((rc = jsonbody_check(b, patch_fields, 4, e)) == SQ_OK &&
 	    (rc = patch_change(b, &v, &c, &stats, &result, e)) == SQ_OK &&
-	    (rc = job_update(r->w->db, &r->who, &v.job.id, &c, e)) == SQ_OK)
+	    (rc = job_update(r->w->db, r->w->cfg, &r->who, &v.job.id, &c, e)) == SQ_OK)
 		rc = reply_id(r, 200, &v.job.id, e);
 	if (b != NULL && rc == SQ_ERR_BAD_REQUEST)   /* valid JSON, invalid data */
 		rc = e->code = SQ_ERR_INVALID;

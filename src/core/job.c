@@ -372,13 +372,26 @@ struct job_new {
 	size_t			 ntarget_ids;
 };
 
+/* SQ_OK while today's count is under the project's daily limit (-1: the config's). */
+static enum sq_err
+daily_left(const struct config *cfg, long long project_daily, long long today,
+    struct sq_error *e)
+{
+	long long limit = project_daily >= 0 ? project_daily : (long long)cfg->jobs_per_day;
+
+	if (today >= limit)
+		return sq_fail(e, SQ_ERR_RATE_LIMITED,
+		    "Daily job limit exceeded (%lld jobs per day)", limit);
+	return SQ_OK;
+}
+
 /* Checks the project's run and daily limits; the project row is locked by the caller. */
 enum sq_err
 job_check_limits(struct db *db, const struct config *cfg, const char *pids,
     long long project_daily, struct sq_error *e)
 {
 	struct db_res	 r;
-	long long	 active, today, limit;
+	long long	 active, today;
 	enum sq_err	 rc;
 
 	/* Both are counter reads: job_counts (kept by triggers) and a per-day row. */
@@ -394,11 +407,24 @@ job_check_limits(struct db *db, const struct config *cfg, const char *pids,
 	db_res_free(&r);
 	if (active >= (long long)cfg->active_runs_per_project)
 		return sq_fail(e, SQ_ERR_JOB_RUNNING, "Another job is already running");
-	limit = project_daily >= 0 ? project_daily : (long long)cfg->jobs_per_day;
-	if (today >= limit)
-		return sq_fail(e, SQ_ERR_RATE_LIMITED,
-		    "Daily job limit exceeded (%lld jobs per day)", limit);
-	return SQ_OK;
+	return daily_left(cfg, project_daily, today, e);
+}
+
+enum sq_err
+job_check_daily(struct db *db, const struct config *cfg, const char *pids,
+    long long project_daily, struct sq_error *e)
+{
+	struct db_res	 r;
+	long long	 today;
+	enum sq_err	 rc;
+
+	rc = db_exec(db, "SELECT COALESCE(MAX(n), 0) FROM project_daily_jobs WHERE project_id = ? "
+	    "AND day = UTC_DATE()", DB_PARAMS(DB_STR(pids)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	today = db_int(&r, 0, 0);
+	db_res_free(&r);
+	return daily_left(cfg, project_daily, today, e);
 }
 
 /*

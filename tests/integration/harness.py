@@ -213,6 +213,14 @@ def new_project(token=None, **fields):
     return r.json["id"]
 
 
+def workspace_of(project, token=None):
+    """Seed 003's workspace number of a project, as the canonical API shows it (workspace_id)."""
+    r = request("GET", "/api/v1/projects/%s" % project, token=token)
+    if r.status != 200 or not isinstance(r.json, dict) or not isinstance(r.json.get("workspace_id"), int):
+        raise RuntimeError("cannot read the project's workspace_id: " + r.describe())
+    return r.json["workspace_id"]
+
+
 def new_target(project, token=None, url=None, **fields):
     body = {"url": url or (BASE + "/demo-site/")}
     body.update(fields)

@@ -28,7 +28,7 @@ UUID_RE = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 TOKEN = login("admin", ADMIN_PASSWORD)["access_token"]
 PROJECT = new_project(token=TOKEN)
-W = int(db_value("SELECT seq FROM projects WHERE id = %s" % sql_str(uuid_of(PROJECT))))
+W = harness.workspace_of(PROJECT, token=TOKEN)
 
 
 def ws(rest=""):
