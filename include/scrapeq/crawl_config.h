@@ -56,34 +56,38 @@ enum sq_err crawl_config_parse(struct crawl_config *c, struct json_object *cfg,
 
 /*
  * Fills what the client did not give with what the crawl will use: max_results from
- * the project (project_max_results), maxPages = max_results, depth 3, timeout
- * [daemon] timeout, delay 0, robots.txt obeyed, the same site only, the sitemap and
- * query used, [daemon] user_agent.
+ * the project (project_max_results), maxPages = max_results, depth 3, delay 0,
+ * robots.txt obeyed, the same site only, the sitemap and query used; timeout and
+ * userAgent from [daemon] timeout and user_agent. The given bits stay as they are.
  */
 void	crawl_config_finish(struct crawl_config *c, const struct config *cfg,
 	    long long project_max_results);
 
 /*
  * Reads a stored config back (as written by crawl_config_store, or an older partial
- * one: what it lacks is filled as crawl_config_finish would, with the config file's
- * results cap). Returns 0, or -1 for text that is not a JSON object.
+ * one), every key present counted as given, the rest filled as crawl_config_finish
+ * does with cfg (the config file's results cap when none is stored). Returns 0, or -1
+ * for text that is not a JSON object.
  */
 int	crawl_config_load(struct crawl_config *c, const char *stored, const struct config *cfg);
 
 /*
- * Writes the stored form: a JSON object with every option (the list options only
- * when set), "max_results_per_target", "timeout" in whole seconds rounded up (what
- * scrapeqd reads) beside "timeout_ms", and "targets" (a JSON array text) when not
- * NULL. Returns 0, or -1 when out ran out of memory.
+ * Writes the stored form: a JSON object with "max_results_per_target", "targets" (a
+ * JSON array text) when not NULL, and the options. timeout and userAgent are stored
+ * only when the client gave them, timeout as whole seconds rounded up (what scrapeqd
+ * reads) beside "timeout_ms": a job that did not set them takes the config file's when
+ * it runs, so a changed [daemon] timeout or user_agent reaches it. The list options
+ * only when set. Returns 0, or -1 when out ran out of memory.
  */
 int	crawl_config_store(const struct crawl_config *c, const char *targets, struct buf *out);
 
 /*
- * Rewrites a stored config as clients see it: "timeout" in milliseconds (from
- * "timeout_ms"). With run_keys 0, "max_results_per_target" and "targets" (the
- * canonical API's own) are left out. Writes a JSON object text to out. Returns 0, or
- * -1 for a stored text that is not an object or out of memory.
+ * Writes a stored config as clients see it: every option with the value the crawl
+ * will use (crawl_config_load with cfg), timeout in milliseconds. With run_keys,
+ * "max_results_per_target" and the stored "targets" (the canonical API's) lead.
+ * Returns 0, or -1 for a stored text that is not an object or out of memory.
  */
-int	crawl_config_view(const char *stored, int run_keys, struct buf *out);
+int	crawl_config_view(const char *stored, const struct config *cfg, int run_keys,
+	    struct buf *out);
 
 #endif

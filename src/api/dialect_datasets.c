@@ -62,7 +62,7 @@ write_opt_str(struct jsonw *w, const char *key, const char *s)
 
 /* The fields a list item carries; full adds the ones only GET /api/jobs/{id} shows. */
 static void
-write_run(struct jsonw *w, const struct job_run *j, int full)
+write_run(struct jsonw *w, const struct job_run *j, int full, const struct config *cfg)
 {
 	char		 id[UUID_STR_LEN + 1], num[48];
 	struct buf	 cv;
@@ -85,7 +85,8 @@ write_run(struct jsonw *w, const struct job_run *j, int full)
 		/* A crawl's config as every dialect shows it (timeout in ms); a draw's as stored. */
 		buf_init(&cv, 0);
 		jsonw_raw(w, "run_parameters", j->config == NULL ? "{}" :
-		    crawl_config_view(j->config, 1, &cv) == 0 ? cv.data : j->config);
+		    strcmp(j->type ? j->type : "", "scrape") == 0 &&
+		    crawl_config_view(j->config, cfg, 1, &cv) == 0 ? cv.data : j->config);
 		buf_free(&cv);
 		jsonw_raw(w, "output_summary", j->result ? j->result : "null");
 	}
@@ -104,14 +105,22 @@ write_run(struct jsonw *w, const struct job_run *j, int full)
 static int
 run_item(void *arg, const struct job_run *j)
 {
-	write_run(arg, j, 0);
+	write_run(arg, j, 0, NULL);
 	return 0;
 }
+
+/* What run_full writes with. */
+struct run_out {
+	struct jsonw		*w;
+	const struct config	*cfg;
+};
 
 static int
 run_full(void *arg, const struct job_run *j)
 {
-	write_run(arg, j, 1);
+	struct run_out *o = arg;
+
+	write_run(o->w, j, 1, o->cfg);
 	return 0;
 }
 
@@ -132,13 +141,14 @@ h_job_get(struct req *r, struct sq_error *e)
 	struct uuid	 id;
 	struct buf	 b;
 	struct jsonw	 w;
+	struct run_out	 o = { &w, r->w->cfg };
 	enum sq_err	 rc;
 
 	if ((rc = path_job(r, &id, e)) != SQ_OK)
 		return rc;
 	buf_init(&b, 0);
 	jsonw_init(&w, &b);
-	if ((rc = job_run_get(r->w->db, &r->who, &id, run_full, &w, e)) == SQ_OK)
+	if ((rc = job_run_get(r->w->db, &r->who, &id, run_full, &o, e)) == SQ_OK)
 		req_reply_doc(r, 200, &w);
 	buf_free(&b);
 	return rc;

@@ -116,12 +116,12 @@ write_double(struct jsonw *w, const char *key, double v)
 
 /* The stored config as the seed shows it (crawl_config_view): timeout in milliseconds. */
 static void
-write_config(struct jsonw *w, const char *text)
+write_config(struct jsonw *w, const char *text, const struct config *cfg)
 {
 	struct buf b;
 
 	buf_init(&b, 0);
-	jsonw_raw(w, "config", crawl_config_view(text, 0, &b) == 0 ? b.data : text);
+	jsonw_raw(w, "config", crawl_config_view(text, cfg, 0, &b) == 0 ? b.data : text);
 	buf_free(&b);
 }
 
@@ -139,7 +139,8 @@ write_error_message(struct jsonw *w, const char *err)
 }
 
 static void
-write_job(struct jsonw *w, const char *key, const struct job_domain_view *v)
+write_job(struct jsonw *w, const char *key, const struct job_domain_view *v,
+    const struct config *cfg)
 {
 	const struct job *j = &v->job;
 
@@ -157,7 +158,7 @@ write_job(struct jsonw *w, const char *key, const struct job_domain_view *v)
 	jsonw_int(w, "priority", j->priority);
 	jsonw_int(w, "retry_count", j->retry_count);
 	jsonw_int(w, "max_retries", j->max_retries);
-	write_config(w, j->config);
+	write_config(w, j->config, cfg);
 	jsonw_raw(w, "metadata", j->metadata);
 	write_time(w, "started_at", j->started_at);
 	write_time(w, "completed_at", j->completed_at[0] ? j->completed_at : j->cancelled_at);
@@ -188,7 +189,7 @@ reply_job(struct req *r, int status, const struct uuid *id, const char *message,
 	jsonw_init(&w, &b);
 	jsonw_object(&w, NULL);
 	jsonw_bool(&w, "success", 1);
-	write_job(&w, "data", &v);
+	write_job(&w, "data", &v, r->w->cfg);
 	if (message != NULL)
 		jsonw_str(&w, "message", message);
 	jsonw_end(&w);
@@ -518,7 +519,7 @@ h_list(struct req *r, struct sq_error *e)
 	jsonw_bool(&w, "success", 1);
 	jsonw_array(&w, "data");
 	for (i = 0; i < n; i++)
-		write_job(&w, NULL, &v[i]);
+		write_job(&w, NULL, &v[i], r->w->cfg);
 	jsonw_end(&w);
 	jsonw_object(&w, "pagination");
 	jsonw_int(&w, "page", pg.page);

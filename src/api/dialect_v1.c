@@ -132,17 +132,18 @@ write_target_status(struct jsonw *w, const struct job *j)
 
 /* The job's config: max_results_per_target, targets and the crawl options, timeout in ms. */
 static void
-write_config(struct jsonw *w, const char *stored)
+write_config(struct jsonw *w, const char *stored, const struct config *cfg)
 {
 	struct buf b;
 
 	buf_init(&b, 0);
-	jsonw_raw(w, "config", crawl_config_view(stored, 1, &b) == 0 ? b.data : stored);
+	jsonw_raw(w, "config", crawl_config_view(stored, cfg, 1, &b) == 0 ? b.data : stored);
 	buf_free(&b);
 }
 
 static void
-write_job(struct jsonw *w, const char *key, const struct job *j, int full)
+write_job(struct jsonw *w, const char *key, const struct job *j, int full,
+    const struct config *cfg)
 {
 	long long d;
 
@@ -155,7 +156,7 @@ write_job(struct jsonw *w, const char *key, const struct job *j, int full)
 		jsonw_str(w, "schedule_id", j->schedule_id);
 	if (j->has_retry_of)
 		write_id(w, "retry_of", ID_PREFIX_JOB, &j->retry_of);
-	write_config(w, j->config);
+	write_config(w, j->config, cfg);
 	write_progress(w, j);
 	if (full)
 		write_target_status(w, j);
@@ -232,12 +233,6 @@ page_end(struct req *r, struct jsonw *w, long long total, const struct page *pg)
 	buf_free(w->b);
 }
 
-static void
-write_job_full(struct jsonw *w, const char *key, const struct job *j)
-{
-	write_job(w, key, j, 1);
-}
-
 #define REPLY_ONE(r, status, writer, obj) do {				\
 	struct buf b_;							\
 	struct jsonw w_;						\
@@ -246,6 +241,19 @@ write_job_full(struct jsonw *w, const char *key, const struct job *j)
 	req_reply_doc((r), (status), &w_);					\
 	buf_free(&b_);							\
 } while (0)
+
+/* One job, with its per-target status, as the answer. */
+static void
+reply_job(struct req *r, int status, const struct job *j)
+{
+	struct buf	 b;
+	struct jsonw	 w;
+
+	doc_begin(&b, &w);
+	write_job(&w, NULL, j, 1, r->w->cfg);
+	req_reply_doc(r, status, &w);
+	buf_free(&b);
+}
 
 /* ---- path and body helpers ---- */
 
@@ -585,7 +593,7 @@ h_job_list(struct req *r, struct sq_error *e)
 	doc_begin(&b, &w);
 	page_begin(&w);
 	for (i = 0; i < n; i++)
-		write_job(&w, NULL, &items[i], 0);
+		write_job(&w, NULL, &items[i], 0, r->w->cfg);
 	job_list_free(items, n);
 	page_end(r, &w, total, &pg);
 	return SQ_OK;
@@ -687,7 +695,7 @@ h_job_create(struct req *r, struct sq_error *e)
 	in.target_ids = ids;
 	in.max_results_per_target = opt_int(b, "max_results_per_target");
 	if ((rc = job_create(r->w->db, r->w->cfg, &r->who, &pid, &in, &j, e)) == SQ_OK)
-		REPLY_ONE(r, 201, write_job_full, &j);
+		reply_job(r, 201, &j);
 out:
 	job_clear(&j);
 	free(ids);
@@ -705,7 +713,7 @@ h_job_get(struct req *r, struct sq_error *e)
 	if ((rc = param_id(r, 0, ID_PREFIX_JOB, "Job", &id, e)) != SQ_OK ||
 	    (rc = job_get(r->w->db, &r->who, &id, &j, e)) != SQ_OK)
 		return rc;
-	REPLY_ONE(r, 200, write_job_full, &j);
+	reply_job(r, 200, &j);
 	job_clear(&j);
 	return SQ_OK;
 }
@@ -734,7 +742,7 @@ h_job_cancel(struct req *r, struct sq_error *e)
 	    (rc = empty_body(r, e)) != SQ_OK ||
 	    (rc = job_cancel(r->w->db, &r->who, &id, &j, e)) != SQ_OK)
 		return rc;
-	REPLY_ONE(r, 200, write_job_full, &j);
+	reply_job(r, 200, &j);
 	job_clear(&j);
 	return SQ_OK;
 }
@@ -750,7 +758,7 @@ h_job_retry(struct req *r, struct sq_error *e)
 	    (rc = empty_body(r, e)) != SQ_OK ||
 	    (rc = job_retry(r->w->db, r->w->cfg, &r->who, &id, &j, e)) != SQ_OK)
 		return rc;
-	REPLY_ONE(r, 201, write_job_full, &j);
+	reply_job(r, 201, &j);
 	job_clear(&j);
 	return SQ_OK;
 }

@@ -288,7 +288,6 @@ crawl_config_finish(struct crawl_config *c, const struct config *cfg, long long 
 	if (!(c->given & CRAWL_GIVEN_USER_AGENT))
 		text_copy(c->user_agent, sizeof(c->user_agent), cfg->daemon_user_agent);
 	/* The other booleans default to false, which init left. */
-	c->given = ~0u;
 }
 
 int
@@ -332,15 +331,26 @@ crawl_config_load(struct crawl_config *c, const char *stored, const struct confi
 	return 0;
 }
 
-int
-crawl_config_store(const struct crawl_config *c, const char *targets, struct buf *out)
+static void
+put_json(struct buf *out, const char *key, struct json_object *v)
+{
+	if (v != NULL)
+		buf_printf(out, ",\"%s\":%s", key, json_object_to_json_string_ext(v,
+		    JSON_C_TO_STRING_PLAIN));
+}
+
+/*
+ * The options after max_results_per_target (and targets). Stored: timeout and userAgent
+ * only when the client set them (scrapeqd takes the config file's otherwise, so a
+ * changed [daemon] timeout or user_agent reaches every job not yet run), timeout in
+ * seconds beside timeout_ms. Shown: every option, timeout in ms.
+ */
+static void
+put_options(const struct crawl_config *c, int shown, struct buf *out)
 {
 	struct crawl_config	*m = (struct crawl_config *)c;
 	size_t			 i;
 
-	buf_printf(out, "{\"max_results_per_target\":%lld", c->max_results);
-	if (targets != NULL)
-		buf_printf(out, ",\"targets\":%s", targets);
 	for (i = 0; i < NOPTS; i++) {
 		if (opts[i].kind == OPT_BOOL)
 			buf_printf(out, ",\"%s\":%s", opts[i].key, *opt_bool(m, &opts[i]) ?
@@ -348,42 +358,60 @@ crawl_config_store(const struct crawl_config *c, const char *targets, struct buf
 		else if (opts[i].bit != CRAWL_GIVEN_TIMEOUT)
 			buf_printf(out, ",\"%s\":%lld", opts[i].key, *opt_int(m, &opts[i]));
 	}
-	/* scrapeqd reads whole seconds: rounded up, so no fetch is cut shorter than asked. */
-	buf_printf(out, ",\"timeout\":%lld,\"timeout_ms\":%lld", (c->timeout_ms + 999) / 1000,
-	    c->timeout_ms);
-	buf_puts(out, ",\"userAgent\":");
-	buf_json_str(out, c->user_agent, strlen(c->user_agent));
-	if (c->include_paths != NULL)
-		buf_printf(out, ",\"includePaths\":%s", json_object_to_json_string_ext(
-		    c->include_paths, JSON_C_TO_STRING_PLAIN));
-	if (c->exclude_paths != NULL)
-		buf_printf(out, ",\"excludePaths\":%s", json_object_to_json_string_ext(
-		    c->exclude_paths, JSON_C_TO_STRING_PLAIN));
-	if (c->selectors != NULL)
-		buf_printf(out, ",\"selectors\":%s", json_object_to_json_string_ext(
-		    c->selectors, JSON_C_TO_STRING_PLAIN));
+	if (shown)
+		buf_printf(out, ",\"timeout\":%lld", c->timeout_ms);
+	else if (c->given & CRAWL_GIVEN_TIMEOUT)
+		/* Rounded up, so no fetch is cut shorter than asked. */
+		buf_printf(out, ",\"timeout\":%lld,\"timeout_ms\":%lld",
+		    (c->timeout_ms + 999) / 1000, c->timeout_ms);
+	if (shown || (c->given & CRAWL_GIVEN_USER_AGENT)) {
+		buf_puts(out, ",\"userAgent\":");
+		buf_json_str(out, c->user_agent, strlen(c->user_agent));
+	}
+	put_json(out, "includePaths", c->include_paths);
+	put_json(out, "excludePaths", c->exclude_paths);
+	put_json(out, "selectors", c->selectors);
 	buf_putc(out, '}');
+}
+
+int
+crawl_config_store(const struct crawl_config *c, const char *targets, struct buf *out)
+{
+	buf_printf(out, "{\"max_results_per_target\":%lld", c->max_results);
+	if (targets != NULL)
+		buf_printf(out, ",\"targets\":%s", targets);
+	put_options(c, 0, out);
 	return out->oom ? -1 : 0;
 }
 
 int
-crawl_config_view(const char *stored, int run_keys, struct buf *out)
+crawl_config_view(const char *stored, const struct config *cfg, int run_keys, struct buf *out)
 {
-	struct json_object	*o, *v;
+	struct crawl_config	 c;
+	struct json_object	*o = NULL, *t;
+	struct buf		 opt;
 	int			 rc = -1;
 
-	if ((o = json_tokener_parse(stored)) == NULL || !json_object_is_type(o, json_type_object))
+	buf_init(&opt, 0);
+	if (crawl_config_load(&c, stored, cfg) == -1)
 		goto out;
-	if (json_object_object_get_ex(o, "timeout_ms", &v)) {
-		json_object_object_add(o, "timeout", json_object_get(v));
-		json_object_object_del(o, "timeout_ms");
+	buf_putc(out, '{');
+	if (run_keys) {
+		buf_printf(out, "\"max_results_per_target\":%lld", c.max_results);
+		if ((o = json_tokener_parse(stored)) != NULL &&
+		    json_object_object_get_ex(o, "targets", &t))
+			put_json(out, "targets", t);
+		put_options(&c, 1, out);
+	} else {
+		/* The options start the object: without their leading comma. */
+		put_options(&c, 1, &opt);
+		if (!opt.oom)
+			buf_puts(out, opt.data + 1);
 	}
-	if (!run_keys) {
-		json_object_object_del(o, "max_results_per_target");
-		json_object_object_del(o, "targets");
-	}
-	rc = buf_puts(out, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	rc = out->oom || opt.oom ? -1 : 0;
 out:
+	buf_free(&opt);
 	json_object_put(o);
+	crawl_config_clear(&c);
 	return rc;
 }

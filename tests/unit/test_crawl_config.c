@@ -5,16 +5,13 @@
 #include "scrapeq/crawl_config.h"
 #include "tap.h"
 
-#define STORED_TAIL "\"ignoreQueryParameters\":false,\"timeout\":30,\"timeout_ms\":30000," \
-	"\"userAgent\":\"scrapeq/test\"}"
-
 /* JSON in; stored JSON out with the test config (timeout 30, agent scrapeq/test, project cap 100). */
 static const struct {
 	const char *in, *out;
 } good[] = {
 	{ NULL, "{\"max_results_per_target\":100,\"depth\":3,\"maxPages\":100,\"delay\":0,"
 	  "\"respectRobots\":true,\"includeSubdomains\":false,\"allowExternalLinks\":false,"
-	  "\"ignoreSitemap\":false," STORED_TAIL },
+	  "\"ignoreSitemap\":false,\"ignoreQueryParameters\":false}" },
 	{ "{\"depth\":3,\"maxPages\":150,\"timeout\":1500,\"respectRobots\":false,"
 	  "\"includeSubdomains\":true,\"userAgent\":\"CustomBot/1.0\"}",
 	  "{\"max_results_per_target\":100,\"depth\":3,\"maxPages\":150,\"delay\":0,"
@@ -26,13 +23,12 @@ static const struct {
 	  "{\"max_results_per_target\":100,\"depth\":0,\"maxPages\":1,\"delay\":600000,"
 	  "\"respectRobots\":true,\"includeSubdomains\":false,\"allowExternalLinks\":true,"
 	  "\"ignoreSitemap\":true,\"ignoreQueryParameters\":true,\"timeout\":1,"
-	  "\"timeout_ms\":1000,\"userAgent\":\"scrapeq/test\"}" },
+	  "\"timeout_ms\":1000}" },
 	{ "{\"includePaths\":[\"^/blog/\"],\"excludePaths\":[],\"selectors\":{\"price\":"
 	  "\"string(//span[@class='p'])\",\"a.b-c_d\":\"count(//a)\"}}",
 	  "{\"max_results_per_target\":100,\"depth\":3,\"maxPages\":100,\"delay\":0,"
 	  "\"respectRobots\":true,\"includeSubdomains\":false,\"allowExternalLinks\":false,"
-	  "\"ignoreSitemap\":false," "\"ignoreQueryParameters\":false,\"timeout\":30,"
-	  "\"timeout_ms\":30000,\"userAgent\":\"scrapeq/test\",\"includePaths\":[\"^\\/blog\\/\"],"
+	  "\"ignoreSitemap\":false,\"ignoreQueryParameters\":false,\"includePaths\":[\"^\\/blog\\/\"],"
 	  "\"excludePaths\":[],\"selectors\":{\"price\":\"string(\\/\\/span[@class='p'])\","
 	  "\"a.b-c_d\":\"count(\\/\\/a)\"}}" },
 };
@@ -212,13 +208,21 @@ test_load_partial(const struct config *cfg)
 	crawl_config_clear(&c);
 	TAP_CHECK(crawl_config_load(&c, "[1]", cfg) == -1, "stored array refused");
 	TAP_CHECK(crawl_config_view("{\"max_results_per_target\":5,\"targets\":[],\"depth\":1,"
-	    "\"timeout\":2,\"timeout_ms\":1500}", 0, &b) == 0 &&
-	    strcmp(b.data, "{\"depth\":1,\"timeout\":1500}") == 0, "seed 001 view: %s", b.data);
+	    "\"timeout\":2,\"timeout_ms\":1500}", cfg, 0, &b) == 0 && strcmp(b.data,
+	    "{\"depth\":1,\"maxPages\":5,\"delay\":0,\"respectRobots\":true,"
+	    "\"includeSubdomains\":false,\"allowExternalLinks\":false,\"ignoreSitemap\":false,"
+	    "\"ignoreQueryParameters\":false,\"timeout\":1500,\"userAgent\":\"scrapeq/test\"}") == 0,
+	    "seed 001 view: every option, timeout in ms, the config file's agent: %s", b.data);
 	buf_reset(&b);
-	TAP_CHECK(crawl_config_view("{\"max_results_per_target\":5,\"targets\":[],\"timeout\":2,"
-	    "\"timeout_ms\":1500}", 1, &b) == 0 && strcmp(b.data,
-	    "{\"max_results_per_target\":5,\"targets\":[],\"timeout\":1500}") == 0,
-	    "canonical view: %s", b.data);
+	TAP_CHECK(crawl_config_view("{\"max_results_per_target\":5,\"targets\":[\"tgt_1\"],"
+	    "\"userAgent\":\"X/1\"}", cfg, 1, &b) == 0 && strcmp(b.data,
+	    "{\"max_results_per_target\":5,\"targets\":[\"tgt_1\"],\"depth\":3,\"maxPages\":5,"
+	    "\"delay\":0,\"respectRobots\":true,\"includeSubdomains\":false,"
+	    "\"allowExternalLinks\":false,\"ignoreSitemap\":false,\"ignoreQueryParameters\":false,"
+	    "\"timeout\":30000,\"userAgent\":\"X/1\"}") == 0,
+	    "canonical view: run keys first, [daemon] timeout: %s", b.data);
+	buf_reset(&b);
+	TAP_CHECK(crawl_config_view("[]", cfg, 1, &b) == -1, "a stored array has no view");
 	buf_free(&b);
 }
 
