@@ -37,7 +37,10 @@ struct job_change {
  * completed/failed: completed_at, lease ended; cancelled: as job_cancel; pending: back
  * on the queue, retry_count + 1 unless given), a job_events row and an audit_log row
  * (before, after). The same status again is no change, and a running job's lease is
- * extended. SQ_ERR_NOT_FOUND unless who is a member; db errors as usual.
+ * extended. SQ_ERR_NOT_FOUND unless who is a member; SQ_ERR_FORBIDDEN ("Viewers may
+ * not update jobs") unless role_allows ROLE_JOB_WRITE, checked under the row lock before
+ * anything else; db errors as usual. job_cancel_reason and job_requeue refuse a viewer
+ * the same way, before they look at the job's status.
  */
 enum sq_err job_update(struct db *, const struct principal *who, const struct uuid *id,
 	    const struct job_change *c, struct sq_error *);

@@ -7,6 +7,7 @@
 #include "err.h"
 #include "query.h"
 #include "pagination.h"
+#include "role.h"
 #include "uuid.h"
 
 struct project {
@@ -57,11 +58,11 @@ enum sq_err project_get(struct db *, const struct principal *who, const struct u
 	    struct project *out, struct sq_error *);
 
 /*
- * Returns SQ_OK when who is a member of project id, SQ_ERR_NOT_FOUND otherwise
- * (and when it does not exist), or a db error.
+ * Returns SQ_OK when who is a member of project id, with its role there in *role
+ * (may be NULL); SQ_ERR_NOT_FOUND otherwise (and when it does not exist), or a db error.
  */
 enum sq_err project_access(struct db *, const struct principal *who, const struct uuid *id,
-	    struct sq_error *);
+	    enum role *role, struct sq_error *);
 
 /* Lists the caller's projects, newest first. *items is an array of n (free with project_list_free). */
 enum sq_err project_list(struct db *, const struct principal *who, const struct page *pg,

@@ -149,20 +149,23 @@ project_get(struct db *db, const struct principal *who, const struct uuid *id,
 
 enum sq_err
 project_access(struct db *db, const struct principal *who, const struct uuid *id,
-    struct sq_error *e)
+    enum role *role, struct sq_error *e)
 {
 	struct db_res	 r;
 	char		 ids[UUID_STR_LEN + 1];
+	enum role	 got = ROLE_NONE;
 	enum sq_err	 rc;
 
 	uuid_format(id, ids);
-	rc = db_exec(db, "SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?",
+	rc = db_exec(db, "SELECT role FROM memberships WHERE user_id = ? AND project_id = ?",
 	    DB_PARAMS(DB_INT(who->user_id), DB_STR(ids)), &r);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
-	if (r.nrows == 0)
+	if (r.nrows == 0 || role_parse(db_str(&r, 0, 0), &got) == -1)
 		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
 	db_res_free(&r);
+	if (role != NULL)
+		*role = got;
 	return rc;
 }
 
