@@ -15,6 +15,7 @@
 #include "scrapeq/migrate.h"
 #include "scrapeq/project.h"
 #include "scrapeq/query.h"
+#include "scrapeq/role.h"
 #include "scrapeq/timefmt.h"
 #include "scrapeq/uuid.h"
 
@@ -527,13 +528,6 @@ cmd_project_limit(struct ctl *x, const struct command *c, int argc, char **argv)
 	return 0;
 }
 
-static int
-role_ok(const char *r)
-{
-	return strcmp(r, "owner") == 0 || strcmp(r, "admin") == 0 ||
-	    strcmp(r, "member") == 0 || strcmp(r, "viewer") == 0;
-}
-
 /* Returns 0 when project u exists, else an exit status after saying why. */
 static int
 project_exists(struct ctl *x, const struct uuid *u, const char *shown)
@@ -564,6 +558,7 @@ cmd_member_add(struct ctl *x, const struct command *c, int argc, char **argv)
 	const struct opt o[] = { { "project", &proj, NULL }, { "user", &user, NULL },
 	    { "role", &role, NULL } };
 	struct uuid	 u;
+	enum role	 parsed;
 	long long	 uid;
 	enum sq_err	 e;
 	int		 rc;
@@ -576,14 +571,14 @@ cmd_member_add(struct ctl *x, const struct command *c, int argc, char **argv)
 		return usage_error(c, "not a project id: %s", proj);
 	if (role == NULL)
 		role = "member";
-	if (!role_ok(role))
+	if (role_parse(role, &parsed) == -1)
 		return usage_error(c, "--role must be owner, admin, member or viewer, not %s", role);
 	if ((rc = ctl_connect(x)) != 0 || (rc = project_exists(x, &u, proj)) != 0 ||
 	    (rc = user_lookup(x, user, &uid)) != 0)
 		return rc;
 	uuid_format(&u, us);
 	e = db_exec(x->db, "INSERT INTO memberships (user_id, project_id, role) VALUES (?, ?, ?)",
-	    DB_PARAMS(DB_INT(uid), DB_STR(us), DB_STR(role)), NULL);
+	    DB_PARAMS(DB_INT(uid), DB_STR(us), DB_STR(role_name(parsed))), NULL);
 	if (e == SQ_ERR_CONFLICT) {
 		fprintf(stderr, "scrapeqctl: '%s' is already a member of %s\n", user, proj);
 		return EXIT_FAIL;
