@@ -465,7 +465,7 @@ cmd_project_add(struct ctl *x, const struct command *c, int argc, char **argv)
 	char		 id[ID_STR_MAX];
 	const char	*name = NULL, *owner = NULL;
 	const struct opt o[] = { { "owner", &owner, NULL } };
-	struct project_input in = { NULL, NULL, -1, -1 };
+	struct project_input in = { NULL, NULL, -1, -1, 0 };
 	struct project	 p;
 	struct principal who;
 	struct sq_error	 e;
@@ -511,9 +511,10 @@ cmd_project_limit(struct ctl *x, const struct command *c, int argc, char **argv)
 		return usage_error(c, "not a project id: %s", proj);
 	if (limit == NULL)
 		return usage_error(c, "%s", "--daily-job-limit is required");
-	if (strcmp(limit, "default") != 0 && parse_int_range(limit, 0, 1000000, &n) == -1)
-		return usage_error(c, "--daily-job-limit must be 0 to 1000000 or 'default', not %s",
-		    limit);
+	if (strcmp(limit, "default") != 0 &&
+	    parse_int_range(limit, 0, SQ_DAILY_JOB_LIMIT_MAX, &n) == -1)
+		return usage_error(c, "--daily-job-limit must be 0 to %d or 'default', not %s",
+		    SQ_DAILY_JOB_LIMIT_MAX, limit);
 	if ((rc = ctl_connect(x)) != 0)
 		return rc;
 	if (project_set_daily_limit(x->db, &u, n, &e) != SQ_OK) {
