@@ -547,7 +547,8 @@ r = request("GET", "/api/v1/projects/%s/members" % R, token=VTOK)
 items = js(r).get("items", [])
 check(r.status == 200 and js(r).get("total") == 5 and js(r).get("page") == 1
       and [(m.get("username"), m.get("role")) for m in items] ==
-      [(OWNER_NAME, "owner"), (VNAME, "viewer"), (MNAME, "member"), (ANAME, "admin"), (NAMES["server admin"], "viewer")],
+      [(OWNER_NAME, "owner"), (VNAME, "viewer"), (MNAME, "member"), (ANAME, "admin"),
+       (NAMES["server admin"], "viewer")],
       "a viewer lists the members, oldest first, in the v1 list envelope", r)
 r = request("GET", "/api/v1/projects/%s/members?per_page=2&page=3" % R, token=VTOK)
 check(r.status == 200 and js(r).get("pages") == 3 and len(js(r).get("items", [])) == 1, "it pages (per_page, page)", r)
