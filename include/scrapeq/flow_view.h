@@ -44,7 +44,8 @@ enum sq_err flow_get(struct db *, const struct config *, const struct principal 
 /*
  * Cancels a flow job through job_cancel and fills *out with it after; *canceled_by
  * (SQ_USERNAME_MAX + 1 bytes) gets who's username. Refuses: SQ_ERR_NOT_FOUND (no
- * such job for who), SQ_ERR_INVALID (an export or import job), SQ_ERR_CANNOT_CANCEL
+ * such job for who), SQ_ERR_INVALID (an export or import job), SQ_ERR_FORBIDDEN (a
+ * viewer, whatever the job's status: job_cancel's role rule), SQ_ERR_CANNOT_CANCEL
  * (already finished; the message names its status).
  */
 enum sq_err flow_cancel(struct db *, const struct config *, const struct principal *who,

@@ -10,6 +10,7 @@
 #include "err.h"
 #include "job_transition.h"
 #include "pagination.h"
+#include "role.h"
 #include "uuid.h"
 
 /*
@@ -58,6 +59,7 @@ struct job {
 	char		 updated_at[32];
 	struct job_target *targets;              /* only from job_get */
 	size_t		 ntargets;
+	enum role	 role;                   /* the reader's role in the project; only from job_get */
 };
 
 void	job_clear(struct job *);          /* frees what the job owns; leaves it zeroed */
@@ -79,7 +81,8 @@ struct job_input {
  * Queues a scrape run of project for who: one jobs row, its job_targets, a job_queue
  * row and a job_events row, in one transaction. The source is "api" for an API
  * token and "manual" for a login session. Refuses, changing nothing:
- * SQ_ERR_NOT_FOUND (not a member), SQ_ERR_INVALID (unknown or duplicate target id,
+ * SQ_ERR_NOT_FOUND (not a member), SQ_ERR_FORBIDDEN (a viewer: role_allows
+ * ROLE_JOB_WRITE, under the project's lock), SQ_ERR_INVALID (unknown or duplicate target id,
  * limit out of range), SQ_ERR_NO_TARGETS, SQ_ERR_JOB_RUNNING (config
  * active_runs_per_project pending/running runs already), SQ_ERR_RATE_LIMITED (the
  * project's daily limit, else the config's jobs_per_day, reached today, UTC).
@@ -102,7 +105,10 @@ enum sq_err job_check_limits(struct db *, const struct config *, const char *pid
 enum sq_err job_check_daily(struct db *, const struct config *, const char *pids,
 	    long long project_daily, struct sq_error *);
 
-/* Loads a job with its per-target status. SQ_ERR_NOT_FOUND unless who is a member of its project. */
+/*
+ * Loads a job with its per-target status and who's role in its project.
+ * SQ_ERR_NOT_FOUND unless who is a member of its project.
+ */
 enum sq_err job_get(struct db *, const struct principal *who, const struct uuid *id,
 	    struct job *out, struct sq_error *);
 
@@ -143,7 +149,8 @@ enum sq_err job_cancel(struct db *, const struct principal *who, const struct uu
 /*
  * Creates a new job with the same targets and config as a failed or cancelled one
  * (SQ_ERR_CANNOT_RETRY otherwise), source "retry", retry_of set; the creation
- * limits of job_create apply. Fills *out with the new job.
+ * limits of job_create apply, and its role rule, checked before the job's status (a
+ * viewer gets SQ_ERR_FORBIDDEN for any job). Fills *out with the new job.
  */
 enum sq_err job_retry(struct db *, const struct config *, const struct principal *who,
 	    const struct uuid *id, struct job *out, struct sq_error *);

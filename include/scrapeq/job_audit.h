@@ -16,7 +16,7 @@
  */
 enum sq_err job_audit_snapshot(struct db *, const char *jids, char **out);
 
-/* Appends an audit_log row (entity "job"); before/after are JSON texts or NULL. */
+/* Appends an audit_log row (audit_write, entity "job"); before/after are JSON texts or NULL. */
 enum sq_err job_audit_write(struct db *, const struct principal *who, const char *pids,
 	    const char *jids, const char *action, const char *before, const char *after);
 
@@ -30,10 +30,10 @@ struct job_audit_row {
 };
 
 /*
- * Lists the audit rows of a job, oldest first, at most limit after offset. Only a
- * project owner or admin (or a scrapeq administrator) may: SQ_ERR_FORBIDDEN for any
- * other member, SQ_ERR_NOT_FOUND for a non-member. *items (n) is the caller's:
- * job_audit_free.
+ * Lists the audit rows of a job, oldest first, at most limit after offset. Only who
+ * role_allows ROLE_MANAGE (a project owner or admin, or a server administrator) may:
+ * SQ_ERR_FORBIDDEN for any other member, SQ_ERR_NOT_FOUND for a non-member.
+ * *items (n) is the caller's: job_audit_free.
  */
 enum sq_err job_audit_list(struct db *, const struct principal *who, const struct uuid *id,
 	    long long offset, long long limit, struct job_audit_row **items, size_t *n,

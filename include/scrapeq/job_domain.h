@@ -29,15 +29,19 @@ struct job_domain_input {
 /*
  * Creates a pending job for one domain, validated in the core: the domain's URL is
  * the project's target for it, created when the project has none (name = the
- * domain); or the target domain_id names (its project when none is given), and a
- * domain given beside it must name the same (else "Invalid domain and domain_id").
- * The crawl config (crawl_config_parse) is stored completed with the project's and
- * the config file's defaults, as the crawl will use it. One transaction under the project's row lock: the job (project_run 0, so
+ * domain; that is part of creating the job, so a member may, though targets are
+ * otherwise managed by admins); or the target domain_id names (its project when none
+ * is given), and a domain given beside it must name the same (else "Invalid domain
+ * and domain_id"). Without a project or domain_id the job lands in the caller's oldest
+ * project (lowest seq) where its role may create jobs. The crawl config
+ * (crawl_config_parse) is completed with the project's defaults. One transaction under
+ * the project's row lock: the job (project_run 0, so
  * the project's JOB_RUNNING limit does not apply; the daily limit does), its
  * job_targets row, the queue row at its priority, a "created" event, a log line and
  * an audit row. Fills *id. SQ_ERR_BAD_REQUEST naming the field ("Invalid priority:
  * ..."), SQ_ERR_INVALID for a job type that is neither scrape nor in [handlers]
  * (nothing would run it), SQ_ERR_NOT_FOUND (project not the caller's, or the caller has none),
+ * SQ_ERR_FORBIDDEN (a viewer of the project, or of every project when none is given),
  * SQ_ERR_RATE_LIMITED, or a db error.
  */
 enum sq_err job_domain_create(struct db *, const struct config *, const struct principal *who,

@@ -39,8 +39,11 @@ struct job_change {
  * (before, after). The same status again is no change, and a running job's lease is
  * extended. A retry_count below the job's is SQ_ERR_BAD_REQUEST ("may be raised, never
  * lowered"). Back to pending, the job counts against the project's daily limit like a
- * new job (SQ_ERR_RATE_LIMITED; a project run also SQ_ERR_JOB_RUNNING). SQ_ERR_NOT_FOUND
- * unless who is a member; db errors as usual.
+ * new job (SQ_ERR_RATE_LIMITED; a project run also SQ_ERR_JOB_RUNNING).
+ * SQ_ERR_NOT_FOUND unless who is a member; SQ_ERR_FORBIDDEN ("Viewers may not update
+ * jobs") unless role_allows ROLE_JOB_WRITE, checked under the row lock before anything
+ * else; db errors as usual. job_cancel_reason and job_requeue refuse a viewer the same
+ * way, before they look at the job's status.
  */
 enum sq_err job_update(struct db *, const struct config *, const struct principal *who,
 	    const struct uuid *id, const struct job_change *c, struct sq_error *);

@@ -20,6 +20,7 @@
 #define SQ_TARGET_IDS_MAX     1000            /* target_ids in one job */
 #define SQ_TARGETS_PER_PROJECT_MAX 10000
 #define SQ_RESULTS_PER_TARGET_MAX  1000000
+#define SQ_DAILY_JOB_LIMIT_MAX 1000000         /* a project's daily_job_limit */
 #define SQ_PER_PAGE_DEFAULT   20
 #define SQ_PER_PAGE_MAX       100
 #define SQ_PAGE_MAX           1000000

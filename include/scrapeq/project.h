@@ -7,6 +7,7 @@
 #include "err.h"
 #include "query.h"
 #include "pagination.h"
+#include "role.h"
 #include "uuid.h"
 
 struct project {
@@ -27,18 +28,33 @@ void	project_clear(struct project *);   /* frees description */
 struct project_input {
 	const char	*name;                   /* required on create */
 	const char	*description;
-	long long	 daily_job_limit;        /* -1: not given */
+	long long	 daily_job_limit;        /* -1: not given; PROJECT_DAILY_DEFAULT (update) */
 	long long	 max_results_per_target; /* -1: not given */
+	int		 description_given;      /* update only: 1 with description NULL clears it */
 };
+
+/* An update's daily_job_limit that clears the project's own: the config's jobs_per_day applies. */
+#define PROJECT_DAILY_DEFAULT (-2)
 
 /*
  * Creates a project owned by who, who becomes its "owner" member. Validates in the
  * core (name 1..SQ_NAME_MAX bytes, limits in range); fills *out. daily_job_limit is
- * a quota: only an administrator (who->is_admin, or scrapeqctl) may set it, anyone
- * else gets SQ_ERR_FORBIDDEN. Returns SQ_OK, SQ_ERR_BAD_REQUEST / SQ_ERR_INVALID
- * naming the field, or a db error.
+ * a quota: only a server administrator (role_allows ROLE_QUOTA: who->is_admin; or
+ * scrapeqctl) may set it, anyone else gets SQ_ERR_FORBIDDEN. Returns SQ_OK,
+ * SQ_ERR_BAD_REQUEST / SQ_ERR_INVALID naming the field, or a db error.
  */
 enum sq_err project_create(struct db *, const struct principal *who,
+	    const struct project_input *in, struct project *out, struct sq_error *);
+
+/*
+ * Changes the given fields of project id (PATCH): validated as project_create does,
+ * then under the project's row lock SQ_ERR_NOT_FOUND unless who is a member,
+ * SQ_ERR_FORBIDDEN unless role_allows ROLE_MANAGE (admin, owner, a server
+ * administrator), and for daily_job_limit unless ROLE_QUOTA, as on create. A change
+ * writes an audit_log row (entity "project", action "update", before and after); a
+ * request that changes nothing writes nothing. Fills *out with the project after.
+ */
+enum sq_err project_update(struct db *, const struct principal *who, const struct uuid *id,
 	    const struct project_input *in, struct project *out, struct sq_error *);
 
 /*
@@ -57,11 +73,11 @@ enum sq_err project_get(struct db *, const struct principal *who, const struct u
 	    struct project *out, struct sq_error *);
 
 /*
- * Returns SQ_OK when who is a member of project id, SQ_ERR_NOT_FOUND otherwise
- * (and when it does not exist), or a db error.
+ * Returns SQ_OK when who is a member of project id, with its role there in *role
+ * (may be NULL); SQ_ERR_NOT_FOUND otherwise (and when it does not exist), or a db error.
  */
 enum sq_err project_access(struct db *, const struct principal *who, const struct uuid *id,
-	    struct sq_error *);
+	    enum role *role, struct sq_error *);
 
 /*
  * Seed 003's workspace: ref is the project's small number (projects.seq, shown as

@@ -3,6 +3,7 @@
 #define SCRAPEQ_QUEUE_H
 
 #include <stddef.h>
+#include "auth.h"
 #include "db.h"
 #include "err.h"
 #include "job_transition.h"
@@ -61,13 +62,16 @@ enum sq_err queue_claim(struct db *, const char *id, unsigned lease_seconds, uns
 
 /*
  * queue_claim for an external worker id (seed 001's /next, "api:<user>") over the
- * jobs of the projects user_id is a member of only: the same transaction, order,
- * lease, events and log lines. scrapeqd reclaims such a lease when it expires like
- * any other. user_id must be > 0.
+ * jobs of the projects where who's role may claim (role_allows ROLE_JOB_WRITE: member
+ * or higher, any role for a server administrator) only: the same transaction, order,
+ * lease, events and log lines; a viewer-only project's jobs are never taken. When
+ * nothing was taken and who is a member of projects but may claim in none of them
+ * (a viewer everywhere), SQ_ERR_FORBIDDEN; with no project at all, SQ_OK and *n 0.
+ * scrapeqd reclaims such a lease when it expires like any other. who->user_id > 0.
  */
-enum sq_err queue_claim_member(struct db *, const char *id, long long user_id,
+enum sq_err queue_claim_member(struct db *, const char *id, const struct principal *who,
 	    unsigned lease_seconds, unsigned max, struct queue_job **jobs, size_t *n,
-	    size_t *claimed);
+	    size_t *claimed, struct sq_error *);
 
 /*
  * Takes back jobs whose lease expired (their daemon died or hung): each goes back to

@@ -31,7 +31,9 @@ int	sampling_table_parse(const char *, enum sampling_table *);
  * project's row lock, with the creation limits of every job: the job, its queue row,
  * a "created" event and a log line. Fills *id and *nrounds.
  * SQ_ERR_NOT_FOUND ("Dataset not found") unless who is a member of the dataset's
- * project; SQ_ERR_INVALID naming the field; SQ_ERR_RATE_LIMITED; a db error.
+ * project; SQ_ERR_FORBIDDEN for a viewer of it (role_allows ROLE_JOB_WRITE, judged
+ * before the dataset's readiness and the body); SQ_ERR_INVALID naming the field;
+ * SQ_ERR_RATE_LIMITED; a db error.
  */
 enum sq_err sampling_job_create(struct db *, const struct config *, const struct principal *who,
 	    const char *dataset, struct json_object *body, struct uuid *id, size_t *nrounds,

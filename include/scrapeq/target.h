@@ -36,7 +36,13 @@ struct target_input {
  */
 enum sq_err target_url_normalise(const char *url, char *out, struct sq_error *e);
 
-/* Each of these checks the caller's membership of project: SQ_ERR_NOT_FOUND if none. */
+/*
+ * Each of these checks the caller's membership of project: SQ_ERR_NOT_FOUND if none.
+ * Create, update and delete are managing the project: SQ_ERR_FORBIDDEN ("Members may
+ * not delete targets") unless role_allows ROLE_MANAGE (admin, owner, a server
+ * administrator), before anything changes. (Seed 001's job create adds the target
+ * of a new domain as part of the job: job_domain.h.)
+ */
 enum sq_err target_create(struct db *, const struct principal *, const struct uuid *project,
 	    const struct target_input *, struct target *out, struct sq_error *);
 enum sq_err target_get(struct db *, const struct principal *, const struct uuid *project,

@@ -549,9 +549,9 @@ h_next(struct req *r, struct sq_error *e)
 	if ((rc = lease_param(r, &lease, NULL, e)) != SQ_OK)
 		return rc;
 	snprintf(worker, sizeof(worker), "api:%lld", r->who.user_id);
-	if ((rc = queue_claim_member(r->w->db, worker, r->who.user_id, lease, 1, &jobs, &n,
-	    NULL)) != SQ_OK)
-		return sq_fail(e, rc, NULL);
+	if ((rc = queue_claim_member(r->w->db, worker, &r->who, lease, 1, &jobs, &n, NULL,
+	    e)) != SQ_OK)
+		return rc;
 	if (n == 0) {
 		static const char none[] = "{\"success\":true,\"data\":null,"
 		    "\"message\":\"No pending jobs\"}";

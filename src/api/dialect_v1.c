@@ -11,6 +11,7 @@
 #include "scrapeq/jsonbody.h"
 #include "scrapeq/jsonw.h"
 #include "scrapeq/log.h"
+#include "scrapeq/member.h"
 #include "scrapeq/pagination.h"
 #include "scrapeq/project.h"
 #include "scrapeq/results.h"
@@ -388,7 +389,7 @@ h_project_create(struct req *r, struct sq_error *e)
 	in.description = opt_str(b, "description", &given);
 	in.daily_job_limit = opt_int(b, "daily_job_limit");
 	in.max_results_per_target = opt_int(b, "max_results_per_target");
-	if ((rc = check_int_range(b, "daily_job_limit", 0, 1000000, e)) == SQ_OK &&
+	if ((rc = check_int_range(b, "daily_job_limit", 0, SQ_DAILY_JOB_LIMIT_MAX, e)) == SQ_OK &&
 	    (rc = check_int_range(b, "max_results_per_target", 1, SQ_RESULTS_PER_TARGET_MAX,
 	    e)) == SQ_OK &&
 	    (rc = project_create(r->w->db, &r->who, &in, &p, e)) == SQ_OK)
@@ -433,6 +434,112 @@ h_project_get(struct req *r, struct sq_error *e)
 		return rc;
 	REPLY_ONE(r, 200, write_project, &p);
 	project_clear(&p);
+	return SQ_OK;
+}
+
+/* PATCH: the fields given change; null description clears it, null daily_job_limit resets it. */
+static enum sq_err
+h_project_patch(struct req *r, struct sq_error *e)
+{
+	struct json_object	*b, *v;
+	struct project_input	 in;
+	struct project		 p;
+	struct uuid		 id;
+	enum sq_err		 rc;
+	int			 given;
+
+	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", &id, e)) != SQ_OK ||
+	    (rc = body_object(r, project_fields, 4, 1, &b, e)) != SQ_OK)
+		return rc;
+	memset(&in, 0, sizeof(in));
+	memset(&p, 0, sizeof(p));
+	in.name = opt_str(b, "name", &given);
+	in.description = opt_str(b, "description", &in.description_given);
+	in.daily_job_limit = !json_object_object_get_ex(b, "daily_job_limit", &v) ? -1 :
+	    v == NULL ? PROJECT_DAILY_DEFAULT : json_object_get_int64(v);
+	in.max_results_per_target = opt_int(b, "max_results_per_target");
+	if ((rc = check_int_range(b, "daily_job_limit", 0, SQ_DAILY_JOB_LIMIT_MAX, e)) == SQ_OK &&
+	    (rc = check_int_range(b, "max_results_per_target", 1, SQ_RESULTS_PER_TARGET_MAX,
+	    e)) == SQ_OK &&
+	    (rc = project_update(r->w->db, &r->who, &id, &in, &p, e)) == SQ_OK)
+		REPLY_ONE(r, 200, write_project, &p);
+	project_clear(&p);
+	json_object_put(b);
+	return rc;
+}
+
+/* ---- members ---- */
+
+static void
+write_member(struct jsonw *w, const char *key, const struct member *m)
+{
+	jsonw_object(w, key);
+	jsonw_int(w, "user_id", m->user_id);
+	jsonw_str(w, "username", m->username);
+	jsonw_str(w, "role", role_name(m->role));
+	write_time(w, "created_at", m->created_at, 1);
+	jsonw_end(w);
+}
+
+static enum sq_err
+h_member_list(struct req *r, struct sq_error *e)
+{
+	struct member		*items;
+	struct buf		 b;
+	struct jsonw		 w;
+	struct page		 pg;
+	struct uuid		 pid;
+	long long		 total;
+	size_t			 n, i;
+	enum sq_err		 rc;
+
+	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", &pid, e)) != SQ_OK ||
+	    (rc = get_page(r, &pg, e)) != SQ_OK ||
+	    (rc = member_list(r->w->db, &r->who, &pid, &pg, &items, &n, &total, e)) != SQ_OK)
+		return rc;
+	doc_begin(&b, &w);
+	page_begin(&w);
+	for (i = 0; i < n; i++)
+		write_member(&w, NULL, &items[i]);
+	free(items);
+	page_end(r, &w, total, &pg);
+	return SQ_OK;
+}
+
+static const struct jsonbody_field member_fields[] = {
+	{ "role", JF_STRING, 0 },
+};
+
+/* PUT {role}: 201 with the membership when the user was added, 200 when changed (or not). */
+static enum sq_err
+h_member_put(struct req *r, struct sq_error *e)
+{
+	struct json_object	*b;
+	struct member		 m;
+	struct uuid		 pid;
+	enum sq_err		 rc;
+	int			 given, created = 0;
+
+	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", &pid, e)) != SQ_OK ||
+	    (rc = body_object(r, member_fields, 1, 0, &b, e)) != SQ_OK)
+		return rc;
+	if ((rc = member_set(r->w->db, &r->who, &pid, r->params[1], opt_str(b, "role", &given),
+	    &m, &created, e)) == SQ_OK)
+		REPLY_ONE(r, created ? 201 : 200, write_member, &m);
+	json_object_put(b);
+	return rc;
+}
+
+static enum sq_err
+h_member_delete(struct req *r, struct sq_error *e)
+{
+	struct uuid	 pid;
+	enum sq_err	 rc;
+
+	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", &pid, e)) != SQ_OK ||
+	    (rc = member_remove(r->w->db, &r->who, &pid, r->params[1], e)) != SQ_OK)
+		return rc;
+	req_reply_empty(r, 204);
 	return SQ_OK;
 }
 
@@ -1142,6 +1249,10 @@ const struct route dialect_v1_routes[] = {
 	{ "POST", "/api/v1/projects", h_project_create, 1 },
 	{ "GET", "/api/v1/projects", h_project_list, 1 },
 	{ "GET", "/api/v1/projects/{}", h_project_get, 1 },
+	{ "PATCH", "/api/v1/projects/{}", h_project_patch, 1 },
+	{ "GET", "/api/v1/projects/{}/members", h_member_list, 1 },
+	{ "PUT", "/api/v1/projects/{}/members/{}", h_member_put, 1 },
+	{ "DELETE", "/api/v1/projects/{}/members/{}", h_member_delete, 1 },
 	{ "POST", "/api/v1/projects/{}/targets", h_target_create, 1 },
 	{ "GET", "/api/v1/projects/{}/targets", h_target_list, 1 },
 	{ "GET", "/api/v1/projects/{}/targets/{}", h_target_get, 1 },

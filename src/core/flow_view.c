@@ -473,13 +473,13 @@ flow_cancel(struct db *db, const struct config *cfg, const struct principal *who
 		return rc;
 	if (k != FLOW_KIND_FLOW)
 		return sq_fail(e, SQ_ERR_INVALID, "Only flow jobs can be canceled");
-	if (!job_can_cancel(out->status))
-		return sq_fail(e, SQ_ERR_CANNOT_CANCEL, "Cannot cancel %s job",
-		    flow_status_name(out->status));
+	/* The core's cancel judges the caller's role first, then the job's status. */
 	memset(&j, 0, sizeof(j));
 	rc = job_cancel(db, who, job, &j, e);
 	job_clear(&j);
-	if (rc == SQ_ERR_CANNOT_CANCEL)     /* it finished meanwhile */
+	if (rc == SQ_ERR_CANNOT_CANCEL && !job_can_cancel(out->status))
+		sq_fail(e, rc, "Cannot cancel %s job", flow_status_name(out->status));
+	else if (rc == SQ_ERR_CANNOT_CANCEL)     /* it finished since flow_get read it */
 		sq_fail(e, rc, "Cannot cancel a finished job");
 	if (rc != SQ_OK)
 		return rc;

@@ -171,14 +171,15 @@ job_get(struct db *db, const struct principal *who, const struct uuid *id, struc
 	enum sq_err	 rc;
 
 	uuid_format(id, ids);
-	rc = db_exec(db, "SELECT " JOB_COLS JOB_TARGETS_COL " FROM jobs j "
+	rc = db_exec(db, "SELECT " JOB_COLS JOB_TARGETS_COL ", m.role FROM jobs j "
 	    "JOIN memberships m ON m.project_id = j.project_id AND m.user_id = ? WHERE j.id = ?",
 	    DB_PARAMS(DB_INT(who->user_id), DB_STR(ids)), &r);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
 	if (r.nrows == 0)
 		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found");
-	else if (job_from_row(out, &r, 0, 1) == -1) {
+	else if (job_from_row(out, &r, 0, 1) == -1 ||
+	    role_parse(db_str(&r, 0, JOB_NCOLS + 1), &out->role) == -1) {
 		job_clear(out);
 		rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
 	}
@@ -543,7 +544,7 @@ out:
 	return rc;
 }
 
-/* The one path every new job takes: lock the project, check limits, insert, commit. */
+/* The one path every new job takes: lock the project, check role and limits, insert, commit. */
 static enum sq_err
 job_create_new(struct db *db, const struct config *cfg, const struct principal *who,
     const struct uuid *project, struct job_new *nj, struct job *out, struct sq_error *e)
@@ -551,6 +552,7 @@ job_create_new(struct db *db, const struct config *cfg, const struct principal *
 	struct db_res	 r;
 	char		 pids[UUID_STR_LEN + 1];
 	long long	 daily;
+	enum role	 role = ROLE_NONE;
 	enum sq_err	 rc;
 
 	e->code = SQ_OK;
@@ -558,14 +560,14 @@ job_create_new(struct db *db, const struct config *cfg, const struct principal *
 	uuid_v7(&nj->id);
 	if ((rc = db_begin(db)) != SQ_OK)
 		return sq_fail(e, rc, NULL);
-	rc = db_exec(db, "SELECT p.daily_job_limit, p.max_results_per_target FROM projects p "
-	    "JOIN memberships m ON m.project_id = p.id AND m.user_id = ? WHERE p.id = ? "
-	    "FOR UPDATE", DB_PARAMS(DB_INT(who->user_id), DB_STR(pids)), &r);
+	rc = db_exec(db, "SELECT p.daily_job_limit, p.max_results_per_target, m.role "
+	    "FROM projects p JOIN memberships m ON m.project_id = p.id AND m.user_id = ? "
+	    "WHERE p.id = ? FOR UPDATE", DB_PARAMS(DB_INT(who->user_id), DB_STR(pids)), &r);
 	if (rc != SQ_OK) {
 		sq_fail(e, rc, NULL);
 		goto fail;
 	}
-	if (r.nrows == 0) {
+	if (r.nrows == 0 || role_parse(db_str(&r, 0, 2), &role) == -1) {
 		db_res_free(&r);
 		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
 		goto fail;
@@ -573,7 +575,9 @@ job_create_new(struct db *db, const struct config *cfg, const struct principal *
 	daily = db_str(&r, 0, 0) ? db_int(&r, 0, 0) : -1;
 	crawl_config_finish(nj->crawl, cfg, db_int(&r, 0, 1));
 	db_res_free(&r);
-	if ((rc = job_check_limits(db, cfg, pids, daily, e)) != SQ_OK ||
+	if ((rc = role_require(who, role, ROLE_JOB_WRITE, nj->retry_of ? "retry jobs" :
+	    "create jobs", e)) != SQ_OK ||
+	    (rc = job_check_limits(db, cfg, pids, daily, e)) != SQ_OK ||
 	    (rc = job_insert(db, who, pids, nj, e)) != SQ_OK)
 		goto fail;
 	if ((rc = db_commit(db)) != SQ_OK)
@@ -635,6 +639,9 @@ job_retry(struct db *db, const struct config *cfg, const struct principal *who,
 	crawl_config_init(&crawl);
 	if ((rc = job_get(db, who, id, &old, e)) != SQ_OK)
 		return rc;
+	/* Before the status: a viewer is refused for any job (job_create_new checks again, locked). */
+	if ((rc = role_require(who, old.role, ROLE_JOB_WRITE, "retry jobs", e)) != SQ_OK)
+		goto out;
 	if (!job_can_retry(old.status)) {
 		rc = sq_fail(e, SQ_ERR_CANNOT_RETRY, "Job is %s; only failed or cancelled jobs "
 		    "can be retried", job_status_name(old.status));

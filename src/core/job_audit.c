@@ -2,7 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scrapeq/audit.h"
 #include "scrapeq/job_audit.h"
+#include "scrapeq/role.h"
 #include "scrapeq/text.h"
 
 enum sq_err
@@ -31,18 +33,15 @@ enum sq_err
 job_audit_write(struct db *db, const struct principal *who, const char *pids, const char *jids,
     const char *action, const char *before, const char *after)
 {
-	return db_exec(db, "INSERT INTO audit_log (user_id, project_id, action, entity_type, "
-	    "entity_id, before_data, after_data) VALUES (?, ?, ?, 'job', ?, ?, ?)",
-	    DB_PARAMS(who->user_id > 0 ? DB_INT(who->user_id) : DB_NUL, DB_STR(pids),
-	    DB_STR(action), DB_STR(jids), DB_STR(before), DB_STR(after)), NULL);
+	return audit_write(db, who, pids, "job", jids, action, before, after);
 }
 
-/* Owner or admin of the job's project: SQ_OK; a member: FORBIDDEN; else NOT_FOUND. */
+/* Who may read the log is the role rule's (ROLE_MANAGE); a non-member gets NOT_FOUND. */
 static enum sq_err
 audit_access(struct db *db, const struct principal *who, const char *jids, struct sq_error *e)
 {
 	struct db_res	 r;
-	const char	*role;
+	enum role	 role = ROLE_NONE;
 	enum sq_err	 rc;
 
 	rc = db_exec(db, "SELECT m.role FROM jobs j JOIN memberships m ON m.project_id = "
@@ -50,12 +49,10 @@ audit_access(struct db *db, const struct principal *who, const char *jids, struc
 	    DB_PARAMS(DB_INT(who->user_id), DB_STR(jids)), &r);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
-	role = r.nrows ? db_str(&r, 0, 0) : NULL;
-	if (role == NULL)
+	if (r.nrows == 0 || role_parse(db_str(&r, 0, 0), &role) == -1)
 		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found");
-	else if (!who->is_admin && strcmp(role, "owner") != 0 && strcmp(role, "admin") != 0)
-		rc = sq_fail(e, SQ_ERR_FORBIDDEN, "Only a project owner or admin may read the "
-		    "audit log");
+	else
+		rc = role_require(who, role, ROLE_MANAGE, "read the audit log", e);
 	db_res_free(&r);
 	return rc;
 }

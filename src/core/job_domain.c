@@ -9,6 +9,7 @@
 #include "scrapeq/job_audit.h"
 #include "scrapeq/job_domain.h"
 #include "scrapeq/job_spec.h"
+#include "scrapeq/role.h"
 #include "scrapeq/target.h"
 #include "scrapeq/text.h"
 
@@ -68,32 +69,42 @@ prepare(const struct config *cfg, const struct job_domain_input *in, struct prep
 	return crawl_config_parse(&p->crawl, in->config, e);
 }
 
-/* Locks the project row (the given one, else the caller's oldest) and reads its limits. */
+/*
+ * Locks the project row (the given one, else the caller's oldest project where its
+ * role may create jobs, else its oldest) with the caller's membership, reads its
+ * limits, and checks the role: a viewer is refused before anything is written.
+ */
 static enum sq_err
 lock_project(struct db *db, const struct principal *who, const struct uuid *project,
     char pids[UUID_STR_LEN + 1], long long *daily, long long *max_results, struct sq_error *e)
 {
 	struct db_res	 r;
+	char		 roles[64];
+	enum role	 role = ROLE_NONE;
 	enum sq_err	 rc;
 
 	if (project != NULL) {
 		uuid_format(project, pids);
-		rc = db_exec(db, "SELECT p.id, p.daily_job_limit, p.max_results_per_target "
+		rc = db_exec(db, "SELECT p.id, p.daily_job_limit, m.role, p.max_results_per_target "
 		    "FROM projects p JOIN memberships m ON m.project_id = p.id AND m.user_id = ? "
 		    "WHERE p.id = ? FOR UPDATE", DB_PARAMS(DB_INT(who->user_id), DB_STR(pids)), &r);
-	} else
-		rc = db_exec(db, "SELECT p.id, p.daily_job_limit, p.max_results_per_target "
+	} else if (role_names_allowed(who->is_admin, ROLE_JOB_WRITE, roles, sizeof(roles)) == -1)
+		return sq_fail(e, SQ_ERR_INTERNAL, NULL);
+	else
+		rc = db_exec(db, "SELECT p.id, p.daily_job_limit, m.role, p.max_results_per_target "
 		    "FROM projects p JOIN memberships m ON m.project_id = p.id AND m.user_id = ? "
-		    "ORDER BY p.seq LIMIT 1 FOR UPDATE", DB_PARAMS(DB_INT(who->user_id)), &r);
+		    "ORDER BY FIND_IN_SET(m.role, ?) = 0, p.seq LIMIT 1 FOR UPDATE",
+		    DB_PARAMS(DB_INT(who->user_id), DB_STR(roles)), &r);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
-	if (r.nrows == 0)
+	if (r.nrows == 0 || role_parse(db_str(&r, 0, 2), &role) == -1)
 		rc = sq_fail(e, SQ_ERR_NOT_FOUND, project ? "Project not found" :
 		    "No project: create one first, or pass project_id");
 	else {
 		text_copy(pids, UUID_STR_LEN + 1, db_str(&r, 0, 0));
 		*daily = db_str(&r, 0, 1) ? db_int(&r, 0, 1) : -1;
-		*max_results = db_int(&r, 0, 2);
+		*max_results = db_int(&r, 0, 3);
+		rc = role_require(who, role, ROLE_JOB_WRITE, "create jobs", e);
 	}
 	db_res_free(&r);
 	return rc;

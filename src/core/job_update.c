@@ -8,6 +8,7 @@
 #include "scrapeq/job_audit.h"
 #include "scrapeq/job_update.h"
 #include "scrapeq/limits.h"
+#include "scrapeq/role.h"
 #include "scrapeq/text.h"
 
 /* The job row as locked at the start of a change. */
@@ -17,6 +18,7 @@ struct locked {
 	enum job_status	 st;
 	long long	 retry_count, max_retries;
 	int		 project_run;
+	enum role	 role;             /* the caller's in the job's project */
 };
 
 static enum sq_err
@@ -27,19 +29,21 @@ lock_job(struct db *db, const struct principal *who, const struct uuid *id, stru
 	enum sq_err	 rc;
 
 	uuid_format(id, l->jids);
-	rc = db_exec(db, "SELECT j.status, j.project_id, j.retry_count, j.max_retries, "
+	/* The membership row is locked with the job's: a role changed meanwhile waits for us. */
+	rc = db_exec(db, "SELECT j.status, j.project_id, j.retry_count, j.max_retries, m.role, "
 	    "j.project_run FROM jobs j JOIN memberships m ON m.project_id = j.project_id AND "
 	    "m.user_id = ? WHERE j.id = ? FOR UPDATE",
 	    DB_PARAMS(DB_INT(who->user_id), DB_STR(l->jids)), &r);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
-	if (r.nrows == 0 || job_status_parse(db_str(&r, 0, 0), &l->st) == -1)
+	if (r.nrows == 0 || job_status_parse(db_str(&r, 0, 0), &l->st) == -1 ||
+	    role_parse(db_str(&r, 0, 4), &l->role) == -1)
 		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found");
 	else {
 		text_copy(l->pids, sizeof(l->pids), db_str(&r, 0, 1));
 		l->retry_count = db_int(&r, 0, 2);
 		l->max_retries = db_int(&r, 0, 3);
-		l->project_run = db_int(&r, 0, 4) != 0;
+		l->project_run = db_int(&r, 0, 5) != 0;
 	}
 	db_res_free(&r);
 	return rc;
@@ -285,7 +289,11 @@ apply(struct db *db, const struct config *cfg, const struct principal *who,
 	return rc;
 }
 
-/* Begins, locks, runs check (may be NULL) and apply, commits. */
+/*
+ * Begins, locks, checks the caller's role (a viewer is refused whatever the job's
+ * state), runs check (may be NULL) and apply, commits. action names the change in
+ * the audit log and in a refusal ("cancel" jobs).
+ */
 static enum sq_err
 change(struct db *db, const struct config *cfg, const struct principal *who,
     const struct uuid *id, struct job_change *c, const char *err_code, const char *action,
@@ -293,12 +301,15 @@ change(struct db *db, const struct config *cfg, const struct principal *who,
     struct sq_error *e)
 {
 	struct locked	 l;
+	char		 what[32];
 	enum sq_err	 rc;
 
 	e->code = SQ_OK;
+	snprintf(what, sizeof(what), "%s jobs", action);
 	if ((rc = db_begin(db)) != SQ_OK)
 		return sq_fail(e, rc, NULL);
 	if ((rc = lock_job(db, who, id, &l, e)) == SQ_OK &&
+	    (rc = role_require(who, l.role, ROLE_JOB_WRITE, what, e)) == SQ_OK &&
 	    (check == NULL || (rc = check(&l, c, e)) == SQ_OK) &&
 	    (rc = apply(db, cfg, who, &l, c, err_code, action, check != NULL, e)) == SQ_OK) {
 		if ((rc = db_commit(db)) != SQ_OK)

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scrapeq/audit.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/project.h"
 #include "scrapeq/text.h"
@@ -57,16 +58,28 @@ project_validate(const struct project_input *in, int creating, struct sq_error *
 	if (in->description != NULL && strlen(in->description) > SQ_DESCRIPTION_MAX)
 		return sq_fail(e, SQ_ERR_INVALID,
 		    "Field 'description' must be at most %d bytes", SQ_DESCRIPTION_MAX);
-	if (in->daily_job_limit != -1 &&
-	    (in->daily_job_limit < 0 || in->daily_job_limit > 1000000))
+	if (in->daily_job_limit != -1 && !(!creating &&
+	    in->daily_job_limit == PROJECT_DAILY_DEFAULT) &&
+	    (in->daily_job_limit < 0 || in->daily_job_limit > SQ_DAILY_JOB_LIMIT_MAX))
 		return sq_fail(e, SQ_ERR_INVALID,
-		    "Field 'daily_job_limit' must be an integer from 0 to 1000000");
+		    "Field 'daily_job_limit' must be an integer from 0 to %d",
+		    SQ_DAILY_JOB_LIMIT_MAX);
 	if (in->max_results_per_target != -1 && (in->max_results_per_target < 1 ||
 	    in->max_results_per_target > SQ_RESULTS_PER_TARGET_MAX))
 		return sq_fail(e, SQ_ERR_INVALID,
 		    "Field 'max_results_per_target' must be an integer from 1 to %d",
 		    SQ_RESULTS_PER_TARGET_MAX);
 	return SQ_OK;
+}
+
+/* daily_job_limit is a quota: given at all, it takes role_allows ROLE_QUOTA. */
+static enum sq_err
+project_quota_check(const struct principal *who, enum role role, const struct project_input *in,
+    struct sq_error *e)
+{
+	if (in->daily_job_limit == -1)
+		return SQ_OK;
+	return role_require(who, role, ROLE_QUOTA, "set daily_job_limit", e);
 }
 
 enum sq_err
@@ -78,11 +91,10 @@ project_create(struct db *db, const struct principal *who, const struct project_
 	char		 ids[UUID_STR_LEN + 1];
 	enum sq_err	 rc;
 
-	if ((rc = project_validate(in, 1, e)) != SQ_OK)
+	/* The creator becomes the owner: the quota is still a server administrator's. */
+	if ((rc = project_validate(in, 1, e)) != SQ_OK ||
+	    (rc = project_quota_check(who, ROLE_OWNER, in, e)) != SQ_OK)
 		return rc;
-	if (in->daily_job_limit != -1 && !who->is_admin)
-		return sq_fail(e, SQ_ERR_FORBIDDEN,
-		    "Only an administrator can set daily_job_limit");
 	uuid_v7(&id);
 	uuid_format(&id, ids);
 	if ((rc = db_begin(db)) != SQ_OK)
@@ -105,6 +117,105 @@ project_create(struct db *db, const struct principal *who, const struct project_
 	return project_get(db, who, &id, out, e);
 }
 
+/* The settings an update may change, as one JSON object text (*out: the caller frees). */
+static enum sq_err
+project_snapshot(struct db *db, const char *pids, char **out)
+{
+	struct db_res	 r;
+	enum sq_err	 rc;
+
+	*out = NULL;
+	rc = db_exec(db, "SELECT JSON_OBJECT('name', name, 'description', description, "
+	    "'daily_job_limit', daily_job_limit, 'max_results_per_target', "
+	    "max_results_per_target) FROM projects WHERE id = ?", DB_PARAMS(DB_STR(pids)), &r);
+	if (rc != SQ_OK)
+		return rc;
+	if (r.nrows == 1 && db_str(&r, 0, 0) != NULL && (*out = strdup(db_str(&r, 0, 0))) == NULL)
+		rc = SQ_ERR_NOMEM;
+	db_res_free(&r);
+	return rc;
+}
+
+/* Locks project pids with who's membership; NOT_FOUND without one, then the role rules. */
+static enum sq_err
+project_lock_manage(struct db *db, const struct principal *who, const char *pids,
+    const struct project_input *in, struct sq_error *e)
+{
+	struct db_res	 r;
+	enum role	 role = ROLE_NONE;
+	enum sq_err	 rc;
+
+	rc = db_exec(db, "SELECT m.role FROM projects p JOIN memberships m ON m.project_id = p.id "
+	    "AND m.user_id = ? WHERE p.id = ? FOR UPDATE",
+	    DB_PARAMS(DB_INT(who->user_id), DB_STR(pids)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows == 0 || role_parse(db_str(&r, 0, 0), &role) == -1)
+		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
+	db_res_free(&r);
+	if (rc == SQ_OK && (rc = role_require(who, role, ROLE_MANAGE,
+	    "change project settings", e)) == SQ_OK)
+		rc = project_quota_check(who, role, in, e);
+	return rc;
+}
+
+/* Writes the given fields; inside the caller's transaction. */
+static enum sq_err
+project_write(struct db *db, const char *pids, const struct project_input *in)
+{
+	long long daily = in->daily_job_limit;
+
+	return db_exec(db, "UPDATE projects SET name = COALESCE(?, name), "
+	    "description = IF(?, ?, description), daily_job_limit = IF(?, ?, daily_job_limit), "
+	    "max_results_per_target = COALESCE(?, max_results_per_target), "
+	    "updated_at = NOW(6) WHERE id = ?",
+	    DB_PARAMS(DB_STR(in->name), DB_INT(in->description_given || in->description),
+	    DB_STR(in->description), DB_INT(daily != -1), daily < 0 ? DB_NUL : DB_INT(daily),
+	    in->max_results_per_target == -1 ? DB_NUL : DB_INT(in->max_results_per_target),
+	    DB_STR(pids)), NULL);
+}
+
+enum sq_err
+project_update(struct db *db, const struct principal *who, const struct uuid *id,
+    const struct project_input *in, struct project *out, struct sq_error *e)
+{
+	char		 pids[UUID_STR_LEN + 1];
+	char		*before = NULL, *after = NULL;
+	enum sq_err	 rc;
+
+	e->code = SQ_OK;
+	if ((rc = project_validate(in, 0, e)) != SQ_OK)
+		return rc;
+	uuid_format(id, pids);
+	if ((rc = db_begin(db)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if ((rc = project_lock_manage(db, who, pids, in, e)) != SQ_OK)
+		goto fail;
+	if ((rc = project_snapshot(db, pids, &before)) != SQ_OK ||
+	    (rc = project_write(db, pids, in)) != SQ_OK ||
+	    (rc = project_snapshot(db, pids, &after)) != SQ_OK)
+		goto fail;
+	/* Nothing changed: no audit row, and updated_at stays as it was. */
+	if (before != NULL && after != NULL && strcmp(before, after) == 0) {
+		db_rollback(db);
+		goto out;
+	}
+	if ((rc = audit_write(db, who, pids, "project", pids, "update", before, after)) != SQ_OK ||
+	    (rc = db_commit(db)) != SQ_OK)
+		goto fail;
+out:
+	free(before);
+	free(after);
+	return project_get(db, who, id, out, e);
+fail:
+	db_rollback(db);
+	free(before);
+	free(after);
+	if (e->code != rc)
+		sq_fail(e, rc, NULL);
+	return rc;
+}
+
 enum sq_err
 project_set_daily_limit(struct db *db, const struct uuid *id, long long limit,
     struct sq_error *e)
@@ -112,8 +223,9 @@ project_set_daily_limit(struct db *db, const struct uuid *id, long long limit,
 	char		 ids[UUID_STR_LEN + 1];
 	enum sq_err	 rc;
 
-	if (limit < -1 || limit > 1000000)
-		return sq_fail(e, SQ_ERR_INVALID, "daily job limit must be from 0 to 1000000");
+	if (limit < -1 || limit > SQ_DAILY_JOB_LIMIT_MAX)
+		return sq_fail(e, SQ_ERR_INVALID, "daily job limit must be from 0 to %d",
+		    SQ_DAILY_JOB_LIMIT_MAX);
 	uuid_format(id, ids);
 	rc = db_exec(db, "UPDATE projects SET daily_job_limit = ?, updated_at = NOW(6) "
 	    "WHERE id = ?", DB_PARAMS(limit == -1 ? DB_NUL : DB_INT(limit), DB_STR(ids)), NULL);
@@ -149,20 +261,23 @@ project_get(struct db *db, const struct principal *who, const struct uuid *id,
 
 enum sq_err
 project_access(struct db *db, const struct principal *who, const struct uuid *id,
-    struct sq_error *e)
+    enum role *role, struct sq_error *e)
 {
 	struct db_res	 r;
 	char		 ids[UUID_STR_LEN + 1];
+	enum role	 got = ROLE_NONE;
 	enum sq_err	 rc;
 
 	uuid_format(id, ids);
-	rc = db_exec(db, "SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?",
+	rc = db_exec(db, "SELECT role FROM memberships WHERE user_id = ? AND project_id = ?",
 	    DB_PARAMS(DB_INT(who->user_id), DB_STR(ids)), &r);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
-	if (r.nrows == 0)
+	if (r.nrows == 0 || role_parse(db_str(&r, 0, 0), &got) == -1)
 		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
 	db_res_free(&r);
+	if (role != NULL)
+		*role = got;
 	return rc;
 }
 

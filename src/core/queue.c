@@ -7,6 +7,7 @@
 #include "scrapeq/buf.h"
 #include "scrapeq/log.h"
 #include "scrapeq/queue.h"
+#include "scrapeq/role.h"
 #include "scrapeq/text.h"
 
 #define BACKOFF_MAX_SECONDS 3600
@@ -66,7 +67,7 @@ queue_heartbeat(struct db *db, const char *id, unsigned lease_seconds, unsigned 
 /* The claim transaction proper; the caller retries it once on a deadlock. */
 static enum sq_err
 claim_once(struct db *db, const char *id, unsigned lease, unsigned max, long long user,
-    struct buf *ids, size_t *n)
+    const char *roles, struct buf *ids, size_t *n)
 {
 	struct db_res	 r;
 	enum sq_err	 rc;
@@ -77,15 +78,16 @@ claim_once(struct db *db, const char *id, unsigned lease, unsigned max, long lon
 		return rc;
 	/*
 	 * A member's claim walks the same index in the same order and keeps only jobs of
-	 * the member's projects: the semi-join is a plain (non-locking) read, so only
-	 * the queue rows taken are locked, and another worker skips exactly those.
+	 * the projects where the member's role is one of roles: the semi-join is a plain
+	 * (non-locking) read, so only the queue rows taken are locked, and another worker
+	 * skips exactly those.
 	 */
 	if (user > 0)
 		rc = db_exec(db, "SELECT q.job_id FROM job_queue q WHERE q.run_after <= NOW(6) "
 		    "AND q.job_id IN (SELECT j.id FROM jobs j JOIN memberships m "
-		    "ON m.project_id = j.project_id AND m.user_id = ?) "
+		    "ON m.project_id = j.project_id AND m.user_id = ? AND FIND_IN_SET(m.role, ?)) "
 		    "ORDER BY q.priority DESC, q.job_id LIMIT ? FOR UPDATE SKIP LOCKED",
-		    DB_PARAMS(DB_INT(user), DB_INT(max)), &r);
+		    DB_PARAMS(DB_INT(user), DB_STR(roles), DB_INT(max)), &r);
 	else
 		rc = db_exec(db, "SELECT job_id FROM job_queue WHERE run_after <= NOW(6) "
 		    "ORDER BY priority DESC, job_id LIMIT ? FOR UPDATE SKIP LOCKED",
@@ -222,7 +224,7 @@ claim_load(struct db *db, const char *id, const char *ids, struct queue_job **ou
 
 static enum sq_err
 claim(struct db *db, const char *id, unsigned lease_seconds, unsigned max, long long user,
-    struct queue_job **jobs, size_t *n, size_t *claimed)
+    const char *roles, struct queue_job **jobs, size_t *n, size_t *claimed)
 {
 	struct buf	 ids;
 	enum sq_err	 rc;
@@ -231,9 +233,9 @@ claim(struct db *db, const char *id, unsigned lease_seconds, unsigned max, long 
 	*jobs = NULL;
 	*n = 0;
 	buf_init(&ids, 0);
-	rc = claim_once(db, id, lease_seconds, max, user, &ids, &got);
+	rc = claim_once(db, id, lease_seconds, max, user, roles, &ids, &got);
 	if (rc == SQ_ERR_DB && db_errno(db) == ER_LOCK_DEADLOCK)
-		rc = claim_once(db, id, lease_seconds, max, user, &ids, &got);
+		rc = claim_once(db, id, lease_seconds, max, user, roles, &ids, &got);
 	if (rc == SQ_OK && got > 0)
 		rc = claim_load(db, id, ids.data, jobs, n);
 	if (claimed != NULL)
@@ -246,16 +248,56 @@ enum sq_err
 queue_claim(struct db *db, const char *id, unsigned lease_seconds, unsigned max,
     struct queue_job **jobs, size_t *n, size_t *claimed)
 {
-	return claim(db, id, lease_seconds, max, 0, jobs, n, claimed);
+	return claim(db, id, lease_seconds, max, 0, NULL, jobs, n, claimed);
+}
+
+/*
+ * After a claim that took nothing: SQ_ERR_FORBIDDEN when who is a member of projects
+ * but may claim in none of them, SQ_OK otherwise (no project at all: nothing to claim).
+ */
+static enum sq_err
+claim_refused(struct db *db, const struct principal *who, const char *roles,
+    struct sq_error *e)
+{
+	struct db_res	 r;
+	enum role	 best = ROLE_NONE;
+	enum sq_err	 rc;
+
+	/* The caller's role that may claim, if it has one; else any of its roles. */
+	rc = db_exec(db, "SELECT role FROM memberships WHERE user_id = ? "
+	    "ORDER BY FIND_IN_SET(role, ?) = 0 LIMIT 1",
+	    DB_PARAMS(DB_INT(who->user_id), DB_STR(roles)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows == 1 && role_parse(db_str(&r, 0, 0), &best) == 0)
+		rc = role_require(who, best, ROLE_JOB_WRITE, "claim jobs", e);
+	db_res_free(&r);
+	return rc;
 }
 
 enum sq_err
-queue_claim_member(struct db *db, const char *id, long long user_id, unsigned lease_seconds,
-    unsigned max, struct queue_job **jobs, size_t *n, size_t *claimed)
+queue_claim_member(struct db *db, const char *id, const struct principal *who,
+    unsigned lease_seconds, unsigned max, struct queue_job **jobs, size_t *n,
+    size_t *claimed, struct sq_error *e)
 {
-	if (user_id <= 0)
-		return SQ_ERR_INTERNAL;
-	return claim(db, id, lease_seconds, max, user_id, jobs, n, claimed);
+	char		 roles[64];
+	size_t		 got = 0;
+	enum sq_err	 rc;
+
+	*jobs = NULL;
+	*n = 0;
+	if (claimed != NULL)
+		*claimed = 0;
+	if (who->user_id <= 0 ||
+	    role_names_allowed(who->is_admin, ROLE_JOB_WRITE, roles, sizeof(roles)) == -1)
+		return sq_fail(e, SQ_ERR_INTERNAL, NULL);
+	if ((rc = claim(db, id, lease_seconds, max, who->user_id, roles, jobs, n, &got)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (claimed != NULL)
+		*claimed = got;
+	if (got == 0)
+		return claim_refused(db, who, roles, e);
+	return SQ_OK;
 }
 
 enum sq_err

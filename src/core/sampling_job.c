@@ -6,6 +6,7 @@
 #include "scrapeq/job.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/results.h"
+#include "scrapeq/role.h"
 #include "scrapeq/sampling_job.h"
 #include "scrapeq/sampling_spec.h"
 #include "scrapeq/text.h"
@@ -38,10 +39,24 @@ sampling_table_parse(const char *s, enum sampling_table *out)
 /* What a dataset id resolved to. */
 struct dataset {
 	char	 pids[UUID_STR_LEN + 1];
+	enum role role;                    /* the caller's in the dataset's project */
 	char	 source[ID_STR_MAX];       /* job_<hex> whose results are the rows */
 	char	 target[ID_STR_MAX];       /* tgt_<hex>, or "" for a whole job */
 	char	 name[SQ_NAME_MAX + 1];
 };
+
+/*
+ * The dataset's row r and the caller's role in its project (column col): NOT_FOUND
+ * without a row; a viewer is refused before the dataset's readiness is judged.
+ */
+static enum sq_err
+dataset_access(const struct principal *who, const struct db_res *r, size_t col,
+    struct dataset *d, struct sq_error *e)
+{
+	if (r->nrows == 0 || role_parse(db_str(r, 0, col), &d->role) == -1)
+		return sq_fail(e, SQ_ERR_NOT_FOUND, "Dataset not found");
+	return role_require(who, d->role, ROLE_JOB_WRITE, "create sampling jobs", e);
+}
 
 static enum sq_err
 resolve_job(struct db *db, const struct principal *who, const char *ds, const struct uuid *job,
@@ -54,17 +69,17 @@ resolve_job(struct db *db, const struct principal *who, const char *ds, const st
 	enum sq_err	 rc;
 
 	uuid_format(&u, jids);
-	rc = db_exec(db, "SELECT j.project_id, j.status FROM jobs j JOIN memberships m "
+	rc = db_exec(db, "SELECT j.project_id, j.status, m.role FROM jobs j JOIN memberships m "
 	    "ON m.project_id = j.project_id AND m.user_id = ? WHERE j.id = ?",
 	    DB_PARAMS(DB_INT(who->user_id), DB_STR(jids)), &r);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
-	if (r.nrows == 0)
-		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Dataset not found");
-	else if (job_status_parse(db_str(&r, 0, 1), &st) == -1 || !job_status_terminal(st))
+	rc = dataset_access(who, &r, 2, d, e);
+	if (rc == SQ_OK && (job_status_parse(db_str(&r, 0, 1), &st) == -1 ||
+	    !job_status_terminal(st)))
 		rc = sq_fail(e, SQ_ERR_INVALID, "Dataset %s is not finished: its rows may still "
 		    "change", ds);
-	else
+	else if (rc == SQ_OK)
 		text_copy(d->pids, sizeof(d->pids), db_str(&r, 0, 0));
 	db_res_free(&r);
 	id_format(ID_PREFIX_JOB, &u, d->source, sizeof(d->source));
@@ -88,15 +103,14 @@ resolve_target(struct db *db, const struct principal *who, const char *ds, struc
 	rc = db_exec(db, "SELECT t.project_id, COALESCE(t.name, t.url), (SELECT j.id FROM "
 	    "job_targets jt JOIN jobs j ON j.id = jt.job_id WHERE jt.target_id = t.id AND "
 	    "j.status = 'completed' AND j.type = 'scrape' ORDER BY j.completed_at DESC, j.id DESC "
-	    "LIMIT 1) FROM targets t JOIN memberships m ON m.project_id = t.project_id AND "
-	    "m.user_id = ? WHERE t.id = ?", DB_PARAMS(DB_INT(who->user_id), DB_STR(tids)), &r);
+	    "LIMIT 1), m.role FROM targets t JOIN memberships m ON m.project_id = t.project_id "
+	    "AND m.user_id = ? WHERE t.id = ?", DB_PARAMS(DB_INT(who->user_id), DB_STR(tids)), &r);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
-	if (r.nrows == 0)
-		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Dataset not found");
-	else if ((s = db_str(&r, 0, 2)) == NULL || uuid_parse(s, strlen(s), &j) == -1)
+	rc = dataset_access(who, &r, 3, d, e);
+	if (rc == SQ_OK && ((s = db_str(&r, 0, 2)) == NULL || uuid_parse(s, strlen(s), &j) == -1))
 		rc = sq_fail(e, SQ_ERR_INVALID, "Dataset %s has no completed job yet", ds);
-	else {
+	else if (rc == SQ_OK) {
 		text_copy(d->pids, sizeof(d->pids), db_str(&r, 0, 0));
 		text_copy(d->name, sizeof(d->name), db_str(&r, 0, 1));
 		id_format(ID_PREFIX_JOB, &j, d->source, sizeof(d->source));

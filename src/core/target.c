@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 
 #include "scrapeq/project.h"
+#include "scrapeq/role.h"
 #include "scrapeq/target.h"
 #include "scrapeq/text.h"
 
@@ -90,25 +91,31 @@ target_validate(const struct target_input *in, int creating, char *url, struct s
 	return SQ_OK;
 }
 
-/* Loads one target of project (membership already checked by the caller's query). */
+/*
+ * Loads one target of project through who's membership (SQ_ERR_NOT_FOUND without
+ * one), and who's role in the project into *role (may be NULL).
+ */
 static enum sq_err
 target_load(struct db *db, const struct principal *who, const char *pids, const char *tids,
-    struct target *out, struct sq_error *e)
+    struct target *out, enum role *role, struct sq_error *e)
 {
 	struct db_res	 r;
+	enum role	 got = ROLE_NONE;
 	enum sq_err	 rc;
 
 	rc = db_exec(db, "SELECT t.id, t.project_id, t.url, t.name, t.enabled, t.created_at, "
-	    "t.updated_at FROM targets t JOIN memberships m ON m.project_id = t.project_id "
+	    "t.updated_at, m.role FROM targets t JOIN memberships m ON m.project_id = t.project_id "
 	    "AND m.user_id = ? WHERE t.id = ? AND t.project_id = ?",
 	    DB_PARAMS(DB_INT(who->user_id), DB_STR(tids), DB_STR(pids)), &r);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
-	if (r.nrows == 0)
+	if (r.nrows == 0 || role_parse(db_str(&r, 0, 7), &got) == -1)
 		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Target not found");
 	else if (target_from_row(out, &r, 0) == -1)
 		rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
 	db_res_free(&r);
+	if (role != NULL)
+		*role = got;
 	return rc;
 }
 
@@ -118,9 +125,12 @@ target_create(struct db *db, const struct principal *who, const struct uuid *pro
 {
 	char		 url[SQ_URL_MAX + 1], pids[UUID_STR_LEN + 1], tids[UUID_STR_LEN + 1];
 	struct uuid	 id;
+	enum role	 role;
 	enum sq_err	 rc;
 
-	if ((rc = target_validate(in, 1, url, e)) != SQ_OK)
+	if ((rc = target_validate(in, 1, url, e)) != SQ_OK ||
+	    (rc = project_access(db, who, project, &role, e)) != SQ_OK ||
+	    (rc = role_require(who, role, ROLE_MANAGE, "create targets", e)) != SQ_OK)
 		return rc;
 	uuid_format(project, pids);
 	uuid_v7(&id);
@@ -136,7 +146,7 @@ target_create(struct db *db, const struct principal *who, const struct uuid *pro
 		return sq_fail(e, rc, NULL);
 	if (db_affected(db) == 0)
 		return sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
-	return target_load(db, who, pids, tids, out, e);
+	return target_load(db, who, pids, tids, out, NULL, e);
 }
 
 enum sq_err
@@ -147,7 +157,7 @@ target_get(struct db *db, const struct principal *who, const struct uuid *projec
 
 	uuid_format(project, pids);
 	uuid_format(id, tids);
-	return target_load(db, who, pids, tids, out, e);
+	return target_load(db, who, pids, tids, out, NULL, e);
 }
 
 enum sq_err
@@ -163,7 +173,7 @@ target_list(struct db *db, const struct principal *who, const struct uuid *proje
 
 	*items = NULL;
 	*n = 0;
-	if ((rc = project_access(db, who, project, e)) != SQ_OK)
+	if ((rc = project_access(db, who, project, NULL, e)) != SQ_OK)
 		return rc;
 	uuid_format(project, pids);
 	rc = db_exec(db, "SELECT COUNT(*) FROM targets WHERE project_id = ?",
@@ -198,13 +208,15 @@ target_update(struct db *db, const struct principal *who, const struct uuid *pro
     struct sq_error *e)
 {
 	char		 url[SQ_URL_MAX + 1], pids[UUID_STR_LEN + 1], tids[UUID_STR_LEN + 1];
+	enum role	 role;
 	enum sq_err	 rc;
 
 	if ((rc = target_validate(in, 0, url, e)) != SQ_OK)
 		return rc;
 	uuid_format(project, pids);
 	uuid_format(id, tids);
-	if ((rc = target_load(db, who, pids, tids, out, e)) != SQ_OK)
+	if ((rc = target_load(db, who, pids, tids, out, &role, e)) != SQ_OK ||
+	    (rc = role_require(who, role, ROLE_MANAGE, "update targets", e)) != SQ_OK)
 		return rc;
 	rc = db_exec(db, "UPDATE targets SET url = COALESCE(?, url), "
 	    "name = IF(?, ?, name), enabled = COALESCE(?, enabled), updated_at = NOW(6) "
@@ -215,7 +227,7 @@ target_update(struct db *db, const struct principal *who, const struct uuid *pro
 	    NULL);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
-	return target_load(db, who, pids, tids, out, e);
+	return target_load(db, who, pids, tids, out, NULL, e);
 }
 
 enum sq_err
@@ -223,10 +235,15 @@ target_delete(struct db *db, const struct principal *who, const struct uuid *pro
     const struct uuid *id, struct sq_error *e)
 {
 	char		 pids[UUID_STR_LEN + 1], tids[UUID_STR_LEN + 1];
+	struct target	 t;
+	enum role	 role;
 	enum sq_err	 rc;
 
 	uuid_format(project, pids);
 	uuid_format(id, tids);
+	if ((rc = target_load(db, who, pids, tids, &t, &role, e)) != SQ_OK ||
+	    (rc = role_require(who, role, ROLE_MANAGE, "delete targets", e)) != SQ_OK)
+		return rc;
 	rc = db_exec(db, "DELETE t FROM targets t JOIN memberships m "
 	    "ON m.project_id = t.project_id AND m.user_id = ? WHERE t.id = ? AND t.project_id = ?",
 	    DB_PARAMS(DB_INT(who->user_id), DB_STR(tids), DB_STR(pids)), NULL);

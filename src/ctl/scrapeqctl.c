@@ -15,6 +15,7 @@
 #include "scrapeq/migrate.h"
 #include "scrapeq/project.h"
 #include "scrapeq/query.h"
+#include "scrapeq/role.h"
 #include "scrapeq/timefmt.h"
 #include "scrapeq/uuid.h"
 
@@ -464,7 +465,7 @@ cmd_project_add(struct ctl *x, const struct command *c, int argc, char **argv)
 	char		 id[ID_STR_MAX];
 	const char	*name = NULL, *owner = NULL;
 	const struct opt o[] = { { "owner", &owner, NULL } };
-	struct project_input in = { NULL, NULL, -1, -1 };
+	struct project_input in = { NULL, NULL, -1, -1, 0 };
 	struct project	 p;
 	struct principal who;
 	struct sq_error	 e;
@@ -511,9 +512,10 @@ cmd_project_limit(struct ctl *x, const struct command *c, int argc, char **argv)
 		return usage_error(c, "not a project id: %s", proj);
 	if (limit == NULL)
 		return usage_error(c, "%s", "--daily-job-limit is required");
-	if (strcmp(limit, "default") != 0 && parse_int_range(limit, 0, 1000000, &n) == -1)
-		return usage_error(c, "--daily-job-limit must be 0 to 1000000 or 'default', not %s",
-		    limit);
+	if (strcmp(limit, "default") != 0 &&
+	    parse_int_range(limit, 0, SQ_DAILY_JOB_LIMIT_MAX, &n) == -1)
+		return usage_error(c, "--daily-job-limit must be 0 to %d or 'default', not %s",
+		    SQ_DAILY_JOB_LIMIT_MAX, limit);
 	if ((rc = ctl_connect(x)) != 0)
 		return rc;
 	if (project_set_daily_limit(x->db, &u, n, &e) != SQ_OK) {
@@ -526,13 +528,6 @@ cmd_project_limit(struct ctl *x, const struct command *c, int argc, char **argv)
 	else
 		printf("%s: daily job limit is %lld\n", proj, n);
 	return 0;
-}
-
-static int
-role_ok(const char *r)
-{
-	return strcmp(r, "owner") == 0 || strcmp(r, "admin") == 0 ||
-	    strcmp(r, "member") == 0 || strcmp(r, "viewer") == 0;
 }
 
 /* Returns 0 when project u exists, else an exit status after saying why. */
@@ -565,6 +560,7 @@ cmd_member_add(struct ctl *x, const struct command *c, int argc, char **argv)
 	const struct opt o[] = { { "project", &proj, NULL }, { "user", &user, NULL },
 	    { "role", &role, NULL } };
 	struct uuid	 u;
+	enum role	 parsed;
 	long long	 uid;
 	enum sq_err	 e;
 	int		 rc;
@@ -577,14 +573,14 @@ cmd_member_add(struct ctl *x, const struct command *c, int argc, char **argv)
 		return usage_error(c, "not a project id: %s", proj);
 	if (role == NULL)
 		role = "member";
-	if (!role_ok(role))
+	if (role_parse(role, &parsed) == -1)
 		return usage_error(c, "--role must be owner, admin, member or viewer, not %s", role);
 	if ((rc = ctl_connect(x)) != 0 || (rc = project_exists(x, &u, proj)) != 0 ||
 	    (rc = user_lookup(x, user, &uid)) != 0)
 		return rc;
 	uuid_format(&u, us);
 	e = db_exec(x->db, "INSERT INTO memberships (user_id, project_id, role) VALUES (?, ?, ?)",
-	    DB_PARAMS(DB_INT(uid), DB_STR(us), DB_STR(role)), NULL);
+	    DB_PARAMS(DB_INT(uid), DB_STR(us), DB_STR(role_name(parsed))), NULL);
 	if (e == SQ_ERR_CONFLICT) {
 		fprintf(stderr, "scrapeqctl: '%s' is already a member of %s\n", user, proj);
 		return EXIT_FAIL;
