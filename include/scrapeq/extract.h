@@ -3,17 +3,18 @@
 #define SCRAPEQ_EXTRACT_H
 
 #include <stddef.h>
+#include "limits.h"
 
 #define EXTRACT_MAX_LINKS     5000     /* links handed back per page */
 #define EXTRACT_MAX_PRODUCTS  100
-#define EXTRACT_MAX_SELECTORS 32
+#define EXTRACT_MAX_SELECTORS SQ_CRAWL_SELECTORS_MAX
 #define EXTRACT_FIELD_MAX     4096     /* bytes kept of a title, description, selector value */
 #define EXTRACT_MAX_BYTES     (32 * 1024 * 1024)  /* of a page parsed; the rest is ignored */
 #define EXTRACT_URL_MAX       4096     /* a longer href or resolved URL is dropped */
 #define EXTRACT_MAX_RESOLVE   50000    /* hrefs resolved per page; later ones are only counted */
 #define EXTRACT_JSONLD_MAX    (1024 * 1024)  /* bytes of one JSON-LD script; a longer one is skipped */
 #define EXTRACT_JSON_DEPTH    32       /* json_tokener_new_ex depth for JSON-LD */
-#define EXTRACT_XPATH_MAX     1024     /* bytes of one selector expression */
+#define EXTRACT_XPATH_MAX     SQ_CRAWL_XPATH_MAX
 #define EXTRACT_XPATH_OPS     5000000  /* libxml2 XPath operation limit per evaluation */
 
 struct extract_product {
@@ -83,12 +84,5 @@ struct extract_doc *extract_doc_new(const char *html, size_t len, const char *ur
  */
 int	extract_doc_value(struct extract_doc *, const char *xpath, char **value);
 void	extract_doc_free(struct extract_doc *);
-
-/*
- * Checks an XPath expression compiles and is at most EXTRACT_XPATH_MAX bytes (for
- * validating a job's config). Returns 0 or -1. An unknown function is only found
- * when evaluated (its selector then gives NULL).
- */
-int	extract_xpath_valid(const char *xpath);
 
 #endif

@@ -72,6 +72,7 @@ struct job_input {
 	const struct uuid *target_ids;           /* NULL: every enabled target of the project */
 	size_t		 ntarget_ids;
 	long long	 max_results_per_target; /* -1: the project's setting */
+	struct json_object *config;              /* crawl options (crawl_config.h); NULL: none */
 };
 
 /*
@@ -96,6 +97,9 @@ enum sq_err job_create(struct db *, const struct config *, const struct principa
  * scrape) counts towards the daily limit only.
  */
 enum sq_err job_check_limits(struct db *, const struct config *, const char *pids,
+	    long long project_daily, struct sq_error *);
+/* The daily limit alone (a job that is not a project run), under the same lock. */
+enum sq_err job_check_daily(struct db *, const struct config *, const char *pids,
 	    long long project_daily, struct sq_error *);
 
 /* Loads a job with its per-target status. SQ_ERR_NOT_FOUND unless who is a member of its project. */

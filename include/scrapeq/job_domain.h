@@ -15,7 +15,8 @@
 /* What a client may give when creating a job for one domain. */
 struct job_domain_input {
 	const struct uuid	*project;     /* NULL: the caller's oldest project (lowest seq) */
-	const char		*domain;      /* required: a host name or an http(s) URL */
+	const char		*domain;      /* a host name or an http(s) URL */
+	const struct uuid	*target;      /* domain_id: the target; one of the two is required */
 	const char		*job_type;    /* seed name; NULL: "domain_scrape" */
 	long long		 priority;    /* -1: JOB_PRIORITY_DEFAULT */
 	long long		 max_retries; /* -1: 3 */
@@ -28,7 +29,10 @@ struct job_domain_input {
 /*
  * Creates a pending job for one domain, validated in the core: the domain's URL is
  * the project's target for it, created when the project has none (name = the
- * domain). One transaction under the project's row lock: the job (project_run 0, so
+ * domain); or the target domain_id names (its project when none is given), and a
+ * domain given beside it must name the same (else "Invalid domain and domain_id").
+ * The crawl config (crawl_config_parse) is stored completed with the project's and
+ * the config file's defaults, as the crawl will use it. One transaction under the project's row lock: the job (project_run 0, so
  * the project's JOB_RUNNING limit does not apply; the daily limit does), its
  * job_targets row, the queue row at its priority, a "created" event, a log line and
  * an audit row. Fills *id. SQ_ERR_BAD_REQUEST naming the field ("Invalid priority:
@@ -38,14 +42,6 @@ struct job_domain_input {
  */
 enum sq_err job_domain_create(struct db *, const struct config *, const struct principal *who,
 	    const struct job_domain_input *, struct uuid *id, struct sq_error *);
-
-/*
- * The project whose small numeric alias (projects.seq) is seq, for who: fills *id.
- * SQ_ERR_NOT_FOUND ("Workspace not found") when there is none, SQ_ERR_FORBIDDEN
- * ("Not a member of this workspace") when who is not a member.
- */
-enum sq_err job_domain_project_by_seq(struct db *, const struct principal *who, long long seq,
-	    struct uuid *id, struct sq_error *);
 
 /* A job as seed 001 shows it: the job plus what struct job does not carry. */
 struct job_domain_view {

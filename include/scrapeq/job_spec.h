@@ -1,4 +1,4 @@
-/* job_spec.h: seed 001's job fields checked and normalised, pure: domain, job_type, config, timestamps. */
+/* job_spec.h: seed 001's job fields checked and normalised, pure: domain, job_type, timestamps (config: crawl_config.h). */
 #ifndef SCRAPEQ_JOB_SPEC_H
 #define SCRAPEQ_JOB_SPEC_H
 
@@ -26,18 +26,6 @@ int	job_spec_type_ok(const char *s);
  */
 const char *job_spec_type_to_core(const char *job_type);
 const char *job_spec_type_from_core(const char *type);
-
-/*
- * Checks a seed 001 config object (NULL: every default) and writes the stored
- * config JSON to out: depth (0..SQ_JOB_DEPTH_MAX, default 3), maxPages
- * (1..SQ_JOB_PAGES_MAX, default 100), timeout in ms (SQ_JOB_TIMEOUT_MS_MIN..MAX,
- * default 30000) stored twice: "timeout" in whole seconds, rounded up, which the
- * crawler reads, and "timeout_ms" as given, which reads show back; respectRobots
- * (default true), includeSubdomains (default false), userAgent (optional, 1..
- * SQ_JOB_AGENT_MAX printable ASCII bytes). Returns SQ_OK, or SQ_ERR_BAD_REQUEST with
- * "Invalid config.<field>: ..." (also for an unknown field).
- */
-enum sq_err job_spec_config(struct json_object *cfg, struct buf *out, struct sq_error *e);
 
 /*
  * Parses an ISO 8601 / RFC 3339 timestamp with a date, a time, optional fraction

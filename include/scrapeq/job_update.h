@@ -37,10 +37,13 @@ struct job_change {
  * completed/failed: completed_at, lease ended; cancelled: as job_cancel; pending: back
  * on the queue, retry_count + 1 unless given), a job_events row and an audit_log row
  * (before, after). The same status again is no change, and a running job's lease is
- * extended. SQ_ERR_NOT_FOUND unless who is a member; db errors as usual.
+ * extended. A retry_count below the job's is SQ_ERR_BAD_REQUEST ("may be raised, never
+ * lowered"). Back to pending, the job counts against the project's daily limit like a
+ * new job (SQ_ERR_RATE_LIMITED; a project run also SQ_ERR_JOB_RUNNING). SQ_ERR_NOT_FOUND
+ * unless who is a member; db errors as usual.
  */
-enum sq_err job_update(struct db *, const struct principal *who, const struct uuid *id,
-	    const struct job_change *c, struct sq_error *);
+enum sq_err job_update(struct db *, const struct config *, const struct principal *who,
+	    const struct uuid *id, const struct job_change *c, struct sq_error *);
 
 /*
  * Cancels a pending or running job (SQ_ERR_CANNOT_CANCEL "Job is already <status>"
@@ -53,9 +56,10 @@ enum sq_err job_cancel_reason(struct db *, const struct principal *who, const st
 /*
  * Puts a failed or cancelled job (job_can_retry) back on the queue, the same job,
  * retry_count + 1: SQ_ERR_CANNOT_RETRY otherwise or once retry_count reaches
- * max_retries. Audited as "retry".
+ * max_retries; counted against the daily limit like a new job (SQ_ERR_RATE_LIMITED).
+ * Audited as "retry".
  */
-enum sq_err job_requeue(struct db *, const struct principal *who, const struct uuid *id,
-	    struct sq_error *);
+enum sq_err job_requeue(struct db *, const struct config *, const struct principal *who,
+	    const struct uuid *id, struct sq_error *);
 
 #endif

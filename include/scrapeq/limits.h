@@ -47,11 +47,17 @@
 #define SQ_THREADS_MAX        256
 /* Seed 001's scrape jobs (job_spec.h) */
 #define SQ_JOB_TYPE_MAX       32              /* job_type: [a-z0-9_] */
+#define SQ_JOB_DEPTH_DEFAULT  3               /* config.depth when not given */
 #define SQ_JOB_DEPTH_MAX      100             /* config.depth (the crawler's own cap) */
 #define SQ_JOB_PAGES_MAX      1000000         /* config.maxPages */
 #define SQ_JOB_TIMEOUT_MS_MIN 1000            /* config.timeout, per fetch, in ms */
 #define SQ_JOB_TIMEOUT_MS_MAX 3600000
 #define SQ_JOB_AGENT_MAX      256             /* config.userAgent */
+#define SQ_JOB_DELAY_MS_MAX   600000          /* config.delay between fetch starts on a host */
+#define SQ_CRAWL_PATTERNS_MAX 32              /* config.includePaths / excludePaths, each */
+#define SQ_CRAWL_SELECTORS_MAX 32             /* config.selectors */
+#define SQ_CRAWL_SELECTOR_NAME_MAX 64         /* a selector's name */
+#define SQ_CRAWL_XPATH_MAX    1024            /* bytes of one selector expression */
 #define SQ_JOB_RETRIES_MAX    100             /* max_retries, retry_count */
 #define SQ_JOB_JSON_MAX       (64 * 1024)     /* metadata, stats or result as JSON text */
 #define SQ_JOB_MESSAGE_MAX    1024            /* error_message, cancel reason */

@@ -63,6 +63,18 @@ enum sq_err project_get(struct db *, const struct principal *who, const struct u
 enum sq_err project_access(struct db *, const struct principal *who, const struct uuid *id,
 	    struct sq_error *);
 
+/*
+ * Seed 003's workspace: ref is the project's small number (projects.seq, shown as
+ * workspace_id) or its id in any form (id_parse: proj_<hex>, the UUID). Fills *id and
+ * *seq. SQ_ERR_NOT_FOUND ("Workspace not found") when ref is neither; SQ_ERR_FORBIDDEN
+ * ("No access to this workspace") alike for a workspace that does not exist and one
+ * who is not a member of, so the sequential numbers cannot be probed.
+ */
+enum sq_err project_workspace(struct db *, const struct principal *who, const char *ref,
+	    struct uuid *id, long long *seq, struct sq_error *);
+
+#define PROJECT_SEQ_MAX (1LL << 53)   /* a workspace number a JavaScript client reads exactly */
+
 /* Lists the caller's projects, newest first. *items is an array of n (free with project_list_free). */
 enum sq_err project_list(struct db *, const struct principal *who, const struct page *pg,
 	    struct project **items, size_t *n, long long *total, struct sq_error *);

@@ -4,8 +4,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "limits.h"
 
-#define URLSCOPE_MAX_PATTERNS 32
+#define URLSCOPE_MAX_PATTERNS SQ_CRAWL_PATTERNS_MAX
 #define URLSCOPE_URL_MAX      4096
 #define URLSCOPE_HOST_MAX     256     /* a host name (253) or a bracketed IPv6 literal */
 #define URLSCOPE_PATTERN_MAX  512     /* bytes of one includePaths/excludePaths regex */
@@ -48,6 +49,13 @@ struct urlscope_opts {
  */
 struct urlscope *urlscope_new(const struct urlscope_opts *opts, char *err, size_t errsz);
 void	urlscope_free(struct urlscope *);
+
+/*
+ * Checks one includePaths/excludePaths pattern by the rules urlscope_new applies
+ * (length, nesting, size, then regcomp), for validating a job's config before it is
+ * stored. Returns 0, or -1 with a client-safe reason in why.
+ */
+int	urlscope_pattern_valid(const char *pattern, char *why, size_t whysz);
 
 /*
  * Normalises an absolute http(s) URL with libcurl's URL API: lower-case scheme and

@@ -23,15 +23,27 @@ uint64_t uuid_v7_time_ms(const struct uuid *u);
 
 /*
  * Public ids: prefix + 32 lower-case hex digits ("job_0190f3..."). id_format writes
- * into out (strlen(prefix) + 33 bytes). id_parse accepts prefix + 32 hex, and for
- * convenience the bare canonical UUID; returns 0 or -1.
+ * into out (strlen(prefix) + 33 bytes). id_parse is the one parser of ids clients
+ * send back, in every dialect: it accepts each form any dialect shows, prefix + 32
+ * hex, the canonical 8-4-4-4-12 UUID and its 32 bare hex digits (either case);
+ * returns 0 or -1 (also for NULL).
  */
 void	id_format(const char *prefix, const struct uuid *u, char *out, size_t outsz);
 int	id_parse(const char *prefix, const char *s, struct uuid *u);
 
+/* Which object of a job a seed 002 id names: the job (its flow), or a child. */
+enum id_child { ID_CHILD_NONE, ID_CHILD_EXPORT, ID_CHILD_IMPORT };
+
+/*
+ * A job id in any form id_parse takes for "job_", optionally followed by seed 002's
+ * "-export" or "-import" (the job's children there), which *child reports. Every
+ * dialect finds a job by any of these. Returns 0 or -1.
+ */
+int	id_parse_job(const char *s, struct uuid *u, enum id_child *child);
+
 #define ID_PREFIX_JOB     "job_"
 #define ID_PREFIX_PROJECT "proj_"
 #define ID_PREFIX_TARGET  "tgt_"
-#define ID_STR_MAX        (8 + UUID_HEX_LEN + 1)
+#define ID_STR_MAX        (8 + UUID_HEX_LEN + 1)   /* also holds a dashed UUID */
 
 #endif

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "scrapeq/crawl_config.h"
 #include "scrapeq/csv.h"
 #include "scrapeq/job_run.h"
 #include "scrapeq/jsonw.h"
@@ -61,9 +62,10 @@ write_opt_str(struct jsonw *w, const char *key, const char *s)
 
 /* The fields a list item carries; full adds the ones only GET /api/jobs/{id} shows. */
 static void
-write_run(struct jsonw *w, const struct job_run *j, int full)
+write_run(struct jsonw *w, const struct job_run *j, int full, const struct config *cfg)
 {
-	char	 id[UUID_STR_LEN + 1], num[48];
+	char		 id[UUID_STR_LEN + 1], num[48];
+	struct buf	 cv;
 
 	uuid_format(&j->id, id);
 	jsonw_object(w, NULL);
@@ -80,7 +82,12 @@ write_run(struct jsonw *w, const struct job_run *j, int full)
 		jsonw_null(w, "user_id");
 	write_opt_str(w, "user_soeid", j->user_soeid);
 	if (full) {
-		jsonw_raw(w, "run_parameters", j->config ? j->config : "{}");
+		/* A crawl's config as every dialect shows it (timeout in ms); a draw's as stored. */
+		buf_init(&cv, 0);
+		jsonw_raw(w, "run_parameters", j->config == NULL ? "{}" :
+		    strcmp(j->type ? j->type : "", "scrape") == 0 &&
+		    crawl_config_view(j->config, cfg, 1, &cv) == 0 ? cv.data : j->config);
+		buf_free(&cv);
 		jsonw_raw(w, "output_summary", j->result ? j->result : "null");
 	}
 	write_opt_str(w, "error_message", j->error_message);
@@ -98,22 +105,32 @@ write_run(struct jsonw *w, const struct job_run *j, int full)
 static int
 run_item(void *arg, const struct job_run *j)
 {
-	write_run(arg, j, 0);
+	write_run(arg, j, 0, NULL);
 	return 0;
 }
+
+/* What run_full writes with. */
+struct run_out {
+	struct jsonw		*w;
+	const struct config	*cfg;
+};
 
 static int
 run_full(void *arg, const struct job_run *j)
 {
-	write_run(arg, j, 1);
+	struct run_out *o = arg;
+
+	write_run(o->w, j, 1, o->cfg);
 	return 0;
 }
 
-/* A path id is the canonical UUID the seed shows; anything else is no such job. */
+/* A path id is the job's, in any form a dialect shows (the seed shows the canonical UUID). */
 static enum sq_err
 path_job(struct req *r, struct uuid *u, struct sq_error *e)
 {
-	if (r->nparams < 1 || uuid_parse(r->params[0], strlen(r->params[0]), u) == -1)
+	enum id_child c;
+
+	if (r->nparams < 1 || id_parse_job(r->params[0], u, &c) == -1)
 		return sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found");
 	return SQ_OK;
 }
@@ -124,13 +141,14 @@ h_job_get(struct req *r, struct sq_error *e)
 	struct uuid	 id;
 	struct buf	 b;
 	struct jsonw	 w;
+	struct run_out	 o = { &w, r->w->cfg };
 	enum sq_err	 rc;
 
 	if ((rc = path_job(r, &id, e)) != SQ_OK)
 		return rc;
 	buf_init(&b, 0);
 	jsonw_init(&w, &b);
-	if ((rc = job_run_get(r->w->db, &r->who, &id, run_full, &w, e)) == SQ_OK)
+	if ((rc = job_run_get(r->w->db, &r->who, &id, run_full, &o, e)) == SQ_OK)
 		req_reply_doc(r, 200, &w);
 	buf_free(&b);
 	return rc;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scrapeq/crawl_config.h"
 #include "scrapeq/job_audit.h"
 #include "scrapeq/job_domain.h"
 #include "scrapeq/job_spec.h"
@@ -113,20 +114,15 @@ write_double(struct jsonw *w, const char *key, double v)
 	jsonw_raw(w, key, s);
 }
 
-/* The stored config as the seed shows it: timeout back in the client's milliseconds. */
+/* The stored config as the seed shows it (crawl_config_view): timeout in milliseconds. */
 static void
-write_config(struct jsonw *w, const char *text)
+write_config(struct jsonw *w, const char *text, const struct config *cfg)
 {
-	struct json_object *c = json_tokener_parse(text), *ms;
+	struct buf b;
 
-	if (c != NULL && json_object_is_type(c, json_type_object) &&
-	    json_object_object_get_ex(c, "timeout_ms", &ms)) {
-		json_object_object_add(c, "timeout", json_object_get(ms));
-		json_object_object_del(c, "timeout_ms");
-	}
-	jsonw_raw(w, "config", c ? json_object_to_json_string_ext(c, JSON_C_TO_STRING_PLAIN) :
-	    text);
-	json_object_put(c);
+	buf_init(&b, 0);
+	jsonw_raw(w, "config", crawl_config_view(text, cfg, 0, &b) == 0 ? b.data : text);
+	buf_free(&b);
 }
 
 static void
@@ -143,7 +139,8 @@ write_error_message(struct jsonw *w, const char *err)
 }
 
 static void
-write_job(struct jsonw *w, const char *key, const struct job_domain_view *v)
+write_job(struct jsonw *w, const char *key, const struct job_domain_view *v,
+    const struct config *cfg)
 {
 	const struct job *j = &v->job;
 
@@ -161,7 +158,7 @@ write_job(struct jsonw *w, const char *key, const struct job_domain_view *v)
 	jsonw_int(w, "priority", j->priority);
 	jsonw_int(w, "retry_count", j->retry_count);
 	jsonw_int(w, "max_retries", j->max_retries);
-	write_config(w, j->config);
+	write_config(w, j->config, cfg);
 	jsonw_raw(w, "metadata", j->metadata);
 	write_time(w, "started_at", j->started_at);
 	write_time(w, "completed_at", j->completed_at[0] ? j->completed_at : j->cancelled_at);
@@ -192,7 +189,7 @@ reply_job(struct req *r, int status, const struct uuid *id, const char *message,
 	jsonw_init(&w, &b);
 	jsonw_object(&w, NULL);
 	jsonw_bool(&w, "success", 1);
-	write_job(&w, "data", &v);
+	write_job(&w, "data", &v, r->w->cfg);
 	if (message != NULL)
 		jsonw_str(&w, "message", message);
 	jsonw_end(&w);
@@ -205,7 +202,9 @@ reply_job(struct req *r, int status, const struct uuid *id, const char *message,
 static enum sq_err
 param_job(struct req *r, struct uuid *u, struct sq_error *e)
 {
-	if (r->nparams < 1 || id_parse(ID_PREFIX_JOB, r->params[0], u) == -1)
+	enum id_child c;
+
+	if (r->nparams < 1 || id_parse_job(r->params[0], u, &c) == -1)
 		return sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found");
 	return SQ_OK;
 }
@@ -359,7 +358,7 @@ h_put(struct req *r, struct sq_error *e)
 	    (rc = obj_text(b, "result", &c.result, e)) == SQ_OK &&
 	    (rc = time_field(b, "started_at", st, &c.started_at, e)) == SQ_OK &&
 	    (rc = time_field(b, "completed_at", ct, &c.completed_at, e)) == SQ_OK &&
-	    (rc = job_update(r->w->db, &r->who, &id, &c, e)) == SQ_OK)
+	    (rc = job_update(r->w->db, r->w->cfg, &r->who, &id, &c, e)) == SQ_OK)
 		rc = reply_job(r, 200, &id, "Job updated successfully", e);
 	json_object_put(b);
 	return rc;
@@ -390,7 +389,7 @@ h_retry(struct req *r, struct sq_error *e)
 	enum sq_err	 rc;
 
 	if ((rc = param_job(r, &id, e)) != SQ_OK ||
-	    (rc = job_requeue(r->w->db, &r->who, &id, e)) != SQ_OK)
+	    (rc = job_requeue(r->w->db, r->w->cfg, &r->who, &id, e)) != SQ_OK)
 		return rc;
 	return reply_job(r, 200, &id, "Job queued for retry", e);
 }
@@ -398,7 +397,8 @@ h_retry(struct req *r, struct sq_error *e)
 /* ---- list and create ---- */
 
 static const struct jsonbody_field create_fields[] = {
-	{ "domain", JF_STRING, 0 }, { "job_type", JF_STRING, 0 }, { "priority", JF_INT, 0 },
+	{ "domain", JF_STRING, 0 }, { "domain_id", JF_STRING, 0 },
+	{ "job_type", JF_STRING, 0 }, { "priority", JF_INT, 0 },
 	{ "max_retries", JF_INT, 0 }, { "config", JF_OBJECT, 1 }, { "metadata", JF_OBJECT, 1 },
 	{ "project_id", JF_STRING, 0 }, { "customer_config_id", JF_STRING, 0 },
 };
@@ -433,19 +433,23 @@ h_create(struct req *r, struct sq_error *e)
 {
 	struct json_object	*b, *v;
 	struct job_domain_input	 in;
-	struct uuid		 pid, id;
-	const char		*ps;
+	struct uuid		 pid, tid, id;
+	const char		*ps, *ts;
 	enum sq_err		 rc;
 
 	memset(&in, 0, sizeof(in));
 	if ((b = req_json(r, 0, e)) == NULL)
 		return e->code;
-	if ((rc = jsonbody_check(b, create_fields, 8, e)) != SQ_OK)
+	if ((rc = jsonbody_check(b, create_fields, sizeof(create_fields) /
+	    sizeof(create_fields[0]), e)) != SQ_OK)
 		goto out;
-	if ((in.domain = opt_str(b, "domain")) == NULL) {
-		rc = sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid domain: required");
+	in.domain = opt_str(b, "domain");
+	/* domain_id: the id the job object shows, in any of its forms. */
+	if ((ts = opt_str(b, "domain_id")) != NULL && id_parse(ID_PREFIX_TARGET, ts, &tid) == -1) {
+		rc = sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid domain_id: not a domain id");
 		goto out;
 	}
+	in.target = ts ? &tid : NULL;
 	if ((ps = opt_str(b, "project_id")) == NULL)
 		ps = opt_str(b, "customer_config_id");
 	if (ps != NULL && id_parse(ID_PREFIX_PROJECT, ps, &pid) == -1) {
@@ -515,7 +519,7 @@ h_list(struct req *r, struct sq_error *e)
 	jsonw_bool(&w, "success", 1);
 	jsonw_array(&w, "data");
 	for (i = 0; i < n; i++)
-		write_job(&w, NULL, &v[i]);
+		write_job(&w, NULL, &v[i], r->w->cfg);
 	jsonw_end(&w);
 	jsonw_object(&w, "pagination");
 	jsonw_int(&w, "page", pg.page);

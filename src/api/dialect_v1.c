@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scrapeq/crawl_config.h"
 #include "scrapeq/crawl_error.h"
 #include "scrapeq/csv.h"
 #include "scrapeq/health.h"
@@ -129,8 +130,20 @@ write_target_status(struct jsonw *w, const struct job *j)
 	jsonw_end(w);
 }
 
+/* The job's config: max_results_per_target, targets and the crawl options, timeout in ms. */
 static void
-write_job(struct jsonw *w, const char *key, const struct job *j, int full)
+write_config(struct jsonw *w, const char *stored, const struct config *cfg)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	jsonw_raw(w, "config", crawl_config_view(stored, cfg, 1, &b) == 0 ? b.data : stored);
+	buf_free(&b);
+}
+
+static void
+write_job(struct jsonw *w, const char *key, const struct job *j, int full,
+    const struct config *cfg)
 {
 	long long d;
 
@@ -143,7 +156,7 @@ write_job(struct jsonw *w, const char *key, const struct job *j, int full)
 		jsonw_str(w, "schedule_id", j->schedule_id);
 	if (j->has_retry_of)
 		write_id(w, "retry_of", ID_PREFIX_JOB, &j->retry_of);
-	jsonw_raw(w, "config", j->config);
+	write_config(w, j->config, cfg);
 	write_progress(w, j);
 	if (full)
 		write_target_status(w, j);
@@ -163,6 +176,7 @@ write_project(struct jsonw *w, const char *key, const struct project *p)
 {
 	jsonw_object(w, key);
 	write_id(w, "id", ID_PREFIX_PROJECT, &p->id);
+	jsonw_int(w, "workspace_id", p->seq);   /* seed 003's /workspace/{w} */
 	jsonw_str(w, "name", p->name);
 	jsonw_str(w, "description", p->description);
 	if (p->daily_job_limit >= 0)
@@ -219,12 +233,6 @@ page_end(struct req *r, struct jsonw *w, long long total, const struct page *pg)
 	buf_free(w->b);
 }
 
-static void
-write_job_full(struct jsonw *w, const char *key, const struct job *j)
-{
-	write_job(w, key, j, 1);
-}
-
 #define REPLY_ONE(r, status, writer, obj) do {				\
 	struct buf b_;							\
 	struct jsonw w_;						\
@@ -234,13 +242,29 @@ write_job_full(struct jsonw *w, const char *key, const struct job *j)
 	buf_free(&b_);							\
 } while (0)
 
+/* One job, with its per-target status, as the answer. */
+static void
+reply_job(struct req *r, int status, const struct job *j)
+{
+	struct buf	 b;
+	struct jsonw	 w;
+
+	doc_begin(&b, &w);
+	write_job(&w, NULL, j, 1, r->w->cfg);
+	req_reply_doc(r, status, &w);
+	buf_free(&b);
+}
+
 /* ---- path and body helpers ---- */
 
 static enum sq_err
 param_id(struct req *r, size_t i, const char *prefix, const char *what, struct uuid *u,
     struct sq_error *e)
 {
-	if (i >= r->nparams || id_parse(prefix, r->params[i], u) == -1)
+	enum id_child c;
+
+	if (i >= r->nparams || (strcmp(prefix, ID_PREFIX_JOB) == 0 ? id_parse_job(r->params[i], u, &c) :
+	    id_parse(prefix, r->params[i], u)) == -1)
 		return sq_fail(e, SQ_ERR_NOT_FOUND, "%s not found", what);
 	return SQ_OK;
 }
@@ -569,7 +593,7 @@ h_job_list(struct req *r, struct sq_error *e)
 	doc_begin(&b, &w);
 	page_begin(&w);
 	for (i = 0; i < n; i++)
-		write_job(&w, NULL, &items[i], 0);
+		write_job(&w, NULL, &items[i], 0, r->w->cfg);
 	job_list_free(items, n);
 	page_end(r, &w, total, &pg);
 	return SQ_OK;
@@ -578,7 +602,38 @@ h_job_list(struct req *r, struct sq_error *e)
 static const struct jsonbody_field job_fields[] = {
 	{ "target_ids", JF_ARRAY, 1 },
 	{ "max_results_per_target", JF_INT, 1 },
+	{ "config", JF_OBJECT, 1 },
 };
+
+/*
+ * A job's config shows max_results_per_target and targets beside the crawl options;
+ * sent back in a create's config they mean max_results_per_target and target_ids
+ * (given in both places, they must agree).
+ */
+static enum sq_err
+config_aliases(struct json_object *b, struct sq_error *e)
+{
+	static const char *const alias[][2] = {
+		{ "max_results_per_target", "max_results_per_target" }, { "targets", "target_ids" },
+	};
+	struct json_object	*c, *v, *top;
+	size_t			 i;
+
+	if (!json_object_is_type(b, json_type_object) ||
+	    !json_object_object_get_ex(b, "config", &c) || !json_object_is_type(c, json_type_object))
+		return SQ_OK;
+	for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++) {
+		if (!json_object_object_get_ex(c, alias[i][0], &v))
+			continue;
+		if (json_object_object_get_ex(b, alias[i][1], &top) && top != NULL &&
+		    !json_object_equal(top, v))
+			return sq_fail(e, SQ_ERR_BAD_REQUEST, "Fields '%s' and 'config.%s' disagree",
+			    alias[i][1], alias[i][0]);
+		json_object_object_add(b, alias[i][1], json_object_get(v));
+		json_object_object_del(c, alias[i][0]);
+	}
+	return SQ_OK;
+}
 
 /* Reads target_ids into ids (caller frees); NULL when absent or null. */
 static enum sq_err
@@ -618,24 +673,29 @@ read_target_ids(struct json_object *b, struct uuid **ids, size_t *n, struct sq_e
 static enum sq_err
 h_job_create(struct req *r, struct sq_error *e)
 {
-	struct json_object	*b;
+	struct json_object	*b, *c;
 	struct job_input	 in;
 	struct uuid		 pid, *ids = NULL;
 	struct job		 j;
 	enum sq_err		 rc;
 
-	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", &pid, e)) != SQ_OK ||
-	    (rc = body_object(r, job_fields, 2, 1, &b, e)) != SQ_OK)
+	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", &pid, e)) != SQ_OK)
 		return rc;
+	if ((b = req_json(r, 1, e)) == NULL)
+		return e->code;
 	memset(&in, 0, sizeof(in));
 	memset(&j, 0, sizeof(j));
+	if ((rc = config_aliases(b, e)) != SQ_OK || (rc = jsonbody_check(b, job_fields,
+	    sizeof(job_fields) / sizeof(job_fields[0]), e)) != SQ_OK)
+		goto out;
+	in.config = json_object_object_get_ex(b, "config", &c) ? c : NULL;
 	if ((rc = check_int_range(b, "max_results_per_target", 1, SQ_RESULTS_PER_TARGET_MAX,
 	    e)) != SQ_OK || (rc = read_target_ids(b, &ids, &in.ntarget_ids, e)) != SQ_OK)
 		goto out;
 	in.target_ids = ids;
 	in.max_results_per_target = opt_int(b, "max_results_per_target");
 	if ((rc = job_create(r->w->db, r->w->cfg, &r->who, &pid, &in, &j, e)) == SQ_OK)
-		REPLY_ONE(r, 201, write_job_full, &j);
+		reply_job(r, 201, &j);
 out:
 	job_clear(&j);
 	free(ids);
@@ -653,7 +713,7 @@ h_job_get(struct req *r, struct sq_error *e)
 	if ((rc = param_id(r, 0, ID_PREFIX_JOB, "Job", &id, e)) != SQ_OK ||
 	    (rc = job_get(r->w->db, &r->who, &id, &j, e)) != SQ_OK)
 		return rc;
-	REPLY_ONE(r, 200, write_job_full, &j);
+	reply_job(r, 200, &j);
 	job_clear(&j);
 	return SQ_OK;
 }
@@ -682,7 +742,7 @@ h_job_cancel(struct req *r, struct sq_error *e)
 	    (rc = empty_body(r, e)) != SQ_OK ||
 	    (rc = job_cancel(r->w->db, &r->who, &id, &j, e)) != SQ_OK)
 		return rc;
-	REPLY_ONE(r, 200, write_job_full, &j);
+	reply_job(r, 200, &j);
 	job_clear(&j);
 	return SQ_OK;
 }
@@ -698,7 +758,7 @@ h_job_retry(struct req *r, struct sq_error *e)
 	    (rc = empty_body(r, e)) != SQ_OK ||
 	    (rc = job_retry(r->w->db, r->w->cfg, &r->who, &id, &j, e)) != SQ_OK)
 		return rc;
-	REPLY_ONE(r, 201, write_job_full, &j);
+	reply_job(r, 201, &j);
 	job_clear(&j);
 	return SQ_OK;
 }

@@ -9,6 +9,7 @@
 #include "scrapeq/jsonbody.h"
 #include "scrapeq/jsonw.h"
 #include "scrapeq/pagination.h"
+#include "scrapeq/project.h"
 #include "scrapeq/timefmt.h"
 #include "dialect.h"
 #include "workspace_query.h"
@@ -265,13 +266,13 @@ write_job(struct jsonw *w, const char *key, const struct job_domain_view *v)
 	jsonw_end(w);
 }
 
-/* The workspace of the path: 404 when it does not exist, 403 for a non-member. */
+/* The workspace of the path (its number or project id): 403 unless the caller may see it. */
 static enum sq_err
 param_workspace(struct req *r, struct uuid *pid, long long *seq, struct sq_error *e)
 {
-	if (r->nparams < 1 || parse_int_range(r->params[0], 1, 1LL << 53, seq) == -1)
+	if (r->nparams < 1)
 		return sq_fail(e, SQ_ERR_NOT_FOUND, "Workspace not found");
-	return job_domain_project_by_seq(r->w->db, &r->who, *seq, pid, e);
+	return project_workspace(r->w->db, &r->who, r->params[0], pid, seq, e);
 }
 
 /* The job of the path, loaded, in the workspace of the path. */
@@ -279,13 +280,14 @@ static enum sq_err
 load_job(struct req *r, struct job_domain_view *v, struct sq_error *e)
 {
 	struct uuid	 pid, id;
+	enum id_child	 child;
 	long long	 seq;
 	enum sq_err	 rc;
 
 	memset(v, 0, sizeof(*v));
 	if ((rc = param_workspace(r, &pid, &seq, e)) != SQ_OK)
 		return rc;
-	if (r->nparams < 2 || id_parse(ID_PREFIX_JOB, r->params[1], &id) == -1)
+	if (r->nparams < 2 || id_parse_job(r->params[1], &id, &child) == -1)
 		return sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found in specified workspace");
 	if ((rc = job_domain_get(r->w->db, &r->who, &id, v, e)) == SQ_ERR_NOT_FOUND)
 		return sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found in specified workspace");
@@ -416,7 +418,7 @@ h_job_retry(struct req *r, struct sq_error *e)
 
 	if ((rc = load_job(r, &v, e)) != SQ_OK)
 		return rc;
-	if ((rc = job_requeue(r->w->db, &r->who, &v.job.id, e)) == SQ_OK)
+	if ((rc = job_requeue(r->w->db, r->w->cfg, &r->who, &v.job.id, e)) == SQ_OK)
 		rc = reply_id(r, 200, &v.job.id, e);
 	job_domain_view_clear(&v);
 	return rc;
@@ -495,7 +497,7 @@ h_job_patch(struct req *r, struct sq_error *e)
 		rc = e->code;
 	else if ((rc = jsonbody_check(b, patch_fields, 4, e)) == SQ_OK &&
 	    (rc = patch_change(b, &v, &c, &stats, &result, e)) == SQ_OK &&
-	    (rc = job_update(r->w->db, &r->who, &v.job.id, &c, e)) == SQ_OK)
+	    (rc = job_update(r->w->db, r->w->cfg, &r->who, &v.job.id, &c, e)) == SQ_OK)
 		rc = reply_id(r, 200, &v.job.id, e);
 	if (b != NULL && rc == SQ_ERR_BAD_REQUEST)   /* valid JSON, invalid data */
 		rc = e->code = SQ_ERR_INVALID;
@@ -651,13 +653,15 @@ h_legacy_list(struct req *r, struct sq_error *e)
 	    (rc = workspace_query_parse(&r->query, &f, &pg, e)) != SQ_OK)
 		return rc;
 	if ((s = query_get(&r->query, "workspace_id")) != NULL) {
-		if (parse_int_range(s, 1, 1LL << 53, &seq) == -1)
-			return sq_fail(e, SQ_ERR_INVALID, "workspace_id must be an integer >= 1");
+		rc = project_workspace(r->w->db, &r->who, s, &pid, &seq, e);
+		if (rc == SQ_ERR_NOT_FOUND)
+			return sq_fail(e, SQ_ERR_INVALID, "workspace_id must be a workspace number "
+			    "or a project id");
+		if (rc != SQ_OK)
+			return rc;
 		snprintf(r->extra_buf, sizeof(r->extra_buf), "Deprecation: true\r\nLink: "
 		    "</workspace/%lld/jobs>; rel=\"successor-version\"", seq);
 		r->extra_header = r->extra_buf;
-		if ((rc = job_domain_project_by_seq(r->w->db, &r->who, seq, &pid, e)) != SQ_OK)
-			return rc;
 		f.project = &pid;
 	}
 	return list_reply(r, &f, &pg, e);

@@ -37,19 +37,12 @@ flow_id_format(const struct uuid *job, enum flow_kind k, char out[FLOW_ID_MAX])
 int
 flow_id_parse(const char *s, struct uuid *job, enum flow_kind *k)
 {
-	size_t	 len, i;
+	enum id_child c;
 
-	if (s == NULL || (len = strlen(s)) < UUID_HEX_LEN)
+	if (id_parse_job(s, job, &c) == -1)
 		return -1;
-	for (i = 0; i < UUID_HEX_LEN; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return -1;
-	for (i = 0; i <= FLOW_KIND_IMPORT; i++)
-		if (strcmp(s + UUID_HEX_LEN, kind_suffix[i]) == 0)
-			break;
-	if (i > FLOW_KIND_IMPORT || uuid_parse(s, UUID_HEX_LEN, job) == -1)
-		return -1;
-	*k = (enum flow_kind)i;
+	*k = c == ID_CHILD_EXPORT ? FLOW_KIND_EXPORT : c == ID_CHILD_IMPORT ? FLOW_KIND_IMPORT :
+	    FLOW_KIND_FLOW;
 	return 0;
 }
 
@@ -195,7 +188,7 @@ flow_time_render(const char *db, char out[FLOW_TIME_MAX])
 
 /* ---- filters ---- */
 
-/* Parses a project reference: prefix + 32 hex, or the canonical UUID. */
+/* Parses a project reference in any of its forms (id_parse). */
 static int
 ref_parse(const char *prefix, const char *s, struct uuid *u)
 {

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "scrapeq/buf.h"
+#include "scrapeq/crawl_config.h"
 #include "scrapeq/job.h"
 #include "scrapeq/job_update.h"
 #include "scrapeq/limits.h"
@@ -366,10 +367,23 @@ struct job_new {
 	struct uuid		 id;
 	enum job_source		 source;
 	const struct uuid	*retry_of;
-	long long		 max_results;     /* -1: the project's */
+	struct crawl_config	*crawl;          /* completed with the project's defaults */
 	const struct uuid	*target_ids;     /* NULL: all enabled */
 	size_t			 ntarget_ids;
 };
+
+/* SQ_OK while today's count is under the project's daily limit (-1: the config's). */
+static enum sq_err
+daily_left(const struct config *cfg, long long project_daily, long long today,
+    struct sq_error *e)
+{
+	long long limit = project_daily >= 0 ? project_daily : (long long)cfg->jobs_per_day;
+
+	if (today >= limit)
+		return sq_fail(e, SQ_ERR_RATE_LIMITED,
+		    "Daily job limit exceeded (%lld jobs per day)", limit);
+	return SQ_OK;
+}
 
 /* Checks the project's run and daily limits; the project row is locked by the caller. */
 enum sq_err
@@ -377,7 +391,7 @@ job_check_limits(struct db *db, const struct config *cfg, const char *pids,
     long long project_daily, struct sq_error *e)
 {
 	struct db_res	 r;
-	long long	 active, today, limit;
+	long long	 active, today;
 	enum sq_err	 rc;
 
 	/* Both are counter reads: job_counts (kept by triggers) and a per-day row. */
@@ -393,11 +407,24 @@ job_check_limits(struct db *db, const struct config *cfg, const char *pids,
 	db_res_free(&r);
 	if (active >= (long long)cfg->active_runs_per_project)
 		return sq_fail(e, SQ_ERR_JOB_RUNNING, "Another job is already running");
-	limit = project_daily >= 0 ? project_daily : (long long)cfg->jobs_per_day;
-	if (today >= limit)
-		return sq_fail(e, SQ_ERR_RATE_LIMITED,
-		    "Daily job limit exceeded (%lld jobs per day)", limit);
-	return SQ_OK;
+	return daily_left(cfg, project_daily, today, e);
+}
+
+enum sq_err
+job_check_daily(struct db *db, const struct config *cfg, const char *pids,
+    long long project_daily, struct sq_error *e)
+{
+	struct db_res	 r;
+	long long	 today;
+	enum sq_err	 rc;
+
+	rc = db_exec(db, "SELECT COALESCE(MAX(n), 0) FROM project_daily_jobs WHERE project_id = ? "
+	    "AND day = UTC_DATE()", DB_PARAMS(DB_STR(pids)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	today = db_int(&r, 0, 0);
+	db_res_free(&r);
+	return daily_left(cfg, project_daily, today, e);
 }
 
 /*
@@ -461,7 +488,7 @@ job_resolve_targets(struct db *db, const char *pids, const struct job_new *nj,
 /* Writes the job, its targets, queue row, event and first log line; inside a transaction. */
 static enum sq_err
 job_insert(struct db *db, const struct principal *who, const char *pids,
-    const struct job_new *nj, long long max_results, struct sq_error *e)
+    const struct job_new *nj, struct sq_error *e)
 {
 	struct buf	 uuids, pub, cfg;
 	char		 jids[UUID_STR_LEN + 1], rids[UUID_STR_LEN + 1], msg[96];
@@ -476,8 +503,7 @@ job_insert(struct db *db, const struct principal *who, const char *pids,
 		uuid_format(nj->retry_of, rids);
 	if ((rc = job_resolve_targets(db, pids, nj, &uuids, &pub, &count, e)) != SQ_OK)
 		goto out;
-	buf_printf(&cfg, "{\"max_results_per_target\":%lld,\"targets\":%s}", max_results, pub.data);
-	if (cfg.oom) {
+	if (crawl_config_store(nj->crawl, pub.data, &cfg) == -1) {
 		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
 		goto out;
 	}
@@ -524,7 +550,7 @@ job_create_new(struct db *db, const struct config *cfg, const struct principal *
 {
 	struct db_res	 r;
 	char		 pids[UUID_STR_LEN + 1];
-	long long	 daily, max_results;
+	long long	 daily;
 	enum sq_err	 rc;
 
 	e->code = SQ_OK;
@@ -545,10 +571,10 @@ job_create_new(struct db *db, const struct config *cfg, const struct principal *
 		goto fail;
 	}
 	daily = db_str(&r, 0, 0) ? db_int(&r, 0, 0) : -1;
-	max_results = nj->max_results >= 0 ? nj->max_results : db_int(&r, 0, 1);
+	crawl_config_finish(nj->crawl, cfg, db_int(&r, 0, 1));
 	db_res_free(&r);
 	if ((rc = job_check_limits(db, cfg, pids, daily, e)) != SQ_OK ||
-	    (rc = job_insert(db, who, pids, nj, max_results, e)) != SQ_OK)
+	    (rc = job_insert(db, who, pids, nj, e)) != SQ_OK)
 		goto fail;
 	if ((rc = db_commit(db)) != SQ_OK)
 		return sq_fail(e, rc, NULL);
@@ -563,7 +589,9 @@ job_create(struct db *db, const struct config *cfg, const struct principal *who,
     const struct uuid *project, const struct job_input *in, struct job *out,
     struct sq_error *e)
 {
-	struct job_new nj;
+	struct job_new		 nj;
+	struct crawl_config	 crawl;
+	enum sq_err		 rc;
 
 	memset(&nj, 0, sizeof(nj));
 	if (in->target_ids != NULL && in->ntarget_ids > SQ_TARGET_IDS_MAX)
@@ -576,11 +604,20 @@ job_create(struct db *db, const struct config *cfg, const struct principal *who,
 		return sq_fail(e, SQ_ERR_INVALID,
 		    "Field 'max_results_per_target' must be an integer from 1 to %d",
 		    SQ_RESULTS_PER_TARGET_MAX);
+	crawl_config_init(&crawl);
+	if ((rc = crawl_config_parse(&crawl, in->config, e)) != SQ_OK)
+		return rc;
+	if (in->max_results_per_target != -1) {
+		crawl.max_results = in->max_results_per_target;
+		crawl.given |= CRAWL_GIVEN_MAX_RESULTS;
+	}
 	nj.source = who->kind == AUTH_SESSION ? JOB_SRC_MANUAL : JOB_SRC_API;
-	nj.max_results = in->max_results_per_target;
+	nj.crawl = &crawl;
 	nj.target_ids = in->target_ids;
 	nj.ntarget_ids = in->ntarget_ids;
-	return job_create_new(db, cfg, who, project, &nj, out, e);
+	rc = job_create_new(db, cfg, who, project, &nj, out, e);
+	crawl_config_clear(&crawl);
+	return rc;
 }
 
 enum sq_err
@@ -589,12 +626,13 @@ job_retry(struct db *db, const struct config *cfg, const struct principal *who,
 {
 	struct job	 old;
 	struct job_new	 nj;
+	struct crawl_config crawl;
 	struct uuid	*ids = NULL;
-	struct json_object *c = NULL, *v;
 	size_t		 i;
 	enum sq_err	 rc;
 
 	memset(&nj, 0, sizeof(nj));
+	crawl_config_init(&crawl);
 	if ((rc = job_get(db, who, id, &old, e)) != SQ_OK)
 		return rc;
 	if (!job_can_retry(old.status)) {
@@ -610,15 +648,17 @@ job_retry(struct db *db, const struct config *cfg, const struct principal *who,
 		ids[i] = old.targets[i].target_id;
 	nj.source = JOB_SRC_RETRY;
 	nj.retry_of = &old.id;
-	nj.max_results = -1;
-	if ((c = json_tokener_parse(old.config)) != NULL &&
-	    json_object_object_get_ex(c, "max_results_per_target", &v))
-		nj.max_results = json_object_get_int64(v);
+	/* The same crawl as the job retried: its stored options, completed as they were. */
+	if (crawl_config_load(&crawl, old.config, cfg) == -1) {
+		rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
+		goto out;
+	}
+	nj.crawl = &crawl;
 	nj.target_ids = ids;
 	nj.ntarget_ids = old.ntargets;
 	rc = job_create_new(db, cfg, who, &old.project_id, &nj, out, e);
 out:
-	json_object_put(c);
+	crawl_config_clear(&crawl);
 	free(ids);
 	job_clear(&old);
 	return rc;

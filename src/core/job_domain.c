@@ -2,8 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "scrapeq/buf.h"
+#include "scrapeq/crawl_config.h"
 #include "scrapeq/job_audit.h"
 #include "scrapeq/job_domain.h"
 #include "scrapeq/job_spec.h"
@@ -17,6 +19,7 @@ struct prepared {
 	char		 url[SQ_URL_MAX + 1];
 	const char	*type;
 	long long	 priority, max_retries;
+	struct crawl_config crawl;          /* completed once the project is known */
 	struct buf	 cfg;
 	const char	*metadata;
 	int		 has_url;
@@ -36,13 +39,14 @@ prepare(const struct config *cfg, const struct job_domain_input *in, struct prep
 	if (strcmp(p->type, "scrape") != 0 && config_handler(cfg, p->type) == NULL)
 		return sq_fail(e, SQ_ERR_INVALID, "Invalid job_type: '%s' is neither a scrape nor "
 		    "a type with a [handlers] entry on this server", in->job_type);
-	p->has_url = !(in->domain_optional && in->domain == NULL && strcmp(p->type, "scrape") != 0);
-	if (!p->has_url)
-		raw[0] = '\0';
-	else if (in->domain == NULL || job_spec_domain_url(in->domain, raw, sizeof(raw)) == -1)
-		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid domain: must be a host name or an "
-		    "http(s) URL");
-	if (p->has_url && target_url_normalise(raw, p->url, e) != SQ_OK)
+	p->has_url = in->target != NULL || !(in->domain_optional && in->domain == NULL &&
+	    strcmp(p->type, "scrape") != 0);
+	if (p->has_url && in->domain == NULL && in->target == NULL)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid domain: domain or domain_id is "
+		    "required");
+	/* With domain_id, the target's URL is the job's; a domain beside it must agree. */
+	if (in->domain != NULL && (job_spec_domain_url(in->domain, raw, sizeof(raw)) == -1 ||
+	    target_url_normalise(raw, p->url, e) != SQ_OK))
 		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid domain: must be a host name or an "
 		    "http(s) URL");
 	p->priority = in->priority < 0 ? JOB_PRIORITY_DEFAULT : in->priority;
@@ -61,26 +65,26 @@ prepare(const struct config *cfg, const struct job_domain_input *in, struct prep
 	if (strlen(p->metadata) > SQ_JOB_JSON_MAX)
 		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid metadata: larger than %d bytes",
 		    SQ_JOB_JSON_MAX);
-	return job_spec_config(in->config, &p->cfg, e);
+	return crawl_config_parse(&p->crawl, in->config, e);
 }
 
-/* Locks the project row (the given one, else the caller's oldest) and reads its limit. */
+/* Locks the project row (the given one, else the caller's oldest) and reads its limits. */
 static enum sq_err
 lock_project(struct db *db, const struct principal *who, const struct uuid *project,
-    char pids[UUID_STR_LEN + 1], long long *daily, struct sq_error *e)
+    char pids[UUID_STR_LEN + 1], long long *daily, long long *max_results, struct sq_error *e)
 {
 	struct db_res	 r;
 	enum sq_err	 rc;
 
 	if (project != NULL) {
 		uuid_format(project, pids);
-		rc = db_exec(db, "SELECT p.id, p.daily_job_limit FROM projects p JOIN memberships m "
-		    "ON m.project_id = p.id AND m.user_id = ? WHERE p.id = ? FOR UPDATE",
-		    DB_PARAMS(DB_INT(who->user_id), DB_STR(pids)), &r);
+		rc = db_exec(db, "SELECT p.id, p.daily_job_limit, p.max_results_per_target "
+		    "FROM projects p JOIN memberships m ON m.project_id = p.id AND m.user_id = ? "
+		    "WHERE p.id = ? FOR UPDATE", DB_PARAMS(DB_INT(who->user_id), DB_STR(pids)), &r);
 	} else
-		rc = db_exec(db, "SELECT p.id, p.daily_job_limit FROM projects p JOIN memberships m "
-		    "ON m.project_id = p.id AND m.user_id = ? ORDER BY p.seq LIMIT 1 FOR UPDATE",
-		    DB_PARAMS(DB_INT(who->user_id)), &r);
+		rc = db_exec(db, "SELECT p.id, p.daily_job_limit, p.max_results_per_target "
+		    "FROM projects p JOIN memberships m ON m.project_id = p.id AND m.user_id = ? "
+		    "ORDER BY p.seq LIMIT 1 FOR UPDATE", DB_PARAMS(DB_INT(who->user_id)), &r);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
 	if (r.nrows == 0)
@@ -89,6 +93,67 @@ lock_project(struct db *db, const struct principal *who, const struct uuid *proj
 	else {
 		text_copy(pids, UUID_STR_LEN + 1, db_str(&r, 0, 0));
 		*daily = db_str(&r, 0, 1) ? db_int(&r, 0, 1) : -1;
+		*max_results = db_int(&r, 0, 2);
+	}
+	db_res_free(&r);
+	return rc;
+}
+
+static void url_domain(const char *, char *, size_t);
+
+/*
+ * The project of a domain_id the caller gave without a project: the target's own,
+ * when it is in one of the caller's projects.
+ */
+static enum sq_err
+target_project(struct db *db, const struct principal *who, const struct uuid *target,
+    struct uuid *project, struct sq_error *e)
+{
+	struct db_res	 r;
+	char		 tids[UUID_STR_LEN + 1];
+	const char	*s;
+	enum sq_err	 rc;
+
+	uuid_format(target, tids);
+	rc = db_exec(db, "SELECT t.project_id FROM targets t JOIN memberships m ON "
+	    "m.project_id = t.project_id AND m.user_id = ? WHERE t.id = ?",
+	    DB_PARAMS(DB_INT(who->user_id), DB_STR(tids)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows == 0 || (s = db_str(&r, 0, 0)) == NULL || uuid_parse(s, strlen(s), project))
+		rc = sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid domain_id: no such domain");
+	db_res_free(&r);
+	return rc;
+}
+
+/*
+ * The domain_id's target in the locked project: its URL becomes the job's. A domain
+ * given beside it must name the same target, as its URL or as the host the job shows.
+ */
+static enum sq_err
+given_target(struct db *db, const char *pids, const struct job_domain_input *in,
+    struct prepared *p, char tids[UUID_STR_LEN + 1], struct sq_error *e)
+{
+	struct db_res	 r;
+	char		 host[SQ_URL_MAX + 1];
+	enum sq_err	 rc;
+
+	uuid_format(in->target, tids);
+	rc = db_exec(db, "SELECT url FROM targets WHERE id = ? AND project_id = ?",
+	    DB_PARAMS(DB_STR(tids), DB_STR(pids)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows == 0)
+		rc = sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid domain_id: not a domain of this "
+		    "project");
+	else {
+		url_domain(db_str(&r, 0, 0), host, sizeof(host));
+		if (in->domain != NULL && strcmp(p->url, db_str(&r, 0, 0)) != 0 &&
+		    strcasecmp(in->domain, host) != 0)
+			rc = sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid domain and domain_id: they "
+			    "name different domains (%s is %.200s)", "domain_id", host);
+		else
+			text_copy(p->url, sizeof(p->url), db_str(&r, 0, 0));
 	}
 	db_res_free(&r);
 	return rc;
@@ -120,16 +185,17 @@ domain_target(struct db *db, const char *pids, const char *url, const char *name
 	    NULL);
 }
 
+/* tids is the job's target (empty: find or create the domain's). */
 static enum sq_err
 insert_job(struct db *db, const struct principal *who, const char *pids, const char *jids,
-    const struct prepared *p, const char *domain, const char *sched)
+    const struct prepared *p, const char *domain, const char *sched, char *tids)
 {
-	char		 tids[UUID_STR_LEN + 1];
 	const char	*src = who->kind == AUTH_SESSION ? "manual" : "api";
 	char		*after = NULL;
 	enum sq_err	 rc;
 
-	if (p->has_url && (rc = domain_target(db, pids, p->url, domain, tids)) != SQ_OK)
+	if (p->has_url && tids[0] == '\0' &&
+	    (rc = domain_target(db, pids, p->url, domain, tids)) != SQ_OK)
 		return rc;
 	rc = db_exec(db, "INSERT INTO jobs (id, project_id, type, status, source, project_run, "
 	    "priority, max_retries, config, metadata, total_targets, created_by, scheduled_at) "
@@ -171,54 +237,47 @@ job_domain_create(struct db *db, const struct config *cfg, const struct principa
     const struct job_domain_input *in, struct uuid *id, struct sq_error *e)
 {
 	struct prepared	 p;
+	struct uuid	 tp;
 	char		 pids[UUID_STR_LEN + 1], jids[UUID_STR_LEN + 1];
-	long long	 daily = -1;
+	char		 tids[UUID_STR_LEN + 1] = "";
+	const struct uuid *project = in->project;
+	long long	 daily = -1, max_results = 0;
 	enum sq_err	 rc;
 
 	memset(&p, 0, sizeof(p));
+	crawl_config_init(&p.crawl);
 	buf_init(&p.cfg, 0);
 	e->code = SQ_OK;
 	if ((rc = prepare(cfg, in, &p, e)) != SQ_OK)
 		goto out;
+	if (in->target != NULL && project == NULL) {
+		if ((rc = target_project(db, who, in->target, &tp, e)) != SQ_OK)
+			goto out;
+		project = &tp;
+	}
 	uuid_v7(id);
 	uuid_format(id, jids);
 	if ((rc = db_begin(db)) != SQ_OK) {
 		sq_fail(e, rc, NULL);
 		goto out;
 	}
-	if ((rc = lock_project(db, who, in->project, pids, &daily, e)) == SQ_OK &&
-	    (rc = job_check_limits(db, cfg, pids, daily, e)) == SQ_OK &&
-	    (rc = insert_job(db, who, pids, jids, &p, in->domain, in->scheduled_at)) != SQ_OK)
-		sq_fail(e, rc, NULL);
+	if ((rc = lock_project(db, who, project, pids, &daily, &max_results, e)) == SQ_OK &&
+	    (in->target == NULL || (rc = given_target(db, pids, in, &p, tids, e)) == SQ_OK) &&
+	    (rc = job_check_limits(db, cfg, pids, daily, e)) == SQ_OK) {
+		crawl_config_finish(&p.crawl, cfg, max_results);
+		if (crawl_config_store(&p.crawl, NULL, &p.cfg) == -1)
+			rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+		else if ((rc = insert_job(db, who, pids, jids, &p, in->domain ? in->domain :
+		    p.url, in->scheduled_at, tids)) != SQ_OK)
+			sq_fail(e, rc, NULL);
+	}
 	if (rc == SQ_OK && (rc = db_commit(db)) != SQ_OK)
 		sq_fail(e, rc, NULL);
 	if (rc != SQ_OK)
 		db_rollback(db);
 out:
+	crawl_config_clear(&p.crawl);
 	buf_free(&p.cfg);
-	return rc;
-}
-
-enum sq_err
-job_domain_project_by_seq(struct db *db, const struct principal *who, long long seq,
-    struct uuid *id, struct sq_error *e)
-{
-	struct db_res	 r;
-	const char	*s;
-	enum sq_err	 rc;
-
-	rc = db_exec(db, "SELECT p.id, m.user_id FROM projects p LEFT JOIN memberships m "
-	    "ON m.project_id = p.id AND m.user_id = ? WHERE p.seq = ?",
-	    DB_PARAMS(DB_INT(who->user_id), DB_INT(seq)), &r);
-	if (rc != SQ_OK)
-		return sq_fail(e, rc, NULL);
-	if (r.nrows == 0)
-		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Workspace not found");
-	else if (db_str(&r, 0, 1) == NULL)
-		rc = sq_fail(e, SQ_ERR_FORBIDDEN, "Not a member of this workspace");
-	else if ((s = db_str(&r, 0, 0)) == NULL || uuid_parse(s, strlen(s), id) == -1)
-		rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
-	db_res_free(&r);
 	return rc;
 }
 

@@ -6,10 +6,6 @@
 
 #include "scrapeq/job_spec.h"
 
-#define CFG_DEPTH_DEFAULT      3
-#define CFG_PAGES_DEFAULT      100
-#define CFG_TIMEOUT_MS_DEFAULT 30000
-
 static int
 host_ok(const char *h, size_t len)
 {
@@ -85,116 +81,6 @@ const char *
 job_spec_type_from_core(const char *type)
 {
 	return strcmp(type, "scrape") == 0 ? "domain_scrape" : type;
-}
-
-/* An integer member in [lo, hi], else def when absent. Returns 0 or -1. */
-static int
-cfg_int(struct json_object *cfg, const char *k, long long lo, long long hi, long long def,
-    long long *out, struct sq_error *e)
-{
-	struct json_object	*v;
-	double			 d;
-
-	*out = def;
-	if (cfg == NULL || !json_object_object_get_ex(cfg, k, &v))
-		return 0;
-	*out = lo - 1;
-	if (json_object_is_type(v, json_type_int))
-		*out = json_object_get_int64(v);
-	else if (json_object_is_type(v, json_type_double)) {
-		d = json_object_get_double(v);
-		if (d >= -1e15 && d <= 1e15 && d == (double)(long long)d)
-			*out = (long long)d;
-	}
-	if (*out < lo || *out > hi) {
-		sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid config.%s: must be an integer from %lld "
-		    "to %lld", k, lo, hi);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-cfg_bool(struct json_object *cfg, const char *k, int def, int *out, struct sq_error *e)
-{
-	struct json_object *v;
-
-	*out = def;
-	if (cfg == NULL || !json_object_object_get_ex(cfg, k, &v))
-		return 0;
-	if (!json_object_is_type(v, json_type_boolean)) {
-		sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid config.%s: must be a boolean", k);
-		return -1;
-	}
-	*out = json_object_get_boolean(v);
-	return 0;
-}
-
-static int
-cfg_agent(struct json_object *cfg, const char **out, struct sq_error *e)
-{
-	struct json_object	*v;
-	const char		*s;
-	size_t			 i;
-
-	*out = NULL;
-	if (cfg == NULL || !json_object_object_get_ex(cfg, "userAgent", &v) || v == NULL)
-		return 0;
-	if (!json_object_is_type(v, json_type_string))
-		goto bad;
-	s = json_object_get_string(v);
-	if (s[0] == '\0' || strlen(s) > SQ_JOB_AGENT_MAX)
-		goto bad;
-	for (i = 0; s[i]; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
-			goto bad;
-	*out = s;
-	return 0;
-bad:
-	sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid config.userAgent: must be 1 to %d printable "
-	    "ASCII characters", SQ_JOB_AGENT_MAX);
-	return -1;
-}
-
-enum sq_err
-job_spec_config(struct json_object *cfg, struct buf *out, struct sq_error *e)
-{
-	static const char *const known[] = { "depth", "maxPages", "timeout", "respectRobots",
-	    "includeSubdomains", "userAgent" };
-	long long	 depth, pages, ms;
-	int		 robots, subs;
-	const char	*ua;
-	size_t		 i;
-
-	if (cfg != NULL && !json_object_is_type(cfg, json_type_object))
-		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid config: must be an object");
-	if (cfg != NULL) {
-		json_object_object_foreach(cfg, k, v) {
-			(void)v;
-			for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-				if (strcmp(k, known[i]) == 0)
-					break;
-			if (i == sizeof(known) / sizeof(known[0]))
-				return sq_fail(e, SQ_ERR_BAD_REQUEST,
-				    "Invalid config: unknown field '%.64s'", k);
-		}
-	}
-	if (cfg_int(cfg, "depth", 0, SQ_JOB_DEPTH_MAX, CFG_DEPTH_DEFAULT, &depth, e) == -1 ||
-	    cfg_int(cfg, "maxPages", 1, SQ_JOB_PAGES_MAX, CFG_PAGES_DEFAULT, &pages, e) == -1 ||
-	    cfg_int(cfg, "timeout", SQ_JOB_TIMEOUT_MS_MIN, SQ_JOB_TIMEOUT_MS_MAX,
-	    CFG_TIMEOUT_MS_DEFAULT, &ms, e) == -1 ||
-	    cfg_bool(cfg, "respectRobots", 1, &robots, e) == -1 ||
-	    cfg_bool(cfg, "includeSubdomains", 0, &subs, e) == -1 || cfg_agent(cfg, &ua, e) == -1)
-		return e->code;
-	buf_printf(out, "{\"depth\":%lld,\"maxPages\":%lld,\"timeout\":%lld,\"timeout_ms\":%lld,"
-	    "\"respectRobots\":%s,\"includeSubdomains\":%s", depth, pages, (ms + 999) / 1000, ms,
-	    robots ? "true" : "false", subs ? "true" : "false");
-	if (ua != NULL) {
-		buf_puts(out, ",\"userAgent\":");
-		buf_json_str(out, ua, strlen(ua));
-	}
-	buf_putc(out, '}');
-	return out->oom ? sq_fail(e, SQ_ERR_NOMEM, NULL) : SQ_OK;
 }
 
 /* Reads exactly n digits at *p into *v, advancing *p. */

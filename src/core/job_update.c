@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "scrapeq/buf.h"
+#include "scrapeq/job.h"
 #include "scrapeq/job_audit.h"
 #include "scrapeq/job_update.h"
 #include "scrapeq/limits.h"
@@ -15,6 +16,7 @@ struct locked {
 	char		 pids[UUID_STR_LEN + 1];
 	enum job_status	 st;
 	long long	 retry_count, max_retries;
+	int		 project_run;
 };
 
 static enum sq_err
@@ -25,9 +27,10 @@ lock_job(struct db *db, const struct principal *who, const struct uuid *id, stru
 	enum sq_err	 rc;
 
 	uuid_format(id, l->jids);
-	rc = db_exec(db, "SELECT j.status, j.project_id, j.retry_count, j.max_retries FROM jobs j "
-	    "JOIN memberships m ON m.project_id = j.project_id AND m.user_id = ? WHERE j.id = ? "
-	    "FOR UPDATE", DB_PARAMS(DB_INT(who->user_id), DB_STR(l->jids)), &r);
+	rc = db_exec(db, "SELECT j.status, j.project_id, j.retry_count, j.max_retries, "
+	    "j.project_run FROM jobs j JOIN memberships m ON m.project_id = j.project_id AND "
+	    "m.user_id = ? WHERE j.id = ? FOR UPDATE",
+	    DB_PARAMS(DB_INT(who->user_id), DB_STR(l->jids)), &r);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
 	if (r.nrows == 0 || job_status_parse(db_str(&r, 0, 0), &l->st) == -1)
@@ -36,6 +39,7 @@ lock_job(struct db *db, const struct principal *who, const struct uuid *id, stru
 		text_copy(l->pids, sizeof(l->pids), db_str(&r, 0, 1));
 		l->retry_count = db_int(&r, 0, 2);
 		l->max_retries = db_int(&r, 0, 3);
+		l->project_run = db_int(&r, 0, 4) != 0;
 	}
 	db_res_free(&r);
 	return rc;
@@ -128,6 +132,35 @@ to_cancelled(struct db *db, const struct locked *l)
 	return rc;
 }
 
+/*
+ * A job a client sends back to the queue runs again, so it is counted like a new job:
+ * under the project's row lock, the daily limit (and for a project run, the run limit)
+ * is checked and the day's count taken.
+ */
+static enum sq_err
+requeue_quota(struct db *db, const struct config *cfg, const struct locked *l,
+    struct sq_error *e)
+{
+	struct db_res	 r;
+	long long	 daily;
+	enum sq_err	 rc;
+
+	rc = db_exec(db, "SELECT daily_job_limit FROM projects WHERE id = ? FOR UPDATE",
+	    DB_PARAMS(DB_STR(l->pids)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	daily = r.nrows && db_str(&r, 0, 0) ? db_int(&r, 0, 0) : -1;
+	db_res_free(&r);
+	if ((rc = l->project_run ? job_check_limits(db, cfg, l->pids, daily, e) :
+	    job_check_daily(db, cfg, l->pids, daily, e)) != SQ_OK)
+		return rc;
+	if ((rc = db_exec(db, "INSERT INTO project_daily_jobs (project_id, day, n) "
+	    "VALUES (?, UTC_DATE(), 1) ON DUPLICATE KEY UPDATE n = n + 1",
+	    DB_PARAMS(DB_STR(l->pids)), NULL)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	return SQ_OK;
+}
+
 /* failed -> pending: the same job again, on the queue at its priority. */
 static enum sq_err
 to_pending(struct db *db, const struct locked *l, const struct job_change *c)
@@ -207,9 +240,9 @@ record(struct db *db, const struct principal *who, const struct locked *l, int m
  * check (cancel, retry) has judged it.
  */
 static enum sq_err
-apply(struct db *db, const struct principal *who, const struct locked *l,
-    const struct job_change *c, const char *err_code, const char *action, int checked,
-    struct sq_error *e)
+apply(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct locked *l, const struct job_change *c, const char *err_code,
+    const char *action, int checked, struct sq_error *e)
 {
 	struct buf	 err;
 	char		*before = NULL;
@@ -222,6 +255,12 @@ apply(struct db *db, const struct principal *who, const struct locked *l,
 	if (moved && c->status == JOB_PENDING && l->retry_count >= l->max_retries)
 		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Cannot transition from '%s' to 'pending': "
 		    "maximum retries (%lld) reached", job_status_name(l->st), l->max_retries);
+	/* Lowering it would buy retries past max_retries, for free. */
+	if (c->has_retry_count && c->retry_count < l->retry_count)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid retry_count: may be raised, never "
+		    "lowered (it is %lld)", l->retry_count);
+	if (moved && c->status == JOB_PENDING && (rc = requeue_quota(db, cfg, l, e)) != SQ_OK)
+		return rc;
 	buf_init(&err, 0);
 	if (c->has_error_message && c->error_message != NULL &&
 	    error_json(&err, err_code, c->error_message) == -1) {
@@ -248,8 +287,8 @@ apply(struct db *db, const struct principal *who, const struct locked *l,
 
 /* Begins, locks, runs check (may be NULL) and apply, commits. */
 static enum sq_err
-change(struct db *db, const struct principal *who, const struct uuid *id,
-    struct job_change *c, const char *err_code, const char *action,
+change(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct uuid *id, struct job_change *c, const char *err_code, const char *action,
     enum sq_err (*check)(const struct locked *, struct job_change *, struct sq_error *),
     struct sq_error *e)
 {
@@ -261,7 +300,7 @@ change(struct db *db, const struct principal *who, const struct uuid *id,
 		return sq_fail(e, rc, NULL);
 	if ((rc = lock_job(db, who, id, &l, e)) == SQ_OK &&
 	    (check == NULL || (rc = check(&l, c, e)) == SQ_OK) &&
-	    (rc = apply(db, who, &l, c, err_code, action, check != NULL, e)) == SQ_OK) {
+	    (rc = apply(db, cfg, who, &l, c, err_code, action, check != NULL, e)) == SQ_OK) {
 		if ((rc = db_commit(db)) != SQ_OK)
 			return sq_fail(e, rc, NULL);
 		return SQ_OK;
@@ -271,12 +310,12 @@ change(struct db *db, const struct principal *who, const struct uuid *id,
 }
 
 enum sq_err
-job_update(struct db *db, const struct principal *who, const struct uuid *id,
-    const struct job_change *c, struct sq_error *e)
+job_update(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct uuid *id, const struct job_change *c, struct sq_error *e)
 {
 	struct job_change cc = *c;
 
-	return change(db, who, id, &cc, "ERROR", "update", NULL, e);
+	return change(db, cfg, who, id, &cc, "ERROR", "update", NULL, e);
 }
 
 static enum sq_err
@@ -304,7 +343,7 @@ job_cancel_reason(struct db *db, const struct principal *who, const struct uuid 
 	c.status = JOB_CANCELLED;
 	c.has_error_message = 1;
 	c.error_message = msg;
-	return change(db, who, id, &c, "CANCELLED", "cancel", check_cancel, e);
+	return change(db, NULL, who, id, &c, "CANCELLED", "cancel", check_cancel, e);
 }
 
 static enum sq_err
@@ -321,13 +360,13 @@ check_retry(const struct locked *l, struct job_change *c, struct sq_error *e)
 }
 
 enum sq_err
-job_requeue(struct db *db, const struct principal *who, const struct uuid *id,
-    struct sq_error *e)
+job_requeue(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct uuid *id, struct sq_error *e)
 {
 	struct job_change c;
 
 	memset(&c, 0, sizeof(c));
 	c.has_status = 1;
 	c.status = JOB_PENDING;
-	return change(db, who, id, &c, "ERROR", "retry", check_retry, e);
+	return change(db, cfg, who, id, &c, "ERROR", "retry", check_retry, e);
 }

@@ -167,6 +167,41 @@ project_access(struct db *db, const struct principal *who, const struct uuid *id
 }
 
 enum sq_err
+project_workspace(struct db *db, const struct principal *who, const char *ref,
+    struct uuid *id, long long *seq, struct sq_error *e)
+{
+	struct db_res	 r;
+	struct uuid	 u;
+	char		 ids[UUID_STR_LEN + 1];
+	const char	*s;
+	long long	 n;
+	enum sq_err	 rc;
+
+	if (ref != NULL && parse_int_range(ref, 1, PROJECT_SEQ_MAX, &n) == 0)
+		rc = db_exec(db, "SELECT p.id, p.seq, m.user_id FROM projects p LEFT JOIN "
+		    "memberships m ON m.project_id = p.id AND m.user_id = ? WHERE p.seq = ?",
+		    DB_PARAMS(DB_INT(who->user_id), DB_INT(n)), &r);
+	else if (id_parse(ID_PREFIX_PROJECT, ref, &u) == 0) {
+		uuid_format(&u, ids);
+		rc = db_exec(db, "SELECT p.id, p.seq, m.user_id FROM projects p LEFT JOIN "
+		    "memberships m ON m.project_id = p.id AND m.user_id = ? WHERE p.id = ?",
+		    DB_PARAMS(DB_INT(who->user_id), DB_STR(ids)), &r);
+	} else
+		return sq_fail(e, SQ_ERR_NOT_FOUND, "Workspace not found");
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	/* One answer whether the workspace is missing or not the caller's: no enumeration. */
+	if (r.nrows == 0 || db_str(&r, 0, 2) == NULL)
+		rc = sq_fail(e, SQ_ERR_FORBIDDEN, "No access to this workspace");
+	else if ((s = db_str(&r, 0, 0)) == NULL || uuid_parse(s, strlen(s), id) == -1)
+		rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
+	else
+		*seq = db_int(&r, 0, 1);
+	db_res_free(&r);
+	return rc;
+}
+
+enum sq_err
 project_list(struct db *db, const struct principal *who, const struct page *pg,
     struct project **items, size_t *n, long long *total, struct sq_error *e)
 {

@@ -107,18 +107,18 @@ resolve_target(struct db *db, const struct principal *who, const char *ds, struc
 }
 
 /*
- * A dataset id: "job_<hex>", or the job's UUID as /api/jobs shows it (the same
- * dataset: it is stored as job_<hex>), or "tgt_<hex>".
+ * A dataset id: a job's id in any form (id_parse_job; /api/jobs shows its UUID, the
+ * dataset is stored as job_<hex>), or "tgt_<hex>".
  */
 static enum sq_err
 resolve(struct db *db, const struct principal *who, const char *ds, struct dataset *d,
     struct sq_error *e)
 {
-	struct uuid u;
+	struct uuid	 u;
+	enum id_child	 c;
 
 	memset(d, 0, sizeof(*d));
-	if (id_parse(ID_PREFIX_JOB, ds, &u) == 0 ||
-	    (strlen(ds) == UUID_STR_LEN && uuid_parse(ds, UUID_STR_LEN, &u) == 0))
+	if (id_parse_job(ds, &u, &c) == 0)
 		return resolve_job(db, who, ds, &u, d, e);
 	if (strncmp(ds, ID_PREFIX_TARGET, strlen(ID_PREFIX_TARGET)) == 0)
 		return resolve_target(db, who, ds, d, e);

@@ -149,11 +149,40 @@ id_format(const char *prefix, const struct uuid *u, char *out, size_t outsz)
 int
 id_parse(const char *prefix, const char *s, struct uuid *u)
 {
-	size_t	 plen = strlen(prefix), len = strlen(s);
+	size_t plen = strlen(prefix), len;
 
+	if (s == NULL)
+		return -1;
+	len = strlen(s);
 	if (len == plen + UUID_HEX_LEN && strncmp(s, prefix, plen) == 0)
 		return uuid_parse(s + plen, UUID_HEX_LEN, u);
-	if (len == UUID_STR_LEN)
-		return uuid_parse(s, len, u);
-	return -1;
+	return uuid_parse(s, len, u);
+}
+
+static const char *const child_suffix[] = { "", "-export", "-import" };
+
+int
+id_parse_job(const char *s, struct uuid *u, enum id_child *child)
+{
+	char	 head[ID_STR_MAX];
+	size_t	 len, slen;
+	int	 i;
+
+	if (s == NULL)
+		return -1;
+	len = strlen(s);
+	for (i = ID_CHILD_IMPORT; i >= ID_CHILD_NONE; i--) {
+		slen = strlen(child_suffix[i]);
+		if (len > slen && len - slen < sizeof(head) &&
+		    strcmp(s + len - slen, child_suffix[i]) == 0)
+			break;
+	}
+	if (i < ID_CHILD_NONE)
+		return -1;
+	memcpy(head, s, len - slen);
+	head[len - slen] = '\0';
+	if (id_parse(ID_PREFIX_JOB, head, u) == -1)
+		return -1;
+	*child = (enum id_child)i;
+	return 0;
 }

@@ -489,7 +489,8 @@ cmd_project_add(struct ctl *x, const struct command *c, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	id_format(ID_PREFIX_PROJECT, &p.id, id, sizeof id);
-	printf("%s\n", id);
+	/* The id, then the number seed 003's /workspace/{w} takes (its workspace_id). */
+	printf("%s workspace %lld\n", id, p.seq);
 	project_clear(&p);
 	return 0;
 }

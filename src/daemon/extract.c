@@ -751,23 +751,3 @@ extract_doc_free(struct extract_doc *d)
 	xmlFreeDoc(d->doc);
 	free(d);
 }
-
-int
-extract_xpath_valid(const char *xpath)
-{
-	xmlXPathContext	*ctx;
-	xmlXPathCompExpr *comp;
-	int		 rc;
-
-	if (xpath == NULL || strnlen(xpath, EXTRACT_XPATH_MAX + 1) > EXTRACT_XPATH_MAX)
-		return -1;
-	quiet();
-	if ((ctx = xmlXPathNewContext(NULL)) == NULL)
-		return -1;
-	ctx->error = xmlquiet_structured;
-	comp = xmlXPathCtxtCompile(ctx, (const xmlChar *)xpath);
-	rc = comp != NULL ? 0 : -1;
-	xmlXPathFreeCompExpr(comp);
-	xmlXPathFreeContext(ctx);
-	return rc;
-}

@@ -213,6 +213,14 @@ def new_project(token=None, **fields):
     return r.json["id"]
 
 
+def workspace_of(project, token=None):
+    """Seed 003's workspace number of a project, as the canonical API shows it (workspace_id)."""
+    r = request("GET", "/api/v1/projects/%s" % project, token=token)
+    if r.status != 200 or not isinstance(r.json, dict) or not isinstance(r.json.get("workspace_id"), int):
+        raise RuntimeError("cannot read the project's workspace_id: " + r.describe())
+    return r.json["workspace_id"]
+
+
 def new_target(project, token=None, url=None, **fields):
     body = {"url": url or (BASE + "/demo-site/")}
     body.update(fields)
@@ -553,15 +561,17 @@ def job_uuid(job):
 
 
 def create_job(project, target_ids=None, config=None, max_retries=None, priority=None, hold=False):
-    """Creates a job through the API, then sets what the v1 API cannot take yet
-    straight in MariaDB: crawl options merged into jobs.config, max_retries, priority.
-    hold=True keeps it unclaimable (job_queue.run_after a day ahead) until release().
-    Options must be set before a daemon can claim the job, so with a config (or
-    hold) no daemon this file started may be running. Returns the job id."""
+    """Creates a job through the API with its crawl options (config, as a client sends
+    it: timeout in ms), then sets what the v1 API does not take straight in MariaDB:
+    max_retries, priority. hold=True keeps it unclaimable (job_queue.run_after a day
+    ahead) until release(). Those must be set before a daemon can claim the job, so
+    with them (or hold) no daemon this file started may be running. Returns the job id."""
     body = {}
     if target_ids is not None:
         body["target_ids"] = target_ids
-    if (config or max_retries is not None or priority is not None or hold) and Daemon.any_alive():
+    if config:
+        body["config"] = config
+    if (max_retries is not None or priority is not None or hold) and Daemon.any_alive():
         raise RuntimeError("create_job with options while a scrapeqd of this test runs: it could claim "
                            "the job before its options are set")
     r = request("POST", "/api/v1/projects/%s/jobs" % project, body)
@@ -572,8 +582,6 @@ def create_job(project, target_ids=None, config=None, max_retries=None, priority
     if hold:
         db_sql("UPDATE job_queue SET run_after = NOW(6) + INTERVAL 1 DAY WHERE job_id = %s" % u)
     sets = []
-    if config:
-        sets.append("config = JSON_MERGE_PATCH(config, %s)" % sql_str(json.dumps(config)))
     if max_retries is not None:
         sets.append("max_retries = %d" % max_retries)
     if priority is not None:

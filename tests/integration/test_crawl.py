@@ -72,7 +72,7 @@ def add(name, url, config=None, **kw):
     return JOBS[name]
 
 
-section("jobs created while no scrapeqd runs; options set in MariaDB")
+section("jobs created with their config through the API while no scrapeqd runs")
 add("default", M + "/", {}, model={})
 add("depth1", M + "/", {"depth": 1}, model={"depth": 1})
 add("include", M + "/blog/", {"includePaths": ["^/blog/"]}, model={"include": ["^/blog/"]})
@@ -88,7 +88,7 @@ add("maxresults", T + "/", {"max_results_per_target": 3})
 add("selectors", M + "/products/widget.html",
     {"includePaths": ["^/products/widget\\.html$"],
      "selectors": {"price": "//span[@class='price']", "heading": "//h1", "missing": "//table"}})
-add("timeout", M + "/slow.html", {"timeout": 1, "includePaths": ["^/slow\\.html$"], "ignoreSitemap": True},
+add("timeout", M + "/slow.html", {"timeout": 1000, "includePaths": ["^/slow\\.html$"], "ignoreSitemap": True},
     max_retries=0)
 add("polite", site.origin("polite") + "/", {})
 add("delay", T + "/", {"delay": 700, "maxPages": 6})

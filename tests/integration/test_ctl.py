@@ -335,10 +335,18 @@ def projects_members_jobs():
     oname, otok = owner
     pname = uniq("Ctl project ")
     p = run_ctl("project", "add", pname, "--owner", oname)
-    pid = p.stdout.strip()
-    check(p.returncode == 0 and re.match(r"^proj_[0-9a-f]{32}$", pid) and p.stdout.count("\n") == 1,
-          "project add NAME --owner USER prints one proj_<32 hex> line", note=show(p))
+    m = re.match(r"^(proj_[0-9a-f]{32}) workspace ([0-9]+)\n$", p.stdout)
+    pid = m.group(1) if m else p.stdout.strip()
+    check(p.returncode == 0 and m is not None,
+          "project add NAME --owner USER prints one line: proj_<32 hex> workspace N", note=show(p))
     r = request("GET", "/api/v1/projects/%s" % pid, token=otok)
+    check(r.status == 200 and m is not None and r.json.get("workspace_id") == int(m.group(2)),
+          "the workspace number scrapeqctl printed is the project's workspace_id",
+          note=str(r.body)[:200])
+    if m is not None:
+        w = request("GET", "/workspace/%s/jobs" % m.group(2), token=otok)
+        check(w.status == 200, "the owner lists jobs of the printed workspace through seed 003",
+              note=str(w.body)[:200])
     check(r.status == 200 and r.json.get("name") == pname and r.json.get("role") == "owner",
           "the owner can GET it, with its name and role owner", r)
     p2 = run_ctl("project", "add", "x", "--owner", uniq("nosuch"))

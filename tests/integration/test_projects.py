@@ -6,7 +6,7 @@ import re
 from harness import (FIRST_PROJECT, TS_RE, check, config_value, ctl, is_error, new_project,
                      new_user, request, section, uniq)
 
-KEYS = {"id", "name", "description", "daily_job_limit", "max_results_per_target", "role",
+KEYS = {"id", "workspace_id", "name", "description", "daily_job_limit", "max_results_per_target", "role",
         "created_at", "updated_at"}
 ENVELOPE = {"items", "total", "page", "per_page", "pages"}
 

@@ -25,6 +25,9 @@ GET_FIELDS = {"id", "domain_id", "customer_config_id", "domain", "job_type", "st
               "error_message", "stats", "created_at", "updated_at"}
 SEED_CONFIG = {"depth": 3, "maxPages": 150, "timeout": 30000, "respectRobots": True,
                "includeSubdomains": False, "userAgent": "CustomBot/1.0"}
+# The crawl options beyond the seed's six, as a job that does not set them shows them.
+DEFAULT_OPTIONS = {"delay": 0, "allowExternalLinks": False, "ignoreSitemap": False,
+                   "ignoreQueryParameters": False}
 
 _, _, TOK = new_user("seed001")
 PROJECT = new_project(token=TOK)
@@ -83,7 +86,8 @@ check(r.status == 200 and r.json.get("success") is True and set(g) >= GET_FIELDS
 check(g.get("domain") == "example.com" and g.get("job_type") == "domain_scrape" and g.get("priority") == 7
       and g.get("retry_count") == 0 and g.get("max_retries") == 3 and g.get("status") == "pending",
       "domain, job_type, priority, retries, status as created", r)
-check(g.get("config") == SEED_CONFIG, "config reads back as given, timeout in ms (30000)", r)
+check(g.get("config") == dict(SEED_CONFIG, **DEFAULT_OPTIONS),
+      "config reads back as given, timeout in ms (30000), the other crawl options as the crawl will use them", r)
 check(g.get("metadata", {}).get("tags") == ["ecommerce", "high-priority"], "metadata as given", r)
 check(re.match(UUID_RE, str(g.get("domain_id"))) and re.match(UUID_RE, str(g.get("customer_config_id"))),
       "domain_id and customer_config_id are UUIDs", r)

@@ -34,8 +34,7 @@ check(set(tok) >= {"access_token", "refresh_token", "token_type"} and tok["token
       "POST /auth/login gives access_token, refresh_token, token_type bearer")
 TOKEN = tok["access_token"]
 # A fresh workspace of the admin's per run: the daily job limit is per project.
-W = int(db_value("SELECT seq FROM projects WHERE id = '%s'" %
-                 harness.uuid_of(new_project(token=TOKEN))))
+W = harness.workspace_of(new_project(token=TOKEN), token=TOKEN)
 
 
 def ws(w=None, rest=""):
@@ -218,7 +217,7 @@ for n in range(2, 5):
 
 section("the project's daily job limit")
 lim = new_project(token=TOKEN, daily_job_limit=1)
-LW = int(db_value("SELECT seq FROM projects WHERE id = '%s'" % harness.uuid_of(lim)))
+LW = harness.workspace_of(lim, token=TOKEN)
 r = create({"job_type": "data_processing", "workspace_id": LW}, w=LW)
 check(r.status == 201, "the first job of the day is created", r)
 r = create({"job_type": "data_processing", "workspace_id": LW}, w=LW)
@@ -267,7 +266,7 @@ check(r.status == 200 and all(j["workspace_id"] == W for j in r.json["data"])
 check(r.headers.get("deprecation") == "true"
       and r.headers.get("link") == '</workspace/%d/jobs>; rel="successor-version"' % W,
       "... with a Link to that workspace's list, the successor", r)
-for q, code in (("?workspace_id=999999", 404), ("?limit=0", 422)):
+for q, code in (("?workspace_id=999999", 403), ("?workspace_id=x", 422), ("?limit=0", 422)):
     r = req("GET", "/jobs" + q)
     check(r.status == code and r.headers.get("deprecation") == "true",
           "GET /jobs%s is %d, still marked Deprecation: true" % (q, code), r)
@@ -279,7 +278,7 @@ check(r.status == 404 and "deprecation" not in r.headers, "GET /jobsx is 404, no
 # ---- status codes ----
 section("status codes")
 _, _, other = new_user("seed003")
-OTHER_W = int(db_value("SELECT seq FROM projects WHERE id = '%s'" % harness.uuid_of(new_project(token=other))))
+OTHER_W = harness.workspace_of(new_project(token=other), token=other)
 r = req("GET", ws(), auth=False)
 is_detail(r, 401, "no token is 401")
 check(r.headers.get("www-authenticate", "").startswith("Bearer"), "401 has WWW-Authenticate", r)
@@ -290,12 +289,14 @@ is_detail(r, 403, "another user's workspace is 403")
 r = create(w=OTHER_W)
 is_detail(r, 403, "creating in another user's workspace is 403")
 r = req("GET", ws(99999999))
-is_detail(r, 404, "a workspace that does not exist is 404")
+is_detail(r, 403, "a workspace that does not exist is 403, as one of another user's")
+check(r.json.get("detail") == req("GET", ws(OTHER_W)).json.get("detail") == "No access to this workspace",
+      "... with the same detail, so workspace numbers cannot be probed", r)
 r = req("GET", ws(rest="/job_" + "0" * 32))
 is_detail(r, 404, "a job that does not exist is 404")
 r = req("GET", ws(rest="/nonsense"))
 is_detail(r, 404, "a malformed job id is 404")
-MY2 = int(db_value("SELECT seq FROM projects WHERE id = '%s'" % harness.uuid_of(new_project(token=TOKEN))))
+MY2 = harness.workspace_of(new_project(token=TOKEN), token=TOKEN)
 r = req("GET", ws(MY2, "/" + J1))
 check(r.status == 404 and r.json.get("detail") == "Job not found in specified workspace",
       "a job of another of my workspaces is 404 \"Job not found in specified workspace\"", r)

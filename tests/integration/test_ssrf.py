@@ -86,7 +86,7 @@ for name, urls, cfg in (
     ids, api_refused = targets_for(p, urls)
     if api_refused:
         print("# %s: the API refused these targets: %s" % (name, api_refused))
-    cfg = dict(cfg, userAgent=AGENT, timeout=5)
+    cfg = dict(cfg, userAgent=AGENT, timeout=5000)
     jobs[name] = (create_job(p, list(ids.values()), cfg, max_retries=0), ids, api_refused)
 check(all(len(ids) + len(refused) > 0 for _j, ids, refused in jobs.values()), "jobs created")
 marks = {o: site.log_size(o) for o in ("main", "subs", "ext")}

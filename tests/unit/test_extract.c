@@ -442,35 +442,6 @@ test_doc(void)
 	extract_doc_free(NULL);
 }
 
-static const struct {
-	const char	*xpath;
-	int		 want;
-} vrows[] = {
-	{ "//a", 0 }, { "//span[@class='x']", 0 }, { "count(//a)", 0 }, { "foo()", 0 },
-	{ "//span[", -1 }, { "", -1 }, { "1 +", -1 }, { ")(", -1 }, { "///", -1 }, { NULL, -1 },
-};
-
-static void
-test_xpath_valid(void)
-{
-	char	*longx;
-	size_t	 i;
-
-	for (i = 0; i < sizeof(vrows) / sizeof(vrows[0]); i++)
-		TAP_CHECK(extract_xpath_valid(vrows[i].xpath) == vrows[i].want,
-		    "xpath_valid row %zu \"%s\"", i, vrows[i].xpath ? vrows[i].xpath : "(null)");
-	if ((longx = malloc(EXTRACT_XPATH_MAX + 2)) == NULL)
-		return;
-	memset(longx, ' ', EXTRACT_XPATH_MAX + 1);
-	memcpy(longx, "//a", 3);
-	longx[EXTRACT_XPATH_MAX] = '\0';
-	TAP_CHECK(extract_xpath_valid(longx) == 0, "xpath of max bytes");
-	longx[EXTRACT_XPATH_MAX] = ' ';
-	longx[EXTRACT_XPATH_MAX + 1] = '\0';
-	TAP_CHECK(extract_xpath_valid(longx) == -1, "xpath one over");
-	free(longx);
-}
-
 /* Bounds: huge attributes and text, the link caps, nesting, empty input, field cuts. */
 static void
 test_bounds(void)
@@ -566,7 +537,6 @@ main(void)
 	test_products();
 	test_selectors();
 	test_doc();
-	test_xpath_valid();
 	test_bounds();
 	return tap_done("test_extract");
 }

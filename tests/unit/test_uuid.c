@@ -35,6 +35,29 @@ static const struct {
 	{ "proj_", "proj_0190f3a27b1c7def8abc0123456789ab", 1 },
 	{ "proj_", "proj_0190f3a27b1c7def8abc0123456789ab0", 0 },
 	{ "tgt_", "", 0 },
+	{ "job_", "0190f3a27b1c7def8abc0123456789ab", 1 },        /* 32 bare hex digits */
+	{ "job_", "0190F3A27B1C7DEF8ABC0123456789AB", 1 },
+	{ "job_", "job_0190f3a2-7b1c-7def-8abc-0123456789ab", 0 }, /* a prefix on the dashed form */
+	{ "job_", "job_0190f3a27b1c7def8abc0123456789ab-export", 0 },
+};
+
+static const struct {
+	const char	*in;
+	int		 ok;
+	enum id_child	 child;
+} job_rows[] = {
+	{ "job_0190f3a27b1c7def8abc0123456789ab", 1, ID_CHILD_NONE },
+	{ "0190f3a2-7b1c-7def-8abc-0123456789ab", 1, ID_CHILD_NONE },
+	{ "0190f3a27b1c7def8abc0123456789ab", 1, ID_CHILD_NONE },
+	{ "0190f3a27b1c7def8abc0123456789ab-export", 1, ID_CHILD_EXPORT },
+	{ "job_0190f3a27b1c7def8abc0123456789ab-import", 1, ID_CHILD_IMPORT },
+	{ "0190f3a2-7b1c-7def-8abc-0123456789ab-import", 1, ID_CHILD_IMPORT },
+	{ "0190f3a27b1c7def8abc0123456789ab-exportx", 0, ID_CHILD_NONE },
+	{ "0190f3a27b1c7def8abc0123456789ab-Export", 0, ID_CHILD_NONE },
+	{ "0190f3a27b1c7def8abc0123456789ab-export-export", 0, ID_CHILD_NONE },
+	{ "proj_0190f3a27b1c7def8abc0123456789ab", 0, ID_CHILD_NONE },
+	{ "-export", 0, ID_CHILD_NONE },
+	{ "", 0, ID_CHILD_NONE },
 };
 
 int
@@ -60,6 +83,17 @@ main(void)
 		TAP_CHECK(ok == id_rows[i].ok, "id_parse(%s, %s) = %d", id_rows[i].prefix,
 		    id_rows[i].in, ok);
 	}
+	for (i = 0; i < sizeof(job_rows) / sizeof(job_rows[0]); i++) {
+		enum id_child	 c = ID_CHILD_NONE;
+		int		 ok = id_parse_job(job_rows[i].in, &u, &c) == 0;
+
+		uuid_format(&u, s);
+		TAP_CHECK(ok == job_rows[i].ok && (!ok || (c == job_rows[i].child &&
+		    strcmp(s, "0190f3a2-7b1c-7def-8abc-0123456789ab") == 0)),
+		    "id_parse_job(%s) = %d", job_rows[i].in, ok);
+	}
+	TAP_CHECK(id_parse("job_", NULL, &u) == -1 && id_parse_job(NULL, &u, NULL) == -1,
+	    "NULL ids refused");
 
 	uuid_v7(&u);
 	TAP_CHECK((u.b[6] >> 4) == 7, "version nibble is 7");

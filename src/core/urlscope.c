@@ -465,6 +465,36 @@ pattern_check(const char *p)
 	return st[0].sum > URLSCOPE_PATTERN_COST_MAX ? "pattern too complex" : NULL;
 }
 
+/* Why p is refused before regcomp sees it, or NULL. */
+static const char *
+pattern_refusal(const char *p)
+{
+	if (p == NULL)
+		return "not a string";
+	if (strnlen(p, URLSCOPE_PATTERN_MAX + 1) > URLSCOPE_PATTERN_MAX)
+		return "pattern too long";
+	return pattern_check(p);
+}
+
+int
+urlscope_pattern_valid(const char *p, char *why, size_t whysz)
+{
+	regex_t		 re;
+	const char	*bad;
+	int		 rc;
+
+	if ((bad = pattern_refusal(p)) != NULL) {
+		snprintf(why, whysz, "%s", bad);
+		return -1;
+	}
+	if ((rc = regcomp(&re, p, REG_EXTENDED | REG_NOSUB)) != 0) {
+		regerror(rc, NULL, why, whysz);
+		return -1;
+	}
+	regfree(&re);
+	return 0;
+}
+
 static int
 compile(regex_t *re, size_t *nre, const char *const *pats, size_t n, const char *name,
     char *err, size_t errsz)
@@ -482,13 +512,7 @@ compile(regex_t *re, size_t *nre, const char *const *pats, size_t n, const char 
 		return -1;
 	}
 	for (*nre = 0; *nre < n; (*nre)++) {
-		bad = NULL;
-		if (pats[*nre] == NULL)
-			bad = "not a string";
-		else if (strnlen(pats[*nre], URLSCOPE_PATTERN_MAX + 1) > URLSCOPE_PATTERN_MAX)
-			bad = "pattern too long";
-		else
-			bad = pattern_check(pats[*nre]);
+		bad = pattern_refusal(pats[*nre]);
 		if (bad == NULL &&
 		    (rc = regcomp(&re[*nre], pats[*nre], REG_EXTENDED | REG_NOSUB)) != 0) {
 			regerror(rc, NULL, why, sizeof(why));
