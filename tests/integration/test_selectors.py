@@ -175,8 +175,10 @@ check(took is not None and CPU_S - 0.1 <= took < CPU_S + 10,
       "the big page was cut off %s s after it was fetched (%d s of CPU, the parse, a 200 ms flush)"
       % (None if took is None else round(took, 2), CPU_S))
 check(not harness.duplicate_results(hostile), "no duplicate result rows")
-print("# measured: hostile page cut off %.2f s after its fetch; normal job %.2f s beside it, %.2f s alone"
-      % (took or -1, normal_s or -1, alone_s or -1))
+sb, eb = times(benign)
+print("# measured: hostile page cut off %.2f s after its fetch; normal job %.2f s beside it, %.2f s alone; "
+      "the job with benign selectors %.2f s" % (took or -1, normal_s or -1, alone_s or -1,
+                                                 eb - sb if sb is not None else -1))
 
 section("a benign selector job beside it")
 res = job_results(benign)
