@@ -221,7 +221,9 @@ test_cancel(struct selpool *p, struct config *cfg, const char *big, size_t bigle
 /*
  * Workers that misbehave, as this program run with TEST_SELPOOL_MODE: "echo" sends
  * its request back (nonsense as replies); "crash" begins selector 0, then dies of
- * SIGSEGV (a signal that, unlike SIGPROF, a later SIGKILL could have replaced).
+ * SIGABRT (a core-dumping signal: unlike SIGPROF's, its status a later SIGKILL could
+ * have replaced; AddressSanitizer leaves SIGABRT alone, where it turns SIGSEGV into
+ * an exit status).
  */
 static int
 bad_worker(const char *mode)
@@ -242,7 +244,7 @@ bad_worker(const char *mode)
 		return 2;
 	if (write(1, out, selwire_reply_put(out, SELWIRE_BEGIN, 0, NULL)) < 0)
 		return 1;
-	raise(SIGSEGV);
+	raise(SIGABRT);
 	return 3;
 }
 
@@ -261,7 +263,7 @@ test_bad_workers(struct config *cfg)
 		{ "/bin/false", "", SELPOOL_DIED, -1, 1 << 8, "a worker that exits at once" },
 		{ "/proc/self/exe", "echo", SELPOOL_DIED, -1, SIGKILL,
 		    "a worker that answers nonsense is killed" },
-		{ "/proc/self/exe", "crash", SELPOOL_DIED, 0, SIGSEGV,
+		{ "/proc/self/exe", "crash", SELPOOL_DIED, 0, SIGABRT,
 		    "a worker that crashes on selector 0: named, its signal kept" },
 	};
 	static int E;
