@@ -32,10 +32,11 @@ typedef void (*selpool_done_fn)(void *owner, void *page, const struct selpool_re
 
 /*
  * A pool of SQ_SELECTOR_WORKERS workers, each started when a page first needs it
- * as exe with the one argument SELWORKER_ARG (scrapeqd passes /proc/self/exe: a
- * worker is always the daemon's own build, even after the file was replaced). cfg
- * must outlive the pool; its daemon_selector_cpu_ms is read for each page. NULL
- * when out of memory.
+ * as exe with the one argument SELWORKER_ARG. exe NULL is this very executable
+ * (held open from now: the daemon's own build even after its file is replaced),
+ * which is how scrapeqd runs its workers. cfg must outlive the pool; its
+ * daemon_selector_cpu_ms is read for each page. NULL when out of memory or this
+ * executable cannot be opened.
  */
 struct selpool *selpool_new(const struct config *cfg, const char *exe, selpool_done_fn done);
 /* Kills the workers and waits for them; pages not done are dropped without a call. NULL ok. */

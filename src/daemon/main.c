@@ -579,8 +579,7 @@ setup(struct daemon *d, const char *idarg)
 	d->db = db_new(&d->cfg);
 	d->store = store_new(d->db, d->id);
 	d->engine = engine_new(&d->cfg, &d->guard, on_fetch_done);
-	/* Workers run this very executable, whatever happens to the file meanwhile. */
-	d->selectors = selpool_new(&d->cfg, "/proc/self/exe", on_selectors_done);
+	d->selectors = selpool_new(&d->cfg, NULL, on_selectors_done);   /* workers: this executable */
 	d->crawls = calloc(1024, sizeof(*d->crawls));
 	d->runs = calloc(1024, sizeof(*d->runs));
 	d->samplings = calloc(1024, sizeof(*d->samplings));

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -49,6 +50,8 @@ struct worker {
 struct selpool {
 	const struct config	*cfg;
 	const char		*exe;
+	int			 self;		/* this executable, open; -1: exe is another */
+	char			 self_path[32];	/* /proc/self/fd/<self> */
 	selpool_done_fn		 done;
 	struct worker		 w[SQ_SELECTOR_WORKERS];
 	struct work		*queue;		/* waiting for a worker, oldest first */
@@ -74,7 +77,21 @@ selpool_new(const struct config *cfg, const char *exe, selpool_done_fn done)
 		return NULL;
 	p->cfg = cfg;
 	p->exe = exe;
+	p->self = -1;
 	p->done = done;
+	/*
+	 * This executable is held open and run through its descriptor: a worker is the
+	 * same build as the daemon even once a package upgrade replaced the file, and
+	 * under valgrind (where /proc/self/exe names the tool) it is still scrapeqd.
+	 */
+	if (exe == NULL) {
+		if ((p->self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) == -1) {
+			free(p);
+			return NULL;
+		}
+		snprintf(p->self_path, sizeof(p->self_path), "/proc/self/fd/%d", p->self);
+		p->exe = p->self_path;
+	}
 	for (i = 0; i < SQ_SELECTOR_WORKERS; i++) {
 		p->w[i].to = p->w[i].from = -1;
 		p->w[i].current = -1;
@@ -144,6 +161,8 @@ selpool_free(struct selpool *p)
 		p->queue = wk->next;
 		free(wk);
 	}
+	if (p->self != -1)
+		close(p->self);
 	free(p);
 }
 

@@ -261,14 +261,15 @@ test_bad_workers(struct config *cfg)
 	} rows[] = {
 		{ "/nonexistent/scrapeqd", "", SELPOOL_UNAVAILABLE, -1, 0, "no such executable" },
 		{ "/bin/false", "", SELPOOL_DIED, -1, 1 << 8, "a worker that exits at once" },
-		{ "/proc/self/exe", "echo", SELPOOL_DIED, -1, SIGKILL,
+		{ NULL, "echo", SELPOOL_DIED, -1, SIGKILL,
 		    "a worker that answers nonsense is killed" },
-		{ "/proc/self/exe", "crash", SELPOOL_DIED, 0, SIGABRT,
+		{ NULL, "crash", SELPOOL_DIED, 0, SIGABRT,
 		    "a worker that crashes on selector 0: named, its signal kept" },
 	};
 	static int E;
 	struct selpool		*p;
 	const struct seen	*s;
+	enum selpool_outcome	 o;
 	size_t			 i;
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -279,8 +280,13 @@ test_bad_workers(struct config *cfg)
 		}
 		selpool_submit(p, &E, (void *)(long)i, "http://e.test/", small, strlen(small), sel, 1);
 		s = run_until(p, &E, (int)i, 10);
-		TAP_CHECK(s != NULL && s->outcome == rows[i].want && s->selector == rows[i].selector &&
-		    (rows[i].want != SELPOOL_DIED || s->status == rows[i].status),
+		o = s != NULL ? s->outcome : (enum selpool_outcome)-1;
+		/* Under valgrind posix_spawn is a fork and an exec that fails in the child: 127. */
+		if (o == SELPOOL_DIED && rows[i].want == SELPOOL_UNAVAILABLE &&
+		    WIFEXITED(s->status) && WEXITSTATUS(s->status) == 127)
+			o = SELPOOL_UNAVAILABLE;
+		TAP_CHECK(s != NULL && o == rows[i].want && s->selector == rows[i].selector &&
+		    (o != SELPOOL_DIED || s->status == rows[i].status),
 		    "%s: outcome %d selector %d status %#x", rows[i].what, s ? (int)s->outcome : -1,
 		    s ? s->selector : -9, s ? s->status : -1);
 		selpool_free(p);
@@ -321,8 +327,7 @@ main(int argc, char *argv[])
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	config_defaults(&cfg);
 	cfg.daemon_selector_cpu_ms = 300;
-	if ((big = big_page(&biglen)) == NULL || (p = selpool_new(&cfg, "/proc/self/exe", on_done))
-	    == NULL) {
+	if ((big = big_page(&biglen)) == NULL || (p = selpool_new(&cfg, NULL, on_done)) == NULL) {
 		TAP_FAIL("setup");
 		return tap_done("test_selpool");
 	}
