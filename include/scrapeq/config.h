@@ -73,6 +73,7 @@ struct config {
 	char	 daemon_allow_networks[512]; /* CIDR list the crawler may fetch although private */
 
 	unsigned daemon_handler_timeout; /* seconds a handler command may run, default 300 */
+	unsigned daemon_selector_cpu_ms; /* CPU ms one page's selectors may use, default 2000 */
 
 	/* [handlers] */
 	struct config_handler handlers[SQ_HANDLERS_MAX];

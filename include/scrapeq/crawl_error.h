@@ -17,6 +17,7 @@ enum crawl_error_kind {
 	CRAWL_ERR_TOO_LARGE,    /* the body passed the size limit */
 	CRAWL_ERR_REDIRECTS,    /* too many redirects, or a loop */
 	CRAWL_ERR_TYPE,         /* a content type that is not stored */
+	CRAWL_ERR_SELECTOR,     /* the job's selectors passed their CPU time, or their worker died */
 	CRAWL_ERR__COUNT
 };
 

@@ -69,4 +69,20 @@ int	extract_html(const char *html, size_t len, const char *url,
 	    const struct extract_selector *sel, size_t nsel, struct extract_page *out);
 void	extract_free(struct extract_page *);
 
+/*
+ * A page parsed once (as extract_html parses it) for its selectors to be evaluated
+ * one at a time: scrapeqd's selector worker says which selector it is on before it
+ * evaluates it. extract_doc_new returns NULL for an empty body, a page that could
+ * not be parsed, or no memory; free with extract_doc_free (NULL ok).
+ */
+struct extract_doc;
+struct extract_doc *extract_doc_new(const char *html, size_t len, const char *url);
+/*
+ * Evaluates one selector as extract_html does: *value is the value (caller frees)
+ * or NULL (no match, empty, invalid, too long, past EXTRACT_XPATH_OPS). Returns 0,
+ * or -1 when out of memory (then *value is NULL).
+ */
+int	extract_doc_value(struct extract_doc *, const char *xpath, char **value);
+void	extract_doc_free(struct extract_doc *);
+
 #endif

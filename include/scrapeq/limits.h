@@ -64,5 +64,15 @@
 #define SQ_JOB_MESSAGE_MAX    1024            /* error_message, cancel reason */
 #define SQ_AUDIT_LIMIT_MAX    1000            /* audit rows per page */
 #define SQ_LEASE_SECONDS_MAX  3600            /* an external worker's lease */
+/* A scrape job's selectors (config.selectors, XPath), run by scrapeqd's selector workers */
+#define SQ_SELECTOR_CPU_MS_DEFAULT 2000       /* [daemon] selector_cpu_ms: CPU time one page's selectors may use */
+#define SQ_SELECTOR_CPU_MS_MIN 10
+#define SQ_SELECTOR_CPU_MS_MAX 600000
+#define SQ_SELECTOR_WALL_FACTOR 5             /* a worker silent past 5 x selector_cpu_ms ... */
+#define SQ_SELECTOR_WALL_SLACK_MS 10000       /* ... + 10 s of wall-clock time is killed (stopped, starved) */
+#define SQ_SELECTOR_WORKERS   2               /* worker processes of one scrapeqd, started when first needed */
+#define SQ_SELECTOR_WORKER_MEM (1024L * 1024 * 1024) /* a worker's address space (RLIMIT_AS) */
+#define SQ_SELECTOR_JOB_PAGES 8               /* pages of one job from fetch start to selectors done */
+#define SQ_SELECTOR_PAGES     64              /* the same, all jobs of one scrapeqd together */
 
 #endif

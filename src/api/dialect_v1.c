@@ -1169,7 +1169,7 @@ h_job_errors(struct req *r, struct sq_error *e)
 		return rc;
 	if (k != NULL && crawl_error_kind_parse(k, &kind) == -1)
 		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid kind: must be one of fetch, http, "
-		    "robots, refused, too_large, redirects, type");
+		    "robots, refused, too_large, redirects, type, selector");
 	req_stream_begin(&o.s, r, 200, "application/json", NULL);
 	jsonw_init(&o.w, &o.s.b);
 	page_begin(&o.w);

@@ -74,6 +74,8 @@ static const struct cfg_key cfg_keys[] = {
 	K_STR("daemon", "user_agent", daemon_user_agent),
 	K_STR("daemon", "allow_networks", daemon_allow_networks),
 	K_UINT("daemon", "handler_timeout", daemon_handler_timeout, 1, 86400),
+	K_UINT("daemon", "selector_cpu_ms", daemon_selector_cpu_ms, SQ_SELECTOR_CPU_MS_MIN,
+	    SQ_SELECTOR_CPU_MS_MAX),
 	{ "log", "level", CT_LEVEL, offsetof(struct config, log_level), 0, 0, 0 },
 };
 #define NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
@@ -127,6 +129,7 @@ config_defaults(struct config *c)
 	c->daemon_max_redirects = 5;
 	c->daemon_max_body = 5 * 1024 * 1024;
 	c->daemon_handler_timeout = 300;
+	c->daemon_selector_cpu_ms = SQ_SELECTOR_CPU_MS_DEFAULT;
 	snprintf(c->daemon_user_agent, sizeof(c->daemon_user_agent), "%s",
 	    "scrapeq/0.1 (+https://github.com/scrapeq/scrapeq)");
 	c->log_level = LOG_LVL_INFO;

@@ -5,7 +5,7 @@
 #include "scrapeq/crawl_error.h"
 
 static const char *const kinds[CRAWL_ERR__COUNT] = {
-	"fetch", "http", "robots", "refused", "too_large", "redirects", "type",
+	"fetch", "http", "robots", "refused", "too_large", "redirects", "type", "selector",
 };
 
 const char *

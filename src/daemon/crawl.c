@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <sys/wait.h>
 
 #include <json-c/json.h>
 #include <sodium.h>
@@ -89,6 +90,13 @@ struct stats {
 	struct json_object *errors;      /* array of {url, error, timestamp}, bounded */
 };
 
+/* A page whose selectors run in a selector worker: in flight until they end. */
+struct selpage {
+	struct fetch		*f;        /* its url, status, content type and body */
+	struct extract_page	 p;        /* what the loop extracted */
+	struct selpage		*next;
+};
+
 struct crawl {
 	const struct crawl_env	*env;
 	struct queue_job	 q;
@@ -111,6 +119,8 @@ struct crawl {
 	char			 job_last_error[256]; /* why the last failed target failed */
 	int			 retryable;        /* some failure could go away on a retry */
 	struct rhost		*hosts;
+	struct selpage		*selpages;         /* waiting for their selectors */
+	size_t			 sel_held;         /* pages from fetch start to selectors done */
 	struct stats		 st;
 };
 
@@ -420,7 +430,9 @@ note_error(struct crawl *c, const char *url, const char *kind, long status, cons
 	struct json_object *e;
 
 	c->st.failed++;
-	if (strcmp(kind, "refused") != 0 && strcmp(kind, "robots") != 0)
+	/* A retry meets the same refusal, the same robots.txt and the same selector. */
+	if (strcmp(kind, "refused") != 0 && strcmp(kind, "robots") != 0 &&
+	    strcmp(kind, "selector") != 0)
 		c->retryable = 1;
 	snprintf(c->last_error, sizeof(c->last_error), "%s: %.200s", msg, url);
 	store_error(c->env->store, &c->q.id, target_id(c), url, kind, status, msg);
@@ -695,7 +707,7 @@ is_html(const char *ctype)
 
 /* {"products":[...],"fields":{...}} of an extracted page, or NULL when both are empty. */
 static char *
-page_data(const struct crawl *c, const struct extract_page *p)
+page_data(const struct crawl *c, const struct extract_page *p, char *const *values)
 {
 	struct buf	 b;
 	struct jsonw	 w;
@@ -717,7 +729,7 @@ page_data(const struct crawl *c, const struct extract_page *p)
 	jsonw_end(&w);
 	jsonw_object(&w, "fields");
 	for (i = 0; i < c->o.nsel; i++)
-		jsonw_str(&w, c->o.sel[i].name, p->values ? p->values[i] : NULL);
+		jsonw_str(&w, c->o.sel[i].name, values ? values[i] : NULL);
 	jsonw_end(&w);
 	jsonw_end(&w);
 	if (jsonw_failed(&w)) {
@@ -727,54 +739,92 @@ page_data(const struct crawl *c, const struct extract_page *p)
 	return b.data;
 }
 
-/* A 2xx page: kept as a result; HTML is parsed for fields and links. */
+/* Stores a 2xx page: what extraction found (p NULL: not parsed) and its selectors' values. */
 static void
-on_page_ok(struct crawl *c, struct fetch *f, const struct item *it)
+store_page(struct crawl *c, const struct fetch *f, const struct extract_page *p,
+    char *const *values)
 {
 	struct store_result	 r;
-	struct extract_page	 p;
-	int			 parsed = 0;
 	char			*data = NULL;
-	size_t			 i;
 
 	memset(&r, 0, sizeof(r));
+	r.url = f->url;
+	crypto_hash_sha256(r.hash, (const unsigned char *)f->url, strlen(f->url));
+	r.status = f->status;
+	r.content_type = f->content_type;
+	r.bytes = (long long)f->body.len;
+	r.fetch_ms = (long)f->total_ms;
+	r.depth = f->depth;
+	if (p != NULL) {
+		c->st.products += (long long)p->nproducts;
+		c->st.images += (long long)p->images;
+		c->st.links += (long long)p->links_total;
+		r.title = p->title;
+		r.description = p->description;
+		r.canonical = p->canonical;
+		r.links = (long)p->links_total;
+		r.images = (long)p->images;
+		r.products = (long)p->nproducts;
+		r.data_json = data = page_data(c, p, values);
+	} else if (!is_html(f->content_type))
+		c->st.documents++;
+	store_result(c->env->store, &c->q.id, target_id(c), c->q.targets[c->cur].position, &r);
+	c->st.results++;
+	free(data);
+}
+
+/* Hands a parsed page's selectors to the selector workers; the page takes f and p's contents. */
+static int
+wait_selectors(struct crawl *c, struct fetch *f, struct extract_page *p)
+{
+	struct selpage *sp;
+
+	if ((sp = calloc(1, sizeof(*sp))) == NULL)
+		return -1;
+	if (selpool_submit(c->env->selectors, c, sp, f->url, f->body.data, f->body.len,
+	    c->o.sel, c->o.nsel) == -1) {
+		free(sp);
+		return -1;
+	}
+	sp->f = f;
+	sp->p = *p;
+	sp->next = c->selpages;
+	c->selpages = sp;
+	c->inflight++;
+	return 0;
+}
+
+/*
+ * A 2xx page: kept as a result; HTML is parsed for fields and links here. A job's
+ * selectors run in a selector worker instead (this loop must not run them: one
+ * XPath on a large page can take minutes), and the result is stored when they
+ * end. Returns 1 when the page waits for them: f is theirs then.
+ */
+static int
+on_page_ok(struct crawl *c, struct fetch *f)
+{
+	struct extract_page	 p;
+	int			 parsed = 0, waits = 0;
+	size_t			 i;
+
 	memset(&p, 0, sizeof(p));
 	if (is_html(f->content_type) && f->body.len > 0 &&
-	    extract_html(f->body.data, f->body.len, it->url, c->o.sel, c->o.nsel, &p) == 0)
+	    extract_html(f->body.data, f->body.len, f->url, NULL, 0, &p) == 0)
 		parsed = 1;
-	if (c->results < c->o.max_results) {
-		r.url = it->url;
-		crypto_hash_sha256(r.hash, (const unsigned char *)it->url, strlen(it->url));
-		r.status = f->status;
-		r.content_type = f->content_type;
-		r.bytes = (long long)f->body.len;
-		r.fetch_ms = (long)f->total_ms;
-		r.depth = it->depth;
-		if (parsed) {
-			c->st.products += (long long)p.nproducts;
-			c->st.images += (long long)p.images;
-			c->st.links += (long long)p.links_total;
-			r.title = p.title;
-			r.description = p.description;
-			r.canonical = p.canonical;
-			r.links = (long)p.links_total;
-			r.images = (long)p.images;
-			r.products = (long)p.nproducts;
-			r.data_json = data = page_data(c, &p);
-		}
-		if (!parsed && !is_html(f->content_type))
-			c->st.documents++;
-		store_result(c->env->store, &c->q.id, target_id(c), c->q.targets[c->cur].position, &r);
-		c->results++;
-		c->st.results++;
-	}
 	c->target_ok = 1;
-	if (parsed && !p.nofollow && it->depth < c->o.depth)
+	if (parsed && !p.nofollow && f->depth < c->o.depth)
 		for (i = 0; i < p.nlinks; i++)
-			enqueue(c, p.links[i], it->depth + 1, 0);
-	free(data);
-	if (parsed)
+			enqueue(c, p.links[i], f->depth + 1, 0);
+	if (c->results < c->o.max_results) {
+		c->results++;                    /* a page waiting for its selectors counts */
+		if (parsed && c->o.nsel > 0)
+			waits = wait_selectors(c, f, &p) == 0;
+		if (!waits)
+			store_page(c, f, parsed ? &p : NULL, NULL);
+	}
+	if (parsed && !waits)
 		extract_free(&p);
+	return waits;
 }
 
 /* 429, or 503 with Retry-After: slow the host down and try the URL again later. */
@@ -837,7 +887,8 @@ on_redirect(struct crawl *c, struct fetch *f, const struct item *it)
 	}
 }
 
-static void
+/* Returns 1 when the page now waits for its selectors (f is theirs). */
+static int
 on_page(struct crawl *c, struct fetch *f, struct item *it)
 {
 	char msg[256];
@@ -847,30 +898,77 @@ on_page(struct crawl *c, struct fetch *f, struct item *it)
 	c->st.bytes += (long long)f->body.len;
 	if (f->refused[0] != '\0') {
 		refuse(c, it->url, f->refused);
-		return;
+		return 0;
 	}
 	if (f->too_large) {
 		snprintf(msg, sizeof(msg), "Body exceeds %zu bytes", c->env->cfg->daemon_max_body);
 		note_error(c, it->url, "too_large", f->status, msg);
-		return;
+		return 0;
 	}
 	if (f->result != CURLE_OK) {
 		note_error(c, it->url, "fetch", 0, curl_easy_strerror(f->result));
-		return;
+		return 0;
 	}
 	if (on_rate_limited(c, f, it))
-		return;
+		return 0;
 	if (f->status >= 300 && f->status < 400 && f->location != NULL) {
 		on_redirect(c, f, it);
-		return;
+		return 0;
 	}
 	if (f->status < 200 || f->status >= 300) {
 		snprintf(msg, sizeof(msg), "HTTP %ld", f->status);
 		note_error(c, it->url, "http", f->status, msg);
-		return;
+		return 0;
 	}
 	c->st.ok++;
-	on_page_ok(c, f, it);
+	return on_page_ok(c, f);
+}
+
+/* ---- the places a job with selectors holds for its pages (SQ_SELECTOR_JOB_PAGES, the pool's) ---- */
+
+static int
+sel_room(const struct crawl *c)
+{
+	return c->o.nsel == 0 || (c->sel_held < SQ_SELECTOR_JOB_PAGES &&
+	    selpool_room(c->env->selectors));
+}
+
+static int
+sel_hold(struct crawl *c)
+{
+	if (c->o.nsel == 0)
+		return 0;
+	if (c->sel_held >= SQ_SELECTOR_JOB_PAGES || selpool_reserve(c->env->selectors) == -1)
+		return -1;
+	c->sel_held++;
+	return 0;
+}
+
+static void
+sel_release(struct crawl *c, size_t n)
+{
+	if (c->o.nsel == 0)
+		return;
+	selpool_unreserve(c->env->selectors, n);
+	c->sel_held -= n;
+}
+
+/* Takes back every page of this crawl from the selector workers (cancel, free). */
+static void
+sel_drop_all(struct crawl *c)
+{
+	struct selpage *sp;
+
+	if (c->o.nsel == 0)
+		return;
+	selpool_cancel(c->env->selectors, c);
+	while ((sp = c->selpages) != NULL) {
+		c->selpages = sp->next;
+		fetch_free(sp->f);
+		extract_free(&sp->p);
+		free(sp);
+	}
+	sel_release(c, c->sel_held);
 }
 
 void
@@ -878,9 +976,12 @@ crawl_on_fetch(struct crawl *c, struct fetch *f)
 {
 	struct item	 it = { f->url, f->depth, f->hops, f->attempts, f->origin };
 	struct rhost	*h;
+	int		 waits = 0;
 
 	c->inflight--;
 	if (c->state != CRAWL_RUNNING || f->target != (int)c->cur) {
+		if (f->kind == FETCH_PAGE && c->state == CRAWL_RUNNING)
+			sel_release(c, 1);
 		fetch_free(f);                   /* a fetch of a target already ended */
 		return;
 	}
@@ -893,12 +994,74 @@ crawl_on_fetch(struct crawl *c, struct fetch *f)
 		on_sitemap(c, f);
 		break;
 	case FETCH_PAGE:
-		on_page(c, f, &it);
+		if ((waits = on_page(c, f, &it)) == 0)
+			sel_release(c, 1);          /* a page waiting for its selectors keeps its place */
 		if (it.url == NULL)
 			f->url = f->origin = NULL;  /* moved back into the frontier */
 		break;
 	}
-	fetch_free(f);
+	if (!waits)
+		fetch_free(f);
+}
+
+static const char *
+selector_name(const struct crawl *c, int i)
+{
+	return i >= 0 && (size_t)i < c->o.nsel ? c->o.sel[i].name : "?";
+}
+
+/* Why a page's selectors gave no values, for its crawl error. */
+static void
+selector_error(struct crawl *c, const struct selpool_result *r, char *msg, size_t msgsz)
+{
+	unsigned ms = c->env->cfg->daemon_selector_cpu_ms;
+
+	if (r->outcome == SELPOOL_CPU && ms % 1000 == 0)
+		snprintf(msg, msgsz, "selector '%.100s' exceeded its CPU time (%u s)",
+		    selector_name(c, r->selector), ms / 1000);
+	else if (r->outcome == SELPOOL_CPU)
+		snprintf(msg, msgsz, "selector '%.100s' exceeded its CPU time (%u ms)",
+		    selector_name(c, r->selector), ms);
+	else if (r->outcome == SELPOOL_WALL)
+		snprintf(msg, msgsz, "selector '%.100s' did not finish within %lld s of wall-clock "
+		    "time (the selector worker was killed)", selector_name(c, r->selector),
+		    ((long long)ms * SQ_SELECTOR_WALL_FACTOR + SQ_SELECTOR_WALL_SLACK_MS) / 1000);
+	else if (r->outcome == SELPOOL_DIED && r->selector >= 0)
+		snprintf(msg, msgsz, "selector '%.100s' stopped the selector worker (%s %d)",
+		    selector_name(c, r->selector), WIFSIGNALED(r->status) ? "signal" : "exit status",
+		    WIFSIGNALED(r->status) ? WTERMSIG(r->status) : WEXITSTATUS(r->status));
+	else if (r->outcome == SELPOOL_DIED)
+		snprintf(msg, msgsz, "the selector worker died before the selectors ran (%s %d)",
+		    WIFSIGNALED(r->status) ? "signal" : "exit status",
+		    WIFSIGNALED(r->status) ? WTERMSIG(r->status) : WEXITSTATUS(r->status));
+	else
+		snprintf(msg, msgsz, "selectors not run: no selector worker could be started");
+}
+
+void
+crawl_on_selectors(struct crawl *c, void *page, const struct selpool_result *r)
+{
+	struct selpage	*sp = page, **pp;
+	char		 msg[300];
+
+	for (pp = &c->selpages; *pp != NULL && *pp != sp; pp = &(*pp)->next)
+		;
+	if (*pp == sp)
+		*pp = sp->next;
+	c->inflight--;
+	sel_release(c, 1);
+	if (r->outcome == SELPOOL_OK)
+		store_page(c, sp->f, &sp->p, r->values);
+	else {
+		c->results--;                    /* its place goes to another page */
+		selector_error(c, r, msg, sizeof(msg));
+		note_error(c, sp->f->url, "selector", sp->f->status, msg);
+		if (r->outcome == SELPOOL_UNAVAILABLE || r->outcome == SELPOOL_WALL)
+			c->retryable = 1;        /* the daemon's trouble, not the job's */
+	}
+	fetch_free(sp->f);
+	extract_free(&sp->p);
+	free(sp);
 }
 
 static long long
@@ -932,7 +1095,12 @@ fetch_page(struct crawl *c, struct rhost *h, struct item *it)
 {
 	struct fetch *f;
 
+	if (sel_hold(c) == -1) {
+		ring_push(c, it, 1);           /* no place for its selectors yet: later */
+		return;
+	}
 	if ((f = new_fetch(c, it->url, h->key, FETCH_PAGE)) == NULL) {
+		sel_release(c, 1);
 		item_free(it);
 		return;
 	}
@@ -1000,7 +1168,7 @@ release_delayed(struct crawl *c)
 	struct item	 it;
 	long long	 now = mono_ms();
 
-	for (h = c->hosts; h != NULL; h = h->next) {
+	for (h = c->hosts; h != NULL && sel_room(c); h = h->next) {
 		if (h->robots == NULL || h->delay_ms <= 0 || h->nwaiting == 0 || h->next_at > now)
 			continue;
 		it = h->waiting[0];
@@ -1051,7 +1219,7 @@ crawl_pump(struct crawl *c)
 		if (c->pages < c->o.max_pages && c->results < c->o.max_results)
 			release_delayed(c);
 		while ((unsigned)c->inflight < cap && c->pages < c->o.max_pages &&
-		    c->results < c->o.max_results && ring_pop(c, &it))
+		    c->results < c->o.max_results && sel_room(c) && ring_pop(c, &it))
 			submit(c, &it);
 		if (c->inflight > 0 || (robots_pending(c) && c->pages < c->o.max_pages))
 			return;
@@ -1091,6 +1259,7 @@ crawl_free(struct crawl *c)
 	if (c == NULL)
 		return;
 	engine_cancel(c->env->engine, c);
+	sel_drop_all(c);
 	target_reset(c);
 	free(c->ring);
 	opts_free(&c->o);
@@ -1106,6 +1275,7 @@ crawl_cancel(struct crawl *c)
 	if (c->state != CRAWL_RUNNING)
 		return;
 	engine_cancel(c->env->engine, c);
+	sel_drop_all(c);
 	c->inflight = 0;
 	c->state = CRAWL_CANCELLED;
 	if (c->target_live && c->cur < c->q.ntargets)

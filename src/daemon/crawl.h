@@ -4,6 +4,7 @@
 
 #include "scrapeq/config.h"
 #include "scrapeq/queue.h"
+#include "scrapeq/selpool.h"
 #include "fetch.h"
 #include "store.h"
 
@@ -12,6 +13,7 @@ struct crawl_env {
 	const struct config	*cfg;
 	struct engine		*engine;
 	struct store		*store;
+	struct selpool		*selectors;
 };
 
 enum crawl_state { CRAWL_RUNNING, CRAWL_COMPLETED, CRAWL_FAILED, CRAWL_CANCELLED };
@@ -28,9 +30,14 @@ void	crawl_free(struct crawl *);        /* cancels its fetches in the engine */
 
 /* The engine's done callback for fetches this crawl submitted (f->owner). */
 void	crawl_on_fetch(struct crawl *, struct fetch *f);
+/* The selector pool's done callback for pages this crawl submitted (owner). */
+void	crawl_on_selectors(struct crawl *, void *page, const struct selpool_result *);
 /* Submits fetches as limits allow and moves to the next target when one ends. */
 void	crawl_pump(struct crawl *);
-/* Stops fetching (what was fetched is kept); the state becomes CRAWL_CANCELLED. */
+/*
+ * Stops fetching (what was stored is kept; pages still waiting for their selectors
+ * are dropped, like fetches in flight); the state becomes CRAWL_CANCELLED.
+ */
 void	crawl_cancel(struct crawl *);
 
 enum crawl_state crawl_state(const struct crawl *);

@@ -573,6 +573,16 @@ take_title(struct ex *x)
 	xmlFree(s);
 }
 
+static xmlXPathContext *
+xpath_context(xmlDoc *doc)
+{
+	xmlXPathContext *ctx;
+
+	if ((ctx = xmlXPathNewContext(doc)) != NULL)
+		ctx->error = xmlquiet_structured;
+	return ctx;
+}
+
 /* The string value of one selector's result, or NULL. */
 static char *
 xpath_value(struct ex *x, xmlXPathContext *ctx, const char *expr)
@@ -623,14 +633,25 @@ run_selectors(struct ex *x, xmlDoc *doc, const struct extract_selector *sel, siz
 	x->out->nvalues = nsel;
 	if (sel == NULL)
 		return;
-	if ((ctx = xmlXPathNewContext(doc)) == NULL) {
+	if ((ctx = xpath_context(doc)) == NULL) {
 		x->oom = 1;
 		return;
 	}
-	ctx->error = xmlquiet_structured;
 	for (i = 0; i < nsel && i < EXTRACT_MAX_SELECTORS && !x->oom; i++)
 		x->out->values[i] = xpath_value(x, ctx, sel[i].xpath);
 	xmlXPathFreeContext(ctx);
+}
+
+/* The page as libxml2's HTML parser reads it (malformed is fine), at most EXTRACT_MAX_BYTES. */
+static xmlDoc *
+parse(const char *html, size_t len, const char *url)
+{
+	if (html == NULL || len == 0)
+		return NULL;
+	if (len > EXTRACT_MAX_BYTES)
+		len = EXTRACT_MAX_BYTES;
+	return htmlReadMemory(html, (int)len, url, NULL, HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+	    HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
 }
 
 int
@@ -645,13 +666,7 @@ extract_html(const char *html, size_t len, const char *url,
 	memset(&x, 0, sizeof(x));
 	x.out = out;
 	quiet();
-	if (html == NULL || len == 0)
-		return -1;
-	if (len > EXTRACT_MAX_BYTES)
-		len = EXTRACT_MAX_BYTES;
-	doc = htmlReadMemory(html, (int)len, url, NULL, HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-	    HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
-	if (doc == NULL)
+	if ((doc = parse(html, len, url)) == NULL)
 		return -1;
 	find_base(&x, doc, url);
 	for (n = doc->children; n != NULL && !x.oom; n = walk_next(n))
@@ -695,4 +710,44 @@ extract_free(struct extract_page *p)
 		free(p->values[i]);
 	free(p->values);
 	memset(p, 0, sizeof(*p));
+}
+
+struct extract_doc {
+	xmlDoc		*doc;
+	xmlXPathContext	*ctx;
+};
+
+struct extract_doc *
+extract_doc_new(const char *html, size_t len, const char *url)
+{
+	struct extract_doc *d;
+
+	quiet();
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	if ((d->doc = parse(html, len, url)) == NULL || (d->ctx = xpath_context(d->doc)) == NULL) {
+		extract_doc_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+int
+extract_doc_value(struct extract_doc *d, const char *xpath, char **value)
+{
+	struct ex x;
+
+	memset(&x, 0, sizeof(x));
+	*value = xpath_value(&x, d->ctx, xpath);
+	return x.oom ? -1 : 0;
+}
+
+void
+extract_doc_free(struct extract_doc *d)
+{
+	if (d == NULL)
+		return;
+	xmlXPathFreeContext(d->ctx);
+	xmlFreeDoc(d->doc);
+	free(d);
 }

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "scrapeq/log.h"
 #include "scrapeq/text.h"
@@ -369,7 +368,7 @@ fetch_finish(struct engine *e, struct fetch *f, CURLcode rc)
 }
 
 int
-engine_run(struct engine *e, int timeout_ms)
+engine_run(struct engine *e, int timeout_ms, struct curl_waitfd *extra, unsigned nextra)
 {
 	struct CURLMsg	*m;
 	struct fetch	*f;
@@ -379,12 +378,10 @@ engine_run(struct engine *e, int timeout_ms)
 	wait = engine_schedule(e);
 	if (wait >= 0 && wait < timeout_ms)
 		timeout_ms = (int)wait;
-	if (e->inflight == 0) {
-		if (timeout_ms > 0)
-			usleep((useconds_t)timeout_ms * 1000);
-		return 0;
-	}
-	if (curl_multi_poll(e->multi, NULL, 0, timeout_ms, NULL) != CURLM_OK ||
+	/* With no transfer, curl_multi_poll still waits for the extra descriptors. */
+	if (e->inflight == 0)
+		return curl_multi_poll(e->multi, extra, nextra, timeout_ms, NULL) == CURLM_OK ? 0 : -1;
+	if (curl_multi_poll(e->multi, extra, nextra, timeout_ms, NULL) != CURLM_OK ||
 	    curl_multi_perform(e->multi, &running) != CURLM_OK)
 		return -1;
 	while ((m = curl_multi_info_read(e->multi, &left)) != NULL) {

@@ -63,10 +63,11 @@ void	engine_free(struct engine *);
 void	engine_submit(struct engine *, struct fetch *f);
 
 /*
- * Starts what the limits allow, waits up to timeout_ms for traffic, and calls done
- * for every finished fetch. Returns the number finished, or -1 on a multi error.
+ * Starts what the limits allow, waits up to timeout_ms for traffic or for one of
+ * the nextra extra descriptors (the selector workers' pipes) to be ready, and calls
+ * done for every finished fetch. Returns the number finished, or -1 on a multi error.
  */
-int	engine_run(struct engine *, int timeout_ms);
+int	engine_run(struct engine *, int timeout_ms, struct curl_waitfd *extra, unsigned nextra);
 
 /* At least ms between two fetch starts on host (keeps the largest asked for). */
 void	engine_host_delay(struct engine *, const char *host, long ms);

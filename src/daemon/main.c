@@ -17,6 +17,8 @@
 #include "scrapeq/log.h"
 #include "scrapeq/netguard.h"
 #include "scrapeq/queue.h"
+#include "scrapeq/selpool.h"
+#include "scrapeq/selworker.h"
 #include "scrapeq/text.h"
 #include "crawl.h"
 #include "handler.h"
@@ -50,6 +52,7 @@ struct daemon {
 	struct db		*db;
 	struct store		*store;
 	struct engine		*engine;
+	struct selpool		*selectors;       /* job selectors, off this loop */
 	struct crawl_env	 env;
 	struct crawl		**crawls;
 	size_t			 ncrawls;
@@ -77,6 +80,12 @@ static void
 on_fetch_done(struct fetch *f)
 {
 	crawl_on_fetch(f->owner, f);
+}
+
+static void
+on_selectors_done(void *owner, void *page, const struct selpool_result *r)
+{
+	crawl_on_selectors(owner, page, r);
 }
 
 /* A job of a type this daemon has no [handlers] entry for: failed, not retried. */
@@ -528,6 +537,7 @@ reload(struct daemon *d)
 	d->cfg.daemon_max_redirects = n.daemon_max_redirects;
 	d->cfg.daemon_max_body = n.daemon_max_body;
 	d->cfg.daemon_host_delay_ms = n.daemon_host_delay_ms;
+	d->cfg.daemon_selector_cpu_ms = n.daemon_selector_cpu_ms;
 	d->cfg.max_results_per_target = n.max_results_per_target;
 	d->cfg.retention_days = n.retention_days;
 	memcpy(d->cfg.daemon_user_agent, n.daemon_user_agent, sizeof(n.daemon_user_agent));
@@ -569,10 +579,12 @@ setup(struct daemon *d, const char *idarg)
 	d->db = db_new(&d->cfg);
 	d->store = store_new(d->db, d->id);
 	d->engine = engine_new(&d->cfg, &d->guard, on_fetch_done);
+	d->selectors = selpool_new(&d->cfg, NULL, on_selectors_done);   /* workers: this executable */
 	d->crawls = calloc(1024, sizeof(*d->crawls));
 	d->runs = calloc(1024, sizeof(*d->runs));
 	d->samplings = calloc(1024, sizeof(*d->samplings));
-	if (d->db == NULL || d->store == NULL || d->engine == NULL || d->crawls == NULL ||
+	if (d->db == NULL || d->store == NULL || d->engine == NULL || d->selectors == NULL ||
+	    d->crawls == NULL ||
 	    d->runs == NULL || d->samplings == NULL) {
 		log_err("out of memory at start");
 		return 1;
@@ -580,6 +592,7 @@ setup(struct daemon *d, const char *idarg)
 	d->env.cfg = &d->cfg;
 	d->env.engine = d->engine;
 	d->env.store = d->store;
+	d->env.selectors = d->selectors;
 	while (queue_register(d->db, d->id, host, (int)getpid()) != SQ_OK) {
 		if (got_term)
 			return 1;
@@ -608,10 +621,13 @@ main(int argc, char *argv[])
 	};
 	static struct daemon d;
 	struct sigaction sa;
+	struct curl_waitfd fds[SELPOOL_WAITFDS_MAX];
 	const char	*cpath = NULL, *idarg = NULL;
 	long long	 now;
 	int		 ch, rc, busy;
 
+	if (argc == 2 && strcmp(argv[1], SELWORKER_ARG) == 0)
+		return selworker_main();
 	while ((ch = getopt_long(argc, argv, "c:i:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': cpath = optarg; break;
@@ -650,8 +666,10 @@ main(int argc, char *argv[])
 			break;
 		busy = claim(&d, now);
 		timers(&d, now);
-		if (engine_run(d.engine, busy ? 0 : LOOP_MS) == -1)
+		if (engine_run(d.engine, busy ? 0 : LOOP_MS, fds,
+		    selpool_waitfds(d.selectors, fds, SELPOOL_WAITFDS_MAX)) == -1)
 			log_err("curl multi failed");
+		selpool_step(d.selectors);
 		step_crawls(&d, now_ms());
 		step_runs(&d, now_ms());
 		step_samplings(&d, now_ms());
@@ -659,6 +677,7 @@ main(int argc, char *argv[])
 	}
 	(void)store_flush(d.store);
 	(void)queue_unregister(d.db, d.id);
+	selpool_free(d.selectors);
 	engine_free(d.engine);
 	store_free(d.store);
 	db_free(d.db);

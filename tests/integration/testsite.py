@@ -30,6 +30,9 @@ Origins, all on one port P, told apart by address or by Host:
   tidy    http://127.0.0.4:P   21 plain pages in a tree of depth 2; no robots.txt,
                                no sitemap (maxPages, max_results_per_target, delay)
   polite  http://127.0.0.5:P   robots.txt "User-agent: *  Crawl-delay: 1", 4 pages
+  xpath   http://127.0.0.6:P   / links to /big.html (about 2 MB: 25,000 paragraphs, where a
+                               hostile XPath takes a minute) and /small.html (an h1 and a
+                               price span); no robots.txt, no sitemap (test_selectors.py)
 
 Each origin logs to $SCRAPEQ_RUN/testsite/logs/<origin>.log, one line per request:
   $msec $request_time $status $bytes_sent "$host" "$request" "$http_user_agent" "$http_accept_encoding"
@@ -72,7 +75,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 
 ADDR = {"main": "127.0.0.1", "ext": "127.0.0.2", "crash": "127.0.0.3", "tidy": "127.0.0.4",
-        "polite": "127.0.0.5"}
+        "polite": "127.0.0.5", "xpath": "127.0.0.6"}
 SLOW_PAGES = 60          # children under /slow/ besides its index
 MAX_BODY = 64 * 1024     # the test daemons' max_body; big.html is well past it
 
@@ -193,6 +196,9 @@ for _i in range(1, 5):
 
 POLITE = {"/": ["p1.html", "p2.html", "p3.html"], "/p1.html": ["/"], "/p2.html": ["/"], "/p3.html": ["/"]}
 
+XPATH = {"/": ["big.html", "small.html"], "/big.html": [], "/small.html": ["/"]}
+XPATH_BIG_PARAGRAPHS = 25000
+
 QUICK = {"/quick/": ["q1.html", "q2.html", "q3.html", "q4.html"]}
 for _i in range(1, 5):
     QUICK["/quick/q%d.html" % _i] = ["/quick/"]
@@ -308,6 +314,12 @@ def write_site(top, port):
     for path, hrefs in POLITE.items():
         _write(_file_for(os.path.join(top, "polite"), path), html("Polite %s" % path, hrefs))
     _write(os.path.join(top, "polite", "robots.txt"), "User-agent: *\nCrawl-delay: 1\n")
+    xp = os.path.join(top, "xpath")
+    _write(_file_for(xp, "/"), html("Selectors", XPATH["/"]))
+    _write(_file_for(xp, "/small.html"), html("Small", XPATH["/small.html"], body=PRODUCT_BODY))
+    paras = "".join("<p>paragraph %05d of the big page: lorem ipsum dolor sit amet, consectetur.</p>\n" % i
+                    for i in range(XPATH_BIG_PARAGRAPHS))
+    _write(_file_for(xp, "/big.html"), html("Big", XPATH["/big.html"], body=paras))
     for path, hrefs in list(QUICK.items()) + list(SLOW.items()):
         body = "<pre>%s</pre>" % noise(1500, path) if path.startswith("/slow/") else ""
         _write(_file_for(os.path.join(top, "crash"), path), html("Crash %s" % path, hrefs, body=body))
@@ -357,6 +369,7 @@ def nginx_conf(top, port, token):
            ["location /slow/ { gzip off; limit_rate 1k; }"])
     server("tidy", "127.0.0.4:%d" % port, None, os.path.join(top, "tidy"), [])
     server("polite", "127.0.0.5:%d" % port, None, os.path.join(top, "polite"), [])
+    server("xpath", "127.0.0.6:%d" % port, None, os.path.join(top, "xpath"), [])
     return "\n".join(L) + "\n"
 
 
@@ -568,7 +581,7 @@ class Model:
                 url = "http://%s:%d%s" % (host, port, path)
                 self.res[url] = ("page", None, [_join(url, h) for h in _fill(hrefs, port)])
         for name, pages in (("ext", EXT), ("tidy", TIDY), ("polite", POLITE), ("crash", QUICK),
-                            ("crash", SLOW)):
+                            ("crash", SLOW), ("xpath", XPATH)):
             for path, hrefs in pages.items():
                 url = "http://%s:%d%s" % (ADDR[name], port, path)
                 self.res[url] = ("page", None, [_join(url, h) for h in _fill(hrefs, port)])
@@ -673,7 +686,7 @@ def crawl(model, start, depth=3, respect_robots=True, include_subdomains=False, 
 
 def main():
     s = ensure()
-    for name in ("main", "subs", "ext", "crash", "tidy", "polite"):
+    for name in ("main", "subs", "ext", "crash", "tidy", "polite", "xpath"):
         print("%-7s %s/" % (name, s.origin(name)))
     print("files:  %s" % s.top)
 

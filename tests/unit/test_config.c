@@ -109,6 +109,12 @@ static const struct erow erows[] = {
 	    "t.conf:2: [limits] active_runs_per_project: 10001 is out of range (must be from 1 to 10000)" },
 	{ "[limits]\nmax_results_per_target = 1000001\n", 0,
 	    "t.conf:2: [limits] max_results_per_target: 1000001 is out of range (must be from 1 to 1000000)" },
+	{ "[daemon]\nselector_cpu_ms = 9\n", 0,
+	    "t.conf:2: [daemon] selector_cpu_ms: 9 is out of range (must be from 10 to 600000)" },
+	{ "[daemon]\nselector_cpu_ms = 600001\n", 0,
+	    "t.conf:2: [daemon] selector_cpu_ms: 600001 is out of range (must be from 10 to 600000)" },
+	{ "[daemon]\nselector_cpu_ms = 2s\n", 0,
+	    "t.conf:2: [daemon] selector_cpu_ms: '2s' is not a valid number (must be from 10 to 600000)" },
 	{ "[log]\nlevel = loud\n", 0,
 	    "t.conf:2: [log] level: 'loud' is not one of debug, info, warning, error" },
 	{ "[log]\nlevel = warn\n", 0,
@@ -222,6 +228,8 @@ check_defaults(const struct config *c, const char *what)
 	    "%s: [auth] defaults", what);
 	TAP_CHECK(c->jobs_per_day == 100 && c->active_runs_per_project == 1 &&
 	    c->max_results_per_target == 100, "%s: [limits] defaults", what);
+	TAP_CHECK(c->daemon_selector_cpu_ms == SQ_SELECTOR_CPU_MS_DEFAULT &&
+	    c->daemon_selector_cpu_ms == 2000, "%s: [daemon] selector_cpu_ms default", what);
 	TAP_CHECK(c->log_level == LOG_LVL_INFO, "%s: [log] default", what);
 }
 
@@ -405,6 +413,15 @@ test_suffixes(void)
 		rc = config_parse(&c, "t.conf", text, strlen(text), err, sizeof(err));
 		TAP_CHECK((rc == 0) == mb[i].ok && (!mb[i].ok || c.daemon_max_body == mb[i].want),
 		    "max_body %s: rc %d (%s) got %zu", mb[i].v, rc, err, c.daemon_max_body);
+	}
+	/* selector_cpu_ms at both ends of its range. */
+	static const unsigned cpu[] = { SQ_SELECTOR_CPU_MS_MIN, 2500, SQ_SELECTOR_CPU_MS_MAX };
+	for (i = 0; i < sizeof(cpu) / sizeof(cpu[0]); i++) {
+		snprintf(text, sizeof(text), "[daemon]\nselector_cpu_ms = %u\n", cpu[i]);
+		err[0] = '\0';
+		rc = config_parse(&c, "t.conf", text, strlen(text), err, sizeof(err));
+		TAP_CHECK(rc == 0 && c.daemon_selector_cpu_ms == cpu[i],
+		    "selector_cpu_ms %u: rc %d (%s) got %u", cpu[i], rc, err, c.daemon_selector_cpu_ms);
 	}
 	/* Every log level and access_log value. */
 	static const char *const levels[] = { "debug", "info", "warning", "error" };

@@ -414,6 +414,34 @@ test_selectors(void)
 	}
 }
 
+/* extract_doc: the same rows, one selector at a time on one parse, as the selector worker runs them. */
+static void
+test_doc(void)
+{
+	struct extract_doc	*d;
+	size_t			 i, n = sizeof(xrows) / sizeof(xrows[0]);
+	char			 what[64], *v;
+	int			 rc;
+
+	if ((d = extract_doc_new(sel_doc, strlen(sel_doc), PAGE)) == NULL) {
+		TAP_FAIL("extract_doc_new");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(what, sizeof(what), "doc selector %zu \"%s\"", i,
+		    xrows[i].xpath ? xrows[i].xpath : "(null)");
+		v = (char *)"unset";
+		rc = extract_doc_value(d, xrows[i].xpath, &v);
+		TAP_CHECK(rc == 0, "%s: rc %d", what, rc);
+		TAP_STREQ(v, xrows[i].want, what);
+		free(v);
+	}
+	extract_doc_free(d);
+	TAP_CHECK(extract_doc_new("", 0, PAGE) == NULL && extract_doc_new(NULL, 5, PAGE) == NULL,
+	    "extract_doc_new: no document from an empty body");
+	extract_doc_free(NULL);
+}
+
 /* Bounds: huge attributes and text, the link caps, nesting, empty input, field cuts. */
 static void
 test_bounds(void)
@@ -508,6 +536,7 @@ main(void)
 	test_head();
 	test_products();
 	test_selectors();
+	test_doc();
 	test_bounds();
 	return tap_done("test_extract");
 }
