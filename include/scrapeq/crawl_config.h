@@ -65,11 +65,14 @@ void	crawl_config_finish(struct crawl_config *c, const struct config *cfg,
 
 /*
  * Reads a stored config back (as written by crawl_config_store, or an older partial
- * one), every key present counted as given, the rest filled as crawl_config_finish
- * does with cfg (the config file's results cap when none is stored). Returns 0, or -1
- * for text that is not a JSON object.
+ * one), every key present counted as given and checked by the rules a client's config
+ * meets, the rest filled as crawl_config_finish does with cfg (the config file's results
+ * cap when none is stored). scrapeqd reads a job's options through it. Returns 0, or -1
+ * with *e saying why for text that is not a JSON object or a key the rules refuse (*c
+ * then holds what did parse, completed).
  */
-int	crawl_config_load(struct crawl_config *c, const char *stored, const struct config *cfg);
+int	crawl_config_load(struct crawl_config *c, const char *stored, const struct config *cfg,
+	    struct sq_error *e);
 
 /*
  * Writes the stored form: a JSON object with "max_results_per_target", "targets" (a

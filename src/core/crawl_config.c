@@ -290,45 +290,69 @@ crawl_config_finish(struct crawl_config *c, const struct config *cfg, long long 
 	/* The other booleans default to false, which init left. */
 }
 
+/*
+ * A stored timeout in ms: "timeout_ms" is the client's own figure, else "timeout" in
+ * seconds (what scrapeqd reads; older rows have only it). 1 set, 0 absent, -1 bad.
+ */
+static int
+stored_timeout(struct json_object *o, long long *ms)
+{
+	struct json_object *v;
+
+	if (json_object_object_get_ex(o, "timeout_ms", &v))
+		return read_int(v, SQ_JOB_TIMEOUT_MS_MIN, SQ_JOB_TIMEOUT_MS_MAX, ms) == 0 ? 1 : -1;
+	if (!json_object_object_get_ex(o, "timeout", &v))
+		return 0;
+	if (read_int(v, 1, SQ_JOB_TIMEOUT_MS_MAX / 1000, ms) == -1)
+		return -1;
+	*ms *= 1000;
+	return 1;
+}
+
 int
-crawl_config_load(struct crawl_config *c, const char *stored, const struct config *cfg)
+crawl_config_load(struct crawl_config *c, const char *stored, const struct config *cfg,
+    struct sq_error *e)
 {
 	struct json_object	*o, *v;
-	struct sq_error		 e;
 	long long		 n;
+	int			 rc = 0;
 
 	crawl_config_init(c);
 	if ((o = json_tokener_parse(stored)) == NULL || !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
+		sq_fail(e, SQ_ERR_INTERNAL, "job config is not a JSON object");
 		return -1;
 	}
-	if (json_object_object_get_ex(o, "max_results_per_target", &v) &&
-	    read_int(v, 1, SQ_RESULTS_PER_TARGET_MAX, &n) == 0) {
-		c->max_results = n;
-		c->given |= CRAWL_GIVEN_MAX_RESULTS;
+	if (json_object_object_get_ex(o, "max_results_per_target", &v)) {
+		if (read_int(v, 1, SQ_RESULTS_PER_TARGET_MAX, &n) == 0) {
+			c->max_results = n;
+			c->given |= CRAWL_GIVEN_MAX_RESULTS;
+		} else
+			rc = -1, sq_fail(e, SQ_ERR_INVALID, "Invalid config.max_results_per_target");
 	}
-	/* The stored "timeout" is seconds; "timeout_ms" is the client's own figure. */
-	if (json_object_object_get_ex(o, "timeout_ms", &v) &&
-	    read_int(v, SQ_JOB_TIMEOUT_MS_MIN, SQ_JOB_TIMEOUT_MS_MAX, &n) == 0) {
+	switch (stored_timeout(o, &n)) {
+	case 1:
 		c->timeout_ms = n;
 		c->given |= CRAWL_GIVEN_TIMEOUT;
-	} else if (json_object_object_get_ex(o, "timeout", &v) &&
-	    read_int(v, 1, SQ_JOB_TIMEOUT_MS_MAX / 1000, &n) == 0) {
-		c->timeout_ms = n * 1000;
-		c->given |= CRAWL_GIVEN_TIMEOUT;
+		break;
+	case -1:
+		if (rc == 0)
+			rc = -1, sq_fail(e, SQ_ERR_INVALID, "Invalid config.timeout");
+		break;
 	}
 	json_object_object_del(o, "max_results_per_target");
 	json_object_object_del(o, "targets");
 	json_object_object_del(o, "timeout");
 	json_object_object_del(o, "timeout_ms");
-	/* What was stored was checked when it was written; a key the parser refuses now is left at its default. */
+	/* The rest by the rules a client's config meets. */
 	json_object_object_foreach(o, k, val) {
-		if (val != NULL)
-			(void)parse_key(c, k, val, &e);
+		if (rc == 0 && (val == NULL ? sq_fail(e, SQ_ERR_INVALID, "Invalid config.%.64s: "
+		    "must not be null", k) : parse_key(c, k, val, e)) != SQ_OK)
+			rc = -1;
 	}
 	json_object_put(o);
 	crawl_config_finish(c, cfg, cfg->max_results_per_target);
-	return 0;
+	return rc;
 }
 
 static void
@@ -389,11 +413,12 @@ crawl_config_view(const char *stored, const struct config *cfg, int run_keys, st
 {
 	struct crawl_config	 c;
 	struct json_object	*o = NULL, *t;
+	struct sq_error		 e;
 	struct buf		 opt;
 	int			 rc = -1;
 
 	buf_init(&opt, 0);
-	if (crawl_config_load(&c, stored, cfg) == -1)
+	if (crawl_config_load(&c, stored, cfg, &e) == -1)
 		goto out;
 	buf_putc(out, '{');
 	if (run_keys) {

@@ -656,7 +656,8 @@ job_retry(struct db *db, const struct config *cfg, const struct principal *who,
 	nj.source = JOB_SRC_RETRY;
 	nj.retry_of = &old.id;
 	/* The same crawl as the job retried: its stored options, completed as they were. */
-	if (crawl_config_load(&crawl, old.config, cfg) == -1) {
+	if (crawl_config_load(&crawl, old.config, cfg, e) == -1) {
+		log_err("job_retry: stored config: %s", e->message);
 		rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
 		goto out;
 	}

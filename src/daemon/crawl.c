@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 #include <sodium.h>
 
+#include "scrapeq/crawl_config.h"
 #include "scrapeq/extract.h"
 #include "scrapeq/jsonw.h"
 #include "scrapeq/limits.h"
@@ -19,9 +20,6 @@
 #include "scrapeq/urlscope.h"
 #include "crawl.h"
 
-#define CRAWL_DEPTH_DEFAULT     3
-#define CRAWL_DEPTH_MAX         100
-#define CRAWL_PAGES_MAX         1000000
 #define CRAWL_FRONTIER_MAX      200000      /* URLs waiting per target */
 #define CRAWL_SEEN_MAX          1000000
 #define CRAWL_SITEMAPS_MAX      16          /* sitemap files fetched per target */
@@ -72,13 +70,13 @@ struct opts {
 	int		 ignore_sitemap;
 	long		 delay_ms;
 	long		 timeout_s;
-	char		*user_agent;     /* NULL: the daemon's */
+	char		*user_agent;     /* cc's */
 	char		 agent[CRAWL_AGENT_MAX];   /* robots.txt product token */
 	char		**include, **exclude;
 	size_t		 ninclude, nexclude;
 	struct extract_selector *sel;
 	size_t		 nsel;
-	struct json_object *cfg;         /* owns the strings above that point into it */
+	struct crawl_config cc;          /* the job's config; owns what the above point into */
 };
 
 /* Seed 001's stats object, accumulated over the whole job. */
@@ -124,81 +122,36 @@ struct crawl {
 	struct stats		 st;
 };
 
-/* ---- options from the job's config ---- */
+/* ---- options from the job's config (crawl_config: the API wrote it, checked) ---- */
 
+/* The strings of a JSON array the config owns, as the array urlscope takes. */
 static int
-cfg_bool(struct json_object *c, const char *k, int def)
+strings_of(struct json_object *a, char ***out, size_t *n)
 {
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(c, k, &v) || v == NULL)
-		return def;
-	return json_object_get_boolean(v);
-}
-
-static long long
-cfg_int(struct json_object *c, const char *k, long long def, long long lo, long long hi)
-{
-	struct json_object	*v;
-	long long		 n;
-
-	if (!json_object_object_get_ex(c, k, &v) || v == NULL)
-		return def;
-	n = json_object_get_int64(v);
-	return n < lo ? lo : n > hi ? hi : n;
-}
-
-static const char *
-cfg_str(struct json_object *c, const char *k)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(c, k, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-/* Collects an array of strings (pointers into the config object). */
-static int
-cfg_strings(struct json_object *c, const char *k, char ***out, size_t *n)
-{
-	struct json_object	*a;
-	size_t			 i, len;
+	size_t i, len;
 
 	*out = NULL;
 	*n = 0;
-	if (!json_object_object_get_ex(c, k, &a) || !json_object_is_type(a, json_type_array))
+	if (a == NULL || (len = json_object_array_length(a)) == 0)
 		return 0;
-	if ((len = json_object_array_length(a)) > URLSCOPE_MAX_PATTERNS)
+	if ((*out = calloc(len, sizeof(**out))) == NULL)
 		return -1;
-	if (len > 0 && (*out = calloc(len, sizeof(**out))) == NULL)
-		return -1;
-	for (i = 0; i < len; i++) {
-		struct json_object *s = json_object_array_get_idx(a, i);
-
-		if (!json_object_is_type(s, json_type_string))
-			return -1;
-		(*out)[(*n)++] = (char *)json_object_get_string(s);
-	}
+	for (i = 0; i < len; i++)
+		(*out)[(*n)++] = (char *)json_object_get_string(json_object_array_get_idx(a, i));
 	return 0;
 }
 
+/* The job's selectors, name and XPath pointing into the config. */
 static int
-cfg_selectors(struct json_object *c, struct opts *o)
+selectors_of(struct json_object *sel, struct opts *o)
 {
-	struct json_object	*sel;
-	size_t			 n = 0;
+	size_t n = 0;
 
-	if (!json_object_object_get_ex(c, "selectors", &sel) ||
-	    !json_object_is_type(sel, json_type_object))
+	if (sel == NULL)
 		return 0;
-	if (json_object_object_length(sel) > EXTRACT_MAX_SELECTORS)
-		return -1;
 	if ((o->sel = calloc((size_t)json_object_object_length(sel) + 1, sizeof(*o->sel))) == NULL)
 		return -1;
 	json_object_object_foreach(sel, name, xp) {
-		if (!json_object_is_type(xp, json_type_string))
-			return -1;
 		o->sel[n].name = name;
 		o->sel[n].xpath = json_object_get_string(xp);
 		n++;
@@ -224,36 +177,30 @@ agent_token(const char *ua, char *out, size_t outsz)
 static int
 opts_parse(struct crawl *c)
 {
-	const struct config	*cfg = c->env->cfg;
 	struct opts		*o = &c->o;
-	const char		*ua;
+	struct crawl_config	*cc = &o->cc;
+	struct sq_error		 e;
 
-	if ((o->cfg = json_tokener_parse(c->q.config)) == NULL ||
-	    !json_object_is_type(o->cfg, json_type_object))
-		return snprintf(c->error, sizeof(c->error), "job config is not a JSON object"), -1;
-	o->max_results = cfg_int(o->cfg, "max_results_per_target", cfg->max_results_per_target,
-	    1, SQ_RESULTS_PER_TARGET_MAX);
-	o->max_pages = cfg_int(o->cfg, "maxPages", o->max_results, 1, CRAWL_PAGES_MAX);
-	o->depth = (int)cfg_int(o->cfg, "depth", CRAWL_DEPTH_DEFAULT, 0, CRAWL_DEPTH_MAX);
-	o->respect_robots = cfg_bool(o->cfg, "respectRobots", 1);
-	o->include_subdomains = cfg_bool(o->cfg, "includeSubdomains", 0);
-	o->allow_external = cfg_bool(o->cfg, "allowExternalLinks", 0);
-	o->ignore_query = cfg_bool(o->cfg, "ignoreQueryParameters", 0);
-	o->ignore_sitemap = cfg_bool(o->cfg, "ignoreSitemap", 0);
-	o->delay_ms = (long)cfg_int(o->cfg, "delay", 0, 0, 600000);
-	o->timeout_s = (long)cfg_int(o->cfg, "timeout", cfg->daemon_timeout, 1, 3600);
-	if ((ua = cfg_str(o->cfg, "userAgent")) != NULL && ua[0] != '\0' && strlen(ua) < 512)
-		o->user_agent = (char *)ua;
-	agent_token(o->user_agent ? o->user_agent : cfg->daemon_user_agent, o->agent,
-	    sizeof(o->agent));
-	if (cfg_strings(o->cfg, "includePaths", &o->include, &o->ninclude) == -1 ||
-	    cfg_strings(o->cfg, "excludePaths", &o->exclude, &o->nexclude) == -1)
-		return snprintf(c->error, sizeof(c->error),
-		    "includePaths/excludePaths must be arrays of at most %d strings",
-		    URLSCOPE_MAX_PATTERNS), -1;
-	if (cfg_selectors(o->cfg, o) == -1)
-		return snprintf(c->error, sizeof(c->error),
-		    "selectors must map at most %d names to XPath strings", EXTRACT_MAX_SELECTORS), -1;
+	/* Read as the API wrote it, every key checked again: a config it would refuse is no crawl. */
+	if (crawl_config_load(cc, c->q.config, c->env->cfg, &e) == -1)
+		return snprintf(c->error, sizeof(c->error), "%s", e.message), -1;
+	o->max_results = cc->max_results;
+	o->max_pages = cc->max_pages;
+	o->depth = (int)cc->depth;
+	o->respect_robots = cc->respect_robots;
+	o->include_subdomains = cc->include_subdomains;
+	o->allow_external = cc->allow_external;
+	o->ignore_query = cc->ignore_query;
+	o->ignore_sitemap = cc->ignore_sitemap;
+	o->delay_ms = (long)cc->delay_ms;
+	/* Whole seconds, rounded up: no fetch is cut shorter than asked. */
+	o->timeout_s = (long)((cc->timeout_ms + 999) / 1000);
+	o->user_agent = cc->user_agent;
+	agent_token(o->user_agent, o->agent, sizeof(o->agent));
+	if (strings_of(cc->include_paths, &o->include, &o->ninclude) == -1 ||
+	    strings_of(cc->exclude_paths, &o->exclude, &o->nexclude) == -1 ||
+	    selectors_of(cc->selectors, o) == -1)
+		return snprintf(c->error, sizeof(c->error), "out of memory"), -1;
 	return 0;
 }
 
@@ -263,7 +210,7 @@ opts_free(struct opts *o)
 	free(o->include);
 	free(o->exclude);
 	free(o->sel);
-	json_object_put(o->cfg);
+	crawl_config_clear(&o->cc);
 }
 
 /* ---- the frontier: a ring of URLs, breadth first; retries go to the front ---- */

@@ -37,7 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	}
 	crawl_config_finish(&c, &cfg, 100);
-	if (crawl_config_store(&c, NULL, &a) == -1 || crawl_config_load(&back, a.data, &cfg) == -1)
+	if (crawl_config_store(&c, NULL, &a) == -1 || crawl_config_load(&back, a.data, &cfg, &e) == -1)
 		abort();
 	if (crawl_config_store(&back, NULL, &b) == -1 || strcmp(a.data, b.data) != 0)
 		abort();

@@ -69,6 +69,10 @@ future = job("future", [T + "/"], {"maxPages": 1}, hold=True)
 failing = job("failing", [site.origin("main") + "/missing.html"], {"ignoreSitemap": True}, max_retries=2,
               hold=True)
 dead = job("dead", [DEAD], max_retries=1, hold=True)
+# A stored config the API would refuse (written behind its back, as a fault): no crawl.
+tampered = job("tampered", [T + "/"], {"includePaths": ["^/a"]}, max_retries=2, hold=True)
+db_sql("UPDATE jobs SET config = JSON_SET(config, '$.includePaths[0]', '(') WHERE id = %s"
+       % sql_str(uuid_of(tampered)))
 mixed = job("mixed", [T + "/", DEAD], {"maxPages": 2}, hold=True)
 cancel = job("cancel", [C + "/slow/"], {"maxPages": 1000}, hold=True)
 term = job("term", [C + "/slow/"], {"maxPages": 1000}, hold=True)
@@ -122,7 +126,7 @@ check(r.status == 200 and not any(i.get("id") == d1.id for i in (st.get("daemons
 
 section("cancel within a second; failing and partly failing jobs")
 d2 = Daemon("dmn-2-%s" % TOKEN, lease_seconds=str(LEASE)).start()
-for j in (failing, dead, mixed, cancel):
+for j in (failing, dead, mixed, cancel, tampered):
     release(j)
 crash_mark = site.log_size("crash")
 n_before = wait_for(lambda: int(db_value("SELECT COUNT(*) FROM results WHERE job_id = %s"
@@ -195,6 +199,14 @@ check(DEAD in errs and (errs[DEAD][0] == "fetch" or "robots.txt" in errs[DEAD][2
 check(row["status"] == "failed" and row["retry_count"] == 1,
       "a job failing on an unreachable host is retried (max_retries 1), then failed",
       note=str({k: row[k] for k in ("status", "retry_count", "error")}))
+
+row = wait_job(tampered, 30)
+tr = request("GET", "/api/v1/jobs/%s" % tampered)
+err = ((tr.json or {}).get("error") or {}) if tr.status == 200 else {}
+check(row["status"] == "failed" and row["retry_count"] == 0 and row["total_results"] == 0
+      and "config.includePaths[0]" in str(err.get("message", "")),
+      "a job whose stored config the core's rules refuse fails at once, unretried, naming the key "
+      "(scrapeqd reads it through crawl_config_load)", tr, note=str(err))
 
 row = wait_job(mixed, 30)
 ts = db_rows("SELECT position, status, results_count FROM job_targets WHERE job_id = %s ORDER BY position"

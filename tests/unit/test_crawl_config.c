@@ -109,7 +109,7 @@ test_good(const struct config *cfg)
 		TAP_CHECK(strcmp(b.data, good[i].out) == 0, "config %s -> %s",
 		    good[i].in ? good[i].in : "NULL", b.data);
 		/* What was stored loads back to the same thing. */
-		TAP_CHECK(crawl_config_load(&back, b.data, cfg) == 0 &&
+		TAP_CHECK(crawl_config_load(&back, b.data, cfg, &e) == 0 &&
 		    crawl_config_store(&back, NULL, &b2) == 0 && strcmp(b.data, b2.data) == 0,
 		    "config row %zu round-trips (%s)", i, b2.data ? b2.data : "");
 		crawl_config_clear(&back);
@@ -194,19 +194,35 @@ static void
 test_load_partial(const struct config *cfg)
 {
 	struct crawl_config	 c;
+	struct sq_error		 e = { SQ_OK, "" };
 	struct buf		 b;
 
 	buf_init(&b, 0);
 	TAP_CHECK(crawl_config_load(&c, "{\"max_results_per_target\":7,\"targets\":[\"tgt_1\"]}",
-	    cfg) == 0 && c.max_results == 7 && c.max_pages == 7 && c.depth == 3 &&
+	    cfg, &e) == 0 && c.max_results == 7 && c.max_pages == 7 && c.depth == 3 &&
 	    c.timeout_ms == 30000 && c.respect_robots == 1 &&
 	    strcmp(c.user_agent, "scrapeq/test") == 0, "partial stored config completed");
 	crawl_config_clear(&c);
-	TAP_CHECK(crawl_config_load(&c, "{\"timeout\":5,\"depth\":2}", cfg) == 0 &&
+	TAP_CHECK(crawl_config_load(&c, "{\"timeout\":5,\"depth\":2}", cfg, &e) == 0 &&
 	    c.timeout_ms == 5000 && c.depth == 2 && c.max_results == 100,
 	    "seconds-only timeout read as seconds");
 	crawl_config_clear(&c);
-	TAP_CHECK(crawl_config_load(&c, "[1]", cfg) == -1, "stored array refused");
+	TAP_CHECK(crawl_config_load(&c, "[1]", cfg, &e) == -1, "stored array refused");
+	crawl_config_clear(&c);
+	/* What scrapeqd refuses to crawl: a stored key the API's rules would have refused. */
+	TAP_CHECK(crawl_config_load(&c, "{\"includePaths\":[\"(\"]}", cfg, &e) == -1 &&
+	    strncmp(e.message, "Invalid config.includePaths[0]", 30) == 0, "a bad stored pattern "
+	    "refused: %s", e.message);
+	crawl_config_clear(&c);
+	TAP_CHECK(crawl_config_load(&c, "{\"depth\":1000}", cfg, &e) == -1 &&
+	    strncmp(e.message, "Invalid config.depth", 20) == 0, "a stored depth out of range "
+	    "refused, not clamped: %s", e.message);
+	crawl_config_clear(&c);
+	TAP_CHECK(crawl_config_load(&c, "{\"timeout\":0}", cfg, &e) == -1 &&
+	    crawl_config_load(&c, "{\"timeout_ms\":5,\"timeout\":1}", cfg, &e) == -1 &&
+	    crawl_config_load(&c, "{\"bogus\":1}", cfg, &e) == -1 &&
+	    crawl_config_load(&c, "{\"depth\":null}", cfg, &e) == -1,
+	    "bad stored timeouts, unknown and null keys refused");
 	TAP_CHECK(crawl_config_view("{\"max_results_per_target\":5,\"targets\":[],\"depth\":1,"
 	    "\"timeout\":2,\"timeout_ms\":1500}", cfg, 0, &b) == 0 && strcmp(b.data,
 	    "{\"depth\":1,\"maxPages\":5,\"delay\":0,\"respectRobots\":true,"
