@@ -19,8 +19,9 @@
 #include "scrapeq/text.h"
 #include "scrapeq/urlscope.h"
 #include "crawl.h"
+#include "frontier.h"
+#include "rhost.h"
 
-#define CRAWL_FRONTIER_MAX      200000      /* URLs waiting per target */
 #define CRAWL_SEEN_MAX          1000000
 #define CRAWL_SITEMAPS_MAX      16          /* sitemap files fetched per target */
 #define CRAWL_RATE_RETRIES      3           /* 429/503 answers before a URL gives up */
@@ -28,36 +29,6 @@
 #define CRAWL_RATE_MAX_S        120
 #define CRAWL_ERRORS_KEPT       20          /* stats.errors list */
 #define CRAWL_AGENT_MAX         64
-
-struct item {
-	char	*url;
-	int	 depth;
-	int	 hops;
-	int	 attempts;
-	char	*origin;      /* first URL of a redirect chain, or NULL */
-};
-
-static void
-item_free(struct item *it)
-{
-	free(it->url);
-	free(it->origin);
-	it->url = it->origin = NULL;
-}
-
-/* Per host of a job: its robots.txt, and the URLs waiting for it. */
-struct rhost {
-	char		 key[FETCH_HOST_MAX];
-	struct robots	*robots;        /* NULL until fetched */
-	int		 fetching;
-	char		 refused[32];   /* the guard refused the host's address: why */
-	char		 unreachable[160]; /* robots.txt could not be had: why (retryable) */
-	long		 delay_ms;      /* this job's gap between fetches to the host */
-	long long	 next_at;       /* monotonic ms before which the next may not start */
-	struct item	*waiting;
-	size_t		 nwaiting, capwaiting;
-	struct rhost	*next;
-};
 
 struct opts {
 	long long	 max_results;
@@ -107,8 +78,7 @@ struct crawl {
 	/* the current target */
 	struct urlscope		*scope;
 	struct urlset		*seen;
-	struct item		*ring;
-	size_t			 rhead, rlen, rcap;
+	struct frontier		 frontier;
 	long long		 pages, results, target_ok;
 	int			 inflight;
 	int			 sitemaps;
@@ -213,156 +183,6 @@ opts_free(struct opts *o)
 	crawl_config_clear(&o->cc);
 }
 
-/* ---- the frontier: a ring of URLs, breadth first; retries go to the front ---- */
-
-static int
-ring_grow(struct crawl *c)
-{
-	struct item	*n;
-	size_t		 cap = c->rcap ? c->rcap * 2 : 256, i;
-
-	if ((n = calloc(cap, sizeof(*n))) == NULL)
-		return -1;
-	for (i = 0; i < c->rlen; i++)
-		n[i] = c->ring[(c->rhead + i) % c->rcap];
-	free(c->ring);
-	c->ring = n;
-	c->rcap = cap;
-	c->rhead = 0;
-	return 0;
-}
-
-/* Takes ownership of it->url (freed if the frontier is full). */
-static void
-ring_push(struct crawl *c, struct item *it, int front)
-{
-	if (c->rlen >= CRAWL_FRONTIER_MAX || (c->rlen == c->rcap && ring_grow(c) == -1)) {
-		item_free(it);
-		return;
-	}
-	if (front) {
-		c->rhead = (c->rhead + c->rcap - 1) % c->rcap;
-		c->ring[c->rhead] = *it;
-	} else
-		c->ring[(c->rhead + c->rlen) % c->rcap] = *it;
-	c->rlen++;
-}
-
-static int
-ring_pop(struct crawl *c, struct item *it)
-{
-	if (c->rlen == 0)
-		return 0;
-	*it = c->ring[c->rhead];
-	c->rhead = (c->rhead + 1) % c->rcap;
-	c->rlen--;
-	return 1;
-}
-
-static void
-ring_clear(struct crawl *c)
-{
-	struct item it;
-
-	while (ring_pop(c, &it))
-		item_free(&it);
-}
-
-/* ---- hosts of the current target ---- */
-
-/* scheme://host:port of a normalised URL, the key for robots.txt and politeness. */
-static int
-host_key(const char *url, char *out, size_t outsz)
-{
-	CURLU	*h = curl_url();
-	char	*scheme = NULL, *host = NULL, *port = NULL;
-	int	 rc = -1;
-
-	if (h != NULL && curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-	    curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-	    curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-		int n = snprintf(out, outsz, "%s://%s:%s", scheme, host, port);
-
-		rc = n > 0 && (size_t)n < outsz ? 0 : -1;
-	}
-	curl_free(port);
-	curl_free(host);
-	curl_free(scheme);
-	curl_url_cleanup(h);
-	return rc;
-}
-
-/* The path and query of a URL as robots.txt rules see it. */
-static int
-url_path(const char *url, char *out, size_t outsz)
-{
-	CURLU	*h = curl_url();
-	char	*path = NULL, *query = NULL;
-	int	 rc = -1, n;
-
-	if (h != NULL && curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(h, CURLUPART_PATH, &path, 0) == CURLUE_OK) {
-		(void)curl_url_get(h, CURLUPART_QUERY, &query, 0);
-		n = snprintf(out, outsz, "%s%s%s", path, query ? "?" : "", query ? query : "");
-		rc = n > 0 && (size_t)n < outsz ? 0 : -1;
-	}
-	curl_free(query);
-	curl_free(path);
-	curl_url_cleanup(h);
-	return rc;
-}
-
-static struct rhost *
-rhost_get(struct crawl *c, const char *key)
-{
-	struct rhost *h;
-
-	for (h = c->hosts; h != NULL; h = h->next)
-		if (strcmp(h->key, key) == 0)
-			return h;
-	if ((h = calloc(1, sizeof(*h))) == NULL)
-		return NULL;
-	text_copy(h->key, sizeof(h->key), key);
-	h->next = c->hosts;
-	c->hosts = h;
-	return h;
-}
-
-static void
-rhosts_free(struct crawl *c)
-{
-	struct rhost	*h, *n;
-	size_t		 i;
-
-	for (h = c->hosts; h != NULL; h = n) {
-		n = h->next;
-		for (i = 0; i < h->nwaiting; i++)
-			item_free(&h->waiting[i]);
-		free(h->waiting);
-		robots_free(h->robots);
-		free(h);
-	}
-	c->hosts = NULL;
-}
-
-static void
-rhost_wait(struct rhost *h, struct item *it)
-{
-	if (h->nwaiting == h->capwaiting) {
-		size_t	 cap = h->capwaiting ? h->capwaiting * 2 : 16;
-		void	*p = realloc(h->waiting, cap * sizeof(*h->waiting));
-
-		if (p == NULL || cap > CRAWL_FRONTIER_MAX) {
-			item_free(it);
-			return;
-		}
-		h->waiting = p;
-		h->capwaiting = cap;
-	}
-	h->waiting[h->nwaiting++] = *it;
-}
-
 /* ---- bookkeeping ---- */
 
 static const struct uuid *
@@ -429,7 +249,7 @@ static void
 enqueue(struct crawl *c, const char *url, int depth, int hops)
 {
 	char		 norm[URLSCOPE_URL_MAX + 1];
-	struct item	 it;
+	struct frontier_item	 it;
 
 	if (urlscope_normalise(c->scope, url, norm, sizeof(norm)) == -1)
 		return;
@@ -442,7 +262,7 @@ enqueue(struct crawl *c, const char *url, int depth, int hops)
 		return;
 	it.depth = depth;
 	it.hops = hops;
-	ring_push(c, &it, 0);
+	frontier_push(&c->frontier, &it, 0);
 }
 
 /* ---- targets ---- */
@@ -450,8 +270,8 @@ enqueue(struct crawl *c, const char *url, int depth, int hops)
 static void
 target_reset(struct crawl *c)
 {
-	ring_clear(c);
-	rhosts_free(c);
+	frontier_clear(&c->frontier);
+	rhost_free_all(&c->hosts);
 	urlscope_free(c->scope);
 	urlset_free(c->seen);
 	c->scope = NULL;
@@ -496,17 +316,17 @@ target_begin(struct crawl *c)
 	if ((c->scope = urlscope_new(&so, err, sizeof(err))) == NULL ||
 	    (c->seen = urlset_new(CRAWL_SEEN_MAX)) == NULL ||
 	    urlscope_normalise(c->scope, t->url, norm, sizeof(norm)) == -1 ||
-	    host_key(norm, c->start_host, sizeof(c->start_host)) == -1) {
+	    rhost_key(norm, c->start_host, sizeof(c->start_host)) == -1) {
 		snprintf(c->error, sizeof(c->error), "target %.120s: %.120s", t->url,
 		    c->scope == NULL ? err : "not a crawlable URL");
 		return -1;
 	}
 	/* The start URL is in scope by definition, whatever includePaths say. */
 	if (urlset_add(c->seen, norm) == 1) {
-		struct item it = { strdup(norm), 0, 0, 0, NULL };
+		struct frontier_item it = { strdup(norm), 0, 0, 0, NULL };
 
 		if (it.url != NULL)
-			ring_push(c, &it, 0);
+			frontier_push(&c->frontier, &it, 0);
 	}
 	return 0;
 }
@@ -566,7 +386,7 @@ on_robots(struct crawl *c, struct fetch *f, struct rhost *h)
 		h->delay_ms = robots_crawl_delay_ms(h->robots);
 	/* Waiting URLs go back to the front, in their order. */
 	for (i = h->nwaiting; i > 0; i--)
-		ring_push(c, &h->waiting[i - 1], 1);
+		frontier_push(&c->frontier, &h->waiting[i - 1], 1);
 	h->nwaiting = 0;
 	if (strcmp(h->key, c->start_host) != 0 || c->o.ignore_sitemap || c->sitemaps > 0)
 		return;
@@ -613,7 +433,7 @@ sitemap_child(struct crawl *c, const char *loc)
 	char		 key[FETCH_HOST_MAX];
 	struct fetch	*s;
 
-	if (c->sitemaps >= CRAWL_SITEMAPS_MAX || host_key(loc, key, sizeof(key)) == -1 ||
+	if (c->sitemaps >= CRAWL_SITEMAPS_MAX || rhost_key(loc, key, sizeof(key)) == -1 ||
 	    (s = new_fetch(c, loc, key, FETCH_SITEMAP)) == NULL)
 		return;
 	s->follow = 1;
@@ -776,7 +596,7 @@ on_page_ok(struct crawl *c, struct fetch *f)
 
 /* 429, or 503 with Retry-After: slow the host down and try the URL again later. */
 static int
-on_rate_limited(struct crawl *c, struct fetch *f, struct item *it)
+on_rate_limited(struct crawl *c, struct fetch *f, struct frontier_item *it)
 {
 	long secs;
 
@@ -792,13 +612,13 @@ on_rate_limited(struct crawl *c, struct fetch *f, struct item *it)
 	    "Rate limited, waiting %ld seconds", secs);
 	it->attempts++;
 	c->pages--;                       /* the retry is the same page */
-	ring_push(c, it, 1);
+	frontier_push(&c->frontier, it, 1);
 	it->url = NULL;
 	return 1;
 }
 
 static void
-on_redirect(struct crawl *c, struct fetch *f, const struct item *it)
+on_redirect(struct crawl *c, struct fetch *f, const struct frontier_item *it)
 {
 	char norm[URLSCOPE_URL_MAX + 1], msg[300];
 
@@ -824,19 +644,19 @@ on_redirect(struct crawl *c, struct fetch *f, const struct item *it)
 		return;        /* else the target was reached another way: nothing lost */
 	}
 	{
-		struct item next = { strdup(norm), it->depth, it->hops + 1, 0,
+		struct frontier_item next = { strdup(norm), it->depth, it->hops + 1, 0,
 		    strdup(it->origin ? it->origin : it->url) };
 
 		if (next.url != NULL && next.origin != NULL)
-			ring_push(c, &next, 1);
+			frontier_push(&c->frontier, &next, 1);
 		else
-			item_free(&next);
+			frontier_item_free(&next);
 	}
 }
 
 /* Returns 1 when the page now waits for its selectors (f is theirs). */
 static int
-on_page(struct crawl *c, struct fetch *f, struct item *it)
+on_page(struct crawl *c, struct fetch *f, struct frontier_item *it)
 {
 	char msg[256];
 
@@ -921,7 +741,7 @@ sel_drop_all(struct crawl *c)
 void
 crawl_on_fetch(struct crawl *c, struct fetch *f)
 {
-	struct item	 it = { f->url, f->depth, f->hops, f->attempts, f->origin };
+	struct frontier_item	 it = { f->url, f->depth, f->hops, f->attempts, f->origin };
 	struct rhost	*h;
 	int		 waits = 0;
 
@@ -934,7 +754,7 @@ crawl_on_fetch(struct crawl *c, struct fetch *f)
 	}
 	switch (f->kind) {
 	case FETCH_ROBOTS:
-		if ((h = rhost_get(c, f->host)) != NULL)
+		if ((h = rhost_get(&c->hosts, f->host)) != NULL)
 			on_robots(c, f, h);
 		break;
 	case FETCH_SITEMAP:
@@ -1038,17 +858,17 @@ fetch_robots(struct crawl *c, struct rhost *h)
 
 /* The page fetch itself; takes it's strings. */
 static void
-fetch_page(struct crawl *c, struct rhost *h, struct item *it)
+fetch_page(struct crawl *c, struct rhost *h, struct frontier_item *it)
 {
 	struct fetch *f;
 
 	if (sel_hold(c) == -1) {
-		ring_push(c, it, 1);           /* no place for its selectors yet: later */
+		frontier_push(&c->frontier, it, 1);           /* no place for its selectors yet: later */
 		return;
 	}
 	if ((f = new_fetch(c, it->url, h->key, FETCH_PAGE)) == NULL) {
 		sel_release(c, 1);
-		item_free(it);
+		frontier_item_free(it);
 		return;
 	}
 	free(it->url);
@@ -1068,13 +888,13 @@ fetch_page(struct crawl *c, struct rhost *h, struct item *it)
  * the page, or into the host's wait list while this job's delay for it runs.
  */
 static void
-submit(struct crawl *c, struct item *it)
+submit(struct crawl *c, struct frontier_item *it)
 {
 	char		 key[FETCH_HOST_MAX], path[URLSCOPE_URL_MAX + 1];
 	struct rhost	*h;
 
-	if (host_key(it->url, key, sizeof(key)) == -1 || (h = rhost_get(c, key)) == NULL) {
-		item_free(it);
+	if (rhost_key(it->url, key, sizeof(key)) == -1 || (h = rhost_get(&c->hosts, key)) == NULL) {
+		frontier_item_free(it);
 		return;
 	}
 	if (h->robots == NULL) {
@@ -1085,19 +905,19 @@ submit(struct crawl *c, struct item *it)
 	}
 	if (h->refused[0] != '\0') {
 		refuse(c, it->url, h->refused);
-		item_free(it);
+		frontier_item_free(it);
 		return;
 	}
 	if (h->unreachable[0] != '\0') {
 		note_error(c, it->url, "fetch", 0, h->unreachable);
 		c->retryable = 1;
-		item_free(it);
+		frontier_item_free(it);
 		return;
 	}
-	if (c->o.respect_robots && (url_path(it->url, path, sizeof(path)) == -1 ||
+	if (c->o.respect_robots && (rhost_path(it->url, path, sizeof(path)) == -1 ||
 	    !robots_allowed(h->robots, path))) {
 		note_error(c, it->url, "robots", 0, "Blocked by robots.txt");
-		item_free(it);
+		frontier_item_free(it);
 		return;
 	}
 	if (h->delay_ms > 0 && (h->next_at > mono_ms() || h->nwaiting > 0)) {
@@ -1112,7 +932,7 @@ static void
 release_delayed(struct crawl *c)
 {
 	struct rhost	*h;
-	struct item	 it;
+	struct frontier_item	 it;
 	long long	 now = mono_ms();
 
 	for (h = c->hosts; h != NULL && sel_room(c); h = h->next) {
@@ -1139,7 +959,7 @@ robots_pending(const struct crawl *c)
 void
 crawl_pump(struct crawl *c)
 {
-	struct item	 it;
+	struct frontier_item	 it;
 	unsigned	 cap = c->env->cfg->daemon_concurrency * 2;
 
 	while (c->state == CRAWL_RUNNING) {
@@ -1166,11 +986,11 @@ crawl_pump(struct crawl *c)
 		if (c->pages < c->o.max_pages && c->results < c->o.max_results)
 			release_delayed(c);
 		while ((unsigned)c->inflight < cap && c->pages < c->o.max_pages &&
-		    c->results < c->o.max_results && sel_room(c) && ring_pop(c, &it))
+		    c->results < c->o.max_results && sel_room(c) && frontier_pop(&c->frontier, &it))
 			submit(c, &it);
 		if (c->inflight > 0 || (robots_pending(c) && c->pages < c->o.max_pages))
 			return;
-		if (c->rlen > 0 && c->pages < c->o.max_pages && c->results < c->o.max_results)
+		if (c->frontier.len > 0 && c->pages < c->o.max_pages && c->results < c->o.max_results)
 			return;
 		target_end(c, !c->target_ok, c->last_error[0] ? c->last_error :
 		    "no page of the target could be fetched");
@@ -1208,7 +1028,7 @@ crawl_free(struct crawl *c)
 	engine_cancel(c->env->engine, c);
 	sel_drop_all(c);
 	target_reset(c);
-	free(c->ring);
+	frontier_free(&c->frontier);
 	opts_free(&c->o);
 	json_object_put(c->st.errors);
 	free(c->q.config);
@@ -1264,7 +1084,7 @@ char *
 crawl_stats_json(const struct crawl *c)
 {
 	struct json_object	*o = json_object_new_object(), *d;
-	long long		 total = c->st.processed + (long long)c->rlen;
+	long long		 total = c->st.processed + (long long)c->frontier.len;
 	char			*s;
 
 	json_object_object_add(o, "pagesProcessed", json_object_new_int64(c->st.processed));
