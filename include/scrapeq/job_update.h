@@ -2,6 +2,8 @@
 #ifndef SCRAPEQ_JOB_UPDATE_H
 #define SCRAPEQ_JOB_UPDATE_H
 
+#include <json-c/json.h>
+
 #include "auth.h"
 #include "db.h"
 #include "err.h"
@@ -15,6 +17,12 @@ struct job_change {
 	int		 has_error_message;
 	const char	*error_message;    /* NULL: clear the error */
 	const char	*stats;            /* JSON object text, replaces; NULL: not given */
+	/* Seed 003's progress, set as stats.progress / stats.progressMessage on the stats
+	 * read under the row lock (the other keys kept; stats not an object is {}):
+	 * borrowed json-c values, stored as they are (a null progress_message too). */
+	struct json_object *progress;      /* NULL: not given */
+	int		 has_progress_message;
+	struct json_object *progress_message;
 	const char	*result;           /* JSON text, replaces; NULL: not given */
 	const char	*metadata;         /* JSON object text merged in (RFC 7396); NULL: not given */
 	int		 has_retry_count;

@@ -435,8 +435,8 @@ static const struct jsonbody_field patch_fields[] = {
  * shows the progress fields beside the client's own.
  */
 static enum sq_err
-patch_change(struct json_object *b, const struct job_domain_view *v, struct job_change *c,
-    struct json_object **stats, struct json_object **result, struct sq_error *e)
+patch_change(struct json_object *b, struct job_change *c, struct json_object **result,
+    struct sq_error *e)
 {
 	struct json_object	*x, *pp = NULL, *pm = NULL;
 	const char		*s;
@@ -458,18 +458,10 @@ patch_change(struct json_object *b, const struct job_domain_view *v, struct job_
 	if (pm != NULL && strlen(json_object_get_string(pm)) > SQ_JOB_MESSAGE_MAX)
 		return sq_fail(e, SQ_ERR_INVALID, "progress_message is longer than %d bytes",
 		    SQ_JOB_MESSAGE_MAX);
-	if (pp != NULL || json_object_object_get_ex(b, "progress_message", NULL)) {
-		*stats = v->stats ? json_tokener_parse(v->stats) : NULL;
-		if (*stats == NULL || !json_object_is_type(*stats, json_type_object)) {
-			json_object_put(*stats);
-			*stats = json_object_new_object();
-		}
-		if (pp != NULL)
-			json_object_object_add(*stats, "progress", json_object_get(pp));
-		if (json_object_object_get_ex(b, "progress_message", NULL))
-			json_object_object_add(*stats, "progressMessage", json_object_get(pm));
-		c->stats = json_object_to_json_string_ext(*stats, JSON_C_TO_STRING_PLAIN);
-	}
+	/* Set on the stats read under the row lock, where PATCH and handlers keep progress. */
+	c->progress = pp;
+	c->has_progress_message = json_object_object_get_ex(b, "progress_message", NULL);
+	c->progress_message = pm;
 	/* The client's result as sent; progress is shown beside it (write_result), not stored in it. */
 	if (json_object_object_get_ex(b, "result", &x) && x != NULL) {
 		*result = json_object_get(x);
@@ -485,7 +477,7 @@ static enum sq_err
 h_job_patch(struct req *r, struct sq_error *e)
 {
 	struct job_domain_view	 v;
-	struct json_object	*b = NULL, *stats = NULL, *result = NULL;
+	struct json_object	*b = NULL, *result = NULL;
 	struct job_change	 c;
 	enum sq_err		 rc;
 
@@ -496,12 +488,11 @@ h_job_patch(struct req *r, struct sq_error *e)
 	if ((b = req_json(r, 0, e)) == NULL)
 		rc = e->code;
 	else if ((rc = jsonbody_check(b, patch_fields, 4, e)) == SQ_OK &&
-	    (rc = patch_change(b, &v, &c, &stats, &result, e)) == SQ_OK &&
+	    (rc = patch_change(b, &c, &result, e)) == SQ_OK &&
 	    (rc = job_update(r->w->db, r->w->cfg, &r->who, &v.job.id, &c, e)) == SQ_OK)
 		rc = reply_id(r, 200, &v.job.id, e);
 	if (b != NULL && rc == SQ_ERR_BAD_REQUEST)   /* valid JSON, invalid data */
 		rc = e->code = SQ_ERR_INVALID;
-	json_object_put(stats);
 	json_object_put(result);
 	json_object_put(b);
 	job_domain_view_clear(&v);

@@ -63,16 +63,50 @@ error_json(struct buf *b, const char *code, const char *msg)
 	return b->oom ? -1 : 0;
 }
 
+/*
+ * The job's stats with c's progress keys set, read under the row lock lock_job took,
+ * so a concurrent writer's keys are kept: *out (JSON text) is the caller's to free.
+ */
 static enum sq_err
-set_fields(struct db *db, const struct locked *l, const struct job_change *c, const char *err)
+merged_stats(struct db *db, const struct locked *l, const struct job_change *c, char **out)
+{
+	struct json_object	*st = NULL;
+	struct db_res		 r;
+	enum sq_err		 rc;
+
+	*out = NULL;
+	rc = db_exec(db, "SELECT stats FROM jobs WHERE id = ?", DB_PARAMS(DB_STR(l->jids)), &r);
+	if (rc != SQ_OK)
+		return rc;
+	if (r.nrows > 0 && db_str(&r, 0, 0) != NULL)
+		st = json_tokener_parse(db_str(&r, 0, 0));
+	db_res_free(&r);
+	if (st == NULL || !json_object_is_type(st, json_type_object)) {
+		json_object_put(st);
+		if ((st = json_object_new_object()) == NULL)
+			return SQ_ERR_NOMEM;
+	}
+	if (c->progress != NULL)
+		json_object_object_add(st, "progress", json_object_get(c->progress));
+	if (c->has_progress_message)
+		json_object_object_add(st, "progressMessage", json_object_get(c->progress_message));
+	*out = strdup(json_object_to_json_string_ext(st, JSON_C_TO_STRING_PLAIN));
+	json_object_put(st);
+	return *out == NULL ? SQ_ERR_NOMEM : SQ_OK;
+}
+
+/* stats: c's replacement, else the merged progress (NULL: unchanged). */
+static enum sq_err
+set_fields(struct db *db, const struct locked *l, const struct job_change *c, const char *err,
+    const char *stats)
 {
 	return db_exec(db, "UPDATE jobs SET "
 	    "metadata = IF(? IS NULL, metadata, JSON_MERGE_PATCH(metadata, ?)), "
 	    "stats = IF(?, ?, stats), result = IF(?, ?, result), error = IF(?, ?, error), "
 	    "retry_count = IF(?, ?, retry_count), started_at = COALESCE(?, started_at), "
 	    "completed_at = COALESCE(?, completed_at), updated_at = NOW(6) WHERE id = ?",
-	    DB_PARAMS(DB_STR(c->metadata), DB_STR(c->metadata), DB_INT(c->stats != NULL),
-	    DB_STR(c->stats), DB_INT(c->result != NULL), DB_STR(c->result),
+	    DB_PARAMS(DB_STR(c->metadata), DB_STR(c->metadata), DB_INT(stats != NULL),
+	    DB_STR(stats), DB_INT(c->result != NULL), DB_STR(c->result),
 	    DB_INT(c->has_error_message), DB_STR(err), DB_INT(c->has_retry_count),
 	    DB_INT(c->retry_count), DB_STR(c->started_at), DB_STR(c->completed_at),
 	    DB_STR(l->jids)), NULL);
@@ -249,7 +283,7 @@ apply(struct db *db, const struct config *cfg, const struct principal *who,
     const char *action, int checked, struct sq_error *e)
 {
 	struct buf	 err;
-	char		*before = NULL;
+	char		*before = NULL, *merged = NULL;
 	int		 moved = c->has_status && c->status != l->st;
 	enum sq_err	 rc;
 
@@ -272,8 +306,10 @@ apply(struct db *db, const struct config *cfg, const struct principal *who,
 		return sq_fail(e, SQ_ERR_NOMEM, NULL);
 	}
 	rc = job_audit_snapshot(db, l->jids, &before);
+	if (rc == SQ_OK && c->stats == NULL && (c->progress != NULL || c->has_progress_message))
+		rc = merged_stats(db, l, c, &merged);
 	if (rc == SQ_OK)
-		rc = set_fields(db, l, c, err.data);
+		rc = set_fields(db, l, c, err.data, c->stats ? c->stats : merged);
 	if (rc == SQ_OK && moved)
 		rc = move(db, who, l, c);
 	else if (rc == SQ_OK && l->st == JOB_RUNNING)
@@ -284,6 +320,7 @@ apply(struct db *db, const struct config *cfg, const struct principal *who,
 		rc = record(db, who, l, moved, c->has_status ? c->status : l->st, action, before);
 	if (rc != SQ_OK)
 		sq_fail(e, rc, NULL);
+	free(merged);
 	free(before);
 	buf_free(&err);
 	return rc;
