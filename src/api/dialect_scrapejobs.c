@@ -600,8 +600,8 @@ h_audit(struct req *r, struct sq_error *e)
 	enum sq_err		 rc;
 
 	if ((rc = param_job(r, &id, e)) != SQ_OK || (rc = req_query(r, e)) != SQ_OK ||
-	    (rc = pagination_window_parse(&r->query, 100, SQ_AUDIT_LIMIT_MAX, 10000000, &win,
-	    e)) != SQ_OK ||
+	    (rc = pagination_window_parse(&r->query, SQ_AUDIT_LIMIT_DEFAULT, SQ_AUDIT_LIMIT_MAX,
+	    SQ_AUDIT_OFFSET_MAX, &win, e)) != SQ_OK ||
 	    (rc = job_audit_list(r->w->db, &r->who, &id, win.offset, win.limit, &rows, &n, e)) !=
 	    SQ_OK)
 		return rc;
