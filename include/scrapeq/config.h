@@ -4,13 +4,14 @@
 
 #include <stddef.h>
 
+#include "limits.h"
+
 #define SQ_CONFIG_DEFAULT_PATH "/etc/scrapeq/scrapeq.conf"
 #define SQ_CONFIG_FILE_MAX     (1024 * 1024)   /* config_load refuses a larger file */
 
 enum log_level { LOG_LVL_DEBUG, LOG_LVL_INFO, LOG_LVL_WARNING, LOG_LVL_ERROR };
 
 #define SQ_HANDLERS_MAX      32
-#define SQ_JOB_TYPE_MAX      32      /* bytes of a job type name */
 #define SQ_HANDLER_CMD_MAX   511     /* bytes of a handler's command line */
 
 /* [handlers]: a job type other than scrape, run by scrapeqd as this command. */

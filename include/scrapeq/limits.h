@@ -62,8 +62,15 @@
 #define SQ_JOB_RETRIES_MAX    100             /* max_retries, retry_count */
 #define SQ_JOB_JSON_MAX       (64 * 1024)     /* metadata, stats or result as JSON text */
 #define SQ_JOB_MESSAGE_MAX    1024            /* error_message, cancel reason */
-#define SQ_AUDIT_LIMIT_MAX    1000            /* audit rows per page */
-#define SQ_LEASE_SECONDS_MAX  3600            /* an external worker's lease */
+#define SQ_AUDIT_LIMIT_DEFAULT 100            /* audit rows per page */
+#define SQ_AUDIT_LIMIT_MAX    1000
+#define SQ_AUDIT_OFFSET_MAX   10000000
+#define SQ_LEASE_SECONDS_MIN  5               /* an external worker's lease (?lease_seconds) */
+#define SQ_LEASE_SECONDS_MAX  3600
+#define SQ_LEASE_SECONDS_DEFAULT 30           /* [daemon] lease_seconds when not set */
+#define SQ_DAEMON_LEASE_SECONDS_MIN 3         /* [daemon] lease_seconds (max: SQ_LEASE_SECONDS_MAX) */
+#define SQ_JOBS_PER_DAY_MAX   10000000        /* [limits] jobs_per_day */
+#define SQ_JOB_PROGRESS_MAX   100             /* a client's progress, in percent */
 /* A scrape job's selectors (config.selectors, XPath), run by scrapeqd's selector workers */
 #define SQ_SELECTOR_CPU_MS_DEFAULT 2000       /* [daemon] selector_cpu_ms: CPU time one page's selectors may use */
 #define SQ_SELECTOR_CPU_MS_MIN 10

@@ -214,23 +214,14 @@ static enum sq_err
 lease_param(struct req *r, unsigned *out, int *given, struct sq_error *e)
 {
 	const char	*s;
-	long long	 v;
 	enum sq_err	 rc;
 
 	if ((rc = req_query(r, e)) != SQ_OK)
 		return rc;
-	*out = r->w->cfg->daemon_lease_seconds ? r->w->cfg->daemon_lease_seconds : 30;
+	s = query_get(&r->query, "lease_seconds");
 	if (given != NULL)
-		*given = 0;
-	if ((s = query_get(&r->query, "lease_seconds")) == NULL)
-		return SQ_OK;
-	if (given != NULL)
-		*given = 1;
-	if (parse_int_range(s, 5, SQ_LEASE_SECONDS_MAX, &v) == -1)
-		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid lease_seconds: must be an integer "
-		    "from 5 to %d", SQ_LEASE_SECONDS_MAX);
-	*out = (unsigned)v;
-	return SQ_OK;
+		*given = s != NULL;
+	return job_lease_parse(r->w->cfg, s, out, e);
 }
 
 /* ---- GET / PUT / DELETE /api/scrape-jobs/{id} ---- */
@@ -252,40 +243,6 @@ static const struct jsonbody_field update_fields[] = {
 	{ "completed_at", JF_ANY, 1 }, { "metadata", JF_ANY, 1 }, { "result", JF_ANY, 1 },
 };
 
-/* A JSON object member as compact text (stats, metadata, result), size-checked. */
-static enum sq_err
-obj_text(struct json_object *b, const char *k, const char **out, struct sq_error *e)
-{
-	struct json_object *v;
-
-	*out = NULL;
-	if (!json_object_object_get_ex(b, k, &v))
-		return SQ_OK;
-	if (!json_object_is_type(v, json_type_object))
-		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid %s: must be an object", k);
-	*out = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
-	if (strlen(*out) > SQ_JOB_JSON_MAX)
-		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid %s: larger than %d bytes", k,
-		    SQ_JOB_JSON_MAX);
-	return SQ_OK;
-}
-
-static enum sq_err
-time_field(struct json_object *b, const char *k, char buf[32], const char **out,
-    struct sq_error *e)
-{
-	struct json_object *v;
-
-	*out = NULL;
-	if (!json_object_object_get_ex(b, k, &v) || v == NULL)
-		return SQ_OK;
-	if (!json_object_is_type(v, json_type_string) ||
-	    job_spec_time(json_object_get_string(v), buf) == -1)
-		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid %s: must be an ISO 8601 timestamp", k);
-	*out = buf;
-	return SQ_OK;
-}
-
 static enum sq_err
 status_field(struct json_object *b, struct job_change *c, struct sq_error *e)
 {
@@ -301,38 +258,11 @@ status_field(struct json_object *b, struct job_change *c, struct sq_error *e)
 	return SQ_OK;
 }
 
-static enum sq_err
-retry_field(struct json_object *b, struct job_change *c, struct sq_error *e)
+/* The request's member k as the core takes it (the core checks it). */
+static void
+member(struct json_object *b, const char *k, struct job_value *out)
 {
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(b, "retry_count", &v))
-		return SQ_OK;
-	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
-		return sq_fail(e, SQ_ERR_BAD_REQUEST,
-		    "Invalid retry_count: must be a non-negative integer");
-	if (json_object_get_int64(v) > SQ_JOB_RETRIES_MAX)
-		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid retry_count: must be at most %d",
-		    SQ_JOB_RETRIES_MAX);
-	c->has_retry_count = 1;
-	c->retry_count = json_object_get_int64(v);
-	return SQ_OK;
-}
-
-static enum sq_err
-message_field(struct json_object *b, struct job_change *c, struct sq_error *e)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(b, "error_message", &v))
-		return SQ_OK;
-	if (v != NULL && (!json_object_is_type(v, json_type_string) ||
-	    strlen(json_object_get_string(v)) > SQ_JOB_MESSAGE_MAX))
-		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid error_message: must be a string of "
-		    "at most %d bytes, or null", SQ_JOB_MESSAGE_MAX);
-	c->has_error_message = 1;
-	c->error_message = v ? json_object_get_string(v) : NULL;
-	return SQ_OK;
+	out->given = json_object_object_get_ex(b, k, &out->v);
 }
 
 static enum sq_err
@@ -341,7 +271,6 @@ h_put(struct req *r, struct sq_error *e)
 	struct json_object	*b;
 	struct job_change	 c;
 	struct uuid		 id;
-	char			 st[32], ct[32];
 	enum sq_err		 rc;
 
 	memset(&c, 0, sizeof(c));
@@ -350,15 +279,16 @@ h_put(struct req *r, struct sq_error *e)
 		return rc;
 	if ((b = req_json(r, 0, e)) == NULL)
 		return e->code;
+	member(b, "retry_count", &c.retry_count);
+	member(b, "error_message", &c.error_message);
+	member(b, "stats", &c.stats);
+	member(b, "metadata", &c.metadata);
+	member(b, "result", &c.result);
+	member(b, "started_at", &c.started_at);
+	member(b, "completed_at", &c.completed_at);
 	if ((rc = jsonbody_check(b, update_fields, 8, e)) == SQ_OK &&
-	    (rc = status_field(b, &c, e)) == SQ_OK && (rc = retry_field(b, &c, e)) == SQ_OK &&
-	    (rc = message_field(b, &c, e)) == SQ_OK &&
-	    (rc = obj_text(b, "stats", &c.stats, e)) == SQ_OK &&
-	    (rc = obj_text(b, "metadata", &c.metadata, e)) == SQ_OK &&
-	    (rc = obj_text(b, "result", &c.result, e)) == SQ_OK &&
-	    (rc = time_field(b, "started_at", st, &c.started_at, e)) == SQ_OK &&
-	    (rc = time_field(b, "completed_at", ct, &c.completed_at, e)) == SQ_OK &&
-	    (rc = job_update(r->w->db, r->w->cfg, &r->who, &id, &c, e)) == SQ_OK)
+	    (rc = status_field(b, &c, e)) == SQ_OK &&
+	    (rc = job_update(r->w->db, r->w->cfg, &r->who, &id, &c, NULL, e)) == SQ_OK)
 		rc = reply_job(r, 200, &id, "Job updated successfully", e);
 	json_object_put(b);
 	return rc;
@@ -670,8 +600,8 @@ h_audit(struct req *r, struct sq_error *e)
 	enum sq_err		 rc;
 
 	if ((rc = param_job(r, &id, e)) != SQ_OK || (rc = req_query(r, e)) != SQ_OK ||
-	    (rc = pagination_window_parse(&r->query, 100, SQ_AUDIT_LIMIT_MAX, 10000000, &win,
-	    e)) != SQ_OK ||
+	    (rc = pagination_window_parse(&r->query, SQ_AUDIT_LIMIT_DEFAULT, SQ_AUDIT_LIMIT_MAX,
+	    SQ_AUDIT_OFFSET_MAX, &win, e)) != SQ_OK ||
 	    (rc = job_audit_list(r->w->db, &r->who, &id, win.offset, win.limit, &rows, &n, e)) !=
 	    SQ_OK)
 		return rc;

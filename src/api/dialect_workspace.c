@@ -435,10 +435,9 @@ static const struct jsonbody_field patch_fields[] = {
  * shows the progress fields beside the client's own.
  */
 static enum sq_err
-patch_change(struct json_object *b, const struct job_domain_view *v, struct job_change *c,
-    struct json_object **stats, struct json_object **result, struct sq_error *e)
+patch_change(struct json_object *b, struct job_change *c, struct sq_error *e)
 {
-	struct json_object	*x, *pp = NULL, *pm = NULL;
+	struct json_object	*x;
 	const char		*s;
 
 	if (json_object_object_get_ex(b, "status", &x)) {
@@ -451,58 +450,52 @@ patch_change(struct json_object *b, const struct job_domain_view *v, struct job_
 			    "success, failed, cancelled");
 		c->has_status = 1;
 	}
-	if (json_object_object_get_ex(b, "progress_percent", &pp) &&
-	    (json_object_get_int64(pp) < 0 || json_object_get_int64(pp) > 100))
-		return sq_fail(e, SQ_ERR_INVALID, "progress_percent must be from 0 to 100");
-	json_object_object_get_ex(b, "progress_message", &pm);
-	if (pm != NULL && strlen(json_object_get_string(pm)) > SQ_JOB_MESSAGE_MAX)
-		return sq_fail(e, SQ_ERR_INVALID, "progress_message is longer than %d bytes",
-		    SQ_JOB_MESSAGE_MAX);
-	if (pp != NULL || json_object_object_get_ex(b, "progress_message", NULL)) {
-		*stats = v->stats ? json_tokener_parse(v->stats) : NULL;
-		if (*stats == NULL || !json_object_is_type(*stats, json_type_object)) {
-			json_object_put(*stats);
-			*stats = json_object_new_object();
-		}
-		if (pp != NULL)
-			json_object_object_add(*stats, "progress", json_object_get(pp));
-		if (json_object_object_get_ex(b, "progress_message", NULL))
-			json_object_object_add(*stats, "progressMessage", json_object_get(pm));
-		c->stats = json_object_to_json_string_ext(*stats, JSON_C_TO_STRING_PLAIN);
-	}
-	/* The client's result as sent; progress is shown beside it (write_result), not stored in it. */
-	if (json_object_object_get_ex(b, "result", &x) && x != NULL) {
-		*result = json_object_get(x);
-		c->result = json_object_to_json_string_ext(*result, JSON_C_TO_STRING_PLAIN);
-		if (strlen(c->result) > SQ_JOB_JSON_MAX)
-			return sq_fail(e, SQ_ERR_INVALID, "result is larger than %d bytes",
-			    SQ_JOB_JSON_MAX);
-	}
+	/* Set on the stats read under the row lock, where PATCH and handlers keep progress. */
+	c->progress.given = json_object_object_get_ex(b, "progress_percent", &c->progress.v);
+	c->progress_message.given = json_object_object_get_ex(b, "progress_message",
+	    &c->progress_message.v);
+	/* The client's result as sent (null: none); progress is shown beside it (write_result). */
+	c->result.given = json_object_object_get_ex(b, "result", &c->result.v) &&
+	    c->result.v != NULL;
 	return SQ_OK;
+}
+
+/* The core's refusal of a field in the seed's own words; e->message otherwise. */
+static void
+patch_phrase(enum job_field bad, struct sq_error *e)
+{
+	if (bad == JOB_FIELD_PROGRESS)
+		sq_fail(e, SQ_ERR_INVALID, "progress_percent must be from 0 to %d",
+		    SQ_JOB_PROGRESS_MAX);
+	else if (bad == JOB_FIELD_PROGRESS_MESSAGE)
+		sq_fail(e, SQ_ERR_INVALID, "progress_message is longer than %d bytes",
+		    SQ_JOB_MESSAGE_MAX);
+	else if (bad == JOB_FIELD_RESULT)
+		sq_fail(e, SQ_ERR_INVALID, "result is larger than %d bytes", SQ_JOB_JSON_MAX);
 }
 
 static enum sq_err
 h_job_patch(struct req *r, struct sq_error *e)
 {
 	struct job_domain_view	 v;
-	struct json_object	*b = NULL, *stats = NULL, *result = NULL;
+	struct json_object	*b = NULL;
 	struct job_change	 c;
+	enum job_field		 bad = JOB_FIELD_NONE;
 	enum sq_err		 rc;
 
 	memset(&c, 0, sizeof(c));
 	if ((rc = load_job(r, &v, e)) != SQ_OK)
 		return rc;
-	c.lease_seconds = r->w->cfg->daemon_lease_seconds ? r->w->cfg->daemon_lease_seconds : 30;
 	if ((b = req_json(r, 0, e)) == NULL)
 		rc = e->code;
 	else if ((rc = jsonbody_check(b, patch_fields, 4, e)) == SQ_OK &&
-	    (rc = patch_change(b, &v, &c, &stats, &result, e)) == SQ_OK &&
-	    (rc = job_update(r->w->db, r->w->cfg, &r->who, &v.job.id, &c, e)) == SQ_OK)
+	    (rc = patch_change(b, &c, e)) == SQ_OK &&
+	    (rc = job_update(r->w->db, r->w->cfg, &r->who, &v.job.id, &c, &bad, e)) == SQ_OK)
 		rc = reply_id(r, 200, &v.job.id, e);
+	if (bad != JOB_FIELD_NONE)
+		patch_phrase(bad, e);
 	if (b != NULL && rc == SQ_ERR_BAD_REQUEST)   /* valid JSON, invalid data */
 		rc = e->code = SQ_ERR_INVALID;
-	json_object_put(stats);
-	json_object_put(result);
 	json_object_put(b);
 	job_domain_view_clear(&v);
 	return rc;

@@ -52,7 +52,7 @@ static const struct cfg_key cfg_keys[] = {
 	K_STR("auth", "jwt_key_file", jwt_key_file),
 	K_UINT("auth", "access_token_ttl", access_token_ttl, 1, 86400),
 	K_UINT("auth", "refresh_token_ttl", refresh_token_ttl, 1, 31536000),
-	K_UINT("limits", "jobs_per_day", jobs_per_day, 1, 10000000),
+	K_UINT("limits", "jobs_per_day", jobs_per_day, 1, SQ_JOBS_PER_DAY_MAX),
 	K_UINT("limits", "active_runs_per_project", active_runs_per_project, 1, 10000),
 	K_UINT("limits", "retention_days", retention_days, 1, 36500),
 	K_UINT("limits", "max_results_per_target", max_results_per_target, 1,
@@ -63,7 +63,8 @@ static const struct cfg_key cfg_keys[] = {
 	K_UINT("daemon", "per_host_delay_ms", daemon_host_delay_ms, 0, 600000),
 	K_UINT("daemon", "max_jobs", daemon_max_jobs, 1, 1024),
 	K_UINT("daemon", "claim_batch", daemon_claim_batch, 1, 1000),
-	K_UINT("daemon", "lease_seconds", daemon_lease_seconds, 3, 3600),
+	K_UINT("daemon", "lease_seconds", daemon_lease_seconds,
+	    SQ_DAEMON_LEASE_SECONDS_MIN, SQ_LEASE_SECONDS_MAX),
 	K_UINT("daemon", "grace_seconds", daemon_grace_seconds, 0, 3600),
 	K_UINT("daemon", "flush_ms", daemon_flush_ms, 10, 60000),
 	K_UINT("daemon", "retry_backoff_seconds", daemon_retry_backoff, 0, 86400),
@@ -121,7 +122,7 @@ config_defaults(struct config *c)
 	c->daemon_host_delay_ms = 0;
 	c->daemon_max_jobs = 32;
 	c->daemon_claim_batch = 32;
-	c->daemon_lease_seconds = 30;
+	c->daemon_lease_seconds = SQ_LEASE_SECONDS_DEFAULT;
 	c->daemon_grace_seconds = 10;
 	c->daemon_flush_ms = 500;
 	c->daemon_retry_backoff = 30;

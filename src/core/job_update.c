@@ -4,12 +4,34 @@
 #include <string.h>
 
 #include "scrapeq/buf.h"
+#include "scrapeq/config.h"
 #include "scrapeq/job.h"
 #include "scrapeq/job_audit.h"
+#include "scrapeq/job_spec.h"
 #include "scrapeq/job_update.h"
 #include "scrapeq/limits.h"
+#include "scrapeq/query.h"
 #include "scrapeq/role.h"
 #include "scrapeq/text.h"
+
+/* A change as written: job_change's values checked, as text for SQL; NULL: not given. */
+struct fields {
+	int			 has_status;
+	enum job_status		 status;
+	int			 has_error_message;
+	const char		*error_message;    /* NULL: clear the error */
+	const char		*stats, *result, *metadata;
+	struct json_object	*progress;
+	int			 has_progress_message;
+	struct json_object	*progress_message;
+	int			 has_retry_count;
+	long long		 retry_count;
+	const char		*started_at, *completed_at;   /* DATETIME(6) text */
+	char			 started_buf[32], completed_buf[32];
+	const char		*lease_owner;
+	unsigned		 lease_seconds;
+	int			 lease_start;
+};
 
 /* The job row as locked at the start of a change. */
 struct locked {
@@ -63,23 +85,57 @@ error_json(struct buf *b, const char *code, const char *msg)
 	return b->oom ? -1 : 0;
 }
 
+/*
+ * The job's stats with c's progress keys set, read under the row lock lock_job took,
+ * so a concurrent writer's keys are kept: *out (JSON text) is the caller's to free.
+ */
 static enum sq_err
-set_fields(struct db *db, const struct locked *l, const struct job_change *c, const char *err)
+merged_stats(struct db *db, const struct locked *l, const struct fields *c, char **out)
+{
+	struct json_object	*st = NULL;
+	struct db_res		 r;
+	enum sq_err		 rc;
+
+	*out = NULL;
+	rc = db_exec(db, "SELECT stats FROM jobs WHERE id = ?", DB_PARAMS(DB_STR(l->jids)), &r);
+	if (rc != SQ_OK)
+		return rc;
+	if (r.nrows > 0 && db_str(&r, 0, 0) != NULL)
+		st = json_tokener_parse(db_str(&r, 0, 0));
+	db_res_free(&r);
+	if (st == NULL || !json_object_is_type(st, json_type_object)) {
+		json_object_put(st);
+		if ((st = json_object_new_object()) == NULL)
+			return SQ_ERR_NOMEM;
+	}
+	if (c->progress != NULL)
+		json_object_object_add(st, "progress", json_object_get(c->progress));
+	if (c->has_progress_message)
+		json_object_object_add(st, "progressMessage", json_object_get(c->progress_message));
+	*out = strdup(json_object_to_json_string_ext(st, JSON_C_TO_STRING_PLAIN));
+	json_object_put(st);
+	return *out == NULL ? SQ_ERR_NOMEM : SQ_OK;
+}
+
+/* stats: c's replacement, else the merged progress (NULL: unchanged). */
+static enum sq_err
+set_fields(struct db *db, const struct locked *l, const struct fields *c, const char *err,
+    const char *stats)
 {
 	return db_exec(db, "UPDATE jobs SET "
 	    "metadata = IF(? IS NULL, metadata, JSON_MERGE_PATCH(metadata, ?)), "
 	    "stats = IF(?, ?, stats), result = IF(?, ?, result), error = IF(?, ?, error), "
 	    "retry_count = IF(?, ?, retry_count), started_at = COALESCE(?, started_at), "
 	    "completed_at = COALESCE(?, completed_at), updated_at = NOW(6) WHERE id = ?",
-	    DB_PARAMS(DB_STR(c->metadata), DB_STR(c->metadata), DB_INT(c->stats != NULL),
-	    DB_STR(c->stats), DB_INT(c->result != NULL), DB_STR(c->result),
+	    DB_PARAMS(DB_STR(c->metadata), DB_STR(c->metadata), DB_INT(stats != NULL),
+	    DB_STR(stats), DB_INT(c->result != NULL), DB_STR(c->result),
 	    DB_INT(c->has_error_message), DB_STR(err), DB_INT(c->has_retry_count),
 	    DB_INT(c->retry_count), DB_STR(c->started_at), DB_STR(c->completed_at),
 	    DB_STR(l->jids)), NULL);
 }
 
 static enum sq_err
-to_running(struct db *db, const struct locked *l, const struct job_change *c, const char *owner)
+to_running(struct db *db, const struct locked *l, const struct fields *c, const char *owner)
 {
 	enum sq_err rc;
 
@@ -99,7 +155,7 @@ to_running(struct db *db, const struct locked *l, const struct job_change *c, co
 
 /* completed or failed: the lease ends, targets still open take the job's outcome. */
 static enum sq_err
-to_finished(struct db *db, const struct locked *l, const struct job_change *c, const char *st)
+to_finished(struct db *db, const struct locked *l, const struct fields *c, const char *st)
 {
 	enum sq_err rc;
 
@@ -167,7 +223,7 @@ requeue_quota(struct db *db, const struct config *cfg, const struct locked *l,
 
 /* failed -> pending: the same job again, on the queue at its priority. */
 static enum sq_err
-to_pending(struct db *db, const struct locked *l, const struct job_change *c)
+to_pending(struct db *db, const struct locked *l, const struct fields *c)
 {
 	enum sq_err rc;
 
@@ -190,7 +246,7 @@ to_pending(struct db *db, const struct locked *l, const struct job_change *c)
 
 static enum sq_err
 move(struct db *db, const struct principal *who, const struct locked *l,
-    const struct job_change *c)
+    const struct fields *c)
 {
 	char owner[64];
 
@@ -245,11 +301,11 @@ record(struct db *db, const struct principal *who, const struct locked *l, int m
  */
 static enum sq_err
 apply(struct db *db, const struct config *cfg, const struct principal *who,
-    const struct locked *l, const struct job_change *c, const char *err_code,
+    const struct locked *l, const struct fields *c, const char *err_code,
     const char *action, int checked, struct sq_error *e)
 {
 	struct buf	 err;
-	char		*before = NULL;
+	char		*before = NULL, *merged = NULL;
 	int		 moved = c->has_status && c->status != l->st;
 	enum sq_err	 rc;
 
@@ -272,8 +328,10 @@ apply(struct db *db, const struct config *cfg, const struct principal *who,
 		return sq_fail(e, SQ_ERR_NOMEM, NULL);
 	}
 	rc = job_audit_snapshot(db, l->jids, &before);
+	if (rc == SQ_OK && c->stats == NULL && (c->progress != NULL || c->has_progress_message))
+		rc = merged_stats(db, l, c, &merged);
 	if (rc == SQ_OK)
-		rc = set_fields(db, l, c, err.data);
+		rc = set_fields(db, l, c, err.data, c->stats ? c->stats : merged);
 	if (rc == SQ_OK && moved)
 		rc = move(db, who, l, c);
 	else if (rc == SQ_OK && l->st == JOB_RUNNING)
@@ -284,6 +342,7 @@ apply(struct db *db, const struct config *cfg, const struct principal *who,
 		rc = record(db, who, l, moved, c->has_status ? c->status : l->st, action, before);
 	if (rc != SQ_OK)
 		sq_fail(e, rc, NULL);
+	free(merged);
 	free(before);
 	buf_free(&err);
 	return rc;
@@ -296,8 +355,8 @@ apply(struct db *db, const struct config *cfg, const struct principal *who,
  */
 static enum sq_err
 change(struct db *db, const struct config *cfg, const struct principal *who,
-    const struct uuid *id, struct job_change *c, const char *err_code, const char *action,
-    enum sq_err (*check)(const struct locked *, struct job_change *, struct sq_error *),
+    const struct uuid *id, struct fields *c, const char *err_code, const char *action,
+    enum sq_err (*check)(const struct locked *, struct fields *, struct sq_error *),
     struct sq_error *e)
 {
 	struct locked	 l;
@@ -320,17 +379,172 @@ change(struct db *db, const struct config *cfg, const struct principal *who,
 	return rc;
 }
 
-enum sq_err
-job_update(struct db *db, const struct config *cfg, const struct principal *who,
-    const struct uuid *id, const struct job_change *c, struct sq_error *e)
+static enum sq_err
+lease_refused(struct sq_error *e)
 {
-	struct job_change cc = *c;
+	return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid lease_seconds: must be an integer from "
+	    "%d to %d", SQ_LEASE_SECONDS_MIN, SQ_LEASE_SECONDS_MAX);
+}
 
-	return change(db, cfg, who, id, &cc, "ERROR", "update", NULL, e);
+enum sq_err
+job_lease_parse(const struct config *cfg, const char *text, unsigned *seconds,
+    struct sq_error *e)
+{
+	long long v;
+
+	*seconds = cfg != NULL && cfg->daemon_lease_seconds ? cfg->daemon_lease_seconds :
+	    SQ_LEASE_SECONDS_DEFAULT;
+	if (text == NULL)
+		return SQ_OK;
+	if (parse_int_range(text, SQ_LEASE_SECONDS_MIN, SQ_LEASE_SECONDS_MAX, &v) == -1)
+		return lease_refused(e);
+	*seconds = (unsigned)v;
+	return SQ_OK;
+}
+
+/* A JSON object of at most SQ_JOB_JSON_MAX bytes as text into *out (owned by v). */
+static enum sq_err
+check_object(const struct job_value *x, const char *name, const char **out, struct sq_error *e)
+{
+	*out = NULL;
+	if (!x->given)
+		return SQ_OK;
+	if (!json_object_is_type(x->v, json_type_object))
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid %s: must be an object", name);
+	*out = json_object_to_json_string_ext(x->v, JSON_C_TO_STRING_PLAIN);
+	if (strlen(*out) > SQ_JOB_JSON_MAX)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid %s: larger than %d bytes", name,
+		    SQ_JOB_JSON_MAX);
+	return SQ_OK;
+}
+
+/* A string of at most SQ_JOB_MESSAGE_MAX bytes, or null. */
+static enum sq_err
+check_message(const struct job_value *x, const char *name, struct sq_error *e)
+{
+	if (x->given && x->v != NULL && (!json_object_is_type(x->v, json_type_string) ||
+	    strlen(json_object_get_string(x->v)) > SQ_JOB_MESSAGE_MAX))
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid %s: must be a string of at most %d "
+		    "bytes, or null", name, SQ_JOB_MESSAGE_MAX);
+	return SQ_OK;
+}
+
+/* An ISO 8601 timestamp as DATETIME(6) text in buf; null is not given. */
+static enum sq_err
+check_time(const struct job_value *x, const char *name, char buf[32], const char **out,
+    struct sq_error *e)
+{
+	*out = NULL;
+	if (!x->given || x->v == NULL)
+		return SQ_OK;
+	if (!json_object_is_type(x->v, json_type_string) ||
+	    job_spec_time(json_object_get_string(x->v), buf) == -1)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid %s: must be an ISO 8601 timestamp",
+		    name);
+	*out = buf;
+	return SQ_OK;
+}
+
+/* An integer (a double without a fraction too) from 0 to SQ_JOB_PROGRESS_MAX. */
+static enum sq_err
+check_progress(const struct job_value *x, struct sq_error *e)
+{
+	double d;
+
+	if (!x->given)
+		return SQ_OK;
+	d = json_object_get_double(x->v);
+	if (!(json_object_is_type(x->v, json_type_int) ||
+	    json_object_is_type(x->v, json_type_double)) || d < 0 || d > SQ_JOB_PROGRESS_MAX ||
+	    (double)(long long)d != d)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid progress: must be an integer from 0 "
+		    "to %d", SQ_JOB_PROGRESS_MAX);
+	return SQ_OK;
 }
 
 static enum sq_err
-check_cancel(const struct locked *l, struct job_change *c, struct sq_error *e)
+check_retry_count(const struct job_value *x, struct sq_error *e)
+{
+	if (!x->given)
+		return SQ_OK;
+	if (!json_object_is_type(x->v, json_type_int) || json_object_get_int64(x->v) < 0)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST,
+		    "Invalid retry_count: must be a non-negative integer");
+	if (json_object_get_int64(x->v) > SQ_JOB_RETRIES_MAX)
+		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid retry_count: must be at most %d",
+		    SQ_JOB_RETRIES_MAX);
+	return SQ_OK;
+}
+
+/*
+ * Every rule on a client's values, in the order the fields are reported; fills f.
+ * Returns the field refused (e filled), or JOB_FIELD_NONE.
+ */
+static enum job_field
+check_change(const struct config *cfg, const struct job_change *c, struct fields *f,
+    struct sq_error *e)
+{
+	memset(f, 0, sizeof(*f));
+	if (c->lease_seconds == 0)
+		(void)job_lease_parse(cfg, NULL, &f->lease_seconds, e);
+	else if (c->lease_seconds < SQ_LEASE_SECONDS_MIN || c->lease_seconds > SQ_LEASE_SECONDS_MAX) {
+		lease_refused(e);
+		return JOB_FIELD_LEASE_SECONDS;
+	} else
+		f->lease_seconds = c->lease_seconds;
+	if (check_progress(&c->progress, e) != SQ_OK)
+		return JOB_FIELD_PROGRESS;
+	if (check_message(&c->progress_message, "progress_message", e) != SQ_OK)
+		return JOB_FIELD_PROGRESS_MESSAGE;
+	if (check_retry_count(&c->retry_count, e) != SQ_OK)
+		return JOB_FIELD_RETRY_COUNT;
+	if (check_message(&c->error_message, "error_message", e) != SQ_OK)
+		return JOB_FIELD_ERROR_MESSAGE;
+	if (check_object(&c->stats, "stats", &f->stats, e) != SQ_OK)
+		return JOB_FIELD_STATS;
+	if (check_object(&c->metadata, "metadata", &f->metadata, e) != SQ_OK)
+		return JOB_FIELD_METADATA;
+	if (check_object(&c->result, "result", &f->result, e) != SQ_OK)
+		return JOB_FIELD_RESULT;
+	if (check_time(&c->started_at, "started_at", f->started_buf, &f->started_at, e) != SQ_OK)
+		return JOB_FIELD_STARTED_AT;
+	if (check_time(&c->completed_at, "completed_at", f->completed_buf, &f->completed_at, e) !=
+	    SQ_OK)
+		return JOB_FIELD_COMPLETED_AT;
+	f->has_status = c->has_status;
+	f->status = c->status;
+	f->progress = c->progress.given ? c->progress.v : NULL;
+	f->has_progress_message = c->progress_message.given;
+	f->progress_message = c->progress_message.v;
+	f->has_retry_count = c->retry_count.given;
+	f->retry_count = c->retry_count.given ? json_object_get_int64(c->retry_count.v) : 0;
+	f->has_error_message = c->error_message.given;
+	f->error_message = c->error_message.given && c->error_message.v ?
+	    json_object_get_string(c->error_message.v) : NULL;
+	f->lease_owner = c->lease_owner;
+	f->lease_start = c->lease_start;
+	return JOB_FIELD_NONE;
+}
+
+enum sq_err
+job_update(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct uuid *id, const struct job_change *c, enum job_field *bad,
+    struct sq_error *e)
+{
+	struct fields	 f;
+	enum job_field	 field;
+
+	e->code = SQ_OK;
+	field = check_change(cfg, c, &f, e);
+	if (bad != NULL)
+		*bad = field;
+	if (field != JOB_FIELD_NONE)
+		return e->code;
+	return change(db, cfg, who, id, &f, "ERROR", "update", NULL, e);
+}
+
+static enum sq_err
+check_cancel(const struct locked *l, struct fields *c, struct sq_error *e)
 {
 	(void)c;
 	if (!job_can_cancel(l->st))
@@ -342,8 +556,8 @@ enum sq_err
 job_cancel_reason(struct db *db, const struct principal *who, const struct uuid *id,
     const char *reason, struct sq_error *e)
 {
-	struct job_change	 c;
-	char			 msg[SQ_JOB_MESSAGE_MAX + 1];
+	struct fields	 c;
+	char		 msg[SQ_JOB_MESSAGE_MAX + 1];
 
 	memset(&c, 0, sizeof(c));
 	if (reason != NULL && reason[0] != '\0')
@@ -358,7 +572,7 @@ job_cancel_reason(struct db *db, const struct principal *who, const struct uuid 
 }
 
 static enum sq_err
-check_retry(const struct locked *l, struct job_change *c, struct sq_error *e)
+check_retry(const struct locked *l, struct fields *c, struct sq_error *e)
 {
 	(void)c;
 	if (!job_can_retry(l->st))
@@ -374,7 +588,7 @@ enum sq_err
 job_requeue(struct db *db, const struct config *cfg, const struct principal *who,
     const struct uuid *id, struct sq_error *e)
 {
-	struct job_change c;
+	struct fields c;
 
 	memset(&c, 0, sizeof(c));
 	c.has_status = 1;
