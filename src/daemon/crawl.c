@@ -2,20 +2,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
-#include <sys/wait.h>
 
 #include <json-c/json.h>
-#include <sodium.h>
 
 #include "scrapeq/crawl_config.h"
 #include "scrapeq/extract.h"
-#include "scrapeq/jsonw.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/log.h"
 #include "scrapeq/robots.h"
-#include "scrapeq/sitemap.h"
 #include "scrapeq/text.h"
 #include "scrapeq/urlscope.h"
 #include "crawl_int.h"
