@@ -45,10 +45,6 @@ void	flow_ref_format(const char *prefix, const struct uuid *project, char out[FL
 /* "flow", "export", "import"; parse returns 0 or -1. */
 const char *flow_kind_name(enum flow_kind);
 int	flow_kind_parse(const char *, enum flow_kind *);
-/* Seed 002's spellings: queued running completed failed canceled. parse returns 0 or -1. */
-const char *flow_status_name(enum job_status);
-int	flow_status_parse(const char *, enum job_status *);
-
 /*
  * Parses an ISO 8601 UTC time, "YYYY-MM-DD", or "YYYY-MM-DDTHH:MM:SS[.f...]" with an
  * optional "Z" or "+00:00" (or " 00:00": a '+' a client left unencoded in the query
@@ -62,7 +58,7 @@ int	flow_time_parse(const char *s, char out[FLOW_TIME_MAX]);
  */
 int	flow_time_render(const char *db, char out[FLOW_TIME_MAX]);
 
-/* The filters of GET /v1/jobs; "has" flags say which were given. */
+/* The filters of GET /v1/jobs (read by src/api/integrator_query.c); "has" flags say which were given. */
 struct flow_filter {
 	int		 has_integration, has_flow, has_export, has_flow_job, has_status,
 			 has_kind, has_after;
@@ -77,15 +73,5 @@ struct flow_filter {
 	int		 has_flow_in;
 	char		 flow_in[SQ_FLOW_IDS_IN_MAX * (UUID_STR_LEN + 3) + 3]; /* JSON array of UUIDs */
 };
-
-/*
- * Fills *f from the query: integration_id, flow_id, export_id, flow_job_id, status,
- * type, createdAt_gte, createdAt_lte, numSuccess_gte/_lte, numError_gte/_lte,
- * numIgnore_gte, flow_id_in (comma-separated, at most SQ_FLOW_IDS_IN_MAX), and the
- * tie-break cursor after_id (an _id; it needs createdAt_lte). Refuses with
- * SQ_ERR_BAD_REQUEST and a message naming the parameter: an unknown or repeated
- * parameter, an id or time that does not parse, a count that is not 0..2^31-1.
- */
-enum sq_err flow_filter_parse(const struct query *, struct flow_filter *, struct sq_error *);
 
 #endif

@@ -6,6 +6,7 @@
 #include "scrapeq/flow_view.h"
 #include "scrapeq/jsonw.h"
 #include "dialect.h"
+#include "integrator_query.h"
 
 /* Seed 002's codes and statuses, one row per core error. */
 static const struct {
@@ -81,7 +82,7 @@ write_flow_job(struct jsonw *w, const struct flow_job *j, const char *canceled_b
 	flow_id_format(&j->job_id, j->kind, id);
 	jsonw_str(w, "_id", id);
 	jsonw_str(w, "type", flow_kind_name(j->kind));
-	jsonw_str(w, "status", flow_status_name(j->status));
+	jsonw_str(w, "status", integrator_status_name(j->status));
 	id_format(ID_PREFIX_PROJECT, &j->project_id, pid, sizeof(pid));
 	jsonw_str(w, "_integrationId", pid);
 	flow_ref_format(FLOW_PREFIX_FLOW, &j->project_id, ref);
@@ -138,7 +139,7 @@ h_list(struct req *r, struct sq_error *e)
 	enum sq_err		 rc;
 
 	if ((rc = req_query(r, e)) != SQ_OK ||
-	    (rc = flow_filter_parse(&r->query, &f, e)) != SQ_OK ||
+	    (rc = integrator_query_parse(&r->query, &f, e)) != SQ_OK ||
 	    (rc = flow_list(r->w->db, r->w->cfg, &r->who, &f, &v, &n, e)) != SQ_OK)
 		return rc;
 	buf_init(&b, 0);
@@ -188,8 +189,12 @@ h_delete(struct req *r, struct sq_error *e)
 	char		 by[SQ_USERNAME_MAX + 1];
 	enum sq_err	 rc;
 
-	if ((rc = path_id(r, &id, &k, e)) != SQ_OK ||
-	    (rc = flow_cancel(r->w->db, r->w->cfg, &r->who, &id, k, &j, by, e)) != SQ_OK)
+	if ((rc = path_id(r, &id, &k, e)) != SQ_OK)
+		return rc;
+	rc = flow_cancel(r->w->db, r->w->cfg, &r->who, &id, k, &j, by, e);
+	if (rc == SQ_ERR_CANNOT_CANCEL && !job_can_cancel(j.status))
+		return sq_fail(e, rc, "Cannot cancel %s job", integrator_status_name(j.status));
+	if (rc != SQ_OK)
 		return rc;
 	reply_one(r, &j, by);
 	return SQ_OK;

@@ -477,10 +477,9 @@ flow_cancel(struct db *db, const struct config *cfg, const struct principal *who
 	memset(&j, 0, sizeof(j));
 	rc = job_cancel(db, who, job, &j, e);
 	job_clear(&j);
-	if (rc == SQ_ERR_CANNOT_CANCEL && !job_can_cancel(out->status))
-		sq_fail(e, rc, "Cannot cancel %s job", flow_status_name(out->status));
-	else if (rc == SQ_ERR_CANNOT_CANCEL)     /* it finished since flow_get read it */
-		sq_fail(e, rc, "Cannot cancel a finished job");
+	/* *out still shows the status that refused: the dialect names it in its spelling. */
+	if (rc == SQ_ERR_CANNOT_CANCEL && job_can_cancel(out->status))
+		sq_fail(e, rc, "Cannot cancel a finished job"); /* it finished since flow_get */
 	if (rc != SQ_OK)
 		return rc;
 	if ((rc = db_exec(db, "SELECT username FROM users WHERE id = ?",

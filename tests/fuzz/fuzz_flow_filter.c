@@ -12,6 +12,7 @@
 #include "scrapeq/job_transition.h"
 #include "scrapeq/query.h"
 #include "scrapeq/uuid.h"
+#include "integrator_query.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -125,8 +126,8 @@ check_names(const char *s)
 	enum job_status	 st;
 	enum flow_kind	 k;
 
-	if (flow_status_parse(s, &st) == 0 &&
-	    ((unsigned)st > JOB_CANCELLED || strcmp(flow_status_name(st), s) != 0))
+	if (integrator_status_parse(s, &st) == 0 &&
+	    ((unsigned)st > JOB_CANCELLED || strcmp(integrator_status_name(st), s) != 0))
 		abort();
 	if (flow_kind_parse(s, &k) == 0 &&
 	    ((unsigned)k > FLOW_KIND_IMPORT || strcmp(flow_kind_name(k), s) != 0))
@@ -273,7 +274,7 @@ check_accepted(const struct query *q, const struct flow_filter *f)
 	check_ref(q, "export_id", FLOW_PREFIX_EXPORT, f->has_export, &f->export);
 	check_job_ids(q, f);
 	if ((st != NULL) != (f->has_status != 0) ||
-	    (st != NULL && strcmp(flow_status_name(f->status), st) != 0) ||
+	    (st != NULL && strcmp(integrator_status_name(f->status), st) != 0) ||
 	    (type != NULL) != (f->has_kind != 0) ||
 	    (type != NULL && strcmp(flow_kind_name(f->kind), type) != 0))
 		abort();
@@ -324,7 +325,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < q.n; i++)
 		check_scalar(q.p[i].val);
 	memset(&e, 0, sizeof(e));
-	if ((rc = flow_filter_parse(&q, &f, &e)) == SQ_OK)
+	if ((rc = integrator_query_parse(&q, &f, &e)) == SQ_OK)
 		check_accepted(&q, &f);
 	else
 		check_refused(&q, rc, &e);

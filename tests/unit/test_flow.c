@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "scrapeq/flow.h"
+#include "integrator_query.h"
 #include "tap.h"
 
 #define HEX "0190f3a1b2c34d5e8f00112233445566"
@@ -77,12 +78,12 @@ test_names(void)
 	size_t		 i;
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		int rc = flow_status_parse(rows[i].s, &st);
+		int rc = integrator_status_parse(rows[i].s, &st);
 
-		TAP_CHECK(rc == rows[i].rc, "flow_status_parse(%s) = %d", rows[i].s, rc);
+		TAP_CHECK(rc == rows[i].rc, "integrator_status_parse(%s) = %d", rows[i].s, rc);
 		if (rc == 0) {
-			TAP_CHECK(st == rows[i].st, "flow_status_parse(%s) status", rows[i].s);
-			TAP_STREQ(flow_status_name(st), rows[i].s, "flow_status_name");
+			TAP_CHECK(st == rows[i].st, "integrator_status_parse(%s) status", rows[i].s);
+			TAP_STREQ(integrator_status_name(st), rows[i].s, "flow_status_name");
 		}
 	}
 	TAP_CHECK(flow_kind_parse("flow", &k) == 0 && k == FLOW_KIND_FLOW, "kind flow");
@@ -236,8 +237,8 @@ test_filters(void)
 			TAP_FAIL("query_parse(%s): %s", frows[i].qs, err);
 			continue;
 		}
-		rc = flow_filter_parse(&q, &f, &e);
-		TAP_CHECK(rc == frows[i].rc, "flow_filter_parse(%s) = %d", frows[i].qs, rc);
+		rc = integrator_query_parse(&q, &f, &e);
+		TAP_CHECK(rc == frows[i].rc, "integrator_query_parse(%s) = %d", frows[i].qs, rc);
 		if (frows[i].msg_has != NULL)
 			TAP_CHECK(strstr(e.message, frows[i].msg_has) != NULL,
 			    "message of %s names %s: %s", frows[i].qs, frows[i].msg_has, e.message);
@@ -258,7 +259,7 @@ test_filter_values(void)
 	char			 err[128];
 
 	if (query_parse(&q, qs, strlen(qs), err, sizeof(err)) == -1 ||
-	    flow_filter_parse(&q, &f, &e) != SQ_OK) {
+	    integrator_query_parse(&q, &f, &e) != SQ_OK) {
 		TAP_FAIL("parse %s", qs);
 		return;
 	}
@@ -293,7 +294,7 @@ test_flow_in_cap(void)
 			TAP_CHECK(len - 11 > SQ_QUERY_VALUE_MAX, "%d ids refused by the query cap", n);
 			continue;
 		}
-		TAP_CHECK(flow_filter_parse(&q, &f, &e) == (n <= SQ_FLOW_IDS_IN_MAX ? SQ_OK :
+		TAP_CHECK(integrator_query_parse(&q, &f, &e) == (n <= SQ_FLOW_IDS_IN_MAX ? SQ_OK :
 		    SQ_ERR_BAD_REQUEST), "%d ids", n);
 		query_free(&q);
 	}
