@@ -19,7 +19,10 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 /* The documented grammars, written again as regular expressions: a second opinion. */
 #define TIME_RE "^([0-9]{4})-([0-9]{2})-([0-9]{2})" \
 	"(T([0-9]{2}):([0-9]{2}):([0-9]{2})(\\.([0-9]{1,6}))?(Z|[+ ]00:00)?)?$"
-#define ID_RE   "^[0-9a-fA-F]{32}(-export|-import)?$"
+/* A job id in every form a dialect shows (id_parse_job), then seed 002's child suffix. */
+#define HEX(n)  "[0-9a-fA-F]{" #n "}"
+#define ID_RE   "^(job_" HEX(32) "|" HEX(32) "|" HEX(8) "-" HEX(4) "-" HEX(4) "-" HEX(4) "-" \
+	HEX(12) ")(-export|-import)?$"
 
 static const regex_t *
 re(int which)
@@ -98,13 +101,17 @@ check_time(const char *s)
 		abort();
 }
 
-/* An _id is 32 hex digits and an optional suffix; it formats back (in lower case). */
+/*
+ * An _id is a job id in any form and an optional suffix; it formats back as 32 hex
+ * digits with the same suffix, which parses to the same job and kind.
+ */
 static void
 check_id(const char *s)
 {
-	struct uuid	 u;
-	enum flow_kind	 k = FLOW_KIND_FLOW;
+	struct uuid	 u, v;
+	enum flow_kind	 k = FLOW_KIND_FLOW, k2 = FLOW_KIND_FLOW;
 	char		 back[FLOW_ID_MAX];
+	size_t		 suffix;
 	int		 rc;
 
 	rc = flow_id_parse(s, &u, &k);
@@ -114,7 +121,10 @@ check_id(const char *s)
 		if ((unsigned)k > FLOW_KIND_IMPORT)
 			abort();
 		flow_id_format(&u, k, back);
-		if (strcasecmp(back, s) != 0)
+		suffix = strlen(back + UUID_HEX_LEN);
+		if (flow_id_parse(back, &v, &k2) != 0 || memcmp(&u, &v, sizeof(u)) != 0 ||
+		    k2 != k || strlen(s) < suffix ||
+		    strcmp(back + UUID_HEX_LEN, s + strlen(s) - suffix) != 0)
 			abort();
 	}
 }
