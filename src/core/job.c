@@ -8,6 +8,7 @@
 #include "scrapeq/crawl_config.h"
 #include "scrapeq/job.h"
 #include "scrapeq/job_update.h"
+#include "scrapeq/lifecycle.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/log.h"
 #include "scrapeq/project.h"
@@ -347,22 +348,6 @@ job_list_free(struct job *items, size_t n)
 	free(items);
 }
 
-/* Appends a job_events row; data is a JSON object text. */
-static enum sq_err
-job_event(struct db *db, const char *jids, const char *pids, const char *type, const char *data)
-{
-	return db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
-	    "VALUES (?, ?, ?, ?)",
-	    DB_PARAMS(DB_STR(jids), DB_STR(pids), DB_STR(type), DB_STR(data)), NULL);
-}
-
-static enum sq_err
-job_log_line(struct db *db, const char *jids, const char *level, const char *msg)
-{
-	return db_exec(db, "INSERT INTO job_logs (job_id, level, message) VALUES (?, ?, ?)",
-	    DB_PARAMS(DB_STR(jids), DB_STR(level), DB_STR(msg)), NULL);
-}
-
 /* Everything a new job row needs, gathered before the transaction writes it. */
 struct job_new {
 	struct uuid		 id;
@@ -522,19 +507,12 @@ job_insert(struct db *db, const struct principal *who, const char *pids,
 		    DB_PARAMS(DB_STR(jids), DB_STR(uuids.data), DB_STR(pids)), NULL);
 	if (rc == SQ_OK && db_affected(db) != count)
 		rc = sq_fail(e, SQ_ERR_CONFLICT, "Targets changed while the job was created");
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO project_daily_jobs (project_id, day, n) "
-		    "VALUES (?, UTC_DATE(), 1) ON DUPLICATE KEY UPDATE n = n + 1",
-		    DB_PARAMS(DB_STR(pids)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO job_queue (job_id, priority, run_after) "
-		    "VALUES (?, ?, NOW(6))", DB_PARAMS(DB_STR(jids), DB_INT(JOB_PRIORITY_DEFAULT)),
-		    NULL);
-	if (rc == SQ_OK)
-		rc = job_event(db, jids, pids, "created", "{\"status\":\"pending\"}");
 	snprintf(msg, sizeof(msg), "Job queued with %zu target%s", count, count == 1 ? "" : "s");
-	if (rc == SQ_OK)
-		rc = job_log_line(db, jids, "info", msg);
+	if (rc == SQ_OK) {
+		struct lifecycle_new n = { jids, pids, JOB_PRIORITY_DEFAULT, NULL, msg };
+
+		rc = lifecycle_enqueue(db, who, &n);
+	}
 	if (rc != SQ_OK && e->code != rc)
 		sq_fail(e, rc, NULL);
 out:

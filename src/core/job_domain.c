@@ -9,6 +9,7 @@
 #include "scrapeq/job_audit.h"
 #include "scrapeq/job_domain.h"
 #include "scrapeq/job_spec.h"
+#include "scrapeq/lifecycle.h"
 #include "scrapeq/role.h"
 #include "scrapeq/target.h"
 #include "scrapeq/text.h"
@@ -202,7 +203,7 @@ insert_job(struct db *db, const struct principal *who, const char *pids, const c
     const struct prepared *p, const char *domain, const char *sched, char *tids)
 {
 	const char	*src = who->kind == AUTH_SESSION ? "manual" : "api";
-	char		*after = NULL;
+	char		 msg[SQ_URL_MAX + 32];
 	enum sq_err	 rc;
 
 	if (p->has_url && tids[0] == '\0' &&
@@ -219,27 +220,12 @@ insert_job(struct db *db, const struct principal *who, const char *pids, const c
 		rc = db_exec(db, "INSERT INTO job_targets (job_id, position, target_id, url) "
 		    "VALUES (?, 1, ?, ?)", DB_PARAMS(DB_STR(jids), DB_STR(tids), DB_STR(p->url)),
 		    NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO project_daily_jobs (project_id, day, n) "
-		    "VALUES (?, UTC_DATE(), 1) ON DUPLICATE KEY UPDATE n = n + 1",
-		    DB_PARAMS(DB_STR(pids)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO job_queue (job_id, priority, run_after) "
-		    "VALUES (?, ?, COALESCE(?, NOW(6)))", DB_PARAMS(DB_STR(jids),
-		    DB_INT(p->priority), DB_STR(sched)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
-		    "VALUES (?, ?, 'created', '{\"status\":\"pending\"}')",
-		    DB_PARAMS(DB_STR(jids), DB_STR(pids)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO job_logs (job_id, level, message) "
-		    "VALUES (?, 'info', LEFT(CONCAT('Job queued for ', ?), 1024))",
-		    DB_PARAMS(DB_STR(jids), DB_STR(p->has_url ? p->url : p->type)), NULL);
-	if (rc == SQ_OK)
-		rc = job_audit_snapshot(db, jids, &after);
-	if (rc == SQ_OK)
-		rc = job_audit_write(db, who, pids, jids, "create", NULL, after);
-	free(after);
+	if (rc == SQ_OK) {
+		struct lifecycle_new n = { jids, pids, p->priority, sched, msg };
+
+		snprintf(msg, sizeof(msg), "Job queued for %s", p->has_url ? p->url : p->type);
+		rc = lifecycle_enqueue(db, who, &n);
+	}
 	return rc;
 }
 

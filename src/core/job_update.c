@@ -9,6 +9,7 @@
 #include "scrapeq/job_audit.h"
 #include "scrapeq/job_spec.h"
 #include "scrapeq/job_update.h"
+#include "scrapeq/lifecycle.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/query.h"
 #include "scrapeq/role.h"
@@ -278,14 +279,11 @@ record(struct db *db, const struct principal *who, const struct locked *l, int m
 	enum sq_err	 rc;
 
 	snprintf(data, sizeof(data), "{\"status\":\"%s\"}", job_status_name(moved ? to : l->st));
-	rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
-	    "VALUES (?, ?, ?, ?)", DB_PARAMS(DB_STR(l->jids), DB_STR(l->pids),
-	    DB_STR(moved ? job_status_name(to) : "updated"), DB_STR(data)), NULL);
+	rc = lifecycle_event(db, l->jids, l->pids, moved ? job_status_name(to) : "updated", data);
 	snprintf(msg, sizeof(msg), "Status changed from %s to %s via API", job_status_name(l->st),
 	    job_status_name(to));
 	if (rc == SQ_OK && moved)
-		rc = db_exec(db, "INSERT INTO job_logs (job_id, level, message) VALUES (?, 'info', ?)",
-		    DB_PARAMS(DB_STR(l->jids), DB_STR(msg)), NULL);
+		rc = lifecycle_log(db, l->jids, "info", msg);
 	if (rc == SQ_OK)
 		rc = job_audit_snapshot(db, l->jids, &after);
 	if (rc == SQ_OK)

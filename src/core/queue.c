@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "scrapeq/buf.h"
+#include "scrapeq/lifecycle.h"
 #include "scrapeq/log.h"
 #include "scrapeq/queue.h"
 #include "scrapeq/role.h"
@@ -503,8 +504,7 @@ queue_finish(struct db *db, const char *id, const struct uuid *job, enum queue_o
 		    "total_results, 'error', JSON_EXTRACT(error, '$')) FROM jobs WHERE id = ?",
 		    DB_PARAMS(DB_STR(ev), DB_STR(jid)), NULL);
 	if (rc == SQ_OK && message != NULL)
-		rc = db_exec(db, "INSERT INTO job_logs (job_id, level, message) VALUES (?, ?, ?)",
-		    DB_PARAMS(DB_STR(jid), DB_STR(level[o]), DB_STR(message)), NULL);
+		rc = lifecycle_log(db, jid, level[o], message);
 	if (rc != SQ_OK)
 		goto fail;
 	return db_commit(db);

@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "scrapeq/job.h"
+#include "scrapeq/lifecycle.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/results.h"
 #include "scrapeq/role.h"
@@ -232,6 +233,7 @@ insert_job(struct db *db, const struct principal *who, const char *pids, const c
     const char *cfg, const char *ds)
 {
 	const char	*src = who->kind == AUTH_SESSION ? "manual" : "api";
+	char		 msg[SQ_LOG_MESSAGE_MAX + 1];
 	enum sq_err	 rc;
 
 	rc = db_exec(db, "INSERT INTO jobs (id, project_id, type, status, source, project_run, "
@@ -239,22 +241,12 @@ insert_job(struct db *db, const struct principal *who, const char *pids, const c
 	    "VALUES (?, ?, 'sampling', 'pending', ?, 0, ?, 3, ?, '{}', 0, ?)",
 	    DB_PARAMS(DB_STR(jids), DB_STR(pids), DB_STR(src), DB_INT(JOB_PRIORITY_DEFAULT),
 	    DB_STR(cfg), DB_INT(who->user_id)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO project_daily_jobs (project_id, day, n) "
-		    "VALUES (?, UTC_DATE(), 1) ON DUPLICATE KEY UPDATE n = n + 1",
-		    DB_PARAMS(DB_STR(pids)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO job_queue (job_id, priority, run_after) "
-		    "VALUES (?, ?, NOW(6))", DB_PARAMS(DB_STR(jids), DB_INT(JOB_PRIORITY_DEFAULT)),
-		    NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
-		    "VALUES (?, ?, 'created', '{\"status\":\"pending\"}')",
-		    DB_PARAMS(DB_STR(jids), DB_STR(pids)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO job_logs (job_id, level, message) "
-		    "VALUES (?, 'info', LEFT(CONCAT('Sampling job queued over ', ?), 1024))",
-		    DB_PARAMS(DB_STR(jids), DB_STR(ds)), NULL);
+	if (rc == SQ_OK) {
+		struct lifecycle_new n = { jids, pids, JOB_PRIORITY_DEFAULT, NULL, msg };
+
+		snprintf(msg, sizeof(msg), "Sampling job queued over %s", ds);
+		rc = lifecycle_enqueue(db, who, &n);
+	}
 	return rc;
 }
 

@@ -292,3 +292,27 @@ acts = [a.get("action") for a in items]
 check(r.status == 200 and "retry" in acts and acts.count("update") >= 5,
       "the retry and every accepted update are in the job's audit log", r, note=acts)
 
+
+# ---- one door for creation: every dialect's new job is audited and queued alike ----
+section("every new job: the same created event, log line and audit row")
+AP = new_project(token=TOKEN)
+harness.new_target(AP, token=TOKEN, url=SITE)
+made = {}
+r = request("POST", "/api/scrape-jobs", {"domain": "door.example.com", "project_id": AP}, token=TOKEN)
+made["001"] = (data(r) or {}).get("id")
+AW = harness.workspace_of(AP, token=TOKEN)
+r = request("POST", "/workspace/%d/jobs" % AW, {"job_type": "scrape", "workspace_id": AW,
+            "metadata": {"domain": "door.example.com"}}, token=TOKEN)
+made["003"] = r.json.get("job_id") if r.status == 201 else None
+# Last: while a project run is pending, the project takes no other job (JOB_RUNNING).
+r = request("POST", "/api/v1/projects/%s/jobs" % AP, {}, token=TOKEN)
+made["v1"] = r.json.get("id") if r.status == 201 else None
+for dialect, jid in made.items():
+    r = request("GET", "/api/scrape-jobs/%s/audit" % jid, token=TOKEN)
+    items = data(r) if r.status == 200 else []
+    items = items.get("items", []) if isinstance(items, dict) else items or []
+    check(jid is not None and [a.get("action") for a in items][:1] == ["create"],
+          "a job created through %s has its 'create' audit row" % dialect, r)
+    r = request("GET", "/api/v1/jobs/%s/logs" % jid, token=TOKEN)
+    logs = [x.get("message", "") for x in (r.json or {}).get("logs", [])] if r.status == 200 else []
+    check(any(m.startswith("Job queued") for m in logs), "... and its 'Job queued' log line", r)
