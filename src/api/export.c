@@ -103,6 +103,39 @@ json_cell(struct export *x, enum result_col c, const struct result_cell *v)
 	}
 }
 
+/* One CSV cell (RFC 4180); only text from the pages goes through the formula guard. */
+static void
+csv_value(struct csv *c, enum result_col col, const struct result_cell *v)
+{
+	char t[TIMEFMT_MAX > ID_STR_MAX ? TIMEFMT_MAX : ID_STR_MAX];
+
+	if (v->null) {
+		csv_cell(c, NULL, 0);
+		return;
+	}
+	switch (result_col_type(col)) {
+	case RESULT_T_INT:
+		csv_int(c, v->i);
+		break;
+	case RESULT_T_JSON:
+		csv_cell(c, v->s, v->len);      /* starts with [ or {: no formula */
+		break;
+	case RESULT_T_ID:
+		id_format(ID_PREFIX_TARGET, &v->id, t, sizeof(t));
+		csv_cell(c, t, strlen(t));
+		break;
+	case RESULT_T_TIME:
+		if (timefmt_rfc3339(v->s, 0, t) == 0)
+			csv_cell(c, t, strlen(t));
+		else
+			csv_cell(c, NULL, 0);
+		break;
+	default:
+		csv_text(c, v->s, v->len);
+		break;
+	}
+}
+
 int
 export_row(void *arg, const struct result_row *row)
 {
@@ -110,7 +143,9 @@ export_row(void *arg, const struct result_row *row)
 	size_t		 i;
 
 	if (x->format == EXPORT_CSV) {
-		results_csv_row(&x->csv, x->cols, row);
+		for (i = 0; i < x->cols->n; i++)
+			csv_value(&x->csv, x->cols->col[i], &row->c[x->cols->col[i]]);
+		csv_row_end(&x->csv);
 		return req_stream_flush(&x->s);
 	}
 	jsonw_object(&x->w, NULL);

@@ -2,9 +2,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "scrapeq/csv.h"
 #include "scrapeq/results.h"
-#include "scrapeq/timefmt.h"
 
 /* In enum result_col order; the SELECT lists below read them in the same order. */
 static const struct {
@@ -257,42 +255,4 @@ results_read_sample(struct db *db, const struct principal *who, const struct uui
 	rc = db_exec_each(db, sample_sql[json], DB_PARAMS(DB_STR(jid),
 	    DB_INT(win->limit < 0 ? LLONG_MAX : win->limit), DB_INT(win->offset)), read_row, &x);
 	return rc == SQ_OK ? SQ_OK : sq_fail(e, rc, NULL);
-}
-
-void
-results_csv_row(struct csv *c, const struct result_cols *cols, const struct result_row *row)
-{
-	char	 t[TIMEFMT_MAX > ID_STR_MAX ? TIMEFMT_MAX : ID_STR_MAX];
-	size_t	 i;
-
-	for (i = 0; i < cols->n; i++) {
-		const struct result_cell *v = &row->c[cols->col[i]];
-
-		if (v->null) {
-			csv_cell(c, NULL, 0);
-			continue;
-		}
-		switch (result_col_type(cols->col[i])) {
-		case RESULT_T_INT:
-			csv_int(c, v->i);
-			break;
-		case RESULT_T_JSON:
-			csv_cell(c, v->s, v->len);      /* starts with [ or {: no formula */
-			break;
-		case RESULT_T_ID:
-			id_format(ID_PREFIX_TARGET, &v->id, t, sizeof(t));
-			csv_cell(c, t, strlen(t));
-			break;
-		case RESULT_T_TIME:
-			if (timefmt_rfc3339(v->s, 0, t) == 0)
-				csv_cell(c, t, strlen(t));
-			else
-				csv_cell(c, NULL, 0);
-			break;
-		default:
-			csv_text(c, v->s, v->len);
-			break;
-		}
-	}
-	csv_row_end(c);
 }
