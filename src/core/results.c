@@ -198,17 +198,27 @@ results_check(struct db *db, const char *sql, const struct principal *who, const
 	return rc;
 }
 
-/* Hands fn the rows of sql[json] for jid and win, only cols' cells filled; json when cols want data. */
+/*
+ * The member's check with count_sql, then the rows of sql[json] for job and win,
+ * handed to fn with only cols' cells filled (json: cols want the data columns).
+ */
 static enum sq_err
-read_rows(struct db *db, const char *const sql[2], const char *jid,
-    const struct rows_window *win, const struct result_cols *cols, result_row_fn fn,
-    void *arg, struct sq_error *e)
+read_job(struct db *db, const char *count_sql, const char *const sql[2],
+    const struct principal *who, const struct uuid *job, const struct rows_window *win,
+    const struct result_cols *cols, result_row_fn fn, void *arg, long long *total,
+    struct sq_error *e)
 {
 	struct read_ctx	 x;
+	char		 jid[UUID_STR_LEN + 1];
 	size_t		 i;
 	int		 json;
 	enum sq_err	 rc;
 
+	uuid_format(job, jid);
+	if ((rc = results_check(db, count_sql, who, jid, total, e)) != SQ_OK)
+		return rc;
+	if (total != NULL && win->offset >= *total)
+		return SQ_OK;                           /* past the end: no second round trip */
 	memset(&x, 0, sizeof(x));
 	for (i = 0; i < cols->n; i++)
 		if ((unsigned)cols->col[i] < RESULT_COL__COUNT)
@@ -226,16 +236,8 @@ results_read(struct db *db, const struct principal *who, const struct uuid *job,
     const struct rows_window *win, const struct result_cols *cols, result_row_fn fn,
     void *arg, long long *total, struct sq_error *e)
 {
-	char		 jid[UUID_STR_LEN + 1];
-	enum sq_err	 rc;
-
-	uuid_format(job, jid);
-	if ((rc = results_check(db, total != NULL ? COUNT_RESULTS : "SELECT 1 " MEMBER_FROM, who,
-	    jid, total, e)) != SQ_OK)
-		return rc;
-	if (total != NULL && win->offset >= *total)
-		return SQ_OK;                           /* past the end: no second round trip */
-	return read_rows(db, read_sql[win->limit < 0], jid, win, cols, fn, arg, e);
+	return read_job(db, total != NULL ? COUNT_RESULTS : "SELECT 1 " MEMBER_FROM,
+	    read_sql[win->limit < 0], who, job, win, cols, fn, arg, total, e);
 }
 
 enum sq_err
@@ -243,11 +245,5 @@ results_read_sample(struct db *db, const struct principal *who, const struct uui
     const struct rows_window *win, const struct result_cols *cols, result_row_fn fn,
     void *arg, long long *total, struct sq_error *e)
 {
-	char		 jid[UUID_STR_LEN + 1];
-	enum sq_err	 rc;
-
-	uuid_format(job, jid);
-	if ((rc = results_check(db, COUNT_SAMPLE, who, jid, total, e)) != SQ_OK)
-		return rc;
-	return read_rows(db, sample_sql, jid, win, cols, fn, arg, e);
+	return read_job(db, COUNT_SAMPLE, sample_sql, who, job, win, cols, fn, arg, total, e);
 }
