@@ -105,13 +105,4 @@ enum sq_err results_read_sample(struct db *, const struct principal *who,
 	    const struct result_cols *cols, result_row_fn fn, void *arg, long long *total,
 	    struct sq_error *e);
 
-struct csv;
-
-/*
- * Writes row's chosen cells as one CSV record (RFC 4180): integers as digits, JSON as
- * its text, target ids as tgt_<hex>, times as RFC 3339 UTC, text through csv_text
- * (formula guard as the csv's flags say), NULL as an empty cell.
- */
-void	results_csv_row(struct csv *, const struct result_cols *, const struct result_row *);
-
 #endif

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "scrapeq/crawl_config.h"
-#include "scrapeq/csv.h"
 #include "scrapeq/job_run.h"
 #include "scrapeq/jsonw.h"
 #include "scrapeq/log.h"
@@ -11,6 +10,7 @@
 #include "scrapeq/results.h"
 #include "scrapeq/sampling_job.h"
 #include "dialect.h"
+#include "export.h"
 
 /* Seed 004 answers a status code and {"detail": message}. */
 static void
@@ -307,7 +307,7 @@ sample_info_of(void *arg, const struct job_run *j)
 
 /* The query of GET /api/sampling/jobs/{id}/data. */
 struct data_ask {
-	int			 csv;
+	enum export_format	 format;
 	struct result_cols	 cols;
 	struct rows_window	 win;
 	enum sampling_table	 table;
@@ -339,9 +339,8 @@ data_ask_parse(struct req *r, const struct sample_info *si, struct data_ask *a,
 	format = query_get(&r->query, "format");
 	columns = query_get(&r->query, "columns");
 	table = query_get(&r->query, "table_key");
-	if (format != NULL && strcmp(format, "json") != 0 && strcmp(format, "csv") != 0)
-		return sq_fail(e, SQ_ERR_INVALID, "Invalid format: must be json or csv");
-	a->csv = format != NULL && strcmp(format, "csv") == 0;
+	if ((rc = export_format_parse(format, &a->format, e)) != SQ_OK)
+		return as_422(e, rc);
 	a->table = si->table;
 	if (table != NULL && sampling_table_parse(table, &a->table) == -1)
 		return sq_fail(e, SQ_ERR_INVALID, "Invalid table_key: must be primary, links or images");
@@ -352,124 +351,59 @@ data_ask_parse(struct req *r, const struct sample_info *si, struct data_ask *a,
 		return as_422(e, rc);
 	if (columns == NULL)
 		table_cols(a->table, &a->cols);
-	/* A CSV without a limit is every row, as with the canonical results export. */
-	return as_422(e, pagination_window_parse(&r->query, a->csv ? -1 : SQ_RESULTS_LIMIT_DEFAULT,
-	    SQ_RESULTS_LIMIT_MAX, SQ_RESULTS_OFFSET_MAX, &a->win, e));
+	return as_422(e, export_window_parse(&r->query, a->format, &a->win, e));
 }
 
-struct data_out {
-	struct req_stream	 s;
-	struct jsonw		 w;
-	struct csv		 csv;
-	const struct result_cols *cols;
-};
-
+/* The sample's envelope before its rows: {job_id, table_key, columns, rows: [ */
 static void
-write_cell_json(struct jsonw *w, enum result_col c, const struct result_cell *v)
+data_json_begin(struct jsonw *w, const char *ids, const struct data_ask *a)
 {
-	const char	*k = result_col_name(c);
-	char		 t[ID_STR_MAX];
+	size_t i;
 
-	if (v->null) {
-		jsonw_null(w, k);
-		return;
-	}
-	switch (result_col_type(c)) {
-	case RESULT_T_INT:
-		jsonw_int(w, k, v->i);
-		break;
-	case RESULT_T_JSON:
-		jsonw_raw(w, k, v->s);
-		break;
-	case RESULT_T_ID:
-		id_format(ID_PREFIX_TARGET, &v->id, t, sizeof(t));
-		jsonw_str(w, k, t);
-		break;
-	case RESULT_T_TIME:
-		write_time(w, k, v->s);
-		break;
-	default:
-		jsonw_str(w, k, v->s);
-		break;
-	}
+	jsonw_object(w, NULL);
+	jsonw_str(w, "job_id", ids);
+	jsonw_str(w, "table_key", sampling_table_name(a->table));
+	jsonw_array(w, "columns");
+	for (i = 0; i < a->cols.n; i++)
+		jsonw_str(w, NULL, result_col_name(a->cols.col[i]));
+	jsonw_end(w);
+	jsonw_array(w, "rows");
 }
 
-static int
-data_row_json(void *arg, const struct result_row *row)
+/* ... ], total, offset, limit} */
+static void
+data_json_end(struct jsonw *w, const struct data_ask *a, long long total)
 {
-	struct data_out	*o = arg;
-	size_t		 i;
-
-	jsonw_object(&o->w, NULL);
-	for (i = 0; i < o->cols->n; i++)
-		write_cell_json(&o->w, o->cols->col[i], &row->c[o->cols->col[i]]);
-	jsonw_end(&o->w);
-	return req_stream_flush(&o->s);
+	jsonw_end(w);
+	jsonw_int(w, "total", total);
+	jsonw_int(w, "offset", a->win.offset);
+	jsonw_int(w, "limit", a->win.limit);
+	jsonw_end(w);
 }
 
-static int
-data_row_csv(void *arg, const struct result_row *row)
-{
-	struct data_out *o = arg;
-
-	results_csv_row(&o->csv, o->cols, row);
-	return req_stream_flush(&o->s);
-}
-
+/* The rows as CSV (always formula-guarded), or as JSON in the seed's envelope and time spelling. */
 static enum sq_err
-data_csv(struct req *r, const struct uuid *id, const struct data_ask *a, struct sq_error *e)
+data_export(struct req *r, const struct uuid *id, const struct data_ask *a, struct sq_error *e)
 {
-	struct data_out	 o;
-	char		 ids[UUID_STR_LEN + 1], disp[96];
-	size_t		 i;
+	struct export_opts	 o;
+	struct export		 x;
+	char			 ids[UUID_STR_LEN + 1], name[UUID_STR_LEN + 12];
+	long long		 total = 0;
+	enum sq_err		 rc;
 
 	uuid_format(id, ids);
-	snprintf(disp, sizeof(disp), "Content-Disposition: attachment; filename=\"sample-%s.csv\"",
-	    ids);
-	req_stream_begin(&o.s, r, 200, "text/csv; charset=utf-8", disp);
-	o.cols = &a->cols;
-	csv_init(&o.csv, &o.s.b, CSV_GUARD_FORMULAS);
-	for (i = 0; i < a->cols.n; i++)
-		csv_cell(&o.csv, result_col_name(a->cols.col[i]),
-		    strlen(result_col_name(a->cols.col[i])));
-	csv_row_end(&o.csv);
-	return req_stream_finish(&o.s, results_read_sample(r->w->db, &r->who, id, &a->win,
-	    &a->cols, data_row_csv, &o, NULL, e), e);
-}
-
-static enum sq_err
-data_json(struct req *r, const struct uuid *id, const struct data_ask *a, struct sq_error *e)
-{
-	struct data_out	 o;
-	char		 ids[UUID_STR_LEN + 1];
-	long long	 total = 0;
-	size_t		 i;
-	enum sq_err	 rc;
-
-	uuid_format(id, ids);
-	req_stream_begin(&o.s, r, 200, "application/json", NULL);
-	o.cols = &a->cols;
-	jsonw_init(&o.w, &o.s.b);
-	jsonw_object(&o.w, NULL);
-	jsonw_str(&o.w, "job_id", ids);
-	jsonw_str(&o.w, "table_key", sampling_table_name(a->table));
-	jsonw_array(&o.w, "columns");
-	for (i = 0; i < a->cols.n; i++)
-		jsonw_str(&o.w, NULL, result_col_name(a->cols.col[i]));
-	jsonw_end(&o.w);
-	jsonw_array(&o.w, "rows");
-	rc = results_read_sample(r->w->db, &r->who, id, &a->win, &a->cols, data_row_json, &o,
+	snprintf(name, sizeof(name), "sample-%s.csv", ids);
+	o = (struct export_opts){ a->format, &a->cols, CSV_GUARD_FORMULAS, name, write_time };
+	export_begin(&x, r, &o);
+	if (a->format == EXPORT_CSV)
+		return export_finish(&x, results_read_sample(r->w->db, &r->who, id, &a->win,
+		    &a->cols, export_row, &x, NULL, e), e);
+	data_json_begin(&x.w, ids, a);
+	rc = results_read_sample(r->w->db, &r->who, id, &a->win, &a->cols, export_row, &x,
 	    &total, e);
-	if (rc == SQ_OK) {
-		jsonw_end(&o.w);
-		jsonw_int(&o.w, "total", total);
-		jsonw_int(&o.w, "offset", a->win.offset);
-		jsonw_int(&o.w, "limit", a->win.limit);
-		jsonw_end(&o.w);
-		if (jsonw_failed(&o.w))
-			rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
-	}
-	return req_stream_finish(&o.s, rc, e);
+	if (rc == SQ_OK)
+		data_json_end(&x.w, a, total);
+	return export_finish(&x, rc, e);
 }
 
 static enum sq_err
@@ -491,7 +425,7 @@ h_sampling_data(struct req *r, struct sq_error *e)
 		    "completes", job_status_name(si.status));
 	if ((rc = data_ask_parse(r, &si, &a, e)) != SQ_OK)
 		return rc;
-	return a.csv ? data_csv(r, &id, &a, e) : data_json(r, &id, &a, e);
+	return data_export(r, &id, &a, e);
 }
 
 const struct route dialect_datasets_routes[] = {

@@ -5,7 +5,6 @@
 
 #include "scrapeq/crawl_config.h"
 #include "scrapeq/crawl_error.h"
-#include "scrapeq/csv.h"
 #include "scrapeq/health.h"
 #include "scrapeq/job.h"
 #include "scrapeq/jsonbody.h"
@@ -18,6 +17,7 @@
 #include "scrapeq/target.h"
 #include "scrapeq/timefmt.h"
 #include "dialect.h"
+#include "export.h"
 
 /* Seed 000's error codes, one per core error. */
 static const char *const v1_codes[SQ_ERR__COUNT] = {
@@ -959,70 +959,9 @@ window_next(char *out, size_t outsz, const char *base, const struct rows_window 
 		out[0] = '\0';
 }
 
-struct results_out {
-	struct req_stream	 s;
-	struct jsonw		 w;
-	struct csv		 csv;
-	const struct result_cols *cols;
-};
-
-static void
-write_result_json(struct jsonw *w, const struct result_cols *cols, const struct result_row *row)
-{
-	size_t i;
-
-	jsonw_object(w, NULL);
-	for (i = 0; i < cols->n; i++) {
-		enum result_col		 c = cols->col[i];
-		const struct result_cell *v = &row->c[c];
-		const char		*k = result_col_name(c);
-
-		if (v->null) {
-			jsonw_null(w, k);
-			continue;
-		}
-		switch (result_col_type(c)) {
-		case RESULT_T_INT:
-			jsonw_int(w, k, v->i);
-			break;
-		case RESULT_T_JSON:
-			jsonw_raw(w, k, v->s);
-			break;
-		case RESULT_T_ID:
-			write_id(w, k, ID_PREFIX_TARGET, &v->id);
-			break;
-		case RESULT_T_TIME:
-			write_time(w, k, v->s, 1);
-			break;
-		default:
-			jsonw_str(w, k, v->s);
-			break;
-		}
-	}
-	jsonw_end(w);
-}
-
-static int
-result_row_json(void *arg, const struct result_row *row)
-{
-	struct results_out *o = arg;
-
-	write_result_json(&o->w, o->cols, row);
-	return req_stream_flush(&o->s);
-}
-
-static int
-result_row_csv(void *arg, const struct result_row *row)
-{
-	struct results_out *o = arg;
-
-	results_csv_row(&o->csv, o->cols, row);
-	return req_stream_flush(&o->s);
-}
-
 /* The query of GET /api/v1/jobs/{id}/results. */
 struct results_ask {
-	int			 csv;
+	enum export_format	 format;
 	unsigned		 csv_flags;
 	int			 has_columns;
 	struct result_cols	 cols;
@@ -1038,11 +977,9 @@ results_ask_parse(struct req *r, struct results_ask *a, struct sq_error *e)
 	memset(a, 0, sizeof(*a));
 	if ((rc = req_query(r, e)) != SQ_OK || (rc = one_param(r, "format", &format, e)) != SQ_OK ||
 	    (rc = one_param(r, "columns", &columns, e)) != SQ_OK ||
-	    (rc = one_param(r, "formula_guard", &guard, e)) != SQ_OK)
+	    (rc = one_param(r, "formula_guard", &guard, e)) != SQ_OK ||
+	    (rc = export_format_parse(format, &a->format, e)) != SQ_OK)
 		return rc;
-	if (format != NULL && strcmp(format, "json") != 0 && strcmp(format, "csv") != 0)
-		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid format: must be json or csv");
-	a->csv = format != NULL && strcmp(format, "csv") == 0;
 	if (guard != NULL && strcmp(guard, "0") != 0 && strcmp(guard, "1") != 0)
 		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid formula_guard: must be 0 or 1");
 	a->csv_flags = guard != NULL && strcmp(guard, "0") == 0 ? 0 : CSV_GUARD_FORMULAS;
@@ -1052,74 +989,50 @@ results_ask_parse(struct req *r, struct results_ask *a, struct sq_error *e)
 		result_cols_all(&a->cols);
 	if (rc != SQ_OK)
 		return rc;
-	/* A CSV export without a limit is the whole result set. */
-	return pagination_window_parse(&r->query, a->csv ? -1 : SQ_RESULTS_LIMIT_DEFAULT,
-	    SQ_RESULTS_LIMIT_MAX, SQ_RESULTS_OFFSET_MAX, &a->win, e);
+	return export_window_parse(&r->query, a->format, &a->win, e);
 }
 
-static enum sq_err
-results_csv(struct req *r, const struct uuid *id, const struct results_ask *a,
-    struct sq_error *e)
+/* The paging members after the rows: total, offset, limit, and the link to the next page. */
+static void
+results_page_end(struct jsonw *w, const struct uuid *id, const struct results_ask *a,
+    long long total)
 {
-	struct results_out	 o;
-	char			 jid[ID_STR_MAX], disp[96];
-	size_t			 i;
-	enum sq_err		 rc;
+	char jid[ID_STR_MAX], base[96], next[512], cols[256];
 
 	id_format(ID_PREFIX_JOB, id, jid, sizeof(jid));
-	snprintf(disp, sizeof(disp), "Content-Disposition: attachment; filename=\"%s.csv\"", jid);
-	req_stream_begin(&o.s, r, 200, "text/csv; charset=utf-8", disp);
-	o.cols = &a->cols;
-	csv_init(&o.csv, &o.s.b, a->csv_flags);
-	for (i = 0; i < a->cols.n; i++) {
-		const char *name = result_col_name(a->cols.col[i]);
-
-		csv_cell(&o.csv, name, strlen(name));
-	}
-	csv_row_end(&o.csv);
-	rc = results_read(r->w->db, &r->who, id, &a->win, &a->cols, result_row_csv, &o, NULL, e);
-	return req_stream_finish(&o.s, rc, e);
-}
-
-static enum sq_err
-results_json(struct req *r, const struct uuid *id, const struct results_ask *a,
-    struct sq_error *e)
-{
-	struct results_out	 o;
-	char			 jid[ID_STR_MAX], base[96], next[512], cols[256];
-	long long		 total = 0;
-	enum sq_err		 rc;
-
-	req_stream_begin(&o.s, r, 200, "application/json", NULL);
-	o.cols = &a->cols;
-	jsonw_init(&o.w, &o.s.b);
-	page_begin(&o.w);
-	rc = results_read(r->w->db, &r->who, id, &a->win, &a->cols, result_row_json, &o, &total, e);
-	if (rc == SQ_OK) {
-		id_format(ID_PREFIX_JOB, id, jid, sizeof(jid));
-		snprintf(base, sizeof(base), "/api/v1/jobs/%s/results", jid);
-		if (!a->has_columns || result_cols_format(&a->cols, cols, sizeof(cols)) == -1)
-			cols[0] = '\0';
-		window_next(next, sizeof(next), base, &a->win, total, "columns",
-		    cols[0] ? cols : NULL);
-		window_end(&o.w, total, &a->win, next[0] ? next : NULL);
-		if (jsonw_failed(&o.w))
-			rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
-	}
-	return req_stream_finish(&o.s, rc, e);
+	snprintf(base, sizeof(base), "/api/v1/jobs/%s/results", jid);
+	if (!a->has_columns || result_cols_format(&a->cols, cols, sizeof(cols)) == -1)
+		cols[0] = '\0';
+	window_next(next, sizeof(next), base, &a->win, total, "columns", cols[0] ? cols : NULL);
+	window_end(w, total, &a->win, next[0] ? next : NULL);
 }
 
 static enum sq_err
 h_job_results(struct req *r, struct sq_error *e)
 {
 	struct results_ask	 a;
+	struct export_opts	 o;
+	struct export		 x;
 	struct uuid		 id;
+	char			 jid[ID_STR_MAX], name[ID_STR_MAX + 4];
+	long long		 total = 0;
 	enum sq_err		 rc;
 
 	if ((rc = param_id(r, 0, ID_PREFIX_JOB, "Job", &id, e)) != SQ_OK ||
 	    (rc = results_ask_parse(r, &a, e)) != SQ_OK)
 		return rc;
-	return a.csv ? results_csv(r, &id, &a, e) : results_json(r, &id, &a, e);
+	id_format(ID_PREFIX_JOB, &id, jid, sizeof(jid));
+	snprintf(name, sizeof(name), "%s.csv", jid);
+	o = (struct export_opts){ a.format, &a.cols, a.csv_flags, name, NULL };
+	export_begin(&x, r, &o);
+	if (a.format == EXPORT_CSV)
+		return export_finish(&x, results_read(r->w->db, &r->who, &id, &a.win, &a.cols,
+		    export_row, &x, NULL, e), e);
+	page_begin(&x.w);
+	rc = results_read(r->w->db, &r->who, &id, &a.win, &a.cols, export_row, &x, &total, e);
+	if (rc == SQ_OK)
+		results_page_end(&x.w, &id, &a, total);
+	return export_finish(&x, rc, e);
 }
 
 struct errors_out {

@@ -2,9 +2,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "scrapeq/csv.h"
 #include "scrapeq/results.h"
-#include "scrapeq/timefmt.h"
 
 /* In enum result_col order; the SELECT lists below read them in the same order. */
 static const struct {
@@ -174,17 +172,22 @@ read_row(void *arg, const struct db_res *r)
 	return x->fn(x->arg, &row);
 }
 
-/* The membership check (and the count, when asked): SQ_ERR_NOT_FOUND unless who is a member. */
+/* A member's check that also counts the rows a total is made of: a job's results, a sampling job's draws. */
+#define COUNT_RESULTS "SELECT (SELECT COUNT(*) FROM results r WHERE r.job_id = j.id) " MEMBER_FROM
+#define COUNT_SAMPLE "SELECT (SELECT COUNT(*) FROM sample_rows s WHERE s.job_id = j.id) " MEMBER_FROM
+
+/*
+ * The membership check: sql selects one value (a count, read into total unless that
+ * is NULL) from MEMBER_FROM. SQ_ERR_NOT_FOUND unless who is a member.
+ */
 static enum sq_err
-results_check(struct db *db, const struct principal *who, const char *jid, long long *total,
-    struct sq_error *e)
+results_check(struct db *db, const char *sql, const struct principal *who, const char *jid,
+    long long *total, struct sq_error *e)
 {
 	struct db_res	 r;
 	enum sq_err	 rc;
 
-	rc = db_exec(db, total != NULL ?
-	    "SELECT (SELECT COUNT(*) FROM results r WHERE r.job_id = j.id) " MEMBER_FROM :
-	    "SELECT 1 " MEMBER_FROM, DB_PARAMS(DB_INT(who->user_id), DB_STR(jid)), &r);
+	rc = db_exec(db, sql, DB_PARAMS(DB_INT(who->user_id), DB_STR(jid)), &r);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
 	if (r.nrows == 0)
@@ -195,19 +198,24 @@ results_check(struct db *db, const struct principal *who, const char *jid, long 
 	return rc;
 }
 
-enum sq_err
-results_read(struct db *db, const struct principal *who, const struct uuid *job,
-    const struct rows_window *win, const struct result_cols *cols, result_row_fn fn,
-    void *arg, long long *total, struct sq_error *e)
+/*
+ * The member's check with count_sql, then the rows of sql[json] for job and win,
+ * handed to fn with only cols' cells filled (json: cols want the data columns).
+ */
+static enum sq_err
+read_job(struct db *db, const char *count_sql, const char *const sql[2],
+    const struct principal *who, const struct uuid *job, const struct rows_window *win,
+    const struct result_cols *cols, result_row_fn fn, void *arg, long long *total,
+    struct sq_error *e)
 {
 	struct read_ctx	 x;
 	char		 jid[UUID_STR_LEN + 1];
 	size_t		 i;
-	int		 all = win->limit < 0, json;
+	int		 json;
 	enum sq_err	 rc;
 
 	uuid_format(job, jid);
-	if ((rc = results_check(db, who, jid, total, e)) != SQ_OK)
+	if ((rc = results_check(db, count_sql, who, jid, total, e)) != SQ_OK)
 		return rc;
 	if (total != NULL && win->offset >= *total)
 		return SQ_OK;                           /* past the end: no second round trip */
@@ -218,9 +226,18 @@ results_read(struct db *db, const struct principal *who, const struct uuid *job,
 	x.fn = fn;
 	x.arg = arg;
 	json = x.want[RESULT_PRODUCTS] || x.want[RESULT_FIELDS];
-	rc = db_exec_each(db, read_sql[all][json], DB_PARAMS(DB_STR(jid),
-	    DB_INT(all ? LLONG_MAX : win->limit), DB_INT(win->offset)), read_row, &x);
+	rc = db_exec_each(db, sql[json], DB_PARAMS(DB_STR(jid),
+	    DB_INT(win->limit < 0 ? LLONG_MAX : win->limit), DB_INT(win->offset)), read_row, &x);
 	return rc == SQ_OK ? SQ_OK : sq_fail(e, rc, NULL);
+}
+
+enum sq_err
+results_read(struct db *db, const struct principal *who, const struct uuid *job,
+    const struct rows_window *win, const struct result_cols *cols, result_row_fn fn,
+    void *arg, long long *total, struct sq_error *e)
+{
+	return read_job(db, total != NULL ? COUNT_RESULTS : "SELECT 1 " MEMBER_FROM,
+	    read_sql[win->limit < 0], who, job, win, cols, fn, arg, total, e);
 }
 
 enum sq_err
@@ -228,71 +245,5 @@ results_read_sample(struct db *db, const struct principal *who, const struct uui
     const struct rows_window *win, const struct result_cols *cols, result_row_fn fn,
     void *arg, long long *total, struct sq_error *e)
 {
-	struct read_ctx	 x;
-	struct db_res	 r;
-	char		 jid[UUID_STR_LEN + 1];
-	size_t		 i;
-	int		 json;
-	enum sq_err	 rc;
-
-	uuid_format(job, jid);
-	rc = db_exec(db, "SELECT (SELECT COUNT(*) FROM sample_rows s WHERE s.job_id = j.id) "
-	    MEMBER_FROM, DB_PARAMS(DB_INT(who->user_id), DB_STR(jid)), &r);
-	if (rc != SQ_OK)
-		return sq_fail(e, rc, NULL);
-	if (r.nrows == 0)
-		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found");
-	else if (total != NULL)
-		*total = db_int(&r, 0, 0);
-	db_res_free(&r);
-	if (rc != SQ_OK)
-		return rc;
-	memset(&x, 0, sizeof(x));
-	for (i = 0; i < cols->n; i++)
-		if ((unsigned)cols->col[i] < RESULT_COL__COUNT)
-			x.want[cols->col[i]] = 1;
-	x.fn = fn;
-	x.arg = arg;
-	json = x.want[RESULT_PRODUCTS] || x.want[RESULT_FIELDS];
-	rc = db_exec_each(db, sample_sql[json], DB_PARAMS(DB_STR(jid),
-	    DB_INT(win->limit < 0 ? LLONG_MAX : win->limit), DB_INT(win->offset)), read_row, &x);
-	return rc == SQ_OK ? SQ_OK : sq_fail(e, rc, NULL);
-}
-
-void
-results_csv_row(struct csv *c, const struct result_cols *cols, const struct result_row *row)
-{
-	char	 t[TIMEFMT_MAX > ID_STR_MAX ? TIMEFMT_MAX : ID_STR_MAX];
-	size_t	 i;
-
-	for (i = 0; i < cols->n; i++) {
-		const struct result_cell *v = &row->c[cols->col[i]];
-
-		if (v->null) {
-			csv_cell(c, NULL, 0);
-			continue;
-		}
-		switch (result_col_type(cols->col[i])) {
-		case RESULT_T_INT:
-			csv_int(c, v->i);
-			break;
-		case RESULT_T_JSON:
-			csv_cell(c, v->s, v->len);      /* starts with [ or {: no formula */
-			break;
-		case RESULT_T_ID:
-			id_format(ID_PREFIX_TARGET, &v->id, t, sizeof(t));
-			csv_cell(c, t, strlen(t));
-			break;
-		case RESULT_T_TIME:
-			if (timefmt_rfc3339(v->s, 0, t) == 0)
-				csv_cell(c, t, strlen(t));
-			else
-				csv_cell(c, NULL, 0);
-			break;
-		default:
-			csv_text(c, v->s, v->len);
-			break;
-		}
-	}
-	csv_row_end(c);
+	return read_job(db, COUNT_SAMPLE, sample_sql, who, job, win, cols, fn, arg, total, e);
 }
