@@ -138,7 +138,7 @@ bad:
 
 /* includePaths / excludePaths: an array of at most SQ_CRAWL_PATTERNS_MAX regexes. */
 static enum sq_err
-parse_patterns(const char *key, struct json_object *v, struct json_object **out,
+parse_patterns(const char *key, struct json_object *v, int compile, struct json_object **out,
     struct sq_error *e)
 {
 	char	 why[128];
@@ -156,7 +156,8 @@ parse_patterns(const char *key, struct json_object *v, struct json_object **out,
 		if (!json_object_is_type(p, json_type_string))
 			return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid config.%s[%zu]: must be a "
 			    "string", key, i);
-		if (urlscope_pattern_valid(json_object_get_string(p), why, sizeof(why)) == -1)
+		if (compile && urlscope_pattern_valid(json_object_get_string(p), why,
+		    sizeof(why)) == -1)
 			return sq_fail(e, SQ_ERR_INVALID, "Invalid config.%s[%zu]: %s", key, i, why);
 	}
 	*out = json_object_get(v);
@@ -191,7 +192,8 @@ selector_name_ok(const char *s)
 }
 
 static enum sq_err
-parse_selectors(struct json_object *v, struct json_object **out, struct sq_error *e)
+parse_selectors(struct json_object *v, int compile, struct json_object **out,
+    struct sq_error *e)
 {
 	if (!json_object_is_type(v, json_type_object))
 		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid config.selectors: must be an object "
@@ -207,7 +209,7 @@ parse_selectors(struct json_object *v, struct json_object **out, struct sq_error
 			return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid config.selectors.%s: must be "
 			    "a string", name);
 		if (json_object_get_string_len(xp) > SQ_CRAWL_XPATH_MAX ||
-		    !xpath_compiles(json_object_get_string(xp)))
+		    (compile && !xpath_compiles(json_object_get_string(xp))))
 			return sq_fail(e, SQ_ERR_INVALID, "Invalid config.selectors.%s: not an XPath "
 			    "expression of at most %d bytes", name, SQ_CRAWL_XPATH_MAX);
 	}
@@ -215,9 +217,13 @@ parse_selectors(struct json_object *v, struct json_object **out, struct sq_error
 	return SQ_OK;
 }
 
-/* One key of a client's config into *c. */
+/*
+ * One key of a config into *c. compile 0 skips compiling patterns and selectors (a
+ * stored config read for its view: they compiled when it was written).
+ */
 static enum sq_err
-parse_key(struct crawl_config *c, const char *k, struct json_object *v, struct sq_error *e)
+parse_key(struct crawl_config *c, const char *k, struct json_object *v, int compile,
+    struct sq_error *e)
 {
 	size_t i;
 
@@ -227,11 +233,11 @@ parse_key(struct crawl_config *c, const char *k, struct json_object *v, struct s
 	if (strcmp(k, "userAgent") == 0)
 		return parse_agent(c, v, e);
 	if (strcmp(k, "includePaths") == 0)
-		return parse_patterns(k, v, &c->include_paths, e);
+		return parse_patterns(k, v, compile, &c->include_paths, e);
 	if (strcmp(k, "excludePaths") == 0)
-		return parse_patterns(k, v, &c->exclude_paths, e);
+		return parse_patterns(k, v, compile, &c->exclude_paths, e);
 	if (strcmp(k, "selectors") == 0)
-		return parse_selectors(v, &c->selectors, e);
+		return parse_selectors(v, compile, &c->selectors, e);
 	return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid config: unknown field '%.64s'", k);
 }
 
@@ -251,7 +257,7 @@ crawl_config_parse(struct crawl_config *c, struct json_object *cfg, struct sq_er
 		if (v == NULL)
 			rc = sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid config.%.64s: must not be null", k);
 		else
-			rc = parse_key(&t, k, v, e);
+			rc = parse_key(&t, k, v, 1, e);
 		if (rc != SQ_OK)
 			break;
 	}
@@ -309,20 +315,24 @@ stored_timeout(struct json_object *o, long long *ms)
 	return 1;
 }
 
-int
-crawl_config_load(struct crawl_config *c, const char *stored, const struct config *cfg,
-    struct sq_error *e)
+/* The keys of a stored config that are not options: the run's, and the two timeout forms. */
+static int
+stored_only(const char *k)
 {
-	struct json_object	*o, *v;
+	return strcmp(k, "max_results_per_target") == 0 || strcmp(k, "targets") == 0 ||
+	    strcmp(k, "timeout") == 0 || strcmp(k, "timeout_ms") == 0;
+}
+
+/* crawl_config_load of a parsed stored object; compile as parse_key takes it. */
+static int
+load_object(struct crawl_config *c, struct json_object *o, const struct config *cfg,
+    int compile, struct sq_error *e)
+{
+	struct json_object	*v;
 	long long		 n;
 	int			 rc = 0;
 
 	crawl_config_init(c);
-	if ((o = json_tokener_parse(stored)) == NULL || !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		sq_fail(e, SQ_ERR_INTERNAL, "job config is not a JSON object");
-		return -1;
-	}
 	if (json_object_object_get_ex(o, "max_results_per_target", &v)) {
 		if (read_int(v, 1, SQ_RESULTS_PER_TARGET_MAX, &n) == 0) {
 			c->max_results = n;
@@ -340,18 +350,32 @@ crawl_config_load(struct crawl_config *c, const char *stored, const struct confi
 			rc = -1, sq_fail(e, SQ_ERR_INVALID, "Invalid config.timeout");
 		break;
 	}
-	json_object_object_del(o, "max_results_per_target");
-	json_object_object_del(o, "targets");
-	json_object_object_del(o, "timeout");
-	json_object_object_del(o, "timeout_ms");
 	/* The rest by the rules a client's config meets. */
 	json_object_object_foreach(o, k, val) {
-		if (rc == 0 && (val == NULL ? sq_fail(e, SQ_ERR_INVALID, "Invalid config.%.64s: "
-		    "must not be null", k) : parse_key(c, k, val, e)) != SQ_OK)
+		if (rc == 0 && !stored_only(k) && (val == NULL ? sq_fail(e, SQ_ERR_INVALID,
+		    "Invalid config.%.64s: must not be null", k) : parse_key(c, k, val, compile,
+		    e)) != SQ_OK)
 			rc = -1;
 	}
-	json_object_put(o);
 	crawl_config_finish(c, cfg, cfg->max_results_per_target);
+	return rc;
+}
+
+int
+crawl_config_load(struct crawl_config *c, const char *stored, const struct config *cfg,
+    struct sq_error *e)
+{
+	struct json_object	*o;
+	int			 rc;
+
+	if ((o = json_tokener_parse(stored)) == NULL || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		crawl_config_init(c);
+		sq_fail(e, SQ_ERR_INTERNAL, "job config is not a JSON object");
+		return -1;
+	}
+	rc = load_object(c, o, cfg, 1, e);
+	json_object_put(o);
 	return rc;
 }
 
@@ -418,13 +442,15 @@ crawl_config_view(const char *stored, const struct config *cfg, int run_keys, st
 	int			 rc = -1;
 
 	buf_init(&opt, 0);
-	if (crawl_config_load(&c, stored, cfg, &e) == -1)
+	crawl_config_init(&c);
+	/* One parse; what compiled when it was stored is not compiled again on every read. */
+	if ((o = json_tokener_parse(stored)) == NULL || !json_object_is_type(o, json_type_object) ||
+	    load_object(&c, o, cfg, 0, &e) == -1)
 		goto out;
 	buf_putc(out, '{');
 	if (run_keys) {
 		buf_printf(out, "\"max_results_per_target\":%lld", c.max_results);
-		if ((o = json_tokener_parse(stored)) != NULL &&
-		    json_object_object_get_ex(o, "targets", &t))
+		if (json_object_object_get_ex(o, "targets", &t))
 			put_json(out, "targets", t);
 		put_options(&c, 1, out);
 	} else {
