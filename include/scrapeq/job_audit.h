@@ -16,9 +16,14 @@
  */
 enum sq_err job_audit_snapshot(struct db *, const char *jids, char **out);
 
-/* Appends an audit_log row (audit_write, entity "job"); before/after are JSON texts or NULL. */
-enum sq_err job_audit_write(struct db *, const struct principal *who, const char *pids,
-	    const char *jids, const char *action, const char *before, const char *after);
+/*
+ * Appends an audit_log row for job jids (entity "job"): before is a JSON text from
+ * job_audit_snapshot or NULL (a creation), after the job's audited fields as they are
+ * now, read in the same statement (audit_write's row, without a read of its own).
+ * Returns SQ_OK or a db error.
+ */
+enum sq_err job_audit_record(struct db *, const struct principal *who, const char *pids,
+	    const char *jids, const char *action, const char *before);
 
 struct job_audit_row {
 	long long	 id;

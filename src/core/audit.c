@@ -1,4 +1,4 @@
-/* audit.c: the one statement that writes audit_log rows, for every kind of change. */
+/* audit.c: the statement that writes audit_log rows whose values the caller holds (a job row read by the insert itself is job_audit_record). */
 #include "scrapeq/audit.h"
 
 enum sq_err

@@ -7,6 +7,14 @@
 #include "scrapeq/role.h"
 #include "scrapeq/text.h"
 
+/* The audited fields of a jobs row, as one JSON object. */
+#define JOB_SNAPSHOT "JSON_OBJECT('status', status, 'priority', priority, " \
+	"'retry_count', retry_count, 'max_retries', max_retries, " \
+	"'metadata', JSON_EXTRACT(metadata, '$'), 'stats', JSON_EXTRACT(stats, '$'), " \
+	"'result', JSON_EXTRACT(result, '$'), 'error', JSON_EXTRACT(error, '$'), " \
+	"'started_at', started_at, 'completed_at', completed_at, " \
+	"'cancelled_at', cancelled_at, 'lease_owner', lease_owner)"
+
 enum sq_err
 job_audit_snapshot(struct db *db, const char *jids, char **out)
 {
@@ -14,12 +22,7 @@ job_audit_snapshot(struct db *db, const char *jids, char **out)
 	enum sq_err	 rc;
 
 	*out = NULL;
-	rc = db_exec(db, "SELECT JSON_OBJECT('status', status, 'priority', priority, "
-	    "'retry_count', retry_count, 'max_retries', max_retries, "
-	    "'metadata', JSON_EXTRACT(metadata, '$'), 'stats', JSON_EXTRACT(stats, '$'), "
-	    "'result', JSON_EXTRACT(result, '$'), 'error', JSON_EXTRACT(error, '$'), "
-	    "'started_at', started_at, 'completed_at', completed_at, "
-	    "'cancelled_at', cancelled_at, 'lease_owner', lease_owner) FROM jobs WHERE id = ?",
+	rc = db_exec(db, "SELECT " JOB_SNAPSHOT " FROM jobs WHERE id = ?",
 	    DB_PARAMS(DB_STR(jids)), &r);
 	if (rc != SQ_OK)
 		return rc;
@@ -30,10 +33,15 @@ job_audit_snapshot(struct db *db, const char *jids, char **out)
 }
 
 enum sq_err
-job_audit_write(struct db *db, const struct principal *who, const char *pids, const char *jids,
-    const char *action, const char *before, const char *after)
+job_audit_record(struct db *db, const struct principal *who, const char *pids,
+    const char *jids, const char *action, const char *before)
 {
-	return audit_write(db, who, pids, "job", jids, action, before, after);
+	/* The job as it is now, read by the insert itself: one round trip in the change's lock. */
+	return db_exec(db, "INSERT INTO audit_log (user_id, project_id, action, entity_type, "
+	    "entity_id, before_data, after_data) SELECT ?, ?, ?, 'job', ?, ?, " JOB_SNAPSHOT
+	    " FROM jobs WHERE id = ?",
+	    DB_PARAMS(who->user_id > 0 ? DB_INT(who->user_id) : DB_NUL, DB_STR(pids),
+	    DB_STR(action), DB_STR(jids), DB_STR(before), DB_STR(jids)), NULL);
 }
 
 /* Who may read the log is the role rule's (ROLE_MANAGE); a non-member gets NOT_FOUND. */

@@ -275,7 +275,6 @@ record(struct db *db, const struct principal *who, const struct locked *l, int m
     enum job_status to, const char *action, const char *before)
 {
 	char		 data[64], msg[96];
-	char		*after = NULL;
 	enum sq_err	 rc;
 
 	snprintf(data, sizeof(data), "{\"status\":\"%s\"}", job_status_name(moved ? to : l->st));
@@ -285,10 +284,7 @@ record(struct db *db, const struct principal *who, const struct locked *l, int m
 	if (rc == SQ_OK && moved)
 		rc = lifecycle_log(db, l->jids, "info", msg);
 	if (rc == SQ_OK)
-		rc = job_audit_snapshot(db, l->jids, &after);
-	if (rc == SQ_OK)
-		rc = job_audit_write(db, who, l->pids, l->jids, action, before, after);
-	free(after);
+		rc = job_audit_record(db, who, l->pids, l->jids, action, before);
 	return rc;
 }
 

@@ -1,6 +1,4 @@
 /* lifecycle.c: the rows a job's creation and state changes write beside the change itself. */
-#include <stdlib.h>
-
 #include "scrapeq/job_audit.h"
 #include "scrapeq/lifecycle.h"
 #include "scrapeq/limits.h"
@@ -25,7 +23,6 @@ lifecycle_log(struct db *db, const char *jids, const char *level, const char *ms
 enum sq_err
 lifecycle_enqueue(struct db *db, const struct principal *who, const struct lifecycle_new *n)
 {
-	char		*after = NULL;
 	enum sq_err	 rc;
 
 	rc = db_exec(db, "INSERT INTO project_daily_jobs (project_id, day, n) "
@@ -40,9 +37,6 @@ lifecycle_enqueue(struct db *db, const struct principal *who, const struct lifec
 	if (rc == SQ_OK)
 		rc = lifecycle_log(db, n->jids, "info", n->log_message);
 	if (rc == SQ_OK)
-		rc = job_audit_snapshot(db, n->jids, &after);
-	if (rc == SQ_OK)
-		rc = job_audit_write(db, who, n->pids, n->jids, "create", NULL, after);
-	free(after);
+		rc = job_audit_record(db, who, n->pids, n->jids, "create", NULL);
 	return rc;
 }
