@@ -260,7 +260,7 @@ job_domain_create(struct db *db, const struct config *cfg, const struct principa
 	}
 	if ((rc = lock_project(db, who, project, pids, &daily, &max_results, e)) == SQ_OK &&
 	    (in->target == NULL || (rc = given_target(db, pids, in, &p, tids, e)) == SQ_OK) &&
-	    (rc = job_check_limits(db, cfg, pids, daily, e)) == SQ_OK) {
+	    (rc = job_check_daily(db, cfg, pids, daily, e)) == SQ_OK) {
 		crawl_config_finish(&p.crawl, cfg, max_results);
 		if (crawl_config_store(&p.crawl, NULL, &p.cfg) == -1)
 			rc = sq_fail(e, SQ_ERR_NOMEM, NULL);

@@ -266,7 +266,7 @@ create_locked(struct db *db, const struct config *cfg, const struct principal *w
 	if (r.nrows == 1 && db_str(&r, 0, 0) != NULL)
 		daily = db_int(&r, 0, 0);
 	db_res_free(&r);
-	if ((rc = job_check_limits(db, cfg, d->pids, daily, e)) != SQ_OK)
+	if ((rc = job_check_daily(db, cfg, d->pids, daily, e)) != SQ_OK)
 		return rc;
 	if ((rc = insert_job(db, who, d->pids, jids, conf, ds)) != SQ_OK)
 		return sq_fail(e, rc, NULL);
