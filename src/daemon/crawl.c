@@ -6,6 +6,7 @@
 
 #include <json-c/json.h>
 
+#include "scrapeq/clock.h"
 #include "scrapeq/crawl_config.h"
 #include "scrapeq/extract.h"
 #include "scrapeq/limits.h"
@@ -276,15 +277,6 @@ target_end(struct crawl *c, int failed, const char *why)
 	c->cur++;
 }
 
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Starts robots.txt for a host this target has not asked yet. */
 static void
 fetch_robots(struct crawl *c, struct rhost *h)
@@ -322,7 +314,7 @@ fetch_page(struct crawl *c, struct rhost *h, struct frontier_item *it)
 	f->attempts = it->attempts;
 	f->origin = it->origin;
 	if (h->delay_ms > 0)
-		h->next_at = mono_ms() + h->delay_ms;
+		h->next_at = clock_mono_ms() + h->delay_ms;
 	c->pages++;
 	c->inflight++;
 	engine_submit(c->env->engine, f);
@@ -365,7 +357,7 @@ submit(struct crawl *c, struct frontier_item *it)
 		frontier_item_free(it);
 		return;
 	}
-	if (h->delay_ms > 0 && (h->next_at > mono_ms() || h->nwaiting > 0)) {
+	if (h->delay_ms > 0 && (h->next_at > clock_mono_ms() || h->nwaiting > 0)) {
 		rhost_wait(h, it);
 		return;
 	}
@@ -378,7 +370,7 @@ release_delayed(struct crawl *c)
 {
 	struct rhost	*h;
 	struct frontier_item	 it;
-	long long	 now = mono_ms();
+	long long	 now = clock_mono_ms();
 
 	for (h = c->hosts; h != NULL && crawl_sel_room(c); h = h->next) {
 		if (h->robots == NULL || h->delay_ms <= 0 || h->nwaiting == 0 || h->next_at > now)
@@ -453,7 +445,7 @@ crawl_start(const struct crawl_env *env, struct queue_job *qj)
 	c->q = *qj;
 	memset(qj, 0, sizeof(*qj));
 	c->state = CRAWL_RUNNING;
-	c->st.started_ms = mono_ms();
+	c->st.started_ms = clock_mono_ms();
 	if (opts_parse(c) == -1) {
 		c->state = CRAWL_FAILED;
 		return c;
@@ -539,7 +531,7 @@ crawl_stats_json(const struct crawl *c)
 	json_object_object_add(o, "avgResponseTime", json_object_new_int64(c->st.processed ?
 	    (long long)(c->st.ms_total / (double)c->st.processed) : 0));
 	json_object_object_add(o, "totalProcessingTime", json_object_new_int64(
-	    c->st.started_ms ? mono_ms() - c->st.started_ms : 0));
+	    c->st.started_ms ? clock_mono_ms() - c->st.started_ms : 0));
 	json_object_object_add(o, "bytesDownloaded", json_object_new_int64(c->st.bytes));
 	d = json_object_new_object();
 	json_object_object_add(d, "products", json_object_new_int64(c->st.products));

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "scrapeq/clock.h"
 #include "scrapeq/log.h"
 #include "scrapeq/text.h"
 #include "fetch.h"
@@ -35,15 +36,6 @@ struct engine {
 	CURL			*pool[EASY_POOL];
 	size_t			 npool;
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct fetch *
 fetch_new(const char *url, const char *host, enum fetch_kind kind, void *owner)
@@ -191,7 +183,7 @@ void
 engine_host_pause(struct engine *e, const char *key, long ms)
 {
 	struct host	*h = host_get(e, key);
-	long long	 until = now_ms() + ms;
+	long long	 until = clock_mono_ms() + ms;
 
 	if (h != NULL && until > h->next_at)
 		h->next_at = until;
@@ -300,7 +292,7 @@ static long
 engine_schedule(struct engine *e)
 {
 	struct host	**pp = &e->ready, *h;
-	long long	 now = now_ms(), wait = -1;
+	long long	 now = clock_mono_ms(), wait = -1;
 	struct fetch	*f;
 
 	while ((h = *pp) != NULL) {

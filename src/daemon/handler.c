@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "scrapeq/buf.h"
+#include "scrapeq/clock.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/log.h"
 #include "scrapeq/query.h"
@@ -38,15 +39,6 @@ struct handler_run {
 	long long		 kill_at;      /* SIGKILL due, 0: none */
 	int			 timed_out;
 };
-
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void fail(struct handler_run *, const char *, ...) __attribute__((format(printf, 2, 3)));
 
@@ -174,7 +166,7 @@ handler_start(const struct config *c, struct store *st, struct queue_job *qj,
 	h->state = HANDLER_RUNNING;
 	buf_init(&h->line, LINE_MAX_BYTES);
 	buf_init(&h->result, HANDLER_OUTPUT_MAX);
-	h->deadline = mono_ms() + (long long)c->daemon_handler_timeout * 1000;
+	h->deadline = clock_mono_ms() + (long long)c->daemon_handler_timeout * 1000;
 	if ((input = job_json(&h->q)) == NULL || spawn(h, command, input) == -1)
 		fail(h, "Cannot start the handler: %s", strerror(errno));
 	else
@@ -294,7 +286,7 @@ reaped(struct handler_run *h, int status)
 void
 handler_poll(struct handler_run *h)
 {
-	long long	 now = mono_ms();
+	long long	 now = clock_mono_ms();
 	int		 status;
 
 	if (h->out != -1)
@@ -320,7 +312,7 @@ handler_cancel(struct handler_run *h)
 	h->state = HANDLER_CANCELLED;
 	if (h->pid > 0) {
 		kill(-h->pid, SIGTERM);
-		h->kill_at = mono_ms() + KILL_GRACE_MS;
+		h->kill_at = clock_mono_ms() + KILL_GRACE_MS;
 	}
 }
 

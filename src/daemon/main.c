@@ -12,6 +12,7 @@
 #include <sodium.h>
 #include <libxml/parser.h>
 
+#include "scrapeq/clock.h"
 #include "scrapeq/db.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/log.h"
@@ -66,15 +67,6 @@ struct daemon {
 	long long		 stop_deadline;      /* 0 until SIGTERM */
 	long long		 db_retry_at;        /* after a failed write: not before this */
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 on_fetch_done(struct fetch *f)
@@ -176,7 +168,7 @@ db_failed(struct daemon *d, const char *what, enum sq_err rc)
 {
 	if (d->db_retry_at == 0)
 		log_warn("%s failed: %s; retrying every %d ms", what, sq_strerror(rc), RETRY_DB_MS);
-	d->db_retry_at = now_ms() + RETRY_DB_MS;
+	d->db_retry_at = clock_mono_ms() + RETRY_DB_MS;
 }
 
 /* Ends a crawl that is done: its writes first, then the job's status. */
@@ -197,7 +189,7 @@ finish_crawl(struct daemon *d, size_t i, enum queue_outcome o)
 		    crawl_results(c));
 	else
 		snprintf(msg, sizeof(msg), "Daemon %s stopping: job released", d->id);
-	if (now_ms() < d->db_retry_at)
+	if (clock_mono_ms() < d->db_retry_at)
 		goto out;                 /* the database failed a moment ago */
 	store_progress(d->store, crawl_job(c), crawl_completed_targets(c), NULL, stats);
 	if ((rc = store_flush(d->store)) != SQ_OK) {
@@ -401,7 +393,7 @@ finish_run(struct daemon *d, size_t i, enum queue_outcome o)
 		snprintf(msg, sizeof(msg), "Job cancelled: the handler was stopped");
 	else
 		snprintf(msg, sizeof(msg), "Daemon %s stopping: job released", d->id);
-	if (now_ms() < d->db_retry_at)
+	if (clock_mono_ms() < d->db_retry_at)
 		goto out;
 	if ((rc = store_flush(d->store)) != SQ_OK) {
 		db_failed(d, "writing a finished job's log", rc);
@@ -652,7 +644,7 @@ main(int argc, char *argv[])
 	if ((rc = setup(&d, idarg)) != 0)
 		return rc;
 	for (;;) {
-		now = now_ms();
+		now = clock_mono_ms();
 		if (got_hup) {
 			got_hup = 0;
 			reload(&d);
@@ -671,10 +663,10 @@ main(int argc, char *argv[])
 		    selpool_waitfds(d.selectors, fds, SELPOOL_WAITFDS_MAX)) == -1)
 			log_err("curl multi failed");
 		selpool_step(d.selectors);
-		step_crawls(&d, now_ms());
-		step_runs(&d, now_ms());
-		step_samplings(&d, now_ms());
-		step_purge(&d, now_ms());
+		step_crawls(&d, clock_mono_ms());
+		step_runs(&d, clock_mono_ms());
+		step_samplings(&d, clock_mono_ms());
+		step_purge(&d, clock_mono_ms());
 	}
 	(void)store_flush(d.store);
 	(void)queue_unregister(d.db, d.id);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include "scrapeq/clock.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/log.h"
 #include "scrapeq/selpool.h"
@@ -57,15 +58,6 @@ struct selpool {
 	struct work		*queue;		/* waiting for a worker, oldest first */
 	size_t			 reserved;
 };
-
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct selpool *
 selpool_new(const struct config *cfg, const char *exe, selpool_done_fn done)
@@ -128,7 +120,7 @@ close_worker(struct worker *w)
 	w->to = w->from = -1;
 	buf_free(&w->req);
 	w->sent = w->inlen = 0;
-	w->kill_at = mono_ms() + EXIT_GRACE_MS;
+	w->kill_at = clock_mono_ms() + EXIT_GRACE_MS;
 }
 
 /* Stops w at once; it is reaped later. */
@@ -478,7 +470,7 @@ void
 selpool_step(struct selpool *p)
 {
 	struct worker	*w;
-	long long	 now = mono_ms();
+	long long	 now = clock_mono_ms();
 	size_t		 i;
 
 	for (i = 0; i < SQ_SELECTOR_WORKERS; i++) {
