@@ -57,6 +57,16 @@ opt_bool(struct crawl_config *c, const struct opt *o)
 	return (int *)(void *)((char *)c + o->off);
 }
 
+/* An option's value read from a config that is not changed. */
+static long long
+opt_value(const struct crawl_config *c, const struct opt *o)
+{
+	const char *p = (const char *)c + o->off;
+
+	return o->kind == OPT_BOOL ? *(const int *)(const void *)p :
+	    *(const long long *)(const void *)p;
+}
+
 void
 crawl_config_init(struct crawl_config *c)
 {
@@ -396,15 +406,14 @@ put_json(struct buf *out, const char *key, struct json_object *v)
 static void
 put_options(const struct crawl_config *c, int shown, struct buf *out)
 {
-	struct crawl_config	*m = (struct crawl_config *)c;
-	size_t			 i;
+	size_t i;
 
 	for (i = 0; i < NOPTS; i++) {
 		if (opts[i].kind == OPT_BOOL)
-			buf_printf(out, ",\"%s\":%s", opts[i].key, *opt_bool(m, &opts[i]) ?
+			buf_printf(out, ",\"%s\":%s", opts[i].key, opt_value(c, &opts[i]) ?
 			    "true" : "false");
 		else if (opts[i].bit != CRAWL_GIVEN_TIMEOUT)
-			buf_printf(out, ",\"%s\":%lld", opts[i].key, *opt_int(m, &opts[i]));
+			buf_printf(out, ",\"%s\":%lld", opts[i].key, opt_value(c, &opts[i]));
 	}
 	if (shown)
 		buf_printf(out, ",\"timeout\":%lld", c->timeout_ms);
