@@ -472,6 +472,12 @@ schedule_update(struct db *db, const struct principal *who, const struct uuid *p
 	if ((rc = access(db, who, pids, &role, &now, NULL, e)) != SQ_OK ||
 	    (rc = role_require(who, role, ROLE_MANAGE, "manage schedules", e)) != SQ_OK)
 		goto out;
+	/* An empty body changes nothing and writes no audit row. */
+	if (in->cron == NULL && in->timezone == NULL && !in->targets_given &&
+	    !in->config_given && in->enabled == -1) {
+		rc = load(db, pids, sids, 0, out, e);
+		goto out;
+	}
 	if ((rc = db_begin(db)) != SQ_OK) {
 		sq_fail(e, rc, NULL);
 		goto out;
