@@ -284,7 +284,9 @@ check_input(struct db *db, const char *pids, const struct schedule_input *in, lo
 			return sq_fail(e, SQ_ERR_NOMEM, NULL);
 		m->targets = tjson->data;
 	}
-	return next_slot(m->cron, m->zone, now, m->next, e);
+	if ((rc = next_slot(m->cron, m->zone, now, m->next, e)) == SQ_OK && !m->enabled)
+		m->next[0] = '\0';     /* a disabled schedule has no next slot */
+	return rc;
 }
 
 /* Loads one schedule of project (locked FOR UPDATE when lock). SQ_ERR_NOT_FOUND if none. */

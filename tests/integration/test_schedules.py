@@ -84,9 +84,15 @@ s2 = r.json if r.status == 201 else {}
 check(s2.get("target_ids") == [target] and s2.get("config") == {"depth": 1, "maxPages": 5}
       and s2.get("enabled") is False and s2.get("timezone") == "America/New_York",
       "target_ids, config, enabled and timezone are stored as given", r)
-want = {expected_next(30, 9, "America/New_York", before), expected_next(30, 9, "America/New_York", db_now())}
-check(s2.get("next_run_at") in want, "next_run_at is 09:30 in New York, in UTC (%s)" % sorted(want), r)
+check(s2.get("next_run_at") is None, "a disabled schedule has no next_run_at", r)
 sid2 = s2.get("id", "sch_" + "0" * 32)
+before = db_now()
+r = request("PATCH", S + "/" + sid2, {"enabled": True})
+want = {expected_next(30, 9, "America/New_York", before), expected_next(30, 9, "America/New_York", db_now())}
+check(r.status == 200 and r.json.get("next_run_at") in want,
+      "enabled: next_run_at is 09:30 in New York, in UTC (%s)" % sorted(want), r)
+r = request("PATCH", S + "/" + sid2, {"enabled": False})
+check(r.status == 200 and r.json.get("next_run_at") is None, "disabled again: next_run_at null", r)
 
 for zone in ("Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe"):
     before = db_now()
@@ -180,9 +186,9 @@ r = request("PATCH", S + "/" + sid2, {"target_ids": None, "config": None})
 check(r.status == 200 and r.json.get("target_ids") is None and r.json.get("config") == {},
       "null target_ids is every target, null config none", r)
 a1 = audit_count("update", sid2)
-check(a1 == 3, "each PATCH wrote one audit row (%d)" % a1)
+check(a1 == 5, "each PATCH wrote one audit row (%d)" % a1)
 r = request("PATCH", S + "/" + sid2, {})
-check(r.status == 200 and audit_count("update", sid2) == 3, "an empty PATCH changes nothing, no audit row", r)
+check(r.status == 200 and audit_count("update", sid2) == 5, "an empty PATCH changes nothing, no audit row", r)
 rows = db_rows("SELECT before_data, after_data, user_id FROM audit_log WHERE entity_type = 'schedule' AND "
                "entity_id = %s AND action = 'update' ORDER BY id LIMIT 1" % sql_str(sid2))
 check(rows and '"enabled":false' in (rows[0][0] or "") and '"enabled":true' in (rows[0][1] or "")
@@ -195,7 +201,7 @@ for b, status, msg, what in [({"cron": "61 * * * *"}, 422, "minute", "a bad cron
                              ({"id": "x"}, 400, "id", "an unknown field")]:
     r = request("PATCH", S + "/" + sid2, b)
     is_error(r, status, "VALIDATION_ERROR", "PATCH with %s is %d" % (what, status), message_has=msg)
-check(audit_count("update", sid2) == 3, "refused PATCHes wrote no audit row")
+check(audit_count("update", sid2) == 5, "refused PATCHes wrote no audit row")
 r = request("GET", S + "/" + sid2)
 check(r.status == 200 and r.json.get("cron") == "0 12 * * *" and r.json.get("timezone") == "UTC",
       "refused PATCHes changed nothing", r)
