@@ -11,6 +11,7 @@ that is due, as after a pause); what happens next is the daemons' doing.
 """
 # integration: daemon
 
+import atexit
 import datetime
 import os
 import time
@@ -46,12 +47,23 @@ def slot_ago(minutes):
     return t.strftime("%Y-%m-%d %H:%M:00")
 
 
+MINE = []
+
+
+@atexit.register
+def _disable_mine():
+    """Schedules this file made never fire again, even when it stopped half-way."""
+    for sid in MINE:
+        db_sql("UPDATE schedules SET enabled = 0, next_run_at = NULL WHERE id = %s" % sql_str(uuid_of(sid)))
+
+
 def new_schedule(project, cron, **fields):
     body = {"cron": cron, "config": CFG}
     body.update(fields)
     r = request("POST", "/api/v1/projects/%s/schedules" % project, body)
     if r.status != 201:
         raise RuntimeError("cannot create a schedule: " + r.describe())
+    MINE.append(r.json["id"])
     return r.json["id"]
 
 
