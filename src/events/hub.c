@@ -128,7 +128,8 @@ grow(struct watcher *w, size_t max)
 int
 hub_push(struct watcher *w, struct msg *m)
 {
-	size_t	 max = w->hub != NULL ? w->hub->queue_max : SQ_EVENTS_QUEUE_MIN;
+	size_t	 max = (w->hub != NULL ? w->hub->queue_max : SQ_EVENTS_QUEUE_MIN) +
+	    SQ_EVENTS_BATCH_MAX;
 
 	if (w->end == WATCH_SLOW)
 		return -1;
@@ -227,6 +228,21 @@ hub_fanout(struct hub *h, const struct event *ev, int late)
 out:
 	hub_msg_unref(ws);
 	hub_msg_unref(sse);
+	return n;
+}
+
+size_t
+hub_tick(struct hub *h)
+{
+	struct watcher	*w;
+	size_t		 b, n = 0;
+
+	for (b = 0; b < HUB_BUCKETS; b++)
+		for (w = h->buckets[b]; w != NULL; w = w->next)
+			if (w->end != WATCH_SLOW && w->qlen > h->queue_max) {
+				drop(w);
+				n++;
+			}
 	return n;
 }
 

@@ -69,9 +69,12 @@ int	hub_add(struct hub *, struct watcher *w);
 void	hub_remove(struct watcher *w);
 
 /*
- * Queues m for w (taking a reference) and wakes it. Past queue_max the watcher
- * is dropped instead: its queue is emptied, end becomes WATCH_SLOW and it is woken
- * to be closed. Returns 0, or -1 (dropped, or out of memory: dropped too).
+ * Queues m for w (taking a reference) and wakes it. One tick may queue up to
+ * SQ_EVENTS_BATCH_MAX messages before the loop writes any, so a push drops the
+ * watcher only past queue_max + SQ_EVENTS_BATCH_MAX (the memory bound); the rule
+ * for slow watchers is hub_tick's. A dropped watcher's queue is emptied, its end
+ * becomes WATCH_SLOW and it is woken to be closed. Returns 0, or -1 (dropped, or
+ * out of memory: dropped too).
  */
 int	hub_push(struct watcher *w, struct msg *m);
 /* The next queued message (the caller owns the reference), or NULL. */
@@ -85,6 +88,13 @@ struct msg *hub_pop(struct watcher *w);
  * reads the row). Returns the watchers reached, or -1 when the message cannot be built.
  */
 long	hub_fanout(struct hub *, const struct event *ev, int late);
+
+/*
+ * The slow-watcher rule, run at the start of each tick: a watcher that still holds
+ * more than queue_max messages (it did not take what the last ticks queued) is
+ * dropped. Returns how many were.
+ */
+size_t	hub_tick(struct hub *);
 
 /* Builds the WebSocket message (ws != 0) or SSE frame for ev into a new msg; NULL on failure. */
 struct msg *hub_encode(const struct hub *, const struct event *ev, int ws, int with_id);

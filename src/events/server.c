@@ -486,6 +486,7 @@ tick(lws_sorted_usec_list_t *sul)
 	struct server		*s = lws_container_of(sul, struct server, tick);
 	unsigned long long	 start;
 	long long		 now = clock_mono_ms();
+	size_t			 dropped;
 
 	if (!s->started && outbox_max_id(s->db, &start) == SQ_OK) {
 		cursor_init(&s->cur, start, s->cfg->events_gap_grace_ms);
@@ -493,6 +494,9 @@ tick(lws_sorted_usec_list_t *sul)
 		log_msg(LOG_LVL_INFO, "tailing job_events after id %llu", start);
 	}
 	if (s->started) {
+		if ((dropped = hub_tick(&s->hub)) > 0)
+			log_msg(LOG_LVL_INFO, "dropped %zu slow watcher(s) (queue past %zu)", dropped,
+			    s->hub.queue_max);
 		buf_reset(&s->gaps);
 		if (cursor_tick(&s->cur, now, &s->gaps) == 0)
 			(void)outbox_tick(s->db, s->cur.pos, s->gaps.data, on_row, s);

@@ -407,7 +407,7 @@ test_hub(void)
 	TAP_CHECK(b.qlen == 0 && n == 2 && h->replays == &b, "resuming watcher skipped");
 	hub_replay_done(&b);
 	TAP_CHECK(h->replays == NULL && !b.replaying, "resume done");
-	/* p never reads: past queue_max (4) it is dropped, its queue freed, the others go on. */
+	/* p never reads: a tick finds it past queue_max (4); dropped, its queue freed, the others go on. */
 	for (i = 0; i < 6; i++) {
 		(void)hub_fanout(h, &ev, 0);
 		while ((m = hub_pop(&a)) != NULL)
@@ -415,6 +415,8 @@ test_hub(void)
 		while ((m = hub_pop(&b)) != NULL)
 			hub_msg_unref(m);
 	}
+	TAP_CHECK(p.end == WATCH_OPEN && p.qlen == 9, "a burst within a tick is kept: %zu", p.qlen);
+	TAP_CHECK(hub_tick(h) == 1, "the tick drops one");
 	TAP_CHECK(p.end == WATCH_SLOW && p.qlen == 0 && h->dropped == 1, "slow watcher dropped");
 	TAP_CHECK(a.end == WATCH_OPEN, "others untouched by the drop");
 	while ((m = hub_pop(&a)) != NULL)
