@@ -292,7 +292,8 @@ sse_headers(struct lws *wsi)
 	    (const unsigned char *)"no", 2, &p, end) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end))
 		return -1;
-	lws_http_mark_sse(wsi);
+	/* An SSE stream never ends by itself (lws_http_mark_sse is for h2 streams only). */
+	lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
 	return 0;
 }
 
