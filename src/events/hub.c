@@ -158,6 +158,7 @@ hub_pop(struct watcher *w)
 	m = w->q[w->qhead];
 	w->qhead = (w->qhead + 1) % w->qcap;
 	w->qlen--;
+	w->popped++;
 	return m;
 }
 
@@ -239,10 +240,13 @@ hub_tick(struct hub *h)
 
 	for (b = 0; b < HUB_BUCKETS; b++)
 		for (w = h->buckets[b]; w != NULL; w = w->next)
-			if (w->end != WATCH_SLOW && w->qlen > h->queue_max) {
+		{
+			if (w->end != WATCH_SLOW && w->qlen > h->queue_max && w->popped == 0) {
 				drop(w);
 				n++;
 			}
+			w->popped = 0;
+		}
 	return n;
 }
 

@@ -39,6 +39,7 @@ struct watcher {
 	int		 replaying;      /* a Last-Event-ID resume still reading the outbox */
 	unsigned long long replay_after; /* the last id the resume sent */
 	long long	 last_write_ms;
+	size_t		 popped;         /* messages taken for writing since the last hub_tick */
 	struct watcher	*next, *prev;    /* bucket chain */
 	struct watcher	*rnext;          /* hub's list of replaying watchers */
 };
@@ -90,9 +91,10 @@ struct msg *hub_pop(struct watcher *w);
 long	hub_fanout(struct hub *, const struct event *ev, int late);
 
 /*
- * The slow-watcher rule, run at the start of each tick: a watcher that still holds
- * more than queue_max messages (it did not take what the last ticks queued) is
- * dropped. Returns how many were.
+ * The slow-watcher rule, run at the start of each tick: a watcher holding more than
+ * queue_max messages that took none since the last tick (its connection accepts
+ * nothing) is dropped. One that reads, but slower than its job's events come, is
+ * dropped by hub_push past queue_max + SQ_EVENTS_BATCH_MAX. Returns how many were.
  */
 size_t	hub_tick(struct hub *);
 

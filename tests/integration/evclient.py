@@ -63,6 +63,7 @@ class WS:
             "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: " + key,
             "Sec-WebSocket-Version: 13"]))
         self.status, self.headers, self.buf = _read_head(self.sock, timeout)
+        self.pos = 0
         self.body = None
         self.close_code = None
         self.close_reason = None
@@ -80,7 +81,11 @@ class WS:
             self.sock.close()
 
     def _need(self, n, deadline):
-        while len(self.buf) < n:
+        """Makes n bytes available from self.pos on (the buffer is compacted lazily)."""
+        if self.pos and len(self.buf) - self.pos < n:
+            self.buf = self.buf[self.pos:]
+            self.pos = 0
+        while len(self.buf) - self.pos < n:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise socket.timeout("timed out")
@@ -105,18 +110,23 @@ class WS:
         deadline = time.monotonic() + timeout
         while True:
             self._need(2, deadline)
-            b0, b1 = self.buf[0], self.buf[1]
+            p = self.pos
+            b0, b1 = self.buf[p], self.buf[p + 1]
             n, off = b1 & 0x7F, 2
             if n == 126:
                 self._need(4, deadline)
-                n, off = int.from_bytes(self.buf[2:4], "big"), 4
+                p = self.pos
+                n, off = int.from_bytes(self.buf[p + 2:p + 4], "big"), 4
             elif n == 127:
                 self._need(10, deadline)
-                n, off = int.from_bytes(self.buf[2:10], "big"), 10
+                p = self.pos
+                n, off = int.from_bytes(self.buf[p + 2:p + 10], "big"), 10
             if b1 & 0x80:
                 raise ConnectionError("a server frame was masked")
             self._need(off + n, deadline)
-            payload, self.buf = self.buf[off:off + n], self.buf[off + n:]
+            p = self.pos
+            payload = self.buf[p + off:p + off + n]
+            self.pos = p + off + n
             op = b0 & 0x0F
             if op == 0x9:
                 self._send(0xA, payload)
