@@ -305,3 +305,22 @@ check(KA.status == 200 and "keep-alive" in KA.comments and not KA.closed,
       "': keep-alive' arrived on a stream idle for 15 s, and it is still open", False,
       "comments %r, closed %r" % (KA.comments, KA.closed))
 KA.close()
+
+section("the hub stopped: GET /api/v1/status says so, nginx answers 503 in the v1 envelope; started again")
+rc, out = harness.stack("events-stop")
+check(rc == 0, "scripts/stack events-stop", False, out[-300:])
+r = request("GET", "/api/v1/status")
+check(r.status == 200 and r.json.get("events") == {"up": False}, "GET /api/v1/status: events.up false", r)
+r = request("GET", sse_path(J))
+is_error(r, 503, "SERVICE_UNAVAILABLE", "SSE while the hub is down: 503 SERVICE_UNAVAILABLE", "event hub")
+c = WS(ws_path(J), ADMIN_TOKEN)
+check(c.status == 503 and isinstance(c.body, dict) and c.body.get("error", {}).get("code") == "SERVICE_UNAVAILABLE",
+      "WS while the hub is down: 503 SERVICE_UNAVAILABLE", False, "got %s %r" % (c.status, c.body))
+rc, out = harness.stack("events-start")
+check(rc == 0, "scripts/stack events-start", False, out[-300:])
+r = request("GET", "/api/v1/status")
+check(r.json.get("events") == {"up": True}, "GET /api/v1/status: events.up true again", r)
+c = WS(ws_path(J), ADMIN_TOKEN)
+check(c.status == 101 and c.recv_json(5)["type"] == "progress", "a watcher is served again", False,
+      "got %s" % c.status)
+c.close()
