@@ -69,8 +69,8 @@ error_code(enum sq_err e)
 }
 
 /*
- * Answers e as seed 000's {"error": {"code", "message"}} with its HTTP status. A
- * database error's words never reach the client. Returns 0, or -1 (hang up).
+ * Answers e as seed 000's {"error": {"code", "message"}} with its HTTP status
+ * (struct sq_error never holds driver text: err.h). Returns 0, or -1 (hang up).
  */
 static int
 reply_error(struct lws *wsi, const struct sq_error *e)
@@ -81,8 +81,7 @@ reply_error(struct lws *wsi, const struct sq_error *e)
 	struct buf	 b;
 	struct jsonw	 w;
 	int		 rc = -1;
-	const char	*msg = e->code == SQ_ERR_DB || e->code == SQ_ERR_DB_DOWN ||
-	    e->message[0] == '\0' ? sq_strerror(e->code) : e->message;
+	const char	*msg = e->message[0] == '\0' ? sq_strerror(e->code) : e->message;
 
 	buf_init(&b, sizeof(body) - LWS_PRE);
 	jsonw_init(&w, &b);

@@ -38,6 +38,16 @@ def _read_head(sock, timeout):
     return status, headers, rest
 
 
+def _connect(unix, timeout):
+    """A connection to the stack's nginx, or straight to a hub's unix socket."""
+    if unix:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        s.connect(unix)
+        return s
+    return socket.create_connection(_addr(), timeout=timeout)
+
+
 def _request(path, token, headers, extra):
     lines = ["GET %s HTTP/1.1" % path, "Host: localhost"]
     if token:
@@ -52,12 +62,15 @@ class WS:
     """One WebSocket. After the constructor, status is 101 (open) or the HTTP refusal's
     status with body (parsed JSON when it is)."""
 
-    def __init__(self, path, token=None, headers=None, timeout=10, rcvbuf=None):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        if rcvbuf:
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-        self.sock.settimeout(timeout)
-        self.sock.connect(_addr())
+    def __init__(self, path, token=None, headers=None, timeout=10, rcvbuf=None, unix=None):
+        if unix:
+            self.sock = _connect(unix, timeout)
+        else:
+            self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            if rcvbuf:
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            self.sock.settimeout(timeout)
+            self.sock.connect(_addr())
         key = base64.b64encode(os.urandom(16)).decode()
         self.sock.sendall(_request(path, token, headers, [
             "Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: " + key,
@@ -167,11 +180,11 @@ class SSE:
     """One Server-Sent Events stream; events() yields (id or None, event, data dict) and
     comments are kept in self.comments."""
 
-    def __init__(self, path, token=None, last_event_id=None, headers=None, timeout=10):
+    def __init__(self, path, token=None, last_event_id=None, headers=None, timeout=10, unix=None):
         h = dict(headers or {})
         if last_event_id is not None:
             h["Last-Event-ID"] = str(last_event_id)
-        self.sock = socket.create_connection(_addr(), timeout=timeout)
+        self.sock = _connect(unix, timeout)
         self.sock.sendall(_request(path, token, h, ["Accept: text/event-stream"]))
         self.status, self.headers, self.raw = _read_head(self.sock, timeout)
         self.chunked = self.headers.get("transfer-encoding", "").lower() == "chunked"

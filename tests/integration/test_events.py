@@ -8,6 +8,8 @@ keeps everything. Events are written as the core writes them: the API's changes,
 rows put into job_events in MariaDB the way the daemon's transactions put them."""
 
 import json
+import os
+import re
 import socket
 import subprocess
 import threading
@@ -324,3 +326,29 @@ c = WS(ws_path(J), ADMIN_TOKEN)
 check(c.status == 101 and c.recv_json(5)["type"] == "progress", "a watcher is served again", False,
       "got %s" % c.status)
 c.close()
+
+section("max_watchers: a second hub allowing one watcher refuses the second with 503")
+conf2 = os.path.join(harness.RUN, "events-max1.conf")
+sock2 = os.path.join(harness.RUN, "events-max1.sock")
+text = open(harness.CONF).read()
+text = re.sub(r"(?m)^listen = .*$", "listen = unix:" + sock2, text)
+text = re.sub(r"(?m)^max_watchers = .*$", "max_watchers = 1", text)
+with open(conf2, "w") as f:
+    f.write(text)
+hub2 = subprocess.Popen([os.path.join(harness.BIN, "scrapeq-events"), "-c", conf2], stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL)
+try:
+    harness.wait_for(lambda: os.path.exists(sock2), 10)
+    one = SSE(sse_path(J), ADMIN_TOKEN, unix=sock2)
+    two = SSE(sse_path(J), ADMIN_TOKEN, unix=sock2)
+    three = WS(ws_path(J), ADMIN_TOKEN, unix=sock2)
+    check(one.status == 200, "the first watcher: 200", False, "got %s" % one.status)
+    check(two.status == 503 and two.body.get("error", {}).get("code") == "SERVICE_UNAVAILABLE" and
+          "watchers" in two.body["error"]["message"], "the second SSE watcher: 503 naming the watchers", False,
+          "got %s %r" % (two.status, two.body))
+    check(three.status == 503, "a WebSocket past the bound: 503 before any upgrade", False, "got %s" % three.status)
+    one.close()
+finally:
+    hub2.terminate()
+    hub2.wait(10)
+    os.unlink(conf2)
