@@ -26,6 +26,7 @@
 #include "server.h"
 
 #define REPLAYS_PER_TICK 32
+#define WRITES_PER_WAKE  64     /* WebSocket frames written per writeable callback at most */
 #define CLOSE_REASON_FINISHED "job finished"
 #define CLOSE_REASON_SLOW "watcher too slow"
 
@@ -52,6 +53,7 @@ struct server {
 	long long		 keepalive_ms;
 	struct msg		*keepalive;
 	struct buf		 gaps;
+	unsigned char		 sse_out[LWS_PRE + 16384];  /* one SSE write, frames joined */
 };
 
 /* Seed 000's error codes for the errors the hub answers (dialect_v1.c has the full table). */
@@ -233,7 +235,7 @@ ws_writeable(struct lws *wsi)
 {
 	struct conn	*c = lws_get_opaque_user_data(wsi);
 	struct msg	*m;
-	int		 n;
+	int		 n, i;
 
 	if (c == NULL)
 		return -1;
@@ -242,11 +244,16 @@ ws_writeable(struct lws *wsi)
 		    (unsigned char *)CLOSE_REASON_SLOW, strlen(CLOSE_REASON_SLOW));
 		return -1;
 	}
-	if ((m = hub_pop(&c->w)) != NULL) {
-		n = lws_write(wsi, m->data + LWS_PRE, m->len, LWS_WRITE_TEXT);
-		hub_msg_unref(m);
-		if (n < 0)
-			return -1;
+	if (c->w.qlen > 0) {
+		/* Several frames per wake while the socket takes them: a poll round each costs more. */
+		for (i = 0; i < WRITES_PER_WAKE && (m = hub_pop(&c->w)) != NULL; i++) {
+			n = lws_write(wsi, m->data + LWS_PRE, m->len, LWS_WRITE_TEXT);
+			hub_msg_unref(m);
+			if (n < 0)
+				return -1;
+			if (lws_send_pipe_choked(wsi))
+				break;
+		}
 		c->w.last_write_ms = clock_mono_ms();
 		if (c->w.qlen > 0 || c->w.end == WATCH_FINISHED)
 			lws_callback_on_writable(wsi);
@@ -337,18 +344,32 @@ http_request(struct server *s, struct lws *wsi)
 }
 
 static int
-sse_writeable(struct lws *wsi)
+sse_writeable(struct server *s, struct lws *wsi)
 {
 	struct conn	*c = lws_get_opaque_user_data(wsi);
 	struct msg	*m;
+	size_t		 len;
 	int		 n;
 
 	if (c == NULL || c->w.end == WATCH_SLOW)
 		return -1;
-	if ((m = hub_pop(&c->w)) == NULL)
+	if (c->w.qlen == 0)
 		return 0;
-	n = lws_write(wsi, m->data + LWS_PRE, m->len, LWS_WRITE_HTTP);
-	hub_msg_unref(m);
+	/* SSE frames are plain bytes: what is queued goes out in one write, up to a bound. */
+	len = 0;
+	while (c->w.qlen > 0 && len + c->w.q[c->w.qhead]->len <= sizeof(s->sse_out) - LWS_PRE) {
+		m = hub_pop(&c->w);
+		memcpy(s->sse_out + LWS_PRE + len, m->data + LWS_PRE, m->len);
+		len += m->len;
+		hub_msg_unref(m);
+	}
+	if (len == 0) {
+		/* One frame larger than the buffer: written alone. */
+		m = hub_pop(&c->w);
+		n = lws_write(wsi, m->data + LWS_PRE, m->len, LWS_WRITE_HTTP);
+		hub_msg_unref(m);
+	} else
+		n = lws_write(wsi, s->sse_out + LWS_PRE, len, LWS_WRITE_HTTP);
 	if (n < 0)
 		return -1;
 	c->w.last_write_ms = clock_mono_ms();
@@ -377,7 +398,7 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in
 	case LWS_CALLBACK_HTTP:
 		return http_request(s, wsi);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
-		return sse_writeable(wsi);
+		return sse_writeable(s, wsi);
 	case LWS_CALLBACK_CLOSED:
 	case LWS_CALLBACK_CLOSED_HTTP:
 	case LWS_CALLBACK_WSI_DESTROY:
