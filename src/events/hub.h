@@ -40,6 +40,7 @@ struct watcher {
 	unsigned long long replay_after; /* the last id the resume sent */
 	long long	 last_write_ms;
 	size_t		 popped;         /* messages taken for writing since the last hub_tick */
+	int		 ping_due;       /* WebSocket: idle for keepalive_seconds, a ping goes out */
 	struct watcher	*next, *prev;    /* bucket chain */
 	struct watcher	*rnext;          /* hub's list of replaying watchers */
 };

@@ -38,6 +38,7 @@ struct conn {
 	struct msg	*first;       /* WebSocket: the job's state, sent before anything else */
 	int		 first_final; /* ... and the job had already ended */
 	int		 added;       /* registered in the hub */
+	unsigned char	 ping[LWS_PRE + 1];
 };
 
 struct server {
@@ -257,6 +258,14 @@ ws_writeable(struct lws *wsi)
 		c->w.last_write_ms = clock_mono_ms();
 		if (c->w.qlen > 0 || c->w.end == WATCH_FINISHED)
 			lws_callback_on_writable(wsi);
+		return 0;
+	}
+	if (c->w.ping_due) {
+		/* An idle watch pings (RFC 6455 5.5.2): proxies see traffic, a dead peer is found. */
+		c->w.ping_due = 0;
+		c->w.last_write_ms = clock_mono_ms();
+		if (lws_write(wsi, c->ping + LWS_PRE, 0, LWS_WRITE_PING) < 0)
+			return -1;
 		return 0;
 	}
 	if (c->w.end == WATCH_FINISHED) {
@@ -485,6 +494,7 @@ replays(struct server *s)
 	}
 }
 
+/* Idle watchers: an SSE stream gets a ": keep-alive" comment, a WebSocket a ping. */
 static void
 keepalives(struct server *s, long long now)
 {
@@ -496,9 +506,16 @@ keepalives(struct server *s, long long now)
 		return;
 	s->keepalive_ms = now;
 	for (b = 0; b < HUB_BUCKETS; b++)
-		for (w = s->hub.buckets[b]; w != NULL; w = w->next)
-			if (w->kind != WATCH_WS && w->qlen == 0 && now - w->last_write_ms >= every)
+		for (w = s->hub.buckets[b]; w != NULL; w = w->next) {
+			if (w->qlen > 0 || now - w->last_write_ms < every || w->end != WATCH_OPEN)
+				continue;
+			if (w->kind != WATCH_WS)
 				(void)hub_push(w, s->keepalive);
+			else if (!w->ping_due) {
+				w->ping_due = 1;
+				conn_wake(w);
+			}
+		}
 }
 
 static void

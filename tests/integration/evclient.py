@@ -77,6 +77,7 @@ class WS:
             "Sec-WebSocket-Version: 13"]))
         self.status, self.headers, self.buf = _read_head(self.sock, timeout)
         self.pos = 0
+        self.pings = 0
         self.body = None
         self.close_code = None
         self.close_reason = None
@@ -142,6 +143,7 @@ class WS:
             self.pos = p + off + n
             op = b0 & 0x0F
             if op == 0x9:
+                self.pings += 1
                 self._send(0xA, payload)
             elif op == 0x8:
                 self.close_code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else 1005

@@ -63,6 +63,7 @@ check(r.status == 200 and isinstance(r.json, dict) and r.json.get("events") == {
 P, T, J = fresh_job()
 KA = SSE(sse_path(J), ADMIN_TOKEN)     # idle all along: read at the end for its keep-alive comments
 KA_T0 = time.monotonic()
+KW = WS(ws_path(J), ADMIN_TOKEN)      # the same, a WebSocket: it gets pings
 
 section("401 before any upgrade: no token, a bad one, in the header or ?token=")
 for name, path, tok in (("WS without a token", ws_path(J), None),
@@ -307,6 +308,15 @@ check(KA.status == 200 and "keep-alive" in KA.comments and not KA.closed,
       "': keep-alive' arrived on a stream idle for 15 s, and it is still open", False,
       "comments %r, closed %r" % (KA.comments, KA.closed))
 KA.close()
+try:
+    while KW.recv(0.5) is not None:
+        pass
+except socket.timeout:
+    pass
+check(KW.status == 101 and KW.pings >= 1 and KW.close_code is None,
+      "an idle WebSocket gets a ping (answered with a pong) and stays open", False,
+      "pings %d close %r" % (KW.pings, KW.close_code))
+KW.close()
 
 section("the hub stopped: GET /api/v1/status says so, nginx answers 503 in the v1 envelope; started again")
 rc, out = harness.stack("events-stop")
