@@ -320,7 +320,10 @@ test_cursor(void)
 	static const struct feed staged[] = {
 		{ 3, 0, CURSOR_HOLD, 1 },               /* [1, 2] missing since 0 */
 		{ 3, 200, CURSOR_HOLD, 1 }, { 6, 200, CURSOR_HOLD, 0 },
-		{ 6, 300, CURSOR_HOLD, 1 },             /* [1, 2] given up, 3 out... */
+		{ 3, 300, CURSOR_DELIVER, 1 },          /* [1, 2] given up, 3 out ... */
+		{ 6, 300, CURSOR_HOLD, 0 },             /* ... [4, 5] missing only since 300 */
+		{ 6, 599, CURSOR_HOLD, 1 },
+		{ 6, 600, CURSOR_DELIVER, 1 },
 	};
 	struct buf	 b;
 	struct cursor	*c = malloc(sizeof(*c));
@@ -332,7 +335,7 @@ test_cursor(void)
 	run_feed("wide", 0, 300, wide, sizeof(wide) / sizeof(wide[0]), 10);
 	run_feed("forgotten", 0, 300, forgotten, sizeof(forgotten) / sizeof(forgotten[0]), 2);
 	run_feed("no grace", 4, 0, nograce, sizeof(nograce) / sizeof(nograce[0]), 7);
-	(void)staged;
+	run_feed("staged", 0, 300, staged, sizeof(staged) / sizeof(staged[0]), 6);
 
 	/* The recheck list is what the tick's query reads, and it stays bounded. */
 	cursor_init(c, 0, 0);
