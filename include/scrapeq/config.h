@@ -76,6 +76,14 @@ struct config {
 	unsigned daemon_handler_timeout; /* seconds a handler command may run, default 300 */
 	unsigned daemon_selector_cpu_ms; /* CPU ms one page's selectors may use, default 2000 */
 
+	/* [events] (scrapeq-events) */
+	char	 events_listen[256];  /* "host:port" or "unix:/path"; default SQ_EVENTS_LISTEN_DEFAULT */
+	unsigned events_tick_ms;      /* how often job_events is read, default SQ_EVENTS_TICK_MS_DEFAULT */
+	unsigned events_gap_grace_ms; /* how long an id gap holds later events back */
+	unsigned events_max_watchers; /* open WebSocket/SSE watchers at most */
+	unsigned events_queue_max;    /* messages queued for one watcher before it is dropped */
+	unsigned events_keepalive_seconds; /* SSE ": keep-alive" comment interval, default 15 */
+
 	/* [handlers] */
 	struct config_handler handlers[SQ_HANDLERS_MAX];
 	size_t	 nhandlers;

@@ -92,4 +92,27 @@
 #define SQ_SCHEDULE_POLL_MS   1000            /* how often scrapeqd looks for due schedules */
 #define SQ_SCHEDULE_ERROR_MAX 512             /* bytes of a schedule's last_error */
 
+/* scrapeq-events, the WebSocket/SSE hub ([events] in the config) */
+#define SQ_EVENTS_LISTEN_DEFAULT "127.0.0.1:8091"  /* [events] listen */
+#define SQ_EVENTS_TICK_MS_DEFAULT 150         /* [events] tick_ms: one job_events read per tick */
+#define SQ_EVENTS_TICK_MS_MIN 10
+#define SQ_EVENTS_TICK_MS_MAX 5000
+#define SQ_EVENTS_GAP_GRACE_MS_DEFAULT 300    /* [events] gap_grace_ms: an id gap holds later rows back this long */
+#define SQ_EVENTS_GAP_GRACE_MS_MAX 10000
+#define SQ_EVENTS_GAP_RECHECK_MS 30000        /* a gap given up on is still looked for this long (late rows go to live watchers) */
+#define SQ_EVENTS_GAPS_MAX    256             /* given-up id gaps still looked for; past it the oldest is forgotten */
+#define SQ_EVENTS_BATCH_MAX   2000            /* job_events rows read per tick (the rest next tick) */
+#define SQ_EVENTS_REPLAY_MAX  500             /* rows one Last-Event-ID resume reads per tick */
+#define SQ_EVENTS_WATCHERS_DEFAULT 10000      /* [events] max_watchers */
+#define SQ_EVENTS_WATCHERS_MAX 100000
+#define SQ_EVENTS_QUEUE_DEFAULT 256           /* [events] queue_max: a watcher's queued messages before it is dropped */
+#define SQ_EVENTS_QUEUE_MIN   4
+#define SQ_EVENTS_QUEUE_MAX   65536
+#define SQ_EVENTS_KEEPALIVE_SECONDS 15        /* [events] keepalive_seconds: SSE comment interval */
+#define SQ_EVENTS_HEADER_MAX  8192            /* bytes of one request's headers (Authorization, ?token=) */
+#define SQ_EVENTS_TOKEN_MAX   2048            /* bytes of a ?token= value */
+#define SQ_EVENTS_MESSAGE_MAX (64 * 1024)     /* bytes of one WebSocket or SSE message */
+#define SQ_EVENTS_CLOSE_SLOW  4008            /* WebSocket close code for a watcher dropped as too slow */
+#define SQ_EVENTS_PROBE_MS    300             /* /api/v1/status: connect timeout to the hub */
+
 #endif

@@ -5,6 +5,7 @@
 
 #include "scrapeq/crawl_config.h"
 #include "scrapeq/crawl_error.h"
+#include "scrapeq/events_addr.h"
 #include "scrapeq/health.h"
 #include "scrapeq/job.h"
 #include "scrapeq/jsonbody.h"
@@ -1100,9 +1101,12 @@ h_job_errors(struct req *r, struct sq_error *e)
 	return req_stream_finish(&o.s, rc, e);
 }
 
-/* Daemon hosts and pids are the sysadmin's business: only administrators see the items. */
+/*
+ * Daemon hosts and pids are the sysadmin's business: only administrators see the items.
+ * events_up: scrapeq-events accepts connections at [events] listen (events_probe).
+ */
 static void
-write_health(struct jsonw *w, const char *key, const struct health *h, int admin)
+write_health(struct jsonw *w, const char *key, const struct health *h, int admin, int events_up)
 {
 	size_t i;
 
@@ -1136,6 +1140,9 @@ write_health(struct jsonw *w, const char *key, const struct health *h, int admin
 	jsonw_int(w, "running", h->jobs_running);
 	jsonw_int(w, "pending", h->jobs_pending);
 	jsonw_end(w);
+	jsonw_object(w, "events");
+	jsonw_bool(w, "up", events_up);
+	jsonw_end(w);
 	jsonw_end(w);
 }
 
@@ -1150,7 +1157,8 @@ h_status(struct req *r, struct sq_error *e)
 	if ((rc = health_read(r->w->db, &h, e)) != SQ_OK)
 		return rc;
 	doc_begin(&b, &w);
-	write_health(&w, NULL, &h, r->who.is_admin);
+	write_health(&w, NULL, &h, r->who.is_admin,
+	    events_probe(r->w->cfg->events_listen, SQ_EVENTS_PROBE_MS));
 	req_reply_doc(r, 200, &w);
 	buf_free(&b);
 	health_clear(&h);

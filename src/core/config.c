@@ -77,6 +77,12 @@ static const struct cfg_key cfg_keys[] = {
 	K_UINT("daemon", "handler_timeout", daemon_handler_timeout, 1, 86400),
 	K_UINT("daemon", "selector_cpu_ms", daemon_selector_cpu_ms, SQ_SELECTOR_CPU_MS_MIN,
 	    SQ_SELECTOR_CPU_MS_MAX),
+	K_STR("events", "listen", events_listen),
+	K_UINT("events", "tick_ms", events_tick_ms, SQ_EVENTS_TICK_MS_MIN, SQ_EVENTS_TICK_MS_MAX),
+	K_UINT("events", "gap_grace_ms", events_gap_grace_ms, 0, SQ_EVENTS_GAP_GRACE_MS_MAX),
+	K_UINT("events", "max_watchers", events_max_watchers, 1, SQ_EVENTS_WATCHERS_MAX),
+	K_UINT("events", "queue_max", events_queue_max, SQ_EVENTS_QUEUE_MIN, SQ_EVENTS_QUEUE_MAX),
+	K_UINT("events", "keepalive_seconds", events_keepalive_seconds, 1, 3600),
 	{ "log", "level", CT_LEVEL, offsetof(struct config, log_level), 0, 0, 0 },
 };
 #define NKEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
@@ -133,6 +139,12 @@ config_defaults(struct config *c)
 	c->daemon_selector_cpu_ms = SQ_SELECTOR_CPU_MS_DEFAULT;
 	snprintf(c->daemon_user_agent, sizeof(c->daemon_user_agent), "%s",
 	    "scrapeq/0.1 (+https://github.com/scrapeq/scrapeq)");
+	snprintf(c->events_listen, sizeof(c->events_listen), "%s", SQ_EVENTS_LISTEN_DEFAULT);
+	c->events_tick_ms = SQ_EVENTS_TICK_MS_DEFAULT;
+	c->events_gap_grace_ms = SQ_EVENTS_GAP_GRACE_MS_DEFAULT;
+	c->events_max_watchers = SQ_EVENTS_WATCHERS_DEFAULT;
+	c->events_queue_max = SQ_EVENTS_QUEUE_DEFAULT;
+	c->events_keepalive_seconds = SQ_EVENTS_KEEPALIVE_SECONDS;
 	c->log_level = LOG_LVL_INFO;
 }
 

@@ -304,7 +304,14 @@ db_fetch_all(struct db *db, MYSQL_STMT *st, const char *sql, struct db_res *res,
 		}
 	}
 	if (f == 1) {
-		rc = db_failed(db, "fetch", mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+		/*
+		 * An error packet in the middle of an unbuffered fetch is left on the
+		 * connection by libmariadb, not copied to the statement (errno 0, no text).
+		 */
+		if (mysql_stmt_errno(st) == 0 && db->my != NULL && mysql_errno(db->my) != 0)
+			rc = db_failed(db, "fetch", mysql_errno(db->my), mysql_error(db->my), sql);
+		else
+			rc = db_failed(db, "fetch", mysql_stmt_errno(st), mysql_stmt_error(st), sql);
 		goto out;
 	}
 	rc = SQ_OK;

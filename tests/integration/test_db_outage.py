@@ -13,7 +13,8 @@ import os
 import subprocess
 import time
 
-from harness import (RUN, check, config_value, is_detail, is_error, new_project, new_target, new_user, request,
+from evclient import SSE, WS
+from harness import (ADMIN_TOKEN, RUN, check, config_value, is_detail, is_error, new_project, new_target, new_user, request,
                      section, stack)
 
 LIMIT = 2.0
@@ -47,6 +48,13 @@ check(r.status == 200, "the database is up before the test", r)
 pid_before, workers_before = api_pids()
 check(pid_before is not None and len(workers_before) >= 1, "scrapeq-api runs with workers",
       note="pid %s workers %s" % (pid_before, workers_before))
+
+# Watchers of the job on scrapeq-events, connected before the outage: they must get the
+# cancel written after it, once the hub's own connection is back.
+ws_before = WS("/api/v1/jobs/%s/ws" % job, ADMIN_TOKEN)
+check(ws_before.status == 101 and ws_before.recv_json(5) is not None, "a WebSocket watcher of the job before")
+sse_before = SSE("/api/v1/jobs/%s/events" % job, ADMIN_TOKEN)
+check(sse_before.status == 200, "an SSE watcher of the job before")
 
 section("database stopped")
 rc, out = stack("db-stop")
@@ -83,6 +91,16 @@ try:
     r = request("POST", "/auth/login", {"username": _name, "password": password}, auth=False)
     is_detail(r, 503, "/auth/login is 503 in the {\"detail\"} envelope")
     timely(r, "/auth/login")
+    t0 = time.monotonic()
+    c = SSE("/api/v1/jobs/%s/events" % job, fresh_token)
+    check(c.status == 503 and c.body.get("error", {}).get("code") == "SERVICE_UNAVAILABLE" and
+          time.monotonic() - t0 < LIMIT, "scrapeq-events: a new SSE watcher is 503 SERVICE_UNAVAILABLE in time",
+          note="got %s %r in %.2f s" % (c.status, c.body, time.monotonic() - t0))
+    t0 = time.monotonic()
+    c = WS("/api/v1/jobs/%s/ws" % job, ADMIN_TOKEN)
+    check(c.status == 503 and time.monotonic() - t0 < LIMIT,
+          "scrapeq-events: a new WebSocket watcher is 503 before any upgrade (cached token, job unreadable)",
+          note="got %s %r" % (c.status, c.body))
 finally:
     rc, out = stack("db-start")
     check(rc == 0, "scripts/stack db-start", note=out.strip()[-300:])
@@ -109,6 +127,17 @@ r = request("POST", "/auth/login", {"username": _name, "password": password}, au
 check(r.status == 200, "login works again", r)
 r = request("POST", "/api/v1/jobs/%s/cancel" % job)
 check(r.status == 200 and r.json.get("status") == "cancelled", "writes work again", r)
+msgs = ws_before.until_close(10)
+check(msgs and msgs[-1]["type"] == "cancelled" and ws_before.close_code == 1000,
+      "the WebSocket watcher from before the outage gets 'cancelled' and close 1000 (the hub reconnected)",
+      note="got %r close %r" % (msgs, ws_before.close_code))
+evs = sse_before.collect(5, 5)
+check(any(e[1] == "cancelled" for e in evs), "the SSE watcher from before gets the 'cancelled' event",
+      note="got %r" % evs)
+sse_before.close()
+c = SSE("/api/v1/jobs/%s/events" % job, ADMIN_TOKEN)
+check(c.status == 200, "a new SSE watcher is served again", note="got %s" % c.status)
+c.close()
 pid_after, workers_after = api_pids()
 check(pid_after == pid_before, "scrapeq-api was not restarted (pid %s)" % pid_before,
       note="before %s after %s" % (pid_before, pid_after))

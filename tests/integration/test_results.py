@@ -356,11 +356,12 @@ def status():
 def test_status():
     section("status")
     r, s0 = status()
-    check(r.status == 200 and is_json_ct(r) and list(s0) == ["daemons", "queue", "jobs"],
-          "GET status is 200 {daemons, queue, jobs}", r)
+    check(r.status == 200 and is_json_ct(r) and list(s0) == ["daemons", "queue", "jobs", "events"],
+          "GET status is 200 {daemons, queue, jobs, events}", r)
     check(set(s0.get("daemons", {})) == {"alive", "items"} and
           set(s0.get("queue", {})) == {"depth", "scheduled", "oldest_waiting_seconds"} and
-          set(s0.get("jobs", {})) == {"running", "pending"}, "with the documented members", r)
+          set(s0.get("jobs", {})) == {"running", "pending"} and set(s0.get("events", {})) == {"up"},
+          "with the documented members", r)
     _n, _pw, plain = new_user("plain")
     r = request("GET", "/api/v1/status", token=plain)
     check(r.status == 200, "any authenticated user may read it", r)

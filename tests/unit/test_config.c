@@ -53,6 +53,13 @@ static const struct erow erows[] = {
 	    "t.conf:2: [database] port: '01' is not a valid number (must be from 1 to 65535)" },
 	{ "[database]\nport = 1.0\n", 0,
 	    "t.conf:2: [database] port: '1.0' is not a valid number (must be from 1 to 65535)" },
+	{ "[events]\ntick_ms = 9\n", 0,
+	    "t.conf:2: [events] tick_ms: 9 is out of range (must be from 10 to 5000)" },
+	{ "[events]\nqueue_max = 3\n", 0,
+	    "t.conf:2: [events] queue_max: 3 is out of range (must be from 4 to 65536)" },
+	{ "[events]\nmax_watchers = 0\n", 0,
+	    "t.conf:2: [events] max_watchers: 0 is out of range (must be from 1 to 100000)" },
+	{ "[events]\nport = 8091\n", 0, "t.conf:2: unknown key 'port' in [events]" },
 	{ "[database]\nport = 0\n", 0,
 	    "t.conf:2: [database] port: 0 is out of range (must be from 1 to 65535)" },
 	{ "[database]\nport = 65536\n", 0,
@@ -230,6 +237,10 @@ check_defaults(const struct config *c, const char *what)
 	    c->max_results_per_target == 100, "%s: [limits] defaults", what);
 	TAP_CHECK(c->daemon_selector_cpu_ms == SQ_SELECTOR_CPU_MS_DEFAULT &&
 	    c->daemon_selector_cpu_ms == 2000, "%s: [daemon] selector_cpu_ms default", what);
+	TAP_CHECK(strcmp(c->events_listen, "127.0.0.1:8091") == 0 && c->events_tick_ms == 150 &&
+	    c->events_gap_grace_ms == 300 && c->events_max_watchers == 10000 &&
+	    c->events_queue_max == 256 && c->events_keepalive_seconds == 15,
+	    "%s: [events] defaults", what);
 	TAP_CHECK(c->log_level == LOG_LVL_INFO, "%s: [log] default", what);
 }
 
