@@ -341,8 +341,12 @@ section("max_watchers: a second hub allowing one watcher refuses the second with
 conf2 = os.path.join(harness.RUN, "events-max1.conf")
 sock2 = os.path.join(harness.RUN, "events-max1.sock")
 text = open(harness.CONF).read()
-text = re.sub(r"(?m)^listen = .*$", "listen = unix:" + sock2, text)
-text = re.sub(r"(?m)^max_watchers = .*$", "max_watchers = 1", text)
+# The stack's [events] without its listen and max_watchers lines (a run dir's config is
+# written once, maybe before the hub's keys existed), then the second hub's own.
+text = re.sub(r"(?m)^(listen|max_watchers) = .*\n", "", text)
+if re.search(r"(?m)^\[events\]$", text) is None:
+    text += "\n[events]\n"
+text = re.sub(r"(?m)^\[events\]$", "[events]\nlisten = unix:%s\nmax_watchers = 1" % sock2, text)
 with open(conf2, "w") as f:
     f.write(text)
 hub2 = subprocess.Popen([os.path.join(harness.BIN, "scrapeq-events"), "-c", conf2], stdout=subprocess.DEVNULL,
