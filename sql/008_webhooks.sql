@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   attempts         INT UNSIGNED NOT NULL DEFAULT 0,
   last_status_code SMALLINT UNSIGNED NULL,
   last_error       VARCHAR(255) NULL,
+  last_daemon      VARCHAR(64) NULL,
   next_attempt_at  DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
   last_attempt_at  DATETIME(6) NULL,
   delivered_at     DATETIME(6) NULL,

@@ -398,8 +398,8 @@ delivered_json(const struct webhook_send *sent, const struct webhook_attempt *at
 
 /* The failed attempt's delivery: retried later, or failed when its day is over. Sets *wait_ms (-1: none). */
 static enum sq_err
-record_failure(struct db *db, const struct webhook_send *s, const struct webhook_attempt *a,
-    unsigned backoff_ms, long long *wait_ms)
+record_failure(struct db *db, const char *daemon, const struct webhook_send *s,
+    const struct webhook_attempt *a, unsigned backoff_ms, long long *wait_ms)
 {
 	char		 ids[UUID_STR_LEN + 1];
 	long long	 next;
@@ -409,11 +409,11 @@ record_failure(struct db *db, const struct webhook_send *s, const struct webhook
 	*wait_ms = give_up ? -1 : next;
 	uuid_format(&s->id, ids);
 	return db_exec(db, "UPDATE webhook_deliveries SET attempts = attempts + 1, "
-	    "last_status_code = ?, last_error = ?, last_attempt_at = NOW(6), "
+	    "last_status_code = ?, last_error = ?, last_attempt_at = NOW(6), last_daemon = ?, "
 	    "state = IF(?, 'failed', 'pending'), "
 	    "next_attempt_at = NOW(6) + INTERVAL ? MICROSECOND WHERE id = ? AND state = 'pending'",
 	    DB_PARAMS(a->status_code > 0 ? DB_INT(a->status_code) : DB_NUL, DB_STR(a->error),
-	    DB_INT(give_up), DB_INT(give_up ? 0 : next * 1000), DB_STR(ids)), NULL);
+	    DB_STR(daemon), DB_INT(give_up), DB_INT(give_up ? 0 : next * 1000), DB_STR(ids)), NULL);
 }
 
 /* A webhook failing for a day is disabled, saying why; its pending deliveries fail. */
@@ -452,11 +452,13 @@ record_locked(struct db *db, const char *daemon, const char *hs, const struct we
 		rc = db_exec(db, "UPDATE webhook_deliveries d JOIN JSON_TABLE(?, '$[*]' COLUMNS ("
 		    "i VARCHAR(36) PATH '$.i', c INT PATH '$.c')) AS t ON d.id = t.i "
 		    "SET d.state = 'delivered', d.attempts = d.attempts + 1, d.last_status_code = t.c, "
-		    "d.last_error = NULL, d.last_attempt_at = NOW(6), d.delivered_at = NOW(6) "
-		    "WHERE d.state = 'pending'", DB_PARAMS(DB_STR(b.data)), NULL);
+		    "d.last_error = NULL, d.last_attempt_at = NOW(6), d.delivered_at = NOW(6), "
+		    "d.last_daemon = ? WHERE d.state = 'pending'", DB_PARAMS(DB_STR(b.data),
+		    DB_STR(daemon)), NULL);
 	buf_free(&b);
 	if (rc == SQ_OK && failed)
-		rc = record_failure(db, &sent[nsent - 1], &att[nsent - 1], backoff_ms, &wait_ms);
+		rc = record_failure(db, daemon, &sent[nsent - 1], &att[nsent - 1], backoff_ms,
+		    &wait_ms);
 	if (rc == SQ_OK)
 		rc = db_exec(db, "UPDATE webhooks SET lease_owner = NULL, lease_expires_at = NULL, "
 		    "retry_at = IF(? >= 0, NOW(6) + INTERVAL ? MICROSECOND, NULL), "
