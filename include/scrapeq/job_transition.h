@@ -36,9 +36,16 @@ int	job_transition_allowed(enum job_status from, enum job_status to);
  * a running job, a pending job failing at claim) are not a client's to make.
  */
 int	job_client_transition_allowed(enum job_status from, enum job_status to);
+/*
+ * The guard a statement moving jobs from -> to carries: from's name, to bind as
+ * "status = ?", or NULL when the table refuses the move (the statement must not run).
+ * Every status change in SQL, the daemon's set-based ones included, binds its guard
+ * from here, so the table above is the only place a move is allowed.
+ */
+const char *job_transition_guard(enum job_status from, enum job_status to);
 /* Returns 1 for completed, failed and cancelled. */
 int	job_status_terminal(enum job_status);
-/* A job can be cancelled while pending or running. */
+/* The cancel routes take a job while it is pending or running (not a failed one). */
 int	job_can_cancel(enum job_status);
 /* A job can be retried once it failed or was cancelled. */
 int	job_can_retry(enum job_status);

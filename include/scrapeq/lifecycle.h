@@ -1,24 +1,43 @@
-/* lifecycle.h: the door a job's state changes go through: the rows every change writes with it. */
+/* lifecycle.h: the door a job's creation and every client's state change go through. */
 #ifndef SCRAPEQ_LIFECYCLE_H
 #define SCRAPEQ_LIFECYCLE_H
 
 #include "auth.h"
 #include "db.h"
 #include "err.h"
+#include "job_transition.h"
 
 /*
- * Appends one job_events row, the outbox the event hub and webhooks read: type is the
- * event ("created", a status), data a JSON object text. In the caller's transaction.
- * Returns SQ_OK or a db error.
+ * The outbox (job_events) the event hub and webhooks read holds one row per change:
+ *   created             {status}
+ *   started, completed, failed, cancelled, requeued (the status moves; see
+ *                       lifecycle_event_name) {status, old_status, total_results,
+ *                       error, and daemon or lost_daemon when a worker made it}
+ *   released            {status, total_results}: a worker let go of a cancelled job
+ *   updated             {status}: a client changed fields, not the status
+ *   progress            {status, percentage, current_target, results_count}
+ *   target_started, target_completed, target_failed {position, results_count}
+ * Nothing outside lifecycle.c and lifecycle_lease.c writes it.
  */
-enum sq_err lifecycle_event(struct db *, const char *jids, const char *pids, const char *type,
-	    const char *data);
+
+/* What a move wrote to the outbox. */
+struct lifecycle_change {
+	enum job_status		 from, to;
+	const char		*event;      /* its job_events type (static text) */
+	unsigned long long	 event_id;   /* its job_events.id */
+};
+
+/* The event type of a move to `to`: "started", "requeued", else the status name. */
+const char *lifecycle_event_name(enum job_status to);
 
 /*
  * Appends one lifecycle line to the job's log (cut to SQ_LOG_MESSAGE_MAX characters),
- * level "info", "warning" or "error". Returns SQ_OK or a db error.
+ * level "info", "warning" or "error". In the caller's transaction.
  */
 enum sq_err lifecycle_log(struct db *, const char *jids, const char *level, const char *msg);
+
+/* Counts one more job for the project's UTC day (the daily limit's count). */
+enum sq_err lifecycle_count_day(struct db *, const char *pids);
 
 /* A job whose jobs row (and job_targets rows) were just written, pending. */
 struct lifecycle_new {
@@ -38,5 +57,42 @@ struct lifecycle_new {
  */
 enum sq_err lifecycle_enqueue(struct db *, const struct principal *who,
 	    const struct lifecycle_new *);
+
+/* A job whose row the caller locked (SELECT ... FOR UPDATE) in its transaction. */
+struct lifecycle_job {
+	const char	*jids, *pids;
+	enum job_status	 status;         /* as locked */
+};
+
+/* What a client's move takes from its change; zero for none of it. */
+struct lifecycle_args {
+	const char	*owner;          /* to running: the lease owner */
+	int		 lease;          /* to running: 1 gives it a lease of lease_seconds */
+	unsigned	 lease_seconds;
+	const char	*started_at;     /* to running, pending: DATETIME(6) text, or NULL */
+	const char	*completed_at;   /* to completed, failed: DATETIME(6) text, or NULL: now */
+	int		 keep_retry_count; /* to pending: the client set retry_count itself */
+	int		 keep_error;     /* to pending: the client set the error itself */
+};
+
+/*
+ * Moves job j to `to` for a client (an update, a cancel, a retry): the job's row,
+ * its targets and its queue row, the move's event, the "Status changed" log line and
+ * the audit row (action; before from job_audit_snapshot). Refused with
+ * SQ_ERR_CONFLICT when the transition table does not allow it; the caller's own
+ * client rules (job_client_transition_allowed, cancel, retry) come first. *out (may
+ * be NULL) receives the event. In the caller's transaction.
+ */
+enum sq_err lifecycle_move(struct db *, const struct principal *who,
+	    const struct lifecycle_job *j, enum job_status to, const struct lifecycle_args *,
+	    const char *action, const char *before, struct lifecycle_change *out);
+
+/*
+ * A client's change of j's fields that moved nothing: the "updated" event and the
+ * audit row. *out (may be NULL) receives the event (from = to = j's status).
+ */
+enum sq_err lifecycle_touch(struct db *, const struct principal *who,
+	    const struct lifecycle_job *j, const char *action, const char *before,
+	    struct lifecycle_change *out);
 
 #endif

@@ -13,15 +13,16 @@ static const char *const source_names[JOB_SOURCE__COUNT] = {
 
 /*
  * allowed[from][to]. running -> pending is a retry with backoff or a reclaimed
- * lease; failed/cancelled -> pending is an in-place retry (seed 003's /retry).
- * completed is final.
+ * lease; failed/cancelled -> pending is an in-place retry (seed 003's /retry);
+ * failed -> cancelled is seed 001's client marking a failed job given up. completed
+ * is final. Every move the client table allows is in this one too.
  */
 static const unsigned char allowed[JOB_STATUS__COUNT][JOB_STATUS__COUNT] = {
 	/*               pend run comp fail canc */
 	[JOB_PENDING]   = { 0,  1,   0,   1,   1 },
 	[JOB_RUNNING]   = { 1,  0,   1,   1,   1 },
 	[JOB_COMPLETED] = { 0,  0,   0,   0,   0 },
-	[JOB_FAILED]    = { 1,  0,   0,   0,   0 },
+	[JOB_FAILED]    = { 1,  0,   0,   0,   1 },
 	[JOB_CANCELLED] = { 1,  0,   0,   0,   0 },
 };
 
@@ -93,6 +94,12 @@ job_client_transition_allowed(enum job_status from, enum job_status to)
 	return client[from][to];
 }
 
+const char *
+job_transition_guard(enum job_status from, enum job_status to)
+{
+	return job_transition_allowed(from, to) ? status_names[from] : NULL;
+}
+
 int
 job_status_terminal(enum job_status s)
 {
@@ -102,7 +109,7 @@ job_status_terminal(enum job_status s)
 int
 job_can_cancel(enum job_status s)
 {
-	return job_transition_allowed(s, JOB_CANCELLED);
+	return s == JOB_PENDING || s == JOB_RUNNING;
 }
 
 int

@@ -135,64 +135,6 @@ set_fields(struct db *db, const struct locked *l, const struct fields *c, const 
 	    DB_STR(l->jids)), NULL);
 }
 
-static enum sq_err
-to_running(struct db *db, const struct locked *l, const struct fields *c, const char *owner)
-{
-	enum sq_err rc;
-
-	rc = db_exec(db, "UPDATE jobs SET status = 'running', started_at = COALESCE(?, NOW(6)), "
-	    "updated_at = NOW(6), lease_owner = ?, lease_expires_at = IF(?, NOW(6) + INTERVAL ? "
-	    "SECOND, NULL), cancel_requested = 0 WHERE id = ?", DB_PARAMS(DB_STR(c->started_at),
-	    DB_STR(owner), DB_INT(c->lease_start), DB_INT(c->lease_seconds), DB_STR(l->jids)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "DELETE FROM job_queue WHERE job_id = ?",
-		    DB_PARAMS(DB_STR(l->jids)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "UPDATE job_targets SET status = 'running', started_at = "
-		    "COALESCE(started_at, NOW(6)) WHERE job_id = ? AND status = 'pending'",
-		    DB_PARAMS(DB_STR(l->jids)), NULL);
-	return rc;
-}
-
-/* completed or failed: the lease ends, targets still open take the job's outcome. */
-static enum sq_err
-to_finished(struct db *db, const struct locked *l, const struct fields *c, const char *st)
-{
-	enum sq_err rc;
-
-	rc = db_exec(db, "UPDATE jobs SET status = ?, completed_at = COALESCE(?, NOW(6)), updated_at = NOW(6), "
-	    "lease_owner = NULL, lease_expires_at = NULL, current_target = NULL, "
-	    "completed_targets = IF(? = 'completed', total_targets, completed_targets) "
-	    "WHERE id = ?", DB_PARAMS(DB_STR(st), DB_STR(c->completed_at), DB_STR(st),
-	    DB_STR(l->jids)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "UPDATE job_targets SET status = ?, completed_at = "
-		    "COALESCE(completed_at, NOW(6)) WHERE job_id = ? AND status IN ('pending', "
-		    "'running')", DB_PARAMS(DB_STR(st), DB_STR(l->jids)), NULL);
-	return rc;
-}
-
-/*
- * A daemon running it sees cancel_requested and stops. updated_at is stamped in the
- * statement that stamps cancelled_at, so every dialect shows one time for the change.
- */
-static enum sq_err
-to_cancelled(struct db *db, const struct locked *l)
-{
-	enum sq_err rc;
-
-	rc = db_exec(db, "UPDATE jobs SET status = 'cancelled', cancel_requested = 1, "
-	    "cancelled_at = NOW(6), updated_at = NOW(6), lease_expires_at = NULL WHERE id = ?",
-	    DB_PARAMS(DB_STR(l->jids)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "DELETE FROM job_queue WHERE job_id = ?",
-		    DB_PARAMS(DB_STR(l->jids)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "UPDATE job_targets SET status = 'cancelled' WHERE job_id = ? "
-		    "AND status = 'pending'", DB_PARAMS(DB_STR(l->jids)), NULL);
-	return rc;
-}
-
 /*
  * A job a client sends back to the queue runs again, so it is counted like a new job:
  * under the project's row lock, the daily limit (and for a project run, the run limit)
@@ -215,77 +157,28 @@ requeue_quota(struct db *db, const struct config *cfg, const struct locked *l,
 	if ((rc = l->project_run ? job_check_limits(db, cfg, l->pids, daily, e) :
 	    job_check_daily(db, cfg, l->pids, daily, e)) != SQ_OK)
 		return rc;
-	if ((rc = db_exec(db, "INSERT INTO project_daily_jobs (project_id, day, n) "
-	    "VALUES (?, UTC_DATE(), 1) ON DUPLICATE KEY UPDATE n = n + 1",
-	    DB_PARAMS(DB_STR(l->pids)), NULL)) != SQ_OK)
+	if ((rc = lifecycle_count_day(db, l->pids)) != SQ_OK)
 		return sq_fail(e, rc, NULL);
 	return SQ_OK;
 }
 
-/* failed -> pending: the same job again, on the queue at its priority. */
-static enum sq_err
-to_pending(struct db *db, const struct locked *l, const struct fields *c)
+/* The move of c, for the lifecycle: what the client's change says about it. */
+static void
+move_args(const struct principal *who, const struct fields *c, struct lifecycle_args *a,
+    char *owner, size_t ownersz)
 {
-	enum sq_err rc;
-
-	rc = db_exec(db, "UPDATE jobs SET status = 'pending', updated_at = NOW(6), "
-	    "retry_count = IF(?, retry_count, retry_count + 1), error = IF(?, error, NULL), "
-	    "started_at = ?, completed_at = NULL, cancelled_at = NULL, lease_owner = NULL, "
-	    "lease_expires_at = NULL, "
-	    "cancel_requested = 0, completed_targets = 0, current_target = NULL WHERE id = ?",
-	    DB_PARAMS(DB_INT(c->has_retry_count), DB_INT(c->has_error_message),
-	    DB_STR(c->started_at), DB_STR(l->jids)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO job_queue (job_id, priority, run_after) "
-		    "SELECT id, priority, NOW(6) FROM jobs WHERE id = ?",
-		    DB_PARAMS(DB_STR(l->jids)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "UPDATE job_targets SET status = 'pending', started_at = NULL, "
-		    "completed_at = NULL WHERE job_id = ?", DB_PARAMS(DB_STR(l->jids)), NULL);
-	return rc;
-}
-
-static enum sq_err
-move(struct db *db, const struct principal *who, const struct locked *l,
-    const struct fields *c)
-{
-	char owner[64];
-
-	switch (c->status) {
-	case JOB_RUNNING:
-		if (c->lease_owner != NULL)
-			text_copy(owner, sizeof(owner), c->lease_owner);
-		else
-			snprintf(owner, sizeof(owner), "api:%lld", who->user_id);
-		return to_running(db, l, c, owner);
-	case JOB_COMPLETED:
-	case JOB_FAILED:
-		return to_finished(db, l, c, job_status_name(c->status));
-	case JOB_CANCELLED:
-		return to_cancelled(db, l);
-	case JOB_PENDING:
-		return to_pending(db, l, c);
-	default:
-		return SQ_ERR_INTERNAL;
-	}
-}
-
-static enum sq_err
-record(struct db *db, const struct principal *who, const struct locked *l, int moved,
-    enum job_status to, const char *action, const char *before)
-{
-	char		 data[64], msg[96];
-	enum sq_err	 rc;
-
-	snprintf(data, sizeof(data), "{\"status\":\"%s\"}", job_status_name(moved ? to : l->st));
-	rc = lifecycle_event(db, l->jids, l->pids, moved ? job_status_name(to) : "updated", data);
-	snprintf(msg, sizeof(msg), "Status changed from %s to %s via API", job_status_name(l->st),
-	    job_status_name(to));
-	if (rc == SQ_OK && moved)
-		rc = lifecycle_log(db, l->jids, "info", msg);
-	if (rc == SQ_OK)
-		rc = job_audit_record(db, who, l->pids, l->jids, action, before);
-	return rc;
+	memset(a, 0, sizeof(*a));
+	if (c->lease_owner != NULL)
+		text_copy(owner, ownersz, c->lease_owner);
+	else
+		snprintf(owner, ownersz, "api:%lld", who->user_id);
+	a->owner = owner;
+	a->lease = c->lease_start;
+	a->lease_seconds = c->lease_seconds;
+	a->started_at = c->started_at;
+	a->completed_at = c->completed_at;
+	a->keep_retry_count = c->has_retry_count;
+	a->keep_error = c->has_error_message;
 }
 
 /*
@@ -298,9 +191,11 @@ apply(struct db *db, const struct config *cfg, const struct principal *who,
     const struct locked *l, const struct fields *c, const char *err_code,
     const char *action, int checked, struct sq_error *e)
 {
-	struct buf	 err;
-	char		*before = NULL, *merged = NULL;
-	int		 moved = c->has_status && c->status != l->st;
+	struct lifecycle_job	 j = { l->jids, l->pids, l->st };
+	struct lifecycle_args	 args;
+	struct buf		 err;
+	char			*before = NULL, *merged = NULL, owner[64];
+	int			 moved = c->has_status && c->status != l->st;
 	enum sq_err	 rc;
 
 	if (moved && !checked && !job_client_transition_allowed(l->st, c->status))
@@ -326,14 +221,15 @@ apply(struct db *db, const struct config *cfg, const struct principal *who,
 		rc = merged_stats(db, l, c, &merged);
 	if (rc == SQ_OK)
 		rc = set_fields(db, l, c, err.data, c->stats ? c->stats : merged);
-	if (rc == SQ_OK && moved)
-		rc = move(db, who, l, c);
-	else if (rc == SQ_OK && l->st == JOB_RUNNING)
+	if (rc == SQ_OK && moved) {
+		move_args(who, c, &args, owner, sizeof(owner));
+		rc = lifecycle_move(db, who, &j, c->status, &args, action, before, NULL);
+	} else if (rc == SQ_OK && l->st == JOB_RUNNING)
 		rc = db_exec(db, "UPDATE jobs SET lease_expires_at = NOW(6) + INTERVAL ? SECOND "
 		    "WHERE id = ? AND lease_expires_at IS NOT NULL",
 		    DB_PARAMS(DB_INT(c->lease_seconds), DB_STR(l->jids)), NULL);
-	if (rc == SQ_OK)
-		rc = record(db, who, l, moved, c->has_status ? c->status : l->st, action, before);
+	if (rc == SQ_OK && !moved)
+		rc = lifecycle_touch(db, who, &j, action, before, NULL);
 	if (rc != SQ_OK)
 		sq_fail(e, rc, NULL);
 	free(merged);

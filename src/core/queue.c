@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "scrapeq/buf.h"
-#include "scrapeq/lifecycle.h"
+#include "scrapeq/lifecycle_lease.h"
 #include "scrapeq/log.h"
 #include "scrapeq/queue.h"
 #include "scrapeq/role.h"
@@ -102,38 +102,7 @@ claim_once(struct db *db, const char *id, unsigned lease, unsigned max, long lon
 		return *n == 0 ? SQ_OK : SQ_ERR_NOMEM;
 	}
 	db_res_free(&r);
-	rc = db_exec(db, "DELETE q FROM " DB_IDS_TABLE " JOIN job_queue q ON q.job_id = t.id",
-	    DB_PARAMS(DB_STR(ids->data)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "UPDATE " DB_IDS_TABLE " JOIN jobs j ON j.id = t.id SET "
-		    "j.status = IF(j.type = 'noop', 'completed', 'running'), "
-		    "j.lease_owner = IF(j.type = 'noop', NULL, ?), "
-		    "j.lease_expires_at = IF(j.type = 'noop', NULL, NOW(6) + INTERVAL ? SECOND), "
-		    "j.started_at = COALESCE(j.started_at, NOW(6)), "
-		    "j.completed_at = IF(j.type = 'noop', NOW(6), j.completed_at), "
-		    "j.updated_at = NOW(6), j.cancel_requested = 0 WHERE j.status = 'pending'",
-		    DB_PARAMS(DB_STR(ids->data), DB_STR(id), DB_INT(lease)), NULL);
-	/* A no-op job is done the moment it is claimed: one commit for the whole batch. */
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
-		    "SELECT j.id, j.project_id, 'started', JSON_OBJECT('status', 'running', "
-		    "'daemon', ?) FROM jobs j WHERE j.id IN (SELECT t.id FROM " DB_IDS_TABLE ") "
-		    "AND (j.lease_owner = ? OR (j.type = 'noop' AND j.status = 'completed')) "
-		    "UNION ALL SELECT j.id, j.project_id, 'completed', JSON_OBJECT('status', "
-		    "'completed', 'total_results', 0) FROM jobs j "
-		    "WHERE j.id IN (SELECT t.id FROM " DB_IDS_TABLE ") "
-		    "AND j.type = 'noop' AND j.status = 'completed'",
-		    DB_PARAMS(DB_STR(id), DB_STR(ids->data), DB_STR(id), DB_STR(ids->data)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO job_logs (job_id, level, message) "
-		    "SELECT j.id, 'info', IF(j.retry_count > 0, "
-		    "CONCAT('Job started (retry ', j.retry_count, ')'), 'Job started') FROM jobs j "
-		    "WHERE j.id IN (SELECT t.id FROM " DB_IDS_TABLE ") "
-		    "AND (j.lease_owner = ? OR (j.type = 'noop' AND j.status = 'completed')) "
-		    "UNION ALL SELECT j.id, 'info', 'Job completed' FROM jobs j "
-		    "WHERE j.id IN (SELECT t.id FROM " DB_IDS_TABLE ") "
-		    "AND j.type = 'noop' AND j.status = 'completed'",
-		    DB_PARAMS(DB_STR(ids->data), DB_STR(id), DB_STR(ids->data)), NULL);
+	rc = lifecycle_claim(db, id, ids->data, lease, NULL);
 	if (rc != SQ_OK)
 		goto fail;
 	return db_commit(db);
@@ -324,39 +293,7 @@ queue_reclaim(struct db *db, size_t *n)
 		goto fail;
 	}
 	db_res_free(&r);
-	/* Log and event first, while lease_owner still names the daemon that was lost. */
-	rc = db_exec(db, "INSERT INTO job_logs (job_id, level, message) "
-	    "SELECT j.id, 'warning', CONCAT('Daemon ', COALESCE(j.lease_owner, '?'), "
-	    "' was lost (its lease expired); ', IF(j.retry_count + 1 > j.max_retries, "
-	    "'no retries left, job failed', CONCAT('job requeued (retry ', j.retry_count + 1, ')'))) "
-	    "FROM jobs j WHERE j.id IN (SELECT t.id FROM " DB_IDS_TABLE ")",
-	    DB_PARAMS(DB_STR(ids.data)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
-		    "SELECT j.id, j.project_id, IF(j.retry_count + 1 > j.max_retries, 'failed', "
-		    "'requeued'), JSON_OBJECT('status', IF(j.retry_count + 1 > j.max_retries, "
-		    "'failed', 'pending'), 'lost_daemon', j.lease_owner) FROM jobs j "
-		    "WHERE j.id IN (SELECT t.id FROM " DB_IDS_TABLE ")",
-		    DB_PARAMS(DB_STR(ids.data)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "UPDATE " DB_IDS_TABLE " JOIN jobs j ON j.id = t.id SET "
-		    "j.status = IF(j.retry_count + 1 > j.max_retries, 'failed', 'pending'), "
-		    "j.completed_at = IF(j.retry_count + 1 > j.max_retries, NOW(6), NULL), "
-		    "j.error = IF(j.retry_count + 1 > j.max_retries, JSON_OBJECT('code', "
-		    "'LEASE_LOST', 'message', CONCAT('Daemon ', COALESCE(j.lease_owner, '?'), "
-		    "' was lost')), j.error), "
-		    "j.retry_count = j.retry_count + 1, j.current_target = NULL, "
-		    "j.lease_owner = NULL, j.lease_expires_at = NULL, j.updated_at = NOW(6)",
-		    DB_PARAMS(DB_STR(ids.data)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "UPDATE " DB_IDS_TABLE " JOIN job_targets jt ON jt.job_id = t.id "
-		    "SET jt.status = 'pending' WHERE jt.status = 'running'",
-		    DB_PARAMS(DB_STR(ids.data)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO job_queue (job_id, priority, run_after) "
-		    "SELECT j.id, j.priority, NOW(6) FROM jobs j "
-		    "WHERE j.id IN (SELECT t.id FROM " DB_IDS_TABLE ") AND j.status = 'pending'",
-		    DB_PARAMS(DB_STR(ids.data)), NULL);
+	rc = lifecycle_reclaim(db, ids.data, NULL);
 	if (rc != SQ_OK)
 		goto fail;
 	buf_free(&ids);
@@ -413,46 +350,33 @@ backoff(unsigned base, long long retry)
 	return d > BACKOFF_MAX_SECONDS ? BACKOFF_MAX_SECONDS : d;
 }
 
-/* The row update of each outcome; all are guarded by the lease. */
-static enum sq_err
-finish_update(struct db *db, const char *id, const char *jid, enum queue_outcome o,
-    const char *stats, const char *result, const char *error, long long retry,
-    long long max_retries)
+/* The move outcome o makes of a job that has used retry of its max_retries. */
+static void
+end_of(enum queue_outcome o, long long retry, long long max_retries, unsigned backoff_base,
+    struct lifecycle_end *end)
 {
 	switch (o) {
 	case QUEUE_COMPLETED:
-		return db_exec(db, "UPDATE jobs SET status = 'completed', completed_at = NOW(6), "
-		    "stats = COALESCE(?, stats), result = COALESCE(?, result), error = NULL, "
-		    "current_target = NULL, lease_owner = NULL, lease_expires_at = NULL, "
-		    "updated_at = NOW(6) WHERE id = ? AND lease_owner = ? AND status = 'running'",
-		    DB_PARAMS(DB_STR(stats), DB_STR(result), DB_STR(jid), DB_STR(id)), NULL);
-	case QUEUE_FAILED:
-	case QUEUE_FAILED_FINAL:
-		if (o == QUEUE_FAILED && retry < max_retries)
-			return db_exec(db, "UPDATE jobs SET status = 'pending', "
-			    "retry_count = retry_count + 1, stats = COALESCE(?, stats), "
-			    "error = ?, current_target = NULL, lease_owner = NULL, "
-			    "lease_expires_at = NULL, updated_at = NOW(6) "
-			    "WHERE id = ? AND lease_owner = ? AND status = 'running'",
-			    DB_PARAMS(DB_STR(stats), DB_STR(error), DB_STR(jid), DB_STR(id)), NULL);
-		return db_exec(db, "UPDATE jobs SET status = 'failed', completed_at = NOW(6), "
-		    "stats = COALESCE(?, stats), error = ?, current_target = NULL, "
-		    "lease_owner = NULL, lease_expires_at = NULL, updated_at = NOW(6) "
-		    "WHERE id = ? AND lease_owner = ? AND status = 'running'",
-		    DB_PARAMS(DB_STR(stats), DB_STR(error), DB_STR(jid), DB_STR(id)), NULL);
+		end->to = JOB_COMPLETED;
+		break;
 	case QUEUE_CANCELLED:
-		return db_exec(db, "UPDATE jobs SET stats = COALESCE(?, stats), "
-		    "cancel_requested = 0, current_target = NULL, lease_owner = NULL, "
-		    "lease_expires_at = NULL, updated_at = NOW(6) "
-		    "WHERE id = ? AND lease_owner = ? AND status = 'cancelled'",
-		    DB_PARAMS(DB_STR(stats), DB_STR(jid), DB_STR(id)), NULL);
+		end->to = JOB_CANCELLED;
+		break;
 	case QUEUE_RELEASED:
-		return db_exec(db, "UPDATE jobs SET status = 'pending', stats = COALESCE(?, stats), "
-		    "current_target = NULL, lease_owner = NULL, lease_expires_at = NULL, "
-		    "updated_at = NOW(6) WHERE id = ? AND lease_owner = ? AND status = 'running'",
-		    DB_PARAMS(DB_STR(stats), DB_STR(jid), DB_STR(id)), NULL);
+		end->to = JOB_PENDING;
+		break;
+	case QUEUE_FAILED:
+		if (retry < max_retries) {
+			end->to = JOB_PENDING;
+			end->retry = 1;
+			end->delay_seconds = backoff(backoff_base, retry + 1);
+			break;
+		}
+		/* FALLTHROUGH */
+	case QUEUE_FAILED_FINAL:
+		end->to = JOB_FAILED;
+		break;
 	}
-	return SQ_ERR_INTERNAL;
 }
 
 enum sq_err
@@ -462,9 +386,9 @@ queue_finish(struct db *db, const char *id, const struct uuid *job, enum queue_o
 {
 	static const char *const level[] = { "info", "error", "info", "warning", "error" };
 	struct db_res	 r;
-	char		 jid[UUID_STR_LEN + 1], ev[16];
+	struct lifecycle_end end = { 0 };
+	char		 jid[UUID_STR_LEN + 1];
 	long long	 retry, max_retries, priority;
-	int		 requeue;
 	enum sq_err	 rc;
 
 	uuid_format(job, jid);
@@ -483,28 +407,14 @@ queue_finish(struct db *db, const char *id, const struct uuid *job, enum queue_o
 	max_retries = db_int(&r, 0, 1);
 	priority = db_int(&r, 0, 2);
 	db_res_free(&r);
-	requeue = o == QUEUE_RELEASED || (o == QUEUE_FAILED && retry < max_retries);
-	rc = finish_update(db, id, jid, o, stats, result, error, retry, max_retries);
-	if (rc == SQ_OK && db_affected(db) == 0)
-		rc = SQ_ERR_CONFLICT;
-	if (rc == SQ_OK && requeue)
-		rc = db_exec(db, "INSERT INTO job_queue (job_id, priority, run_after) "
-		    "VALUES (?, ?, NOW(6) + INTERVAL ? SECOND)", DB_PARAMS(DB_STR(jid),
-		    DB_INT(priority), DB_INT(o == QUEUE_RELEASED ? 0 : backoff(backoff_base,
-		    retry + 1))), NULL);
-	if (o == QUEUE_COMPLETED)
-		text_copy(ev, sizeof(ev), "completed");
-	else if (o == QUEUE_CANCELLED)
-		text_copy(ev, sizeof(ev), "cancelled");
-	else
-		text_copy(ev, sizeof(ev), requeue ? "requeued" : "failed");
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
-		    "SELECT id, project_id, ?, JSON_OBJECT('status', status, 'total_results', "
-		    "total_results, 'error', JSON_EXTRACT(error, '$')) FROM jobs WHERE id = ?",
-		    DB_PARAMS(DB_STR(ev), DB_STR(jid)), NULL);
-	if (rc == SQ_OK && message != NULL)
-		rc = lifecycle_log(db, jid, level[o], message);
+	end_of(o, retry, max_retries, backoff_base, &end);
+	end.stats = stats;
+	end.result = result;
+	end.error = error;
+	end.level = level[o];
+	end.message = message;
+	end.priority = priority;
+	rc = lifecycle_lease_end(db, id, jid, &end, NULL);
 	if (rc != SQ_OK)
 		goto fail;
 	return db_commit(db);

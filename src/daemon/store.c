@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "scrapeq/buf.h"
+#include "scrapeq/lifecycle_lease.h"
 #include "scrapeq/log.h"
 #include "scrapeq/text.h"
 #include "store.h"
@@ -322,11 +323,6 @@ static const char logs_sql[] =
     "FROM JSON_TABLE(?, '$[*]' COLUMNS (j VARCHAR(36) PATH '$.j', t VARCHAR(36) PATH '$.t', "
     "l VARCHAR(16) PATH '$.l', m VARCHAR(1024) PATH '$.m')) AS l";
 
-static const char events_sql[] =
-    "INSERT INTO job_events (job_id, project_id, type, data) SELECT e.j, e.p, e.y, e.x "
-    "FROM JSON_TABLE(?, '$[*]' COLUMNS (j VARCHAR(36) PATH '$.j', p VARCHAR(36) PATH '$.p', "
-    "y VARCHAR(32) PATH '$.y', x LONGTEXT PATH '$.x')) AS e";
-
 /* Runs one JSON_TABLE insert over an array buffer, closing and reopening it around the call. */
 static enum sq_err
 insert_array(struct db *db, const char *sql, struct buf *b, size_t n,
@@ -345,6 +341,63 @@ insert_array(struct db *db, const char *sql, struct buf *b, size_t n,
 	p[npre] = DB_STRN(b->data, b->len);
 	rc = db_exec(db, sql, p, npre + 1, NULL);
 	b->data[--b->len] = '\0';        /* kept open for more, or for the retry */
+	return rc;
+}
+
+static void
+add_id(struct buf *b, const struct uuid *u)
+{
+	char s[UUID_STR_LEN + 1];
+
+	uuid_format(u, s);
+	buf_printf(b, "%s\"%s\"", b->len > 1 ? "," : "", s);
+}
+
+/*
+ * Locks the rows of the jobs this flush touches, in id order, before any of their
+ * targets: a client's change (job_update) locks the job's row first and its targets
+ * after, so taking them the other way round here deadlocked a cancel against a flush.
+ */
+static enum sq_err
+lock_jobs(struct store *s)
+{
+	struct db_res	 r;
+	struct buf	 ids;
+	enum sq_err	 rc;
+	size_t		 i;
+
+	buf_init(&ids, 0);
+	buf_putc(&ids, '[');
+	for (i = 0; i < s->ngroups; i++)
+		add_id(&ids, &s->groups[i].job);
+	for (i = 0; i < s->ntu; i++)
+		add_id(&ids, &s->tu[i].job);
+	for (i = 0; i < s->nprog; i++)
+		add_id(&ids, &s->prog[i].job);
+	buf_putc(&ids, ']');
+	if (ids.oom)
+		rc = SQ_ERR_NOMEM;
+	else if (ids.len <= 2)
+		rc = SQ_OK;
+	else if ((rc = db_exec(s->db, "SELECT id FROM jobs WHERE id IN (SELECT t.id FROM "
+	    DB_IDS_TABLE ") ORDER BY id FOR UPDATE", DB_PARAMS(DB_STR(ids.data)), &r)) == SQ_OK)
+		db_res_free(&r);
+	buf_free(&ids);
+	return rc;
+}
+
+/* The target events, through the lifecycle's outbox writer (the array closed around it). */
+static enum sq_err
+flush_events(struct store *s)
+{
+	enum sq_err rc;
+
+	if (s->nevents == 0)
+		return SQ_OK;
+	if (buf_putc(&s->events, ']') == -1)
+		return SQ_ERR_NOMEM;
+	rc = lifecycle_target_events(s->db, s->events.data, s->events.len);
+	s->events.data[--s->events.len] = '\0';
 	return rc;
 }
 
@@ -412,29 +465,19 @@ flush_progress(struct store *s)
 	size_t		 i;
 
 	for (i = 0; i < s->nprog; i++) {
-		struct progress *p = &s->prog[i];
+		struct progress			*p = &s->prog[i];
+		struct lifecycle_progress	 lp;
 
 		if (!p->dirty)
 			continue;
 		uuid_format(&p->job, js);
 		if (p->has_current)
 			uuid_format(&p->current, cs);
-		rc = db_exec(s->db, "UPDATE jobs SET "
-		    "completed_targets = IF(? < 0, completed_targets, ?), "
-		    "current_target = IF(?, ?, current_target), total_results = total_results + ?, "
-		    "stats = COALESCE(?, stats), updated_at = NOW(6) "
-		    "WHERE id = ? AND lease_owner = ?",
-		    DB_PARAMS(DB_INT(p->completed), DB_INT(p->completed), DB_INT(p->has_current),
-		    DB_STR(p->has_current ? cs : NULL), DB_INT(p->added), DB_STR(p->stats),
-		    DB_STR(js), DB_STR(s->daemon)), NULL);
-		if (rc == SQ_OK)
-			rc = db_exec(s->db, "INSERT INTO job_events (job_id, project_id, type, data) "
-			    "SELECT id, project_id, 'progress', JSON_OBJECT('status', status, "
-			    "'percentage', IF(total_targets > 0, "
-			    "FLOOR(completed_targets * 100 / total_targets), 0), "
-			    "'current_target', current_target, 'results_count', total_results) "
-			    "FROM jobs WHERE id = ? AND lease_owner = ?",
-			    DB_PARAMS(DB_STR(js), DB_STR(s->daemon)), NULL);
+		lp.completed = p->completed;
+		lp.current = p->has_current ? cs : NULL;
+		lp.added = p->added;
+		lp.stats = p->stats;
+		rc = lifecycle_progress(s->db, s->daemon, js, &lp);
 		if (rc != SQ_OK)
 			return rc;
 	}
@@ -455,9 +498,10 @@ store_flush(struct store *s)
 	for (i = 0; i < s->nprog; i++)
 		s->prog[i].added = 0;
 	/* Events in the order they happened: a target's start before the progress it made. */
-	if ((rc = flush_groups(s)) != SQ_OK ||
+	if ((rc = lock_jobs(s)) != SQ_OK ||
+	    (rc = flush_groups(s)) != SQ_OK ||
 	    (rc = flush_targets(s)) != SQ_OK ||
-	    (rc = insert_array(s->db, events_sql, &s->events, s->nevents, NULL, 0)) != SQ_OK ||
+	    (rc = flush_events(s)) != SQ_OK ||
 	    (rc = flush_progress(s)) != SQ_OK ||
 	    (rc = insert_array(s->db, errors_sql, &s->errors, s->nerrors, NULL, 0)) != SQ_OK ||
 	    (rc = insert_array(s->db, logs_sql, &s->logs, s->nlogs, NULL, 0)) != SQ_OK) {

@@ -1,4 +1,6 @@
 /* test_transition.c: the job state machine, every (from, to) pair. */
+#include <string.h>
+
 #include "scrapeq/job_transition.h"
 #include "tap.h"
 
@@ -18,7 +20,7 @@ static const struct {
 	{ JOB_COMPLETED, JOB_CANCELLED, 0 },
 	{ JOB_FAILED, JOB_PENDING, 1 }, { JOB_FAILED, JOB_RUNNING, 0 },
 	{ JOB_FAILED, JOB_COMPLETED, 0 }, { JOB_FAILED, JOB_FAILED, 0 },
-	{ JOB_FAILED, JOB_CANCELLED, 0 },
+	{ JOB_FAILED, JOB_CANCELLED, 1 },
 	{ JOB_CANCELLED, JOB_PENDING, 1 }, { JOB_CANCELLED, JOB_RUNNING, 0 },
 	{ JOB_CANCELLED, JOB_COMPLETED, 0 }, { JOB_CANCELLED, JOB_FAILED, 0 },
 	{ JOB_CANCELLED, JOB_CANCELLED, 0 },
@@ -62,7 +64,7 @@ static const struct {
 int
 main(void)
 {
-	enum job_status	 st;
+	enum job_status	 st, to;
 	enum job_source	 src;
 	size_t		 i;
 
@@ -75,6 +77,18 @@ main(void)
 		    client_rows[i].ok, "client %s -> %s should be %s",
 		    job_status_name(client_rows[i].from), job_status_name(client_rows[i].to),
 		    client_rows[i].ok ? "allowed" : "refused");
+	/* The door binds its guards from the table: a client's move must be in it too. */
+	for (st = 0; st < JOB_STATUS__COUNT; st++)
+		for (to = 0; to < JOB_STATUS__COUNT; to++) {
+			const char *g = job_transition_guard(st, to);
+
+			TAP_CHECK(!job_client_transition_allowed(st, to) ||
+			    job_transition_allowed(st, to), "client move %s -> %s is in the table",
+			    job_status_name(st), job_status_name(to));
+			TAP_CHECK(job_transition_allowed(st, to) ? g != NULL &&
+			    strcmp(g, job_status_name(st)) == 0 : g == NULL,
+			    "guard of %s -> %s", job_status_name(st), job_status_name(to));
+		}
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		int ok = job_status_parse(names[i].name, &st) == 0;
 
