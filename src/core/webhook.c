@@ -301,10 +301,15 @@ webhook_delete(struct db *db, const struct principal *who, const struct uuid *pr
 		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
 		goto fail;
 	}
-	if ((rc = db_exec(db, "DELETE FROM webhook_deliveries WHERE webhook_id = ?",
-	    DB_PARAMS(DB_STR(wids)), NULL)) != SQ_OK ||
-	    (rc = db_exec(db, "DELETE FROM webhooks WHERE id = ? AND project_id = ?",
+	/*
+	 * The webhook first: its row lock waits for a fan-out that read it (webhook_queue.c
+	 * reads webhooks LOCK IN SHARE MODE), so the deliveries deleted next include the
+	 * ones that fan-out wrote.
+	 */
+	if ((rc = db_exec(db, "DELETE FROM webhooks WHERE id = ? AND project_id = ?",
 	    DB_PARAMS(DB_STR(wids), DB_STR(pids)), NULL)) != SQ_OK ||
+	    (rc = db_exec(db, "DELETE FROM webhook_deliveries WHERE webhook_id = ?",
+	    DB_PARAMS(DB_STR(wids)), NULL)) != SQ_OK ||
 	    (rc = audit_write(db, who, pids, "webhook", wids, "delete", before, NULL)) != SQ_OK ||
 	    (rc = db_commit(db)) != SQ_OK) {
 		rc = sq_fail(e, rc, NULL);

@@ -72,9 +72,13 @@ fanout_lookups(struct db *db, struct fanout *f)
 		rc = SQ_ERR_NOMEM;
 		goto out;
 	}
+	/*
+	 * Shared locks: a webhook being deleted is waited for (and then not seen), and one
+	 * read here is deleted, deliveries included, only after this commits.
+	 */
 	rc = db_exec(db, "SELECT w.id, w.project_id, w.events, w.since_event_id FROM webhooks w "
-	    "WHERE w.enabled = 1 AND w.project_id IN (SELECT DISTINCT t.id FROM " DB_IDS_TABLE ")",
-	    DB_PARAMS(DB_STR(b.data)), &f->hooks);
+	    "WHERE w.enabled = 1 AND w.project_id IN (SELECT DISTINCT t.id FROM " DB_IDS_TABLE ") "
+	    "LOCK IN SHARE MODE", DB_PARAMS(DB_STR(b.data)), &f->hooks);
 	if (rc != SQ_OK || f->hooks.nrows == 0)
 		goto out;
 	buf_reset(&b);

@@ -221,8 +221,10 @@ turn(struct db *db, CURL *e, const struct hooks *h, const atomic_int *stop, long
 	int			 more = 0;
 	enum sq_err		 rc;
 
-	if ((rc = webhook_fanout(db, &made, &more)) != SQ_OK)
+	if ((rc = webhook_fanout(db, &made, &more)) != SQ_OK) {
+		log_debug("webhooks: fan-out: %s", sq_strerror(rc));
 		return -1;
+	}
 	if (clock_mono_ms() >= *next_prune) {
 		if (webhook_prune(db, h->retention_days, HOOKS_PRUNE_ROWS, &pruned) == SQ_OK &&
 		    pruned > 0)
@@ -230,8 +232,10 @@ turn(struct db *db, CURL *e, const struct hooks *h, const atomic_int *stop, long
 			    pruned, h->retention_days);
 		*next_prune = clock_mono_ms() + HOOKS_PRUNE_MS;
 	}
-	if ((rc = webhook_claim(db, h->daemon, SQ_WEBHOOK_CLAIM_BATCH, c, &n)) != SQ_OK)
+	if ((rc = webhook_claim(db, h->daemon, SQ_WEBHOOK_CLAIM_BATCH, c, &n)) != SQ_OK) {
+		log_debug("webhooks: claim: %s", sq_strerror(rc));
 		return -1;
+	}
 	for (i = 0; i < n; i++)
 		deliver(db, e, h, stop, &c[i]);
 	return more || n > 0;
@@ -252,14 +256,14 @@ run(struct db *db, const atomic_int *stop, void *arg)
 	while (!atomic_load(stop)) {
 		if ((r = turn(db, e, h, stop, &next_prune)) == -1) {
 			if (!down)
-				log_warn("webhooks: database unavailable; retrying every %d ms",
+				log_warn("webhooks: database writes fail; retrying every %d ms",
 				    HOOKS_DB_WAIT_MS);
 			down = 1;
 			nap(stop, HOOKS_DB_WAIT_MS);
 			continue;
 		}
 		if (down)
-			log_info("webhooks: database available again");
+			log_info("webhooks: database writes work again");
 		down = 0;
 		if (r == 0)
 			nap(stop, HOOKS_IDLE_MS);

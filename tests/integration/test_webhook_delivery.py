@@ -335,6 +335,10 @@ check(not rx.at("/ok/loopback") and not rx.at("/ok/localhost"),
       "the receiver on 127.0.0.1 saw nothing of them")
 d3.stop()
 
-for p, h in made:
-    request("DELETE", "/api/v1/projects/%s/webhooks/%s" % (p, h))
+section("delete")
+codes = [request("DELETE", "/api/v1/projects/%s/webhooks/%s" % (p, h)).status for p, h in made]
+check(codes == [204] * len(made), "every webhook of this test deleted", note=str(codes))
+left = harness.db_value("SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id IN (%s)"
+                        % ", ".join(sql_str(uuid_of(h)) for _p, h in made))
+check(left == "0", "their deliveries went with them", note=str(left))
 rx.srv.shutdown()
