@@ -50,6 +50,7 @@ static const struct {
 	{ "target_failed", B(WEBHOOK_TARGET_FAILED), NULL, NULL, NULL, NULL, NULL },
 	{ "created", 0, "pending", NULL, NULL, NULL, NULL },
 	{ "updated", 0, "running", NULL, NULL, NULL, NULL },
+	{ "released", 0, "cancelled", NULL, NULL, NULL, NULL },   /* a worker let go of a cancelled job */
 	{ "", 0, NULL, NULL, NULL, NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 	{ "Completed", 0, NULL, NULL, NULL, NULL, NULL },
