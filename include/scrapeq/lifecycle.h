@@ -39,23 +39,39 @@ enum sq_err lifecycle_log(struct db *, const char *jids, const char *level, cons
 /* Counts one more job for the project's UTC day (the daily limit's count). */
 enum sq_err lifecycle_count_day(struct db *, const char *pids);
 
-/* A job whose jobs row (and job_targets rows) were just written, pending. */
+/* The source of a job who creates: "manual" from a login session, else "api". */
+enum job_source lifecycle_source(const struct principal *who);
+
+/* A new job, pending, as lifecycle_create writes it. */
 struct lifecycle_new {
 	const char	*jids;           /* the job, canonical UUID text */
 	const char	*pids;           /* its project */
-	long long	 priority;       /* its queue row's */
-	const char	*run_after;      /* DATETIME(6) text, or NULL: now */
+	const char	*type;           /* "scrape", "sampling", a handler's type */
+	enum job_source	 source;
+	int		 project_run;    /* 1: a run of the project (its run limit applies) */
+	const char	*retry_of;       /* UUID text of the job it retries, or NULL */
+	const char	*schedule_id;    /* the schedule that made it, or NULL */
+	long long	 priority;       /* its own and its queue row's */
+	long long	 max_retries;    /* < 0: the column's default */
+	const char	*config;         /* JSON text; NULL: {} */
+	const char	*metadata;       /* JSON text; NULL: {} */
+	const char	*targets;        /* JSON array of the project's target UUID texts, in
+					    order; NULL: none */
+	size_t		 ntargets;
+	const char	*run_after;      /* DATETIME(6) text (its scheduled_at), or NULL: now */
 	const char	*log_message;    /* the "queued" line of its log */
 };
 
 /*
- * What every new job writes after its own rows, the same for every kind of job and
- * every dialect: the project's count for the UTC day, the queue row, the "created"
- * event, the queued log line and the audit row ("create", after = the job). In the
- * caller's transaction, under the project's row lock, once the limits were checked
- * (job_check_limits). Returns SQ_OK or a db error.
+ * Creates job n, the same for every kind of job and every dialect: its row, its
+ * targets (each one's URL from the project's targets table), the project's count for
+ * the UTC day, the queue row, the "created" event, the queued log line and the audit
+ * row ("create", after = the job). In the caller's transaction, under the project's
+ * row lock, once the role and the limits were checked (job_check_limits).
+ * SQ_ERR_CONFLICT when a target is not the project's (any more); else SQ_OK or a db
+ * error.
  */
-enum sq_err lifecycle_enqueue(struct db *, const struct principal *who,
+enum sq_err lifecycle_create(struct db *, const struct principal *who,
 	    const struct lifecycle_new *);
 
 /* A job whose row the caller locked (SELECT ... FOR UPDATE) in its transaction. */

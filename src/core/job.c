@@ -476,6 +476,7 @@ static enum sq_err
 job_insert(struct db *db, const struct principal *who, const char *pids,
     const struct job_new *nj, struct sq_error *e)
 {
+	struct lifecycle_new n = { 0 };
 	struct buf	 uuids, pub, cfg;
 	char		 jids[UUID_STR_LEN + 1], rids[UUID_STR_LEN + 1], msg[96];
 	size_t		 count = 0;
@@ -493,26 +494,22 @@ job_insert(struct db *db, const struct principal *who, const char *pids,
 		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
 		goto out;
 	}
-	rc = db_exec(db, "INSERT INTO jobs (id, project_id, type, status, source, project_run, "
-	    "retry_of, priority, config, total_targets, created_by) "
-	    "VALUES (?, ?, 'scrape', 'pending', ?, 1, ?, ?, ?, ?, ?)",
-	    DB_PARAMS(DB_STR(jids), DB_STR(pids), DB_STR(job_source_name(nj->source)),
-	    DB_STR(nj->retry_of ? rids : NULL), DB_INT(JOB_PRIORITY_DEFAULT), DB_STR(cfg.data),
-	    DB_INT(count), DB_INT(who->user_id)), NULL);
-	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO job_targets (job_id, position, target_id, url) "
-		    "SELECT ?, jt.pos, t.id, t.url FROM JSON_TABLE(?, '$[*]' COLUMNS "
-		    "(pos FOR ORDINALITY, tid VARCHAR(36) PATH '$')) jt "
-		    "JOIN targets t ON t.id = jt.tid AND t.project_id = ?",
-		    DB_PARAMS(DB_STR(jids), DB_STR(uuids.data), DB_STR(pids)), NULL);
-	if (rc == SQ_OK && db_affected(db) != count)
-		rc = sq_fail(e, SQ_ERR_CONFLICT, "Targets changed while the job was created");
 	snprintf(msg, sizeof(msg), "Job queued with %zu target%s", count, count == 1 ? "" : "s");
-	if (rc == SQ_OK) {
-		struct lifecycle_new n = { jids, pids, JOB_PRIORITY_DEFAULT, NULL, msg };
-
-		rc = lifecycle_enqueue(db, who, &n);
-	}
+	n.jids = jids;
+	n.pids = pids;
+	n.type = "scrape";
+	n.source = nj->source;
+	n.project_run = 1;
+	n.retry_of = nj->retry_of ? rids : NULL;
+	n.priority = JOB_PRIORITY_DEFAULT;
+	n.max_retries = -1;
+	n.config = cfg.data;
+	n.targets = uuids.data;
+	n.ntargets = count;
+	n.log_message = msg;
+	rc = lifecycle_create(db, who, &n);
+	if (rc == SQ_ERR_CONFLICT)
+		sq_fail(e, rc, "Targets changed while the job was created");
 	if (rc != SQ_OK && e->code != rc)
 		sq_fail(e, rc, NULL);
 out:
@@ -593,7 +590,7 @@ job_create(struct db *db, const struct config *cfg, const struct principal *who,
 		crawl.max_results = in->max_results_per_target;
 		crawl.given |= CRAWL_GIVEN_MAX_RESULTS;
 	}
-	nj.source = who->kind == AUTH_SESSION ? JOB_SRC_MANUAL : JOB_SRC_API;
+	nj.source = lifecycle_source(who);
 	nj.crawl = &crawl;
 	nj.target_ids = in->target_ids;
 	nj.ntarget_ids = in->ntarget_ids;

@@ -201,31 +201,29 @@ static enum sq_err
 insert_job(struct db *db, const struct principal *who, const char *pids, const char *jids,
     const struct prepared *p, const char *domain, const char *sched, char *tids)
 {
-	const char	*src = who->kind == AUTH_SESSION ? "manual" : "api";
-	char		 msg[SQ_URL_MAX + 32];
+	struct lifecycle_new n = { 0 };
+	char		 msg[SQ_URL_MAX + 32], targets[UUID_STR_LEN + 5];
 	enum sq_err	 rc;
 
 	if (p->has_url && tids[0] == '\0' &&
 	    (rc = domain_target(db, pids, p->url, domain, tids)) != SQ_OK)
 		return rc;
-	rc = db_exec(db, "INSERT INTO jobs (id, project_id, type, status, source, project_run, "
-	    "priority, max_retries, config, metadata, total_targets, created_by, scheduled_at) "
-	    "VALUES (?, ?, ?, 'pending', ?, 0, ?, ?, ?, ?, ?, ?, ?)",
-	    DB_PARAMS(DB_STR(jids), DB_STR(pids), DB_STR(p->type), DB_STR(src),
-	    DB_INT(p->priority), DB_INT(p->max_retries), DB_STR(p->cfg.data),
-	    DB_STR(p->metadata), DB_INT(p->has_url ? 1 : 0), DB_INT(who->user_id),
-	    DB_STR(sched)), NULL);
-	if (rc == SQ_OK && p->has_url)
-		rc = db_exec(db, "INSERT INTO job_targets (job_id, position, target_id, url) "
-		    "VALUES (?, 1, ?, ?)", DB_PARAMS(DB_STR(jids), DB_STR(tids), DB_STR(p->url)),
-		    NULL);
-	if (rc == SQ_OK) {
-		struct lifecycle_new n = { jids, pids, p->priority, sched, msg };
-
-		snprintf(msg, sizeof(msg), "Job queued for %s", p->has_url ? p->url : p->type);
-		rc = lifecycle_enqueue(db, who, &n);
-	}
-	return rc;
+	if (p->has_url)
+		snprintf(targets, sizeof(targets), "[\"%s\"]", tids);
+	snprintf(msg, sizeof(msg), "Job queued for %s", p->has_url ? p->url : p->type);
+	n.jids = jids;
+	n.pids = pids;
+	n.type = p->type;
+	n.source = lifecycle_source(who);
+	n.priority = p->priority;
+	n.max_retries = p->max_retries;
+	n.config = p->cfg.data;
+	n.metadata = p->metadata;
+	n.targets = p->has_url ? targets : NULL;
+	n.ntargets = p->has_url ? 1 : 0;
+	n.run_after = sched;
+	n.log_message = msg;
+	return lifecycle_create(db, who, &n);
 }
 
 enum sq_err

@@ -232,22 +232,19 @@ static enum sq_err
 insert_job(struct db *db, const struct principal *who, const char *pids, const char *jids,
     const char *cfg, const char *ds)
 {
-	const char	*src = who->kind == AUTH_SESSION ? "manual" : "api";
+	struct lifecycle_new n = { 0 };
 	char		 msg[SQ_LOG_MESSAGE_MAX + 1];
-	enum sq_err	 rc;
 
-	rc = db_exec(db, "INSERT INTO jobs (id, project_id, type, status, source, project_run, "
-	    "priority, max_retries, config, metadata, total_targets, created_by) "
-	    "VALUES (?, ?, 'sampling', 'pending', ?, 0, ?, 3, ?, '{}', 0, ?)",
-	    DB_PARAMS(DB_STR(jids), DB_STR(pids), DB_STR(src), DB_INT(JOB_PRIORITY_DEFAULT),
-	    DB_STR(cfg), DB_INT(who->user_id)), NULL);
-	if (rc == SQ_OK) {
-		struct lifecycle_new n = { jids, pids, JOB_PRIORITY_DEFAULT, NULL, msg };
-
-		snprintf(msg, sizeof(msg), "Sampling job queued over %s", ds);
-		rc = lifecycle_enqueue(db, who, &n);
-	}
-	return rc;
+	snprintf(msg, sizeof(msg), "Sampling job queued over %s", ds);
+	n.jids = jids;
+	n.pids = pids;
+	n.type = "sampling";
+	n.source = lifecycle_source(who);
+	n.priority = JOB_PRIORITY_DEFAULT;
+	n.max_retries = 3;
+	n.config = cfg;
+	n.log_message = msg;
+	return lifecycle_create(db, who, &n);
 }
 
 /* In the caller's transaction: the project's lock, the limits, the rows. */
