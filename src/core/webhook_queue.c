@@ -18,11 +18,16 @@ enum { WH_ID, WH_PROJECT, WH_EVENTS, WH_SINCE };
 /* The batch's jobs: domain and stats (columns of fanout_jobs). */
 enum { JB_ID, JB_URL, JB_STATS };
 
+/* Delivery rows are written by one INSERT per this many bytes of them. */
+#define FANOUT_INSERT_BYTES (1024 * 1024)
+
 /* One fan-out transaction's state. */
 struct fanout {
 	struct db_res	 ev, hooks, jobs;
 	size_t		 upto;            /* rows of ev taken (before the first gap still waited for) */
 	const char	**prev;           /* per ev row: the job's status before it, when seen */
+	struct buf	 rows;            /* deliveries to insert, a JSON array being written */
+	size_t		 nrows;
 	size_t		 made;
 };
 
@@ -134,7 +139,52 @@ fanout_prev(struct fanout *f)
 	return 0;
 }
 
-/* Writes the delivery of row i for event ev to webhook h (INSERT IGNORE: made once). */
+/*
+ * Inserts the deliveries gathered in f->rows, in one statement (INSERT IGNORE: a
+ * delivery of a (webhook, event, name) is made once).
+ */
+static enum sq_err
+fanout_flush(struct db *db, struct fanout *f)
+{
+	enum sq_err rc;
+
+	if (f->nrows == 0)
+		return SQ_OK;
+	if (buf_puts(&f->rows, "]") == -1 || f->rows.oom)
+		return SQ_ERR_NOMEM;
+	rc = db_exec(db, "INSERT IGNORE INTO webhook_deliveries (id, webhook_id, event_id, event, "
+	    "job_id, payload) SELECT t.i, t.w, t.e, t.n, t.j, t.p FROM JSON_TABLE(?, '$[*]' "
+	    "COLUMNS (i VARCHAR(36) PATH '$.i', w VARCHAR(36) PATH '$.w', "
+	    "e BIGINT UNSIGNED PATH '$.e', n VARCHAR(32) PATH '$.n', j VARCHAR(36) PATH '$.j', "
+	    "p LONGTEXT PATH '$.p')) AS t", DB_PARAMS(DB_STRN(f->rows.data, f->rows.len)), NULL);
+	if (rc == SQ_OK)
+		f->made += db_affected(db);
+	buf_reset(&f->rows);
+	f->nrows = 0;
+	return rc;
+}
+
+/* Adds one delivery row to f->rows: {"i","w","e","n","j","p"}. */
+static int
+fanout_row(struct fanout *f, const char *id, const char *hook, long long event_id,
+    const char *name, const char *job, const struct buf *body)
+{
+	struct buf *b = &f->rows;
+
+	buf_puts(b, f->nrows == 0 ? "[{\"i\":\"" : ",{\"i\":\"");
+	buf_puts(b, id);
+	buf_puts(b, "\",\"w\":\"");
+	buf_puts(b, hook);
+	buf_printf(b, "\",\"e\":%lld,\"n\":\"%s\",\"j\":\"", event_id, name);
+	buf_puts(b, job);
+	buf_puts(b, "\",\"p\":");
+	buf_json_str(b, body->data, body->len);
+	buf_puts(b, "}");
+	f->nrows++;
+	return b->oom ? -1 : 0;
+}
+
+/* Adds the delivery of row i for event ev to webhook h. */
 static enum sq_err
 fanout_one(struct db *db, struct fanout *f, size_t i, size_t h, enum webhook_event ev,
     struct buf *body)
@@ -144,7 +194,6 @@ fanout_one(struct db *db, struct fanout *f, size_t i, size_t h, enum webhook_eve
 	size_t			 j = find_row(&f->jobs, JB_ID, db_str(&f->ev, i, EV_JOB));
 	char			 pub[ID_STR_MAX], domain[SQ_URL_MAX + 1], ids[UUID_STR_LEN + 1];
 	const char		*js = db_str(&f->ev, i, EV_JOB);
-	enum sq_err		 rc;
 
 	if (uuid_parse(js, strlen(js), &job) == -1)
 		return SQ_OK;
@@ -163,13 +212,10 @@ fanout_one(struct db *db, struct fanout *f, size_t i, size_t h, enum webhook_eve
 	}
 	uuid_v7(&id);
 	uuid_format(&id, ids);
-	rc = db_exec(db, "INSERT IGNORE INTO webhook_deliveries (id, webhook_id, event_id, event, "
-	    "job_id, payload) VALUES (?, ?, ?, ?, ?, ?)", DB_PARAMS(DB_STR(ids),
-	    DB_STR(db_str(&f->hooks, h, WH_ID)), DB_INT(db_int(&f->ev, i, EV_ID)),
-	    DB_STR(webhook_event_name(ev)), DB_STR(js), DB_STRN(body->data, body->len)), NULL);
-	if (rc == SQ_OK)
-		f->made += db_affected(db);
-	return rc;
+	if (fanout_row(f, ids, db_str(&f->hooks, h, WH_ID), db_int(&f->ev, i, EV_ID),
+	    webhook_event_name(ev), js, body) == -1)
+		return SQ_ERR_NOMEM;
+	return f->rows.len >= FANOUT_INSERT_BYTES ? fanout_flush(db, f) : SQ_OK;
 }
 
 /* Every delivery the taken rows make. */
@@ -196,7 +242,7 @@ fanout_write(struct db *db, struct fanout *f)
 		}
 	}
 	buf_free(&body);
-	return rc;
+	return rc == SQ_OK ? fanout_flush(db, f) : rc;
 }
 
 static enum sq_err
@@ -240,6 +286,7 @@ webhook_fanout(struct db *db, size_t *made, int *more)
 	*made = 0;
 	*more = 0;
 	memset(&f, 0, sizeof(f));
+	buf_init(&f.rows, 0);
 	if ((rc = db_begin(db)) != SQ_OK)
 		return rc;
 	rc = db_exec(db, "SELECT last_event_id FROM webhook_fanout WHERE id = 1 "
@@ -260,6 +307,7 @@ webhook_fanout(struct db *db, size_t *made, int *more)
 	else
 		*more = 0;
 	free(f.prev);
+	buf_free(&f.rows);
 	db_res_free(&f.ev);
 	db_res_free(&f.hooks);
 	db_res_free(&f.jobs);
