@@ -9,13 +9,13 @@
 #include "scrapeq/webhook_event.h"
 #include "scrapeq/webhook_queue.h"
 
-/* The columns of a batch of job_events, as selected by fanout_read. */
+/* The columns of a batch of job_events, as fanout_locked selects them. */
 enum { EV_ID, EV_JOB, EV_PROJECT, EV_TYPE, EV_DATA, EV_CREATED, EV_AGE_US };
 
-/* The enabled webhooks of the batch's projects (columns of fanout_hooks). */
+/* The enabled webhooks of the batch's projects (columns, as fanout_lookups selects them). */
 enum { WH_ID, WH_PROJECT, WH_EVENTS, WH_SINCE };
 
-/* The batch's jobs: domain and stats (columns of fanout_jobs). */
+/* The batch's jobs: their first target's URL and their stats (likewise). */
 enum { JB_ID, JB_URL, JB_STATS };
 
 /* Delivery rows are written by one INSERT per this many bytes of them. */
@@ -47,7 +47,7 @@ fanout_upto(const struct db_res *ev, unsigned long long cursor)
 	return i;
 }
 
-/* Writes the first column's values of rows [0, upto) of r whose events match, as a JSON array. */
+/* Writes column col of the rows [0, upto) of ev that are webhook events, as a JSON array. */
 static int
 ids_json(const struct db_res *ev, size_t upto, size_t col, struct buf *b)
 {
