@@ -16,7 +16,8 @@
 #include "bgtask.h"
 #include "hooks.h"
 
-#define HOOKS_IDLE_MS    200       /* between looks while nothing is due */
+#define HOOKS_IDLE_MS    200       /* between looks once nothing is due ... */
+#define HOOKS_IDLE_MAX_MS 1000     /* ... doubling while it stays so (a daemon's idle load) */
 #define HOOKS_DB_WAIT_MS 1000      /* after a database error */
 #define HOOKS_PRUNE_MS   60000     /* between deletions of old finished deliveries */
 #define HOOKS_PRUNE_ROWS 1000
@@ -246,7 +247,7 @@ run(struct db *db, const atomic_int *stop, void *arg)
 {
 	const struct hooks	*h = arg;
 	CURL			*e;
-	long long		 next_prune = 0;
+	long long		 next_prune = 0, idle_ms = HOOKS_IDLE_MS;
 	int			 r, down = 0;
 
 	if ((e = curl_easy_init()) == NULL) {
@@ -265,8 +266,13 @@ run(struct db *db, const atomic_int *stop, void *arg)
 		if (down)
 			log_info("webhooks: database writes work again");
 		down = 0;
-		if (r == 0)
-			nap(stop, HOOKS_IDLE_MS);
+		if (r != 0) {
+			idle_ms = HOOKS_IDLE_MS;
+			continue;
+		}
+		nap(stop, idle_ms);
+		if ((idle_ms *= 2) > HOOKS_IDLE_MAX_MS)
+			idle_ms = HOOKS_IDLE_MAX_MS;
 	}
 	curl_easy_cleanup(e);
 }

@@ -45,7 +45,8 @@ SEED001_KEYS = {"event", "job_id", "domain", "old_status", "new_status", "stats"
 
 class Receiver:
     """Records every POST; answers by path: /flaky/... 500 twice per delivery id then
-    200, /redirect/... 302 to /ok/redirected, anything else 200."""
+    200, /redirect/... 302 to /ok/redirected, /slow/... 200 after 50 ms, anything else
+    200."""
 
     def __init__(self):
         self.got = []
@@ -83,6 +84,9 @@ class Receiver:
     def answer(self, rec):
         if rec["path"].startswith("/redirect/"):
             return 302
+        if rec["path"].startswith("/slow/"):
+            time.sleep(0.05)
+            return 200
         if rec["path"].startswith("/flaky/"):
             with self.lock:
                 k = rec["delivery"]
@@ -275,27 +279,29 @@ d1.stop()
 section("two daemons, 12 webhooks, 180 deliveries, each once")
 P2 = new_project()
 t2 = new_target(P2, url=TIDY)
-many = [hook(P2, R + "/ok/m%d" % i) for i in range(12)]
+many = [hook(P2, R + "/slow/m%d" % i) for i in range(12)]
 for _ in range(15):
     cancelled_job(P2, t2)
-# Held back until both daemons run, so that both claim (SKIP LOCKED: disjoint webhooks).
+# Held back until both daemons run, so that both claim (SKIP LOCKED: disjoint webhooks):
+# the first to look claims 8 (a claim's most) and is busy with them for 6 s (the receiver
+# takes 50 ms a delivery), the other looks within a second and takes the other 4.
 db_sql("UPDATE webhooks SET retry_at = NOW(6) + INTERVAL 4 SECOND WHERE project_id = %s" % sql_str(uuid_of(P2)))
 d1 = Daemon("wh-1", webhook_backoff_ms="300", webhook_timeout="5").start()
 d2 = Daemon("wh-2", webhook_backoff_ms="300", webhook_timeout="5").start()
 
 
 def received_many():
-    return sum(len(rx.at("/ok/m%d" % i)) for i in range(12))
+    return sum(len(rx.at("/slow/m%d" % i)) for i in range(12))
 
 
 wait_for(lambda: received_many() >= 180 or None, 60, 0.2)
 time.sleep(0.5)
-dids = [r["delivery"] for i in range(12) for r in rx.at("/ok/m%d" % i)]
+dids = [r["delivery"] for i in range(12) for r in rx.at("/slow/m%d" % i)]
 check(len(dids) == 180 and len(set(dids)) == 180, "180 deliveries received, no delivery id twice",
       note="%d received, %d distinct" % (len(dids), len(set(dids))))
 in_order = True
 for i, wh in enumerate(many):
-    got_jobs = [json.loads(r["body"])["job_id"] for r in rx.at("/ok/m%d" % i)]
+    got_jobs = [json.loads(r["body"])["job_id"] for r in rx.at("/slow/m%d" % i)]
     listed = sorted(deliveries(P2, wh), key=lambda d: d["event_id"])
     if got_jobs != [uuid_of(d["job_id"]) for d in listed]:
         in_order = False
