@@ -91,6 +91,31 @@ enum sq_err job_create(struct db *, const struct config *, const struct principa
 	    const struct uuid *project, const struct job_input *, struct job *out,
 	    struct sq_error *);
 
+/* A run a schedule fires (schedule.c): its slot and what the schedule asks for. */
+struct job_scheduled {
+	const char		*schedule_id;    /* the schedule's public id, shown as the job's */
+	const char		*slot;           /* DATETIME(6) text: the job's scheduled_at */
+	const struct uuid	*target_ids;     /* NULL: every enabled target of the project */
+	size_t			 ntarget_ids;
+	struct json_object	*config;         /* crawl options (crawl_config.h); NULL: none */
+};
+
+/*
+ * Queues a scrape run of project with source "scheduled", inside the caller's
+ * transaction (it neither begins nor commits): the project's row locked, the
+ * creation limits checked (job_check_limits), then the same rows as job_create
+ * through lifecycle_enqueue, created_by and the audit row naming who (the
+ * schedule's creator; user_id 0: nobody). No role is checked: the schedule was
+ * allowed when it was written. Sets *id. Refuses as job_create does, changing nothing
+ * (SQ_ERR_JOB_RUNNING, SQ_ERR_RATE_LIMITED, SQ_ERR_NO_TARGETS, SQ_ERR_INVALID for a
+ * target that is gone or a config the rules now refuse, SQ_ERR_NOT_FOUND for a
+ * project that is gone); SQ_ERR_CONFLICT when the targets changed meanwhile (then
+ * the caller must roll back: the jobs row was written).
+ */
+enum sq_err job_create_scheduled(struct db *, const struct config *, const struct principal *who,
+	    const struct uuid *project, const struct job_scheduled *, struct uuid *id,
+	    struct sq_error *);
+
 /*
  * The creation limits every new job obeys, for a project whose row the caller has
  * locked (SELECT ... FOR UPDATE) in its transaction: SQ_ERR_JOB_RUNNING when the

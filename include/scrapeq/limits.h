@@ -102,5 +102,14 @@
 #define SQ_WEBHOOK_SEND_BUDGET_SECONDS 60     /* ... or sending time (well inside the lease) */
 #define SQ_WEBHOOK_ERROR_MAX 255              /* a delivery's last_error */
 #define SQ_WEBHOOK_PAYLOAD_MAX (64 * 1024)    /* one delivery's body */
+/* Schedules (issue 11): cron expressions, time zones, firing */
+#define SQ_CRON_MAX           256             /* bytes of a five-field cron expression */
+#define SQ_CRON_HORIZON_YEARS 10              /* a next slot is looked for this far ahead at most */
+#define SQ_TIMEZONE_MAX       64              /* bytes of an IANA zone name */
+#define SQ_TZFILE_MAX         (64 * 1024)     /* bytes of one TZif file read from the zoneinfo */
+#define SQ_SCHEDULES_PER_PROJECT_MAX 100      /* schedules of one project */
+#define SQ_SCHEDULE_BATCH     16              /* due schedules fired in one transaction */
+#define SQ_SCHEDULE_POLL_MS   1000            /* how often scrapeqd looks for due schedules */
+#define SQ_SCHEDULE_ERROR_MAX 512             /* bytes of a schedule's last_error */
 
 #endif

@@ -18,6 +18,7 @@
 #include "scrapeq/timefmt.h"
 #include "scrapeq/webhook.h"
 #include "dialect.h"
+#include "dialect_v1.h"
 #include "export.h"
 
 /* Seed 000's error codes, one per core error. */
@@ -936,9 +937,8 @@ config_aliases(struct json_object *b, struct sq_error *e)
 	return SQ_OK;
 }
 
-/* Reads target_ids into ids (caller frees); NULL when absent or null. */
-static enum sq_err
-read_target_ids(struct json_object *b, struct uuid **ids, size_t *n, struct sq_error *e)
+enum sq_err
+v1_read_target_ids(struct json_object *b, struct uuid **ids, size_t *n, struct sq_error *e)
 {
 	struct json_object	*a, *v;
 	size_t			 i, len;
@@ -991,7 +991,7 @@ h_job_create(struct req *r, struct sq_error *e)
 		goto out;
 	in.config = json_object_object_get_ex(b, "config", &c) ? c : NULL;
 	if ((rc = check_int_range(b, "max_results_per_target", 1, SQ_RESULTS_PER_TARGET_MAX,
-	    e)) != SQ_OK || (rc = read_target_ids(b, &ids, &in.ntarget_ids, e)) != SQ_OK)
+	    e)) != SQ_OK || (rc = v1_read_target_ids(b, &ids, &in.ntarget_ids, e)) != SQ_OK)
 		goto out;
 	in.target_ids = ids;
 	in.max_results_per_target = opt_int(b, "max_results_per_target");
@@ -1379,5 +1379,10 @@ const struct route dialect_v1_routes[] = {
 	{ "GET", "/api/v1/jobs/{}/results", h_job_results, 1 },
 	{ "GET", "/api/v1/jobs/{}/errors", h_job_errors, 1 },
 	{ "GET", "/api/v1/status", h_status, 1 },
+	{ "POST", "/api/v1/projects/{}/schedules", v1_schedule_create, 1 },
+	{ "GET", "/api/v1/projects/{}/schedules", v1_schedule_list, 1 },
+	{ "GET", "/api/v1/projects/{}/schedules/{}", v1_schedule_get, 1 },
+	{ "PATCH", "/api/v1/projects/{}/schedules/{}", v1_schedule_patch, 1 },
+	{ "DELETE", "/api/v1/projects/{}/schedules/{}", v1_schedule_delete, 1 },
 	{ NULL, NULL, NULL, 0 },
 };

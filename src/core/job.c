@@ -356,6 +356,8 @@ struct job_new {
 	struct crawl_config	*crawl;          /* completed with the project's defaults */
 	const struct uuid	*target_ids;     /* NULL: all enabled */
 	size_t			 ntarget_ids;
+	const char		*schedule_id;    /* a scheduled run's schedule (public id), or NULL */
+	const char		*scheduled_at;   /* its slot, DATETIME(6) text, or NULL */
 };
 
 /* SQ_OK while today's count is under the project's daily limit (-1: the config's). */
@@ -506,6 +508,8 @@ job_insert(struct db *db, const struct principal *who, const char *pids,
 	n.config = cfg.data;
 	n.targets = uuids.data;
 	n.ntargets = count;
+	n.schedule_id = nj->schedule_id;
+	n.run_after = nj->scheduled_at;
 	n.log_message = msg;
 	rc = lifecycle_create(db, who, &n);
 	if (rc == SQ_ERR_CONFLICT)
@@ -595,6 +599,54 @@ job_create(struct db *db, const struct config *cfg, const struct principal *who,
 	nj.target_ids = in->target_ids;
 	nj.ntarget_ids = in->ntarget_ids;
 	rc = job_create_new(db, cfg, who, project, &nj, out, e);
+	crawl_config_clear(&crawl);
+	return rc;
+}
+
+enum sq_err
+job_create_scheduled(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct uuid *project, const struct job_scheduled *in, struct uuid *id,
+    struct sq_error *e)
+{
+	struct job_new		 nj;
+	struct crawl_config	 crawl;
+	struct db_res		 r;
+	char			 pids[UUID_STR_LEN + 1];
+	long long		 daily;
+	enum sq_err		 rc;
+
+	memset(&nj, 0, sizeof(nj));
+	e->code = SQ_OK;
+	crawl_config_init(&crawl);
+	uuid_format(project, pids);
+	if ((rc = crawl_config_parse(&crawl, in->config, e)) != SQ_OK)
+		return rc;
+	/* The same lock and limits as every new run (job_create_new), in the caller's transaction. */
+	rc = db_exec(db, "SELECT daily_job_limit, max_results_per_target FROM projects "
+	    "WHERE id = ? FOR UPDATE", DB_PARAMS(DB_STR(pids)), &r);
+	if (rc != SQ_OK) {
+		sq_fail(e, rc, NULL);
+		goto out;
+	}
+	if (r.nrows == 0) {
+		db_res_free(&r);
+		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
+		goto out;
+	}
+	daily = db_str(&r, 0, 0) ? db_int(&r, 0, 0) : -1;
+	crawl_config_finish(&crawl, cfg, db_int(&r, 0, 1));
+	db_res_free(&r);
+	uuid_v7(&nj.id);
+	nj.source = JOB_SRC_SCHEDULED;
+	nj.crawl = &crawl;
+	nj.target_ids = in->target_ids;
+	nj.ntarget_ids = in->ntarget_ids;
+	nj.schedule_id = in->schedule_id;
+	nj.scheduled_at = in->slot;
+	if ((rc = job_check_limits(db, cfg, pids, daily, e)) == SQ_OK &&
+	    (rc = job_insert(db, who, pids, &nj, e)) == SQ_OK)
+		*id = nj.id;
+out:
 	crawl_config_clear(&crawl);
 	return rc;
 }

@@ -76,7 +76,8 @@ insert_job(struct db *db, const struct principal *who, const struct lifecycle_ne
 	    DB_STR(job_source_name(n->source)), DB_INT(n->project_run), DB_STR(n->retry_of),
 	    DB_STR(n->schedule_id), DB_INT(n->priority), DB_INT(n->max_retries),
 	    DB_INT(n->max_retries), DB_STR(n->config), DB_STR(n->metadata),
-	    DB_INT(n->ntargets), DB_INT(who->user_id), DB_STR(n->run_after)), NULL);
+	    DB_INT(n->ntargets), who->user_id > 0 ? DB_INT(who->user_id) : DB_NUL,
+	    DB_STR(n->run_after)), NULL);
 	if (rc != SQ_OK || n->ntargets == 0)
 		return rc;
 	rc = db_exec(db, "INSERT INTO job_targets (job_id, position, target_id, url) "

@@ -26,6 +26,7 @@
 #include "hooks.h"
 #include "purge.h"
 #include "sampling_run.h"
+#include "schedrun.h"
 
 #define CANCEL_POLL_MS   500       /* a cancel is seen within this (and one loop turn) */
 #define RECLAIM_MS       5000
@@ -65,6 +66,8 @@ struct daemon {
 	struct purge_run	*purge;           /* the retention purge running, or NULL */
 	struct hooks		*hooks;           /* webhook delivery, on its own thread */
 	long long		 next_purge;
+	struct schedrun		*sched;           /* the thread firing due schedules, or NULL */
+	long long		 next_sched;      /* when to (re)start it */
 	long long		 next_claim, next_beat, next_cancel, next_reclaim, next_flush;
 	long long		 stop_deadline;      /* 0 until SIGTERM */
 	long long		 db_retry_at;        /* after a failed write: not before this */
@@ -330,6 +333,11 @@ timers(struct daemon *d, long long now)
 		log_err("cannot start the retention purge; trying again later");
 		d->next_purge = now + PURGE_MS;
 	}
+	if (now >= d->next_sched && d->sched == NULL && d->stop_deadline == 0 &&
+	    (d->sched = schedrun_start(&d->cfg, d->id)) == NULL) {
+		log_err("cannot start the schedule thread; trying again later");
+		d->next_sched = now + RETRY_DB_MS;
+	}
 	if ((now >= d->next_flush || store_pending(d->store) > STORE_HIGH_WATER) &&
 	    now >= d->db_retry_at) {
 		enum sq_err rc;
@@ -499,6 +507,21 @@ step_purge(struct daemon *d, long long now)
 	d->purge = NULL;
 }
 
+/* Ends the schedule thread once asked to (SIGTERM, a reload: it restarts with the new config). */
+static void
+step_sched(struct daemon *d, long long now)
+{
+	if (d->sched == NULL)
+		return;
+	if (d->stop_deadline != 0)
+		schedrun_stop(d->sched);
+	if (!schedrun_done(d->sched))
+		return;
+	schedrun_free(d->sched);
+	d->sched = NULL;
+	d->next_sched = now;
+}
+
 /* SIGHUP: re-read the config; what a running process can take is taken, the rest logged. */
 static void
 reload(struct daemon *d)
@@ -539,6 +562,8 @@ reload(struct daemon *d)
 	d->cfg.log_level = n.log_level;
 	d->guard = g;
 	log_init("scrapeqd", d->cfg.log_level, 0);
+	if (d->sched != NULL)
+		schedrun_stop(d->sched);        /* it holds a copy of the old config */
 	log_info("config reloaded from %s", d->cfg_path);
 	explicit_bzero(&n, sizeof(n));
 }
@@ -660,7 +685,7 @@ main(int argc, char *argv[])
 			    running(&d), d.cfg.daemon_grace_seconds);
 		}
 		if (d.stop_deadline != 0 && running(&d) == 0 &&
-		    d.purge == NULL)
+		    d.purge == NULL && d.sched == NULL)
 			break;
 		busy = claim(&d, now);
 		timers(&d, now);
@@ -672,6 +697,7 @@ main(int argc, char *argv[])
 		step_runs(&d, clock_mono_ms());
 		step_samplings(&d, clock_mono_ms());
 		step_purge(&d, clock_mono_ms());
+		step_sched(&d, clock_mono_ms());
 	}
 	hooks_free(d.hooks);
 	(void)store_flush(d.store);
