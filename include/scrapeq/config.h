@@ -75,6 +75,8 @@ struct config {
 
 	unsigned daemon_handler_timeout; /* seconds a handler command may run, default 300 */
 	unsigned daemon_selector_cpu_ms; /* CPU ms one page's selectors may use, default 2000 */
+	unsigned daemon_webhook_timeout; /* seconds per webhook delivery attempt, default 10 */
+	unsigned daemon_webhook_backoff_ms; /* before a failed delivery's first retry (doubles), default 10000 */
 
 	/* [events] (scrapeq-events) */
 	char	 events_listen[256];  /* "host:port" or "unix:/path"; default SQ_EVENTS_LISTEN_DEFAULT */

@@ -47,6 +47,12 @@ struct job_domain_input {
 enum sq_err job_domain_create(struct db *, const struct config *, const struct principal *who,
 	    const struct job_domain_input *, struct uuid *id, struct sq_error *);
 
+/*
+ * Seed 001's "domain" of a job: host[:port] of its first target's absolute URL, cut to
+ * outsz - 1 bytes (webhooks send it too). url NULL or "" writes "".
+ */
+void	job_domain_of_url(const char *url, char *out, size_t outsz);
+
 /* A job as seed 001 shows it: the job plus what struct job does not carry. */
 struct job_domain_view {
 	struct job	 job;

@@ -82,6 +82,26 @@
 #define SQ_SELECTOR_JOB_PAGES 8               /* pages of one job from fetch start to selectors done */
 #define SQ_SELECTOR_PAGES     64              /* the same, all jobs of one scrapeqd together */
 
+/* Webhooks (issue 11): the API's bounds and scrapeqd's delivery (webhook.h, webhook_queue.h) */
+#define SQ_WEBHOOKS_PER_PROJECT_MAX 20        /* webhooks one project may have */
+#define SQ_WEBHOOK_EVENTS_MAX 16              /* names in one create's events list */
+#define SQ_WEBHOOK_EVENT_NAME_MAX 32          /* one name in it */
+#define SQ_WEBHOOK_SECRET_MIN 16              /* bytes of a signing secret */
+#define SQ_WEBHOOK_SECRET_MAX 256
+#define SQ_WEBHOOK_TIMEOUT_DEFAULT 10         /* [daemon] webhook_timeout: seconds per delivery attempt */
+#define SQ_WEBHOOK_TIMEOUT_MAX 60
+#define SQ_WEBHOOK_BACKOFF_MS_DEFAULT 10000   /* [daemon] webhook_backoff_ms: before the first retry; doubles */
+#define SQ_WEBHOOK_BACKOFF_MS_MIN 100
+#define SQ_WEBHOOK_BACKOFF_MS_MAX 3600000     /* ... and no gap between attempts is longer */
+#define SQ_WEBHOOK_GIVE_UP_SECONDS 86400      /* a delivery failing this long is failed; a webhook, disabled */
+#define SQ_WEBHOOK_FANOUT_BATCH 500           /* job_events read per fan-out transaction */
+#define SQ_WEBHOOK_GAP_WAIT_MS 2000           /* an id gap in job_events is waited for this long */
+#define SQ_WEBHOOK_LEASE_SECONDS 300          /* a daemon holds a webhook this long per claim */
+#define SQ_WEBHOOK_CLAIM_BATCH 8              /* webhooks claimed per claim transaction */
+#define SQ_WEBHOOK_SENDS_PER_CLAIM 200        /* deliveries sent per claimed webhook before it is released */
+#define SQ_WEBHOOK_SEND_BUDGET_SECONDS 60     /* ... or sending time (well inside the lease) */
+#define SQ_WEBHOOK_ERROR_MAX 255              /* a delivery's last_error */
+#define SQ_WEBHOOK_PAYLOAD_MAX (64 * 1024)    /* one delivery's body */
 /* Schedules (issue 11): cron expressions, time zones, firing */
 #define SQ_CRON_MAX           256             /* bytes of a five-field cron expression */
 #define SQ_CRON_HORIZON_YEARS 10              /* a next slot is looked for this far ahead at most */

@@ -1,4 +1,4 @@
-/* dialect_v1.c: seed 000, scrapeq's canonical API: projects, targets, jobs under /api/v1. */
+/* dialect_v1.c: seed 000, scrapeq's canonical API: projects, targets, jobs, webhooks under /api/v1. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +17,7 @@
 #include "scrapeq/results.h"
 #include "scrapeq/target.h"
 #include "scrapeq/timefmt.h"
+#include "scrapeq/webhook.h"
 #include "dialect.h"
 #include "dialect_v1.h"
 #include "export.h"
@@ -665,6 +666,199 @@ h_target_delete(struct req *r, struct sq_error *e)
 	return SQ_OK;
 }
 
+/* ---- webhooks ---- */
+
+static void
+write_webhook(struct jsonw *w, const char *key, const struct webhook *h)
+{
+	unsigned i;
+
+	jsonw_object(w, key);
+	write_id(w, "id", ID_PREFIX_WEBHOOK, &h->id);
+	write_id(w, "project_id", ID_PREFIX_PROJECT, &h->project_id);
+	jsonw_str(w, "url", h->url);
+	jsonw_array(w, "events");
+	for (i = 0; i < WEBHOOK_EVENT__COUNT; i++)
+		if (h->events & (1u << i))
+			jsonw_str(w, NULL, webhook_event_name((enum webhook_event)i));
+	jsonw_end(w);
+	jsonw_bool(w, "secret_set", h->has_secret);
+	jsonw_bool(w, "enabled", h->enabled);
+	write_time(w, "disabled_at", h->disabled_at, 1);
+	jsonw_str(w, "disabled_reason", h->disabled_reason[0] ? h->disabled_reason : NULL);
+	write_time(w, "failing_since", h->failing_since, 1);
+	write_time(w, "created_at", h->created_at, 1);
+	jsonw_end(w);
+}
+
+static void
+write_delivery(struct jsonw *w, const char *key, const struct webhook_delivery *d)
+{
+	char id[UUID_STR_LEN + 1];
+
+	jsonw_object(w, key);
+	uuid_format(&d->id, id);
+	jsonw_str(w, "id", id);
+	jsonw_str(w, "event", d->event);
+	jsonw_int(w, "event_id", d->event_id);
+	write_id(w, "job_id", ID_PREFIX_JOB, &d->job_id);
+	jsonw_str(w, "state", webhook_state_name(d->state));
+	jsonw_int(w, "attempts", d->attempts);
+	if (d->last_status_code > 0)
+		jsonw_int(w, "last_status_code", d->last_status_code);
+	else
+		jsonw_null(w, "last_status_code");
+	jsonw_str(w, "last_error", d->last_error[0] ? d->last_error : NULL);
+	write_time(w, "next_attempt_at", d->next_attempt_at, 1);
+	write_time(w, "last_attempt_at", d->last_attempt_at, 1);
+	write_time(w, "delivered_at", d->delivered_at, 1);
+	write_time(w, "created_at", d->created_at, 1);
+	jsonw_end(w);
+}
+
+static const struct jsonbody_field webhook_fields[] = {
+	{ "url", JF_STRING, 0 },
+	{ "events", JF_ARRAY, 0 },
+	{ "secret", JF_STRING, 1 },
+};
+
+/*
+ * events as names for the core: at most SQ_WEBHOOK_EVENTS_MAX + 1 are copied (the
+ * core refuses a longer list by its count before reading any).
+ */
+static enum sq_err
+webhook_events_from(struct json_object *b, const char **names, struct webhook_input *in,
+    struct sq_error *e)
+{
+	struct json_object	*a, *v;
+	size_t			 i, n;
+
+	if (!json_object_object_get_ex(b, "events", &a))
+		return SQ_OK;
+	n = json_object_array_length(a);
+	for (i = 0; i < n && i <= SQ_WEBHOOK_EVENTS_MAX; i++) {
+		v = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(v, json_type_string))
+			return sq_fail(e, SQ_ERR_BAD_REQUEST, "Field 'events[%zu]' must be a string",
+			    i);
+		names[i] = json_object_get_string(v);
+	}
+	in->events = names;
+	in->nevents = n;
+	return SQ_OK;
+}
+
+static enum sq_err
+h_webhook_create(struct req *r, struct sq_error *e)
+{
+	struct json_object	*b;
+	struct webhook_input	 in;
+	struct webhook		 h;
+	struct uuid		 pid;
+	const char		*names[SQ_WEBHOOK_EVENTS_MAX + 1];
+	enum sq_err		 rc;
+	int			 given;
+
+	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", &pid, e)) != SQ_OK ||
+	    (rc = body_object(r, webhook_fields, 3, 0, &b, e)) != SQ_OK)
+		return rc;
+	memset(&in, 0, sizeof(in));
+	in.url = opt_str(b, "url", &given);
+	in.secret = opt_str(b, "secret", &given);
+	if ((rc = webhook_events_from(b, names, &in, e)) == SQ_OK &&
+	    (rc = webhook_create(r->w->db, &r->who, &pid, &in, &h, e)) == SQ_OK)
+		REPLY_ONE(r, 201, write_webhook, &h);
+	json_object_put(b);
+	return rc;
+}
+
+static enum sq_err
+h_webhook_list(struct req *r, struct sq_error *e)
+{
+	struct webhook	*items;
+	struct buf	 b;
+	struct jsonw	 w;
+	struct page	 pg;
+	struct uuid	 pid;
+	long long	 total;
+	size_t		 n, i;
+	enum sq_err	 rc;
+
+	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", &pid, e)) != SQ_OK ||
+	    (rc = get_page(r, &pg, e)) != SQ_OK ||
+	    (rc = webhook_list(r->w->db, &r->who, &pid, &pg, &items, &n, &total, e)) != SQ_OK)
+		return rc;
+	doc_begin(&b, &w);
+	page_begin(&w);
+	for (i = 0; i < n; i++)
+		write_webhook(&w, NULL, &items[i]);
+	free(items);
+	page_end(r, &w, total, &pg);
+	return SQ_OK;
+}
+
+static enum sq_err
+webhook_ids(struct req *r, struct uuid *pid, struct uuid *wid, struct sq_error *e)
+{
+	enum sq_err rc;
+
+	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", pid, e)) != SQ_OK)
+		return rc;
+	return param_id(r, 1, ID_PREFIX_WEBHOOK, "Webhook", wid, e);
+}
+
+static enum sq_err
+h_webhook_get(struct req *r, struct sq_error *e)
+{
+	struct webhook	 h;
+	struct uuid	 pid, wid;
+	enum sq_err	 rc;
+
+	if ((rc = webhook_ids(r, &pid, &wid, e)) != SQ_OK ||
+	    (rc = webhook_get(r->w->db, &r->who, &pid, &wid, &h, e)) != SQ_OK)
+		return rc;
+	REPLY_ONE(r, 200, write_webhook, &h);
+	return SQ_OK;
+}
+
+static enum sq_err
+h_webhook_delete(struct req *r, struct sq_error *e)
+{
+	struct uuid	 pid, wid;
+	enum sq_err	 rc;
+
+	if ((rc = webhook_ids(r, &pid, &wid, e)) != SQ_OK ||
+	    (rc = webhook_delete(r->w->db, &r->who, &pid, &wid, e)) != SQ_OK)
+		return rc;
+	req_reply_empty(r, 204);
+	return SQ_OK;
+}
+
+static enum sq_err
+h_webhook_deliveries(struct req *r, struct sq_error *e)
+{
+	struct webhook_delivery	*items;
+	struct buf		 b;
+	struct jsonw		 w;
+	struct page		 pg;
+	struct uuid		 pid, wid;
+	long long		 total;
+	size_t			 n, i;
+	enum sq_err		 rc;
+
+	if ((rc = webhook_ids(r, &pid, &wid, e)) != SQ_OK || (rc = get_page(r, &pg, e)) != SQ_OK ||
+	    (rc = webhook_deliveries(r->w->db, &r->who, &pid, &wid, &pg, &items, &n, &total,
+	    e)) != SQ_OK)
+		return rc;
+	doc_begin(&b, &w);
+	page_begin(&w);
+	for (i = 0; i < n; i++)
+		write_delivery(&w, NULL, &items[i]);
+	free(items);
+	page_end(r, &w, total, &pg);
+	return SQ_OK;
+}
+
 /* ---- jobs ---- */
 
 static enum sq_err
@@ -1179,6 +1373,11 @@ const struct route dialect_v1_routes[] = {
 	{ "GET", "/api/v1/projects/{}/targets/{}", h_target_get, 1 },
 	{ "PATCH", "/api/v1/projects/{}/targets/{}", h_target_patch, 1 },
 	{ "DELETE", "/api/v1/projects/{}/targets/{}", h_target_delete, 1 },
+	{ "POST", "/api/v1/projects/{}/webhooks", h_webhook_create, 1 },
+	{ "GET", "/api/v1/projects/{}/webhooks", h_webhook_list, 1 },
+	{ "GET", "/api/v1/projects/{}/webhooks/{}", h_webhook_get, 1 },
+	{ "DELETE", "/api/v1/projects/{}/webhooks/{}", h_webhook_delete, 1 },
+	{ "GET", "/api/v1/projects/{}/webhooks/{}/deliveries", h_webhook_deliveries, 1 },
 	{ "GET", "/api/v1/projects/{}/jobs", h_job_list, 1 },
 	{ "POST", "/api/v1/projects/{}/jobs", h_job_create, 1 },
 	{ "GET", "/api/v1/jobs/{}", h_job_get, 1 },

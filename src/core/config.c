@@ -77,6 +77,9 @@ static const struct cfg_key cfg_keys[] = {
 	K_UINT("daemon", "handler_timeout", daemon_handler_timeout, 1, 86400),
 	K_UINT("daemon", "selector_cpu_ms", daemon_selector_cpu_ms, SQ_SELECTOR_CPU_MS_MIN,
 	    SQ_SELECTOR_CPU_MS_MAX),
+	K_UINT("daemon", "webhook_timeout", daemon_webhook_timeout, 1, SQ_WEBHOOK_TIMEOUT_MAX),
+	K_UINT("daemon", "webhook_backoff_ms", daemon_webhook_backoff_ms, SQ_WEBHOOK_BACKOFF_MS_MIN,
+	    SQ_WEBHOOK_BACKOFF_MS_MAX),
 	K_STR("events", "listen", events_listen),
 	K_UINT("events", "tick_ms", events_tick_ms, SQ_EVENTS_TICK_MS_MIN, SQ_EVENTS_TICK_MS_MAX),
 	K_UINT("events", "gap_grace_ms", events_gap_grace_ms, 0, SQ_EVENTS_GAP_GRACE_MS_MAX),
@@ -137,6 +140,8 @@ config_defaults(struct config *c)
 	c->daemon_max_body = 5 * 1024 * 1024;
 	c->daemon_handler_timeout = 300;
 	c->daemon_selector_cpu_ms = SQ_SELECTOR_CPU_MS_DEFAULT;
+	c->daemon_webhook_timeout = SQ_WEBHOOK_TIMEOUT_DEFAULT;
+	c->daemon_webhook_backoff_ms = SQ_WEBHOOK_BACKOFF_MS_DEFAULT;
 	snprintf(c->daemon_user_agent, sizeof(c->daemon_user_agent), "%s",
 	    "scrapeq/0.1 (+https://github.com/scrapeq/scrapeq)");
 	snprintf(c->events_listen, sizeof(c->events_listen), "%s", SQ_EVENTS_LISTEN_DEFAULT);

@@ -111,7 +111,6 @@ lock_project(struct db *db, const struct principal *who, const struct uuid *proj
 	return rc;
 }
 
-static void url_domain(const char *, char *, size_t);
 
 /*
  * The project of a domain_id the caller gave without a project: the target's own,
@@ -159,7 +158,7 @@ given_target(struct db *db, const char *pids, const struct job_domain_input *in,
 		rc = sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid domain_id: not a domain of this "
 		    "project");
 	else {
-		url_domain(db_str(&r, 0, 0), host, sizeof(host));
+		job_domain_of_url(db_str(&r, 0, 0), host, sizeof(host));
 		if (in->domain != NULL && strcmp(p->url, db_str(&r, 0, 0)) != 0 &&
 		    strcasecmp(in->domain, host) != 0)
 			rc = sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid domain and domain_id: they "
@@ -287,13 +286,15 @@ job_domain_view_clear(struct job_domain_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
-/* host[:port] of an absolute URL, as seed 001's "domain". */
-static void
-url_domain(const char *url, char *out, size_t outsz)
+void
+job_domain_of_url(const char *url, char *out, size_t outsz)
 {
-	const char	*p = strstr(url, "://");
+	const char	*p;
 	size_t		 n;
 
+	if (url == NULL)
+		url = "";
+	p = strstr(url, "://");
 	p = p ? p + 3 : url;
 	n = strcspn(p, "/?#");
 	if (n >= outsz)
@@ -328,7 +329,7 @@ view_from_row(struct job_domain_view *out, const struct db_res *r, size_t row, s
 	t = db_str(r, row, c + 3);
 	out->has_target = t != NULL && uuid_parse(t, strlen(t), &out->target_id) == 0;
 	text_copy(out->url, sizeof(out->url), db_str(r, row, c + 4));
-	url_domain(out->url, out->domain, sizeof(out->domain));
+	job_domain_of_url(out->url, out->domain, sizeof(out->domain));
 	out->project_seq = db_int(r, row, c + 5);
 	text_copy(out->scheduled_at, sizeof(out->scheduled_at), db_str(r, row, c + 6));
 	text_copy(out->run_after, sizeof(out->run_after), db_str(r, row, c + 7));

@@ -23,6 +23,7 @@
 #include "scrapeq/text.h"
 #include "crawl.h"
 #include "handler.h"
+#include "hooks.h"
 #include "purge.h"
 #include "sampling_run.h"
 #include "schedrun.h"
@@ -63,6 +64,7 @@ struct daemon {
 	struct sampling_task	**samplings;      /* sampling jobs, each on its own thread */
 	size_t			 nsamplings;
 	struct purge_run	*purge;           /* the retention purge running, or NULL */
+	struct hooks		*hooks;           /* webhook delivery, on its own thread */
 	long long		 next_purge;
 	struct schedrun		*sched;           /* the thread firing due schedules, or NULL */
 	long long		 next_sched;      /* when to (re)start it */
@@ -617,6 +619,8 @@ setup(struct daemon *d, const char *idarg)
 		log_warn("cannot register with the database; retrying");
 		sleep(1);
 	}
+	if ((d->hooks = hooks_start(&d->cfg, &d->guard, d->id)) == NULL)
+		log_err("cannot start webhook delivery; this daemon delivers none");
 	log_info("daemon %s started (concurrency %u, %u per host, up to %u jobs)", d->id,
 	    d->cfg.daemon_concurrency, d->cfg.daemon_per_host, d->cfg.daemon_max_jobs);
 	return 0;
@@ -676,6 +680,7 @@ main(int argc, char *argv[])
 		}
 		if (got_term && d.stop_deadline == 0) {
 			d.stop_deadline = now + (long long)d.cfg.daemon_grace_seconds * 1000;
+			hooks_stop(d.hooks);
 			log_info("stopping: no new claims; %zu job(s) get %u s to finish",
 			    running(&d), d.cfg.daemon_grace_seconds);
 		}
@@ -694,6 +699,7 @@ main(int argc, char *argv[])
 		step_purge(&d, clock_mono_ms());
 		step_sched(&d, clock_mono_ms());
 	}
+	hooks_free(d.hooks);
 	(void)store_flush(d.store);
 	(void)queue_unregister(d.db, d.id);
 	selpool_free(d.selectors);
