@@ -68,8 +68,8 @@ const struct dialect dialect_v1 = { "v1", v1_error };
 
 /* ---- rendering: the seed's field names and shapes ---- */
 
-static void
-write_id(struct jsonw *w, const char *key, const char *prefix, const struct uuid *u)
+void
+v1_write_id(struct jsonw *w, const char *key, const char *prefix, const struct uuid *u)
 {
 	char s[ID_STR_MAX];
 
@@ -78,8 +78,8 @@ write_id(struct jsonw *w, const char *key, const char *prefix, const struct uuid
 }
 
 /* Writes key only when the timestamp is set (as the seed's examples do), else null if always. */
-static void
-write_time(struct jsonw *w, const char *key, const char *db, int always)
+void
+v1_write_time(struct jsonw *w, const char *key, const char *db, int always)
 {
 	char t[TIMEFMT_MAX];
 
@@ -96,7 +96,7 @@ write_progress(struct jsonw *w, const struct job *j)
 	jsonw_int(w, "total_targets", j->total_targets);
 	jsonw_int(w, "completed_targets", j->completed_targets);
 	if (j->has_current_target && j->status == JOB_RUNNING)
-		write_id(w, "current_target", ID_PREFIX_TARGET, &j->current_target);
+		v1_write_id(w, "current_target", ID_PREFIX_TARGET, &j->current_target);
 	jsonw_int(w, "total_results", j->total_results);
 	jsonw_int(w, "percentage", job_percentage(j));
 	jsonw_end(w);
@@ -124,7 +124,7 @@ write_target_status(struct jsonw *w, const struct job *j)
 		const struct job_target *t = &j->targets[i];
 
 		jsonw_object(w, NULL);
-		write_id(w, "target_id", ID_PREFIX_TARGET, &t->target_id);
+		v1_write_id(w, "target_id", ID_PREFIX_TARGET, &t->target_id);
 		jsonw_str(w, "status", job_status_name(t->status));
 		jsonw_int(w, "results_count", t->results_count);
 		if (t->completed_at[0] && (d = span_seconds(t->started_at, t->completed_at)) >= 0)
@@ -152,26 +152,26 @@ write_job(struct jsonw *w, const char *key, const struct job *j, int full,
 	long long d;
 
 	jsonw_object(w, key);
-	write_id(w, "id", ID_PREFIX_JOB, &j->id);
-	write_id(w, "project_id", ID_PREFIX_PROJECT, &j->project_id);
+	v1_write_id(w, "id", ID_PREFIX_JOB, &j->id);
+	v1_write_id(w, "project_id", ID_PREFIX_PROJECT, &j->project_id);
 	jsonw_str(w, "status", job_status_name(j->status));
 	jsonw_str(w, "source", job_source_name(j->source));
 	if (j->schedule_id[0])
 		jsonw_str(w, "schedule_id", j->schedule_id);
 	if (j->has_retry_of)
-		write_id(w, "retry_of", ID_PREFIX_JOB, &j->retry_of);
+		v1_write_id(w, "retry_of", ID_PREFIX_JOB, &j->retry_of);
 	write_config(w, j->config, cfg);
 	write_progress(w, j);
 	if (full)
 		write_target_status(w, j);
 	if (j->error != NULL)
 		jsonw_raw(w, "error", j->error);
-	write_time(w, "started_at", j->started_at, 0);
-	write_time(w, "completed_at", j->completed_at, 0);
-	write_time(w, "cancelled_at", j->cancelled_at, 0);
+	v1_write_time(w, "started_at", j->started_at, 0);
+	v1_write_time(w, "completed_at", j->completed_at, 0);
+	v1_write_time(w, "cancelled_at", j->cancelled_at, 0);
 	if ((d = job_duration_seconds(j)) >= 0)
 		jsonw_int(w, "duration_seconds", d);
-	write_time(w, "created_at", j->created_at, 1);
+	v1_write_time(w, "created_at", j->created_at, 1);
 	jsonw_end(w);
 }
 
@@ -179,7 +179,7 @@ static void
 write_project(struct jsonw *w, const char *key, const struct project *p)
 {
 	jsonw_object(w, key);
-	write_id(w, "id", ID_PREFIX_PROJECT, &p->id);
+	v1_write_id(w, "id", ID_PREFIX_PROJECT, &p->id);
 	jsonw_int(w, "workspace_id", p->seq);   /* seed 003's /workspace/{w} */
 	jsonw_str(w, "name", p->name);
 	jsonw_str(w, "description", p->description);
@@ -189,8 +189,8 @@ write_project(struct jsonw *w, const char *key, const struct project *p)
 		jsonw_null(w, "daily_job_limit");
 	jsonw_int(w, "max_results_per_target", p->max_results_per_target);
 	jsonw_str(w, "role", p->role);
-	write_time(w, "created_at", p->created_at, 1);
-	write_time(w, "updated_at", p->updated_at, 1);
+	v1_write_time(w, "created_at", p->created_at, 1);
+	v1_write_time(w, "updated_at", p->updated_at, 1);
 	jsonw_end(w);
 }
 
@@ -198,13 +198,13 @@ static void
 write_target(struct jsonw *w, const char *key, const struct target *t)
 {
 	jsonw_object(w, key);
-	write_id(w, "id", ID_PREFIX_TARGET, &t->id);
-	write_id(w, "project_id", ID_PREFIX_PROJECT, &t->project_id);
+	v1_write_id(w, "id", ID_PREFIX_TARGET, &t->id);
+	v1_write_id(w, "project_id", ID_PREFIX_PROJECT, &t->project_id);
 	jsonw_str(w, "url", t->url);
 	jsonw_str(w, "name", t->has_name ? t->name : NULL);
 	jsonw_bool(w, "enabled", t->enabled);
-	write_time(w, "created_at", t->created_at, 1);
-	write_time(w, "updated_at", t->updated_at, 1);
+	v1_write_time(w, "created_at", t->created_at, 1);
+	v1_write_time(w, "updated_at", t->updated_at, 1);
 	jsonw_end(w);
 }
 
@@ -480,7 +480,7 @@ write_member(struct jsonw *w, const char *key, const struct member *m)
 	jsonw_int(w, "user_id", m->user_id);
 	jsonw_str(w, "username", m->username);
 	jsonw_str(w, "role", role_name(m->role));
-	write_time(w, "created_at", m->created_at, 1);
+	v1_write_time(w, "created_at", m->created_at, 1);
 	jsonw_end(w);
 }
 
@@ -674,8 +674,8 @@ write_webhook(struct jsonw *w, const char *key, const struct webhook *h)
 	unsigned i;
 
 	jsonw_object(w, key);
-	write_id(w, "id", ID_PREFIX_WEBHOOK, &h->id);
-	write_id(w, "project_id", ID_PREFIX_PROJECT, &h->project_id);
+	v1_write_id(w, "id", ID_PREFIX_WEBHOOK, &h->id);
+	v1_write_id(w, "project_id", ID_PREFIX_PROJECT, &h->project_id);
 	jsonw_str(w, "url", h->url);
 	jsonw_array(w, "events");
 	for (i = 0; i < WEBHOOK_EVENT__COUNT; i++)
@@ -684,10 +684,10 @@ write_webhook(struct jsonw *w, const char *key, const struct webhook *h)
 	jsonw_end(w);
 	jsonw_bool(w, "secret_set", h->has_secret);
 	jsonw_bool(w, "enabled", h->enabled);
-	write_time(w, "disabled_at", h->disabled_at, 1);
+	v1_write_time(w, "disabled_at", h->disabled_at, 1);
 	jsonw_str(w, "disabled_reason", h->disabled_reason[0] ? h->disabled_reason : NULL);
-	write_time(w, "failing_since", h->failing_since, 1);
-	write_time(w, "created_at", h->created_at, 1);
+	v1_write_time(w, "failing_since", h->failing_since, 1);
+	v1_write_time(w, "created_at", h->created_at, 1);
 	jsonw_end(w);
 }
 
@@ -701,7 +701,7 @@ write_delivery(struct jsonw *w, const char *key, const struct webhook_delivery *
 	jsonw_str(w, "id", id);
 	jsonw_str(w, "event", d->event);
 	jsonw_int(w, "event_id", d->event_id);
-	write_id(w, "job_id", ID_PREFIX_JOB, &d->job_id);
+	v1_write_id(w, "job_id", ID_PREFIX_JOB, &d->job_id);
 	jsonw_str(w, "state", webhook_state_name(d->state));
 	jsonw_int(w, "attempts", d->attempts);
 	if (d->last_status_code > 0)
@@ -709,10 +709,10 @@ write_delivery(struct jsonw *w, const char *key, const struct webhook_delivery *
 	else
 		jsonw_null(w, "last_status_code");
 	jsonw_str(w, "last_error", d->last_error[0] ? d->last_error : NULL);
-	write_time(w, "next_attempt_at", d->next_attempt_at, 1);
-	write_time(w, "last_attempt_at", d->last_attempt_at, 1);
-	write_time(w, "delivered_at", d->delivered_at, 1);
-	write_time(w, "created_at", d->created_at, 1);
+	v1_write_time(w, "next_attempt_at", d->next_attempt_at, 1);
+	v1_write_time(w, "last_attempt_at", d->last_attempt_at, 1);
+	v1_write_time(w, "delivered_at", d->delivered_at, 1);
+	v1_write_time(w, "created_at", d->created_at, 1);
 	jsonw_end(w);
 }
 
@@ -1095,11 +1095,11 @@ h_job_logs(struct req *r, struct sq_error *e)
 	jsonw_array(&w, "logs");
 	for (i = 0; i < n; i++) {
 		jsonw_object(&w, NULL);
-		write_time(&w, "timestamp", items[i].ts, 1);
+		v1_write_time(&w, "timestamp", items[i].ts, 1);
 		jsonw_str(&w, "level", job_log_level_name(items[i].level));
 		jsonw_str(&w, "message", items[i].message);
 		if (items[i].has_target)
-			write_id(&w, "target_id", ID_PREFIX_TARGET, &items[i].target_id);
+			v1_write_id(&w, "target_id", ID_PREFIX_TARGET, &items[i].target_id);
 		else
 			jsonw_null(&w, "target_id");
 		jsonw_end(&w);
@@ -1250,10 +1250,10 @@ crawl_error_json(void *arg, const struct crawl_error *ce)
 		jsonw_null(w, "status_code");
 	jsonw_str(w, "message", ce->message);
 	if (ce->has_target)
-		write_id(w, "target_id", ID_PREFIX_TARGET, &ce->target_id);
+		v1_write_id(w, "target_id", ID_PREFIX_TARGET, &ce->target_id);
 	else
 		jsonw_null(w, "target_id");
-	write_time(w, "created_at", ce->created_at, 1);
+	v1_write_time(w, "created_at", ce->created_at, 1);
 	jsonw_end(w);
 	return req_stream_flush(&o->s);
 }
@@ -1315,8 +1315,8 @@ write_health(struct jsonw *w, const char *key, const struct health *h, int admin
 		jsonw_str(w, "id", d->id);
 		jsonw_str(w, "host", d->host);
 		jsonw_int(w, "pid", d->pid);
-		write_time(w, "started_at", d->started_at, 1);
-		write_time(w, "heartbeat_at", d->heartbeat_at, 1);
+		v1_write_time(w, "started_at", d->started_at, 1);
+		v1_write_time(w, "heartbeat_at", d->heartbeat_at, 1);
 		jsonw_int(w, "jobs_running", d->jobs_running);
 		jsonw_end(w);
 	}

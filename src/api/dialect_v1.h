@@ -7,6 +7,12 @@
 #include "scrapeq/uuid.h"
 
 struct json_object;
+struct jsonw;
+
+/* key: an id as v1 shows it, prefix_<hex> (id_format). */
+void	v1_write_id(struct jsonw *, const char *key, const char *prefix, const struct uuid *);
+/* key: a DATETIME(6) text as v1 shows it (UTC, RFC 3339); unset: null if always, else left out. */
+void	v1_write_time(struct jsonw *, const char *key, const char *db, int always);
 
 /*
  * Reads a body's "target_ids" (an array of target id strings, at most

@@ -13,54 +13,33 @@
 #include "dialect_v1.h"
 
 static void
-write_id(struct jsonw *w, const char *key, const char *prefix, const struct uuid *u)
-{
-	char s[ID_STR_MAX];
-
-	id_format(prefix, u, s, sizeof(s));
-	jsonw_str(w, key, s);
-}
-
-/* A time as v1 writes it (UTC, RFC 3339), or null. */
-static void
-write_time(struct jsonw *w, const char *key, const char *db)
-{
-	char t[TIMEFMT_MAX];
-
-	if (db != NULL && db[0] != '\0' && timefmt_rfc3339(db, 0, t) == 0)
-		jsonw_str(w, key, t);
-	else
-		jsonw_null(w, key);
-}
-
-static void
 write_schedule(struct jsonw *w, const struct schedule *s)
 {
 	size_t i;
 
 	jsonw_object(w, NULL);
-	write_id(w, "id", ID_PREFIX_SCHEDULE, &s->id);
-	write_id(w, "project_id", ID_PREFIX_PROJECT, &s->project_id);
+	v1_write_id(w, "id", ID_PREFIX_SCHEDULE, &s->id);
+	v1_write_id(w, "project_id", ID_PREFIX_PROJECT, &s->project_id);
 	jsonw_str(w, "cron", s->cron);
 	jsonw_str(w, "timezone", s->timezone);
 	if (s->target_ids != NULL) {
 		jsonw_array(w, "target_ids");
 		for (i = 0; i < s->ntarget_ids; i++)
-			write_id(w, NULL, ID_PREFIX_TARGET, &s->target_ids[i]);
+			v1_write_id(w, NULL, ID_PREFIX_TARGET, &s->target_ids[i]);
 		jsonw_end(w);
 	} else
 		jsonw_null(w, "target_ids");
 	jsonw_raw(w, "config", s->config);
 	jsonw_bool(w, "enabled", s->enabled);
-	write_time(w, "next_run_at", s->next_run_at);
-	write_time(w, "last_run_at", s->last_run_at);
+	v1_write_time(w, "next_run_at", s->next_run_at, 1);
+	v1_write_time(w, "last_run_at", s->last_run_at, 1);
 	if (s->has_last_job)
-		write_id(w, "last_job_id", ID_PREFIX_JOB, &s->last_job_id);
+		v1_write_id(w, "last_job_id", ID_PREFIX_JOB, &s->last_job_id);
 	else
 		jsonw_null(w, "last_job_id");
 	jsonw_str(w, "last_error", s->last_error[0] ? s->last_error : NULL);
-	write_time(w, "created_at", s->created_at);
-	write_time(w, "updated_at", s->updated_at);
+	v1_write_time(w, "created_at", s->created_at, 1);
+	v1_write_time(w, "updated_at", s->updated_at, 1);
 	jsonw_end(w);
 }
 
