@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <time.h>
+#include "auth_gate.h"
 #include "config.h"
 #include "db.h"
 #include "err.h"
@@ -41,8 +42,10 @@ enum sq_err auth_token_create(struct db *db, long long user_id, const char *name
 
 /*
  * Per-thread cache of recently verified API tokens (no locks: one per thread): a
- * fixed table keyed by token hash, each entry trusted for ttl_seconds, so a revoked
- * token can keep working that long in a worker that saw it. ttl 0 disables caching.
+ * fixed table keyed by token hash, each entry kept for ttl_seconds with the user's
+ * revocation generation it was looked up under. A hit still reads the user's row
+ * (auth_authenticate), so a revocation counts from the next request; the cache saves
+ * the token's own lookup. ttl 0 disables caching.
  * Returns NULL only when out of memory; the caller frees with auth_cache_free (NULL ok).
  */
 struct auth_cache;
@@ -53,8 +56,11 @@ void	auth_cache_free(struct auth_cache *);
  * Resolves an Authorization header value ("Bearer <jwt>" or "Bearer <api token>")
  * into *who. A JWT is verified locally (HS256 with c->jwt_key, exp checked, typ
  * "access"); an API token is looked up by hash (through cache when not NULL) and must
- * not be revoked. Returns SQ_OK, SQ_ERR_UNAUTHORIZED (missing, malformed, unknown,
- * expired or revoked, with a client-safe message), or SQ_ERR_DB_DOWN / SQ_ERR_DB.
+ * not be revoked. Either way the user's row is read by primary key (one read; a cache
+ * miss reads it in the token's lookup instead): its auth_gen must be the one the JWT
+ * carries or the cached token was seen with, and who->is_admin is its is_admin.
+ * Returns SQ_OK, SQ_ERR_UNAUTHORIZED (missing, malformed, unknown, expired or revoked,
+ * with a client-safe message), or SQ_ERR_DB_DOWN / SQ_ERR_DB.
  */
 enum sq_err auth_authenticate(const struct config *c, struct db *db, struct auth_cache *cache,
 	    const char *header, struct principal *who, struct sq_error *e);
@@ -64,19 +70,35 @@ struct auth_session {
 	char	 access_token[AUTH_JWT_MAX];
 	char	 refresh_token[AUTH_TOKEN_STRLEN + 1];
 	long	 expires_in;          /* seconds the access token lives */
+	unsigned retry_after;         /* with SQ_ERR_THROTTLED or SQ_ERR_BUSY: seconds, for Retry-After */
+};
+
+/* A password login as the client sent it; client_addr is nginx's REMOTE_ADDR (NULL ok). */
+struct auth_login_req {
+	const char	*username;
+	const char	*password;
+	const char	*client_addr;
 };
 
 /*
- * Checks username/password (the same failure message and similar time whether the
- * user is unknown or the password wrong), then issues a session. Returns SQ_OK,
- * SQ_ERR_UNAUTHORIZED, SQ_ERR_INTERNAL when no JWT key is configured, or a db error.
+ * Checks a password login and issues a session that starts a new refresh token
+ * family. First the throttle (login_throttle.h), before any hash: SQ_ERR_THROTTLED
+ * with out->retry_after. Then the user's row and Argon2id under gate (NULL: no
+ * bound): SQ_ERR_BUSY with out->retry_after when no slot came free in time. An
+ * unknown user and a wrong password get the same message after the same work, and
+ * count as a failure of the user name and the address; a success resets the user
+ * name's count. Returns SQ_OK, SQ_ERR_UNAUTHORIZED, SQ_ERR_THROTTLED, SQ_ERR_BUSY,
+ * SQ_ERR_INTERNAL when no JWT key is configured, or a db error.
  */
-enum sq_err auth_login(const struct config *c, struct db *db, const char *username,
-	    const char *password, struct auth_session *out, struct sq_error *e);
+enum sq_err auth_login(const struct config *c, struct db *db, struct auth_gate *gate,
+	    const struct auth_login_req *in, struct auth_session *out, struct sq_error *e);
 
 /*
- * Exchanges a valid, unexpired, unrevoked refresh token for a new session; the old
- * refresh token is revoked in the same transaction (rotation). SQ_ERR_UNAUTHORIZED otherwise.
+ * Exchanges a valid, unexpired, unrevoked refresh token for a new session of its
+ * family; the old refresh token is spent in the same transaction (rotation). A token
+ * spent by an earlier rotation, presented again, revokes its whole family (and, when
+ * the family was still live, ends the user's access tokens by moving its generation
+ * on) and is SQ_ERR_UNAUTHORIZED, as is any unknown, expired or revoked token.
  */
 enum sq_err auth_refresh(const struct config *c, struct db *db, const char *refresh_token,
 	    struct auth_session *out, struct sq_error *e);
@@ -91,27 +113,37 @@ int	auth_bearer(const char *header, const char **tok, size_t *len);
 
 /*
  * Issues an HS256 access JWT for user_id with claims sub (decimal string), typ
- * "access", adm (0 or 1), iat = now, exp = now + ttl and a random jti; writes it and
- * its NUL into out. Returns 0, or -1 (key shorter than AUTH_JWT_KEY_MIN, bad argument,
- * no memory). Pure: no database.
+ * "access", adm (0 or 1, for the client's information: the server reads is_admin per
+ * request), gen (the user's revocation generation, >= 0), iat = now, exp = now + ttl
+ * and a random jti; writes it and its NUL into out. Returns 0, or -1 (key shorter than
+ * AUTH_JWT_KEY_MIN, bad argument, no memory). Pure: no database.
  */
 int	auth_jwt_issue(const unsigned char *key, size_t keylen, long long user_id,
-	    int is_admin, time_t now, unsigned ttl, char out[AUTH_JWT_MAX]);
+	    int is_admin, long long gen, time_t now, unsigned ttl, char out[AUTH_JWT_MAX]);
 
 /*
  * Verifies an access JWT: three parts, an HMAC-SHA256 signature by key (compared in
  * constant time before libjwt parses anything), header alg HS256 (never "none" or
- * another algorithm), typ "access", exp > now, sub a positive integer, adm 0 or 1.
- * Fills *who (kind AUTH_SESSION) and returns 0; returns -1 otherwise. Pure.
+ * another algorithm), typ "access", exp > now, sub a positive integer, adm 0 or 1,
+ * gen an integer >= 0. Fills *who (kind AUTH_SESSION) and *gen and returns 0; returns
+ * -1 otherwise. Pure: the caller checks gen against the user's row.
  */
 int	auth_jwt_verify(const unsigned char *key, size_t keylen, const char *token,
-	    time_t now, struct principal *who);
+	    time_t now, struct principal *who, long long *gen);
 
 /*
- * Revokes every refresh token and API token of user_id, in one transaction. Access
- * JWTs already issued stay valid until their exp; API tokens until worker caches
- * expire (api token_cache_seconds). Returns SQ_OK or a db error.
+ * Revokes every refresh token and API token of user_id and moves its revocation
+ * generation on, in one transaction: from the next request, in every worker and on
+ * every API host, its access JWTs and its cached API tokens are refused too.
+ * Returns SQ_OK or a db error.
  */
 enum sq_err auth_revoke_user(struct db *db, long long user_id, struct sq_error *e);
+
+/*
+ * Makes user_id a server administrator or not. Counts from the user's next request
+ * (is_admin is read per request, never taken from a token); its sessions stay.
+ * Returns SQ_OK or a db error.
+ */
+enum sq_err auth_set_admin(struct db *db, long long user_id, int is_admin, struct sq_error *e);
 
 #endif

@@ -49,6 +49,11 @@ struct config {
 	unsigned jwt_key_file_line;  /* where jwt_key_file was set, for error messages */
 	unsigned access_token_ttl;   /* seconds, default 900 */
 	unsigned refresh_token_ttl;  /* seconds, default 30 days */
+	unsigned login_failures_per_user; /* failed logins of one user name per window, then 429 */
+	unsigned login_failures_per_addr; /* failed logins from one address (IPv6: /64) per window */
+	unsigned login_window_seconds; /* a throttling window, from its first failure */
+	unsigned login_verify_max;   /* Argon2id verifications at once per worker process */
+	unsigned login_verify_wait_ms; /* a login waits this long for one, then 503 */
 
 	/* [limits] */
 	unsigned jobs_per_day;       /* per project, default 100; a project's own value overrides */

@@ -24,6 +24,8 @@ enum sq_err {
 	SQ_ERR_RATE_LIMITED,   /* 400 (seed 000 says 400, not 429) */
 	SQ_ERR_CANNOT_CANCEL,  /* 400 */
 	SQ_ERR_CANNOT_RETRY,   /* 400 */
+	SQ_ERR_THROTTLED,      /* 429: too many failed logins (Retry-After: the window's end) */
+	SQ_ERR_BUSY,           /* 503: every password verification slot stayed taken */
 	SQ_ERR__COUNT
 };
 

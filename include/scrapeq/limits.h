@@ -135,4 +135,17 @@
 #define SQ_EVENTS_CLOSE_SLOW  4008            /* WebSocket close code for a watcher dropped as too slow */
 #define SQ_EVENTS_PROBE_MS    300             /* /api/v1/status: connect timeout to the hub */
 
+/* Password logins (issue 12): throttling ([auth] login_*) and the Argon2id bound */
+#define SQ_LOGIN_FAILURES_PER_USER_DEFAULT 10  /* [auth] login_failures_per_user: per window */
+#define SQ_LOGIN_FAILURES_PER_ADDR_DEFAULT 30  /* [auth] login_failures_per_address: per window */
+#define SQ_LOGIN_FAILURES_MAX 100000          /* either key's ceiling */
+#define SQ_LOGIN_WINDOW_DEFAULT 300           /* [auth] login_window_seconds */
+#define SQ_LOGIN_WINDOW_MAX   86400
+#define SQ_LOGIN_SUBJECT_MAX  64              /* login_failures.subject: a user name or an address key */
+#define SQ_LOGIN_PURGE_BATCH  100             /* ended windows deleted per recorded failure */
+#define SQ_LOGIN_VERIFY_MAX_DEFAULT 2         /* [auth] login_verify_max: Argon2id checks at once per worker */
+#define SQ_LOGIN_VERIFY_WAIT_MS_DEFAULT 1000  /* [auth] login_verify_wait_ms: then 503 */
+#define SQ_LOGIN_VERIFY_WAIT_MS_MAX 10000
+#define SQ_LOGIN_BUSY_RETRY_SECONDS 1         /* Retry-After of that 503 */
+
 #endif

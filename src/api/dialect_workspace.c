@@ -37,6 +37,7 @@ ws_error(struct req *r, const struct sq_error *e)
 		json_object_object_add(o, "detail", json_object_new_string(msg));
 	if (e->code == SQ_ERR_UNAUTHORIZED)
 		r->extra_header = "WWW-Authenticate: Bearer";
+	/* A throttled or busy login set its Retry-After (h_login) before it got here. */
 	/* The daily limit is what HTTP calls 429, which clients retry; 400 says "fix your request". */
 	req_reply_json(r, e->code == SQ_ERR_RATE_LIMITED ? req_retry_at_midnight(r) :
 	    sq_http_status(e->code), o);
@@ -80,22 +81,33 @@ static const struct jsonbody_field login_fields[] = {
 	{ "password", JF_STRING, 0 },
 };
 
+/* Sets Retry-After for a throttled (429) or busy (503) login. */
+static void
+login_retry_after(struct req *r, unsigned seconds)
+{
+	snprintf(r->extra_buf, sizeof(r->extra_buf), "Retry-After: %u", seconds);
+	r->extra_header = r->extra_buf;
+}
+
 static enum sq_err
 h_login(struct req *r, struct sq_error *e)
 {
 	struct json_object	*b;
 	struct auth_session	 s;
-	const char		*user, *pw;
+	struct auth_login_req	 in;
 	enum sq_err		 rc;
 
 	if ((b = req_json(r, 0, e)) == NULL)
 		return e->code;
 	if ((rc = jsonbody_check(b, login_fields, 2, e)) == SQ_OK) {
-		if ((user = required_str(b, "username", SQ_USERNAME_MAX, e)) == NULL ||
-		    (pw = required_str(b, "password", SQ_PASSWORD_MAX, e)) == NULL)
+		in.client_addr = FCGX_GetParam("REMOTE_ADDR", r->fcgx->envp);
+		if ((in.username = required_str(b, "username", SQ_USERNAME_MAX, e)) == NULL ||
+		    (in.password = required_str(b, "password", SQ_PASSWORD_MAX, e)) == NULL)
 			rc = e->code;
-		else if ((rc = auth_login(r->w->cfg, r->w->db, user, pw, &s, e)) == SQ_OK)
+		else if ((rc = auth_login(r->w->cfg, r->w->db, r->w->gate, &in, &s, e)) == SQ_OK)
 			reply_session(r, &s);
+		else if (rc == SQ_ERR_THROTTLED || rc == SQ_ERR_BUSY)
+			login_retry_after(r, s.retry_after);
 	}
 	json_object_put(b);
 	return rc;

@@ -14,11 +14,12 @@
 #include "scrapeq/limits.h"
 #include "scrapeq/query.h"
 
-/* Per thread: its own database connection and token cache; never shared. */
+/* Per thread: its own database connection and token cache; the gate is the process's. */
 struct worker {
 	const struct config	*cfg;
 	struct db		*db;
 	struct auth_cache	*auth;
+	struct auth_gate	*gate;          /* shared by the worker's threads */
 };
 
 struct dialect;

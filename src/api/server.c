@@ -33,6 +33,7 @@ static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
 struct thread_arg {
 	const struct config	*cfg;
 	int			 fd;
+	struct auth_gate	*gate;     /* the process's bound on password verifications */
 };
 
 int
@@ -120,7 +121,7 @@ static void *
 worker_thread(void *arg)
 {
 	const struct thread_arg	*ta = arg;
-	struct worker		 w = { .cfg = ta->cfg };
+	struct worker		 w = { .cfg = ta->cfg, .gate = ta->gate };
 	FCGX_Request		 f;
 	struct req		 r;
 	struct timespec		 t0;
@@ -172,7 +173,7 @@ worker_thread(void *arg)
 static void
 worker_main(const struct config *cfg, int fd, unsigned threads)
 {
-	struct thread_arg	 ta = { cfg, fd };
+	struct thread_arg	 ta = { cfg, fd, NULL };
 	pthread_t		 tid;
 	sigset_t		 set;
 	unsigned		 i, waited;
@@ -187,6 +188,10 @@ worker_main(const struct config *cfg, int fd, unsigned threads)
 	 */
 	mallopt(M_MMAP_THRESHOLD, WORKER_MMAP_THRESHOLD);
 	mallopt(M_TRIM_THRESHOLD, WORKER_TRIM_THRESHOLD);
+	if ((ta.gate = auth_gate_new(cfg->login_verify_max, cfg->login_verify_wait_ms)) == NULL) {
+		log_err("worker: out of memory at start");
+		exit(1);
+	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);

@@ -1,4 +1,4 @@
-/* auth.c: Argon2id passwords, hashed API tokens with a per-thread cache, HS256 access JWTs, rotating refresh tokens. */
+/* auth.c: Argon2id passwords, hashed API tokens with a per-thread cache, HS256 access JWTs, refresh token families, revocation generations. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "scrapeq/auth.h"
+#include "scrapeq/login_throttle.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/log.h"
 #include "scrapeq/query.h"
@@ -22,10 +23,13 @@ _Static_assert(AUTH_TOKEN_STRLEN == 3 + 64, "token is sq_ + 64 hex");
 #define MSG_INVALID	"Invalid or expired token"
 #define MSG_LOGIN	"Invalid username or password"
 #define MSG_NOLOGIN	"Login is not configured on this server"
+#define MSG_THROTTLED	"Too many failed logins; try again in %u seconds"
+#define MSG_BUSY	"Too many logins at once; try again shortly"
 
 #define TOKEN_PREFIX	"sq_"
 #define CACHE_SLOTS	256	/* direct-mapped by the first bytes of the token hash */
 #define SIG_B64_LEN	43	/* base64url of 32 bytes, no padding */
+#define FAMILY_LEN	16	/* refresh_tokens.family_id: random bytes */
 
 /*
  * An Argon2id hash of a random password nobody knows, made with the same limits as
@@ -38,7 +42,7 @@ static const char dummy_hash[] =
 struct cache_slot {
 	unsigned char	 hash[32];
 	long long	 user_id;
-	int		 is_admin;
+	long long	 gen;		/* users.auth_gen when the token was looked up */
 	time_t		 until;		/* monotonic seconds; 0: empty */
 };
 
@@ -174,24 +178,22 @@ cache_slot(struct auth_cache *c, const unsigned char h[32])
 	return &c->slot[(h[0] | (unsigned)h[1] << 8) % CACHE_SLOTS];
 }
 
-static int
-cache_get(struct auth_cache *c, const unsigned char h[32], struct principal *who)
+/* The cached slot of h, or NULL. Its user and generation still need user_current. */
+static struct cache_slot *
+cache_get(struct auth_cache *c, const unsigned char h[32])
 {
 	struct cache_slot	*s;
 
 	if (c == NULL || c->ttl == 0)
-		return 0;
+		return NULL;
 	s = cache_slot(c, h);
 	if (s->until == 0 || s->until <= mono_now() || sodium_memcmp(s->hash, h, 32) != 0)
-		return 0;
-	who->user_id = s->user_id;
-	who->is_admin = s->is_admin;
-	who->kind = AUTH_TOKEN;
-	return 1;
+		return NULL;
+	return s;
 }
 
 static void
-cache_put(struct auth_cache *c, const unsigned char h[32], const struct principal *who)
+cache_put(struct auth_cache *c, const unsigned char h[32], long long user_id, long long gen)
 {
 	struct cache_slot	*s;
 
@@ -199,9 +201,33 @@ cache_put(struct auth_cache *c, const unsigned char h[32], const struct principa
 		return;
 	s = cache_slot(c, h);
 	memcpy(s->hash, h, 32);
-	s->user_id = who->user_id;
-	s->is_admin = who->is_admin;
+	s->user_id = user_id;
+	s->gen = gen;
 	s->until = mono_now() + (time_t)c->ttl;
+}
+
+/*
+ * The one read an authenticated request adds: the user's row by primary key. The
+ * credential is trusted only if it was issued (a JWT) or looked up (a cached API
+ * token) under the user's current revocation generation; is_admin comes from here,
+ * never from a claim or a cache, so a demotion counts from the next request.
+ */
+static enum sq_err
+user_current(struct db *db, struct principal *who, long long gen, struct sq_error *e)
+{
+	struct db_res	 res = { 0 };
+	enum sq_err	 rc;
+
+	rc = db_exec(db, "SELECT auth_gen, is_admin FROM users WHERE id = ?",
+	    DB_PARAMS(DB_INT(who->user_id)), &res);
+	if (rc != SQ_OK)
+		rc = sq_fail(e, rc, "%s", sq_strerror(rc));
+	else if (res.nrows != 1 || db_int(&res, 0, 0) != gen)
+		rc = sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
+	else
+		who->is_admin = db_int(&res, 0, 1) != 0;
+	db_res_free(&res);
+	return rc;
 }
 
 /* Resolves an API token through the cache, then the database. */
@@ -213,12 +239,20 @@ token_lookup(struct db *db, struct auth_cache *cache, const char *tok, size_t le
 	struct db_res	 res = { 0 };
 	enum sq_err	 rc;
 
+	struct cache_slot *s;
+
 	if (!token_wellformed(tok, len))
 		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
 	auth_token_hash(tok, len, h);
-	if (cache_get(cache, h, who))
-		return SQ_OK;
-	rc = db_exec(db, "SELECT t.user_id, u.is_admin FROM api_tokens t "
+	who->kind = AUTH_TOKEN;
+	if ((s = cache_get(cache, h)) != NULL) {
+		who->user_id = s->user_id;
+		if ((rc = user_current(db, who, s->gen, e)) != SQ_ERR_UNAUTHORIZED)
+			return rc;
+		/* Revoked since, or the user's generation moved: look the token up again. */
+		s->until = 0;
+	}
+	rc = db_exec(db, "SELECT t.user_id, u.is_admin, u.auth_gen FROM api_tokens t "
 	    "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL",
 	    DB_PARAMS(DB_STRN(h, sizeof h)), &res);
 	if (rc != SQ_OK) {
@@ -231,8 +265,7 @@ token_lookup(struct db *db, struct auth_cache *cache, const char *tok, size_t le
 	}
 	who->user_id = db_int(&res, 0, 0);
 	who->is_admin = db_int(&res, 0, 1) != 0;
-	who->kind = AUTH_TOKEN;
-	cache_put(cache, h, who);
+	cache_put(cache, h, who->user_id, db_int(&res, 0, 2));
 out:
 	db_res_free(&res);
 	return rc;
@@ -283,6 +316,7 @@ auth_authenticate(const struct config *c, struct db *db, struct auth_cache *cach
 	char		 jwt[AUTH_JWT_MAX];
 	const char	*tok;
 	size_t		 len;
+	long long	 gen;
 
 	who->user_id = 0;
 	who->kind = AUTH_NONE;
@@ -299,11 +333,11 @@ auth_authenticate(const struct config *c, struct db *db, struct auth_cache *cach
 		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
 	memcpy(jwt, tok, len);
 	jwt[len] = '\0';
-	if (auth_jwt_verify(c->jwt_key, c->jwt_key_len, jwt, time(NULL), who) != 0) {
+	if (auth_jwt_verify(c->jwt_key, c->jwt_key_len, jwt, time(NULL), who, &gen) != 0) {
 		who->kind = AUTH_NONE;
 		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
 	}
-	return SQ_OK;
+	return user_current(db, who, gen, e);
 }
 
 static int
@@ -314,7 +348,7 @@ key_usable(const unsigned char *key, size_t keylen)
 
 int
 auth_jwt_issue(const unsigned char *key, size_t keylen, long long user_id,
-    int is_admin, time_t now, unsigned ttl, char out[AUTH_JWT_MAX])
+    int is_admin, long long gen, time_t now, unsigned ttl, char out[AUTH_JWT_MAX])
 {
 	jwt_t		*jwt = NULL;
 	char		*s = NULL;
@@ -323,7 +357,8 @@ auth_jwt_issue(const unsigned char *key, size_t keylen, long long user_id,
 	size_t		 n;
 	int		 rc = -1;
 
-	if (!key_usable(key, keylen) || user_id <= 0 || ttl == 0 || !sodium_ready())
+	if (!key_usable(key, keylen) || user_id <= 0 || gen < 0 || gen > LONG_MAX || ttl == 0 ||
+	    !sodium_ready())
 		return -1;
 	snprintf(sub, sizeof sub, "%lld", user_id);
 	randombytes_buf(rnd, sizeof rnd);
@@ -333,6 +368,7 @@ auth_jwt_issue(const unsigned char *key, size_t keylen, long long user_id,
 	if (jwt_add_grant(jwt, "sub", sub) != 0 ||
 	    jwt_add_grant(jwt, "typ", "access") != 0 ||
 	    jwt_add_grant_int(jwt, "adm", is_admin ? 1 : 0) != 0 ||
+	    jwt_add_grant_int(jwt, "gen", (long)gen) != 0 ||
 	    jwt_add_grant_int(jwt, "iat", (long)now) != 0 ||
 	    jwt_add_grant_int(jwt, "exp", (long)now + (long)ttl) != 0 ||
 	    jwt_add_grant(jwt, "jti", jti) != 0)
@@ -383,11 +419,11 @@ jwt_signature_ok(const unsigned char *key, size_t keylen, const char *tok, size_
 
 int
 auth_jwt_verify(const unsigned char *key, size_t keylen, const char *token,
-    time_t now, struct principal *who)
+    time_t now, struct principal *who, long long *gen)
 {
 	jwt_t		*jwt = NULL;
 	const char	*typ, *sub;
-	long		 exp, adm;
+	long		 exp, adm, g;
 	long long	 uid;
 	size_t		 n;
 	int		 rc = -1;
@@ -413,44 +449,59 @@ auth_jwt_verify(const unsigned char *key, size_t keylen, const char *token,
 	adm = jwt_get_grant_int(jwt, "adm");
 	if (errno != 0 || (adm != 0 && adm != 1))
 		goto out;
+	/* libjwt 1.10 reads a string as the integer 0: a string gen is refused first. */
+	errno = 0;
+	if (jwt_get_grant(jwt, "gen") != NULL || (g = jwt_get_grant_int(jwt, "gen")) < 0 ||
+	    errno != 0)
+		goto out;
 	if ((sub = jwt_get_grant(jwt, "sub")) == NULL ||
 	    parse_int_range(sub, 1, LLONG_MAX, &uid) != 0)
 		goto out;
 	who->user_id = uid;
 	who->is_admin = (int)adm;
 	who->kind = AUTH_SESSION;
+	*gen = g;
 	rc = 0;
 out:
 	jwt_free(jwt);
 	return rc;
 }
 
-/* Stores a new refresh token for user_id; writes the token (shown once) into out. */
+/* Stores a new refresh token of family for user_id; writes the token (shown once) into out. */
 static enum sq_err
-refresh_insert(struct db *db, long long user_id, unsigned ttl,
-    char out[AUTH_TOKEN_STRLEN + 1])
+refresh_insert(struct db *db, long long user_id, const unsigned char family[FAMILY_LEN],
+    unsigned ttl, char out[AUTH_TOKEN_STRLEN + 1])
 {
 	unsigned char	 h[32];
 
 	auth_token_generate(out);
 	auth_token_hash(out, AUTH_TOKEN_STRLEN, h);
-	return db_exec(db, "INSERT INTO refresh_tokens (user_id, token_hash, expires_at) "
-	    "VALUES (?, ?, NOW(6) + INTERVAL ? SECOND)",
-	    DB_PARAMS(DB_INT(user_id), DB_STRN(h, sizeof h), DB_INT(ttl)), NULL);
+	return db_exec(db, "INSERT INTO refresh_tokens (user_id, token_hash, family_id, expires_at) "
+	    "VALUES (?, ?, ?, NOW(6) + INTERVAL ? SECOND)", DB_PARAMS(DB_INT(user_id),
+	    DB_STRN(h, sizeof h), DB_STRN(family, FAMILY_LEN), DB_INT(ttl)), NULL);
 }
 
+/* Who a session is for: the user, its rights and generation now, and its refresh family. */
+struct session_for {
+	long long	 user_id;
+	int		 is_admin;
+	long long	 gen;
+	unsigned char	 family[FAMILY_LEN];
+};
+
 static enum sq_err
-session_issue(const struct config *c, struct db *db, long long user_id, int is_admin,
+session_issue(const struct config *c, struct db *db, const struct session_for *f,
     struct auth_session *out, struct sq_error *e)
 {
 	enum sq_err	 rc;
 
-	if (auth_jwt_issue(c->jwt_key, c->jwt_key_len, user_id, is_admin, time(NULL),
-	    c->access_token_ttl, out->access_token) != 0) {
-		log_err("auth: cannot issue an access token for user %lld", user_id);
+	if (auth_jwt_issue(c->jwt_key, c->jwt_key_len, f->user_id, f->is_admin, f->gen,
+	    time(NULL), c->access_token_ttl, out->access_token) != 0) {
+		log_err("auth: cannot issue an access token for user %lld", f->user_id);
 		return sq_fail(e, SQ_ERR_INTERNAL, "%s", sq_strerror(SQ_ERR_INTERNAL));
 	}
-	if ((rc = refresh_insert(db, user_id, c->refresh_token_ttl, out->refresh_token)) != SQ_OK)
+	if ((rc = refresh_insert(db, f->user_id, f->family, c->refresh_token_ttl,
+	    out->refresh_token)) != SQ_OK)
 		return sq_fail(e, rc, "%s", sq_strerror(rc));
 	out->expires_in = (long)c->access_token_ttl;
 	return SQ_OK;
@@ -466,116 +517,207 @@ login_configured(const struct config *c)
 	return 0;
 }
 
-enum sq_err
-auth_login(const struct config *c, struct db *db, const char *username,
-    const char *password, struct auth_session *out, struct sq_error *e)
+/* Argon2id under the worker's gate: 1 match, 0 no match, -1 no slot came free in time. */
+static int
+verify_gated(struct auth_gate *gate, const char *hash, const char *password)
+{
+	int	 ok;
+
+	if (auth_gate_enter(gate) != 0)
+		return -1;
+	ok = auth_password_verify(hash, password);
+	auth_gate_leave(gate);
+	return ok;
+}
+
+/*
+ * The password check proper, after throttling: the user's row, then Argon2id (an
+ * unknown user costs the same, against dummy_hash). Fills *f on a match.
+ */
+static enum sq_err
+login_check(struct db *db, struct auth_gate *gate, const char *username, size_t ulen,
+    const char *password, struct session_for *f, struct sq_error *e)
 {
 	struct db_res	 res = { 0 };
 	const char	*hash = NULL;
-	size_t		 ulen;
 	enum sq_err	 rc;
 	int		 ok;
 
-	memset(out, 0, sizeof *out);
-	if (!login_configured(c))
-		return sq_fail(e, SQ_ERR_INTERNAL, MSG_NOLOGIN);
-	if (username == NULL || password == NULL)
-		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_LOGIN);
-	ulen = strnlen(username, SQ_USERNAME_MAX + 1);
-	if (ulen == 0 || ulen > SQ_USERNAME_MAX ||
-	    strnlen(password, SQ_PASSWORD_MAX + 1) > SQ_PASSWORD_MAX)
-		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_LOGIN);
-	rc = db_exec(db, "SELECT id, password_hash, is_admin FROM users WHERE username = ?",
+	rc = db_exec(db, "SELECT id, password_hash, is_admin, auth_gen FROM users WHERE username = ?",
 	    DB_PARAMS(DB_STRN(username, ulen)), &res);
 	if (rc != SQ_OK) {
 		rc = sq_fail(e, rc, "%s", sq_strerror(rc));
 		goto out;
 	}
-	/* Unknown user, or one without a usable hash: same work, same answer. */
 	if (res.nrows == 1 && (hash = db_str(&res, 0, 1)) != NULL &&
 	    strncmp(hash, "$argon2id$", 10) != 0)
 		hash = NULL;
-	ok = auth_password_verify(hash != NULL ? hash : dummy_hash, password);
+	if ((ok = verify_gated(gate, hash != NULL ? hash : dummy_hash, password)) == -1) {
+		rc = sq_fail(e, SQ_ERR_BUSY, MSG_BUSY);
+		goto out;
+	}
 	if (hash == NULL || !ok) {
 		rc = sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_LOGIN);
 		goto out;
 	}
-	rc = session_issue(c, db, db_int(&res, 0, 0), db_int(&res, 0, 2) != 0, out, e);
+	f->user_id = db_int(&res, 0, 0);
+	f->is_admin = db_int(&res, 0, 2) != 0;
+	f->gen = db_int(&res, 0, 3);
+	randombytes_buf(f->family, sizeof f->family);
 out:
-	if (rc != SQ_OK)
+	db_res_free(&res);
+	return rc;
+}
+
+enum sq_err
+auth_login(const struct config *c, struct db *db, struct auth_gate *gate,
+    const struct auth_login_req *in, struct auth_session *out, struct sq_error *e)
+{
+	char			 addr[SQ_LOGIN_SUBJECT_MAX + 1];
+	struct session_for	 f;
+	size_t			 ulen;
+	unsigned		 wait = 0;
+	enum sq_err		 rc;
+
+	memset(out, 0, sizeof *out);
+	if (!login_configured(c))
+		return sq_fail(e, SQ_ERR_INTERNAL, MSG_NOLOGIN);
+	if (in->username == NULL || in->password == NULL || !sodium_ready())
+		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_LOGIN);
+	ulen = strnlen(in->username, SQ_USERNAME_MAX + 1);
+	if (ulen == 0 || ulen > SQ_USERNAME_MAX ||
+	    strnlen(in->password, SQ_PASSWORD_MAX + 1) > SQ_PASSWORD_MAX)
+		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_LOGIN);
+	login_addr_key(in->client_addr, addr);
+	/* Decided before any hash is computed: a refused guess costs a row read. */
+	if ((rc = login_throttle_check(db, c, in->username, addr, &wait, e)) != SQ_OK)
+		return rc;
+	if (wait > 0) {
+		out->retry_after = wait;
+		return sq_fail(e, SQ_ERR_THROTTLED, MSG_THROTTLED, wait);
+	}
+	rc = login_check(db, gate, in->username, ulen, in->password, &f, e);
+	if (rc == SQ_ERR_UNAUTHORIZED)
+		login_throttle_fail(db, c, in->username, addr);
+	else if (rc == SQ_OK) {
+		login_throttle_success(db, in->username);
+		rc = session_issue(c, db, &f, out, e);
+	}
+	if (rc != SQ_OK) {
 		sodium_memzero(out, sizeof *out);
+		if (rc == SQ_ERR_BUSY)
+			out->retry_after = SQ_LOGIN_BUSY_RETRY_SECONDS;
+	}
+	return rc;
+}
+
+/* What the refresh token presented turned out to be. */
+enum refresh_state { REFRESH_LIVE, REFRESH_DEAD, REFRESH_REUSED };
+
+/*
+ * Inside the caller's transaction: locks the refresh token with hash h and tells what
+ * it is. A live one is spent (rotated_at and revoked_at set) and *f filled for its
+ * successor; one spent by an earlier rotation is REFRESH_REUSED with f->family and
+ * f->user_id set; unknown, expired or revoked otherwise is REFRESH_DEAD. The row lock
+ * makes two refreshes of one token serialise: the second sees it rotated.
+ */
+static enum sq_err
+refresh_consume(struct db *db, const unsigned char h[32], struct session_for *f,
+    enum refresh_state *st)
+{
+	struct db_res	 res = { 0 };
+	const char	*fam;
+	enum sq_err	 rc;
+
+	*st = REFRESH_DEAD;
+	rc = db_exec(db, "SELECT r.id, r.user_id, r.family_id, r.rotated_at IS NOT NULL, "
+	    "r.revoked_at IS NULL AND r.expires_at > NOW(6), u.is_admin, u.auth_gen "
+	    "FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE r.token_hash = ? "
+	    "FOR UPDATE", DB_PARAMS(DB_STRN(h, 32)), &res);
+	if (rc != SQ_OK || res.nrows != 1 || (fam = db_str(&res, 0, 2)) == NULL ||
+	    res.len[2] != FAMILY_LEN)
+		goto out;
+	f->user_id = db_int(&res, 0, 1);
+	memcpy(f->family, fam, FAMILY_LEN);
+	if (db_int(&res, 0, 3) != 0) {
+		*st = REFRESH_REUSED;
+		goto out;
+	}
+	if (db_int(&res, 0, 4) == 0)
+		goto out;
+	f->is_admin = db_int(&res, 0, 5) != 0;
+	f->gen = db_int(&res, 0, 6);
+	rc = db_exec(db, "UPDATE refresh_tokens SET revoked_at = NOW(6), rotated_at = NOW(6) "
+	    "WHERE id = ? AND revoked_at IS NULL", DB_PARAMS(DB_INT(db_int(&res, 0, 0))), NULL);
+	if (rc == SQ_OK && db_affected(db) == 1)
+		*st = REFRESH_LIVE;
+out:
 	db_res_free(&res);
 	return rc;
 }
 
 /*
- * Inside the caller's transaction: locks the live refresh token with hash h, revokes
- * it and tells whose it was. The row lock makes two concurrent refreshes of one token
- * serialise, and the second finds it revoked.
+ * A spent refresh token came back: someone holds a copy. Revokes every token of its
+ * family; if any was still live, also moves the user's generation on, which ends the
+ * user's access tokens (the family's among them) at their next request: a JWT names
+ * no family, and this costs no read per request. The user's other families keep
+ * their refresh tokens and get new access tokens from them.
  */
 static enum sq_err
-refresh_consume(struct db *db, const unsigned char h[32], long long *user_id,
-    int *is_admin, struct sq_error *e)
+family_revoke(struct db *db, const struct session_for *f)
 {
-	struct db_res	 res = { 0 };
 	enum sq_err	 rc;
 
-	rc = db_exec(db, "SELECT r.id, r.user_id, u.is_admin FROM refresh_tokens r "
-	    "JOIN users u ON u.id = r.user_id WHERE r.token_hash = ? AND r.revoked_at IS NULL "
-	    "AND r.expires_at > NOW(6) FOR UPDATE", DB_PARAMS(DB_STRN(h, 32)), &res);
-	if (rc != SQ_OK)
-		goto out;
-	if (res.nrows != 1) {
-		rc = sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
-		goto out;
-	}
-	*user_id = db_int(&res, 0, 1);
-	*is_admin = db_int(&res, 0, 2) != 0;
-	rc = db_exec(db, "UPDATE refresh_tokens SET revoked_at = NOW(6) WHERE id = ? "
-	    "AND revoked_at IS NULL", DB_PARAMS(DB_INT(db_int(&res, 0, 0))), NULL);
-	if (rc == SQ_OK && db_affected(db) != 1)
-		rc = sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
-out:
-	if (rc != SQ_OK && rc != SQ_ERR_UNAUTHORIZED)
-		rc = sq_fail(e, rc, "%s", sq_strerror(rc));
-	db_res_free(&res);
-	return rc;
+	rc = db_exec(db, "UPDATE refresh_tokens SET revoked_at = NOW(6) WHERE family_id = ? "
+	    "AND revoked_at IS NULL", DB_PARAMS(DB_STRN(f->family, FAMILY_LEN)), NULL);
+	if (rc != SQ_OK || db_affected(db) == 0)
+		return rc;
+	log_warn("auth: a rotated refresh token of user %lld was used again; its family "
+	    "(%llu live tokens) and the user's access tokens are revoked", f->user_id,
+	    db_affected(db));
+	return db_exec(db, "UPDATE users SET auth_gen = auth_gen + 1 WHERE id = ?",
+	    DB_PARAMS(DB_INT(f->user_id)), NULL);
 }
 
 enum sq_err
 auth_refresh(const struct config *c, struct db *db, const char *refresh_token,
     struct auth_session *out, struct sq_error *e)
 {
-	unsigned char	 h[32];
-	long long	 uid = 0;
-	size_t		 n;
-	enum sq_err	 rc;
-	int		 adm = 0, in_tx = 0;
+	struct session_for	 f;
+	enum refresh_state	 st;
+	unsigned char		 h[32];
+	size_t			 n;
+	enum sq_err		 rc;
+	int			 in_tx = 0;
 
 	memset(out, 0, sizeof *out);
+	memset(&f, 0, sizeof f);
 	if (!login_configured(c))
 		return sq_fail(e, SQ_ERR_INTERNAL, MSG_NOLOGIN);
 	n = refresh_token == NULL ? 0 : strnlen(refresh_token, AUTH_TOKEN_STRLEN + 1);
 	if (!token_wellformed(refresh_token, n))
 		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
 	auth_token_hash(refresh_token, n, h);
-	if ((rc = db_begin(db)) != SQ_OK) {
-		rc = sq_fail(e, rc, "%s", sq_strerror(rc));
+	if ((rc = db_begin(db)) != SQ_OK)
 		goto out;
-	}
 	in_tx = 1;
-	if ((rc = refresh_consume(db, h, &uid, &adm, e)) != SQ_OK)
+	if ((rc = refresh_consume(db, h, &f, &st)) != SQ_OK)
 		goto out;
-	if ((rc = session_issue(c, db, uid, adm, out, e)) != SQ_OK)
+	if (st == REFRESH_REUSED && (rc = family_revoke(db, &f)) != SQ_OK)
 		goto out;
-	if ((rc = db_commit(db)) != SQ_OK) {
-		rc = sq_fail(e, rc, "%s", sq_strerror(rc));
+	if (st == REFRESH_LIVE && (rc = session_issue(c, db, &f, out, e)) != SQ_OK)
 		goto out;
-	}
+	/* A reuse commits its revocation, then answers 401 like any dead token. */
+	if ((rc = db_commit(db)) != SQ_OK)
+		goto out;
 	in_tx = 0;
+	if (st != REFRESH_LIVE)
+		rc = sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
 out:
 	if (in_tx)
 		db_rollback(db);
+	if (rc != SQ_OK && rc != SQ_ERR_UNAUTHORIZED)
+		rc = sq_fail(e, rc, "%s", sq_strerror(rc));
 	if (rc != SQ_OK)
 		sodium_memzero(out, sizeof *out);
 	return rc;
@@ -590,6 +732,10 @@ auth_revoke_user(struct db *db, long long user_id, struct sq_error *e)
 	if ((rc = db_begin(db)) != SQ_OK)
 		goto out;
 	in_tx = 1;
+	rc = db_exec(db, "UPDATE users SET auth_gen = auth_gen + 1 WHERE id = ?",
+	    DB_PARAMS(DB_INT(user_id)), NULL);
+	if (rc != SQ_OK)
+		goto out;
 	rc = db_exec(db, "UPDATE api_tokens SET revoked_at = NOW(6) WHERE user_id = ? "
 	    "AND revoked_at IS NULL", DB_PARAMS(DB_INT(user_id)), NULL);
 	if (rc != SQ_OK)
@@ -604,6 +750,18 @@ auth_revoke_user(struct db *db, long long user_id, struct sq_error *e)
 out:
 	if (in_tx)
 		db_rollback(db);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, "%s", sq_strerror(rc));
+	return SQ_OK;
+}
+
+enum sq_err
+auth_set_admin(struct db *db, long long user_id, int is_admin, struct sq_error *e)
+{
+	enum sq_err	 rc;
+
+	rc = db_exec(db, "UPDATE users SET is_admin = ? WHERE id = ?",
+	    DB_PARAMS(DB_INT(is_admin ? 1 : 0), DB_INT(user_id)), NULL);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, "%s", sq_strerror(rc));
 	return SQ_OK;

@@ -52,6 +52,12 @@ static const struct cfg_key cfg_keys[] = {
 	K_STR("auth", "jwt_key_file", jwt_key_file),
 	K_UINT("auth", "access_token_ttl", access_token_ttl, 1, 86400),
 	K_UINT("auth", "refresh_token_ttl", refresh_token_ttl, 1, 31536000),
+	K_UINT("auth", "login_failures_per_user", login_failures_per_user, 1, SQ_LOGIN_FAILURES_MAX),
+	K_UINT("auth", "login_failures_per_address", login_failures_per_addr, 1,
+	    SQ_LOGIN_FAILURES_MAX),
+	K_UINT("auth", "login_window_seconds", login_window_seconds, 1, SQ_LOGIN_WINDOW_MAX),
+	K_UINT("auth", "login_verify_max", login_verify_max, 1, SQ_THREADS_MAX),
+	K_UINT("auth", "login_verify_wait_ms", login_verify_wait_ms, 0, SQ_LOGIN_VERIFY_WAIT_MS_MAX),
 	K_UINT("limits", "jobs_per_day", jobs_per_day, 1, SQ_JOBS_PER_DAY_MAX),
 	K_UINT("limits", "active_runs_per_project", active_runs_per_project, 1, 10000),
 	K_UINT("limits", "retention_days", retention_days, 1, 36500),
@@ -122,6 +128,11 @@ config_defaults(struct config *c)
 	c->api_token_cache_seconds = 10;
 	c->access_token_ttl = 900;
 	c->refresh_token_ttl = 30U * 24 * 3600;
+	c->login_failures_per_user = SQ_LOGIN_FAILURES_PER_USER_DEFAULT;
+	c->login_failures_per_addr = SQ_LOGIN_FAILURES_PER_ADDR_DEFAULT;
+	c->login_window_seconds = SQ_LOGIN_WINDOW_DEFAULT;
+	c->login_verify_max = SQ_LOGIN_VERIFY_MAX_DEFAULT;
+	c->login_verify_wait_ms = SQ_LOGIN_VERIFY_WAIT_MS_DEFAULT;
 	c->jobs_per_day = 100;
 	c->active_runs_per_project = 1;
 	c->max_results_per_target = 100;

@@ -26,6 +26,8 @@ static const struct {
 	[SQ_ERR_RATE_LIMITED]     = { "daily job limit exceeded", 400 },
 	[SQ_ERR_CANNOT_CANCEL]    = { "job is not running or pending", 400 },
 	[SQ_ERR_CANNOT_RETRY]     = { "job cannot be retried", 400 },
+	[SQ_ERR_THROTTLED]        = { "too many failed logins, try again later", 429 },
+	[SQ_ERR_BUSY]             = { "server busy, try again shortly", 503 },
 };
 
 const char *

@@ -350,7 +350,10 @@ out:
 	return rc;
 }
 
-/* Sets the new hash and ends the user's sessions, in one transaction. */
+/*
+ * Sets the new hash and ends the user's sessions, in one transaction: its refresh
+ * tokens are revoked and its generation moves on, so its access tokens stop at once.
+ */
 static enum sq_err
 password_store(struct db *db, const char *name, const char *hash, int *found)
 {
@@ -359,7 +362,8 @@ password_store(struct db *db, const char *name, const char *hash, int *found)
 	*found = 0;
 	if ((rc = db_begin(db)) != SQ_OK)
 		return rc;
-	rc = db_exec(db, "UPDATE users SET password_hash = ? WHERE username = ?",
+	rc = db_exec(db, "UPDATE users SET password_hash = ?, auth_gen = auth_gen + 1 "
+	    "WHERE username = ?",
 	    DB_PARAMS(DB_STR(hash), DB_STR(name)), NULL);
 	if (rc != SQ_OK || db_affected(db) != 1)
 		goto out;
@@ -454,8 +458,26 @@ cmd_token_revoke(struct ctl *x, const struct command *c, int argc, char **argv)
 		return rc;
 	if (auth_revoke_user(x->db, uid, &e) != SQ_OK)
 		return db_failure("revoking tokens", e.code);
-	printf("revoked every API token and refresh token of '%s' (access tokens already "
-	    "issued stay valid until they expire, at most %u s)\n", user, x->cfg.access_token_ttl);
+	printf("revoked every API token, refresh token and access token of '%s'\n", user);
+	return 0;
+}
+
+/* user promote NAME / user demote NAME: server administrator or not, from the next request. */
+static int
+cmd_user_admin(struct ctl *x, const struct command *c, int argc, char **argv)
+{
+	const char	*name = NULL;
+	struct sq_error	 e;
+	long long	 uid;
+	int		 admin = strcmp(c->sub, "promote") == 0, rc;
+
+	if ((rc = args_parse(c, argc, argv, NULL, 0, &name, 1)) != ARGS_GO)
+		return rc;
+	if ((rc = ctl_connect(x)) != 0 || (rc = user_lookup(x, name, &uid)) != 0)
+		return rc;
+	if (auth_set_admin(x->db, uid, admin, &e) != SQ_OK)
+		return db_failure(admin ? "promoting the user" : "demoting the user", e.code);
+	printf("'%s' is %s a server administrator\n", name, admin ? "now" : "no longer");
 	return 0;
 }
 
@@ -697,6 +719,8 @@ static const struct command commands[] = {
 	{ "check-config", NULL, "check-config", cmd_check_config },
 	{ "user", "add", "user add NAME [--admin] [--password-file FILE|-]", cmd_user_add },
 	{ "user", "passwd", "user passwd NAME --password-file FILE|-", cmd_user_passwd },
+	{ "user", "promote", "user promote NAME", cmd_user_admin },
+	{ "user", "demote", "user demote NAME", cmd_user_admin },
 	{ "token", "create", "token create --user NAME [--name LABEL]", cmd_token_create },
 	{ "token", "revoke", "token revoke --user NAME", cmd_token_revoke },
 	{ "project", "add", "project add NAME --owner USER", cmd_project_add },
