@@ -235,11 +235,10 @@ static enum sq_err
 token_lookup(struct db *db, struct auth_cache *cache, const char *tok, size_t len,
     struct principal *who, struct sq_error *e)
 {
-	unsigned char	 h[32];
-	struct db_res	 res = { 0 };
-	enum sq_err	 rc;
-
-	struct cache_slot *s;
+	unsigned char		 h[32];
+	struct db_res		 res = { 0 };
+	struct cache_slot	*s;
+	enum sq_err		 rc;
 
 	if (!token_wellformed(tok, len))
 		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
