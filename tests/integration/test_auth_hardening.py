@@ -365,6 +365,13 @@ check(n == 1, "nothing was added after the demotion (%d target)" % n, False)
 ctl("user", "promote", aname)
 r = target(atok)
 check(r.status == 201, "scrapeqctl user promote: the next request may again", r)
+ghost = uniq("nobody")
+rc, out = harness.ctl_with(harness.CONF, "user", "demote", ghost)
+check(rc != 0 and ("no user named '%s'" % ghost) in out, "user demote of an unknown name fails saying so", False,
+      "exit %d: %s" % (rc, out))
+rc, out = harness.ctl_with(harness.CONF, "user", "promote")
+check(rc != 0 and "missing NAME" in out, "user promote without a name is a usage error", False,
+      "exit %d: %s" % (rc, out))
 
 # ---- refresh token families -----------------------------------------------------------------
 section("refresh token families: reusing a rotated refresh token revokes the family")

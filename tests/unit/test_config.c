@@ -110,6 +110,16 @@ static const struct erow erows[] = {
 	    "t.conf:2: [auth] access_token_ttl: 0 is out of range (must be from 1 to 86400)" },
 	{ "[auth]\nrefresh_token_ttl = 31536001\n", 0,
 	    "t.conf:2: [auth] refresh_token_ttl: 31536001 is out of range (must be from 1 to 31536000)" },
+	{ "[auth]\nlogin_failures_per_user = 0\n", 0,
+	    "t.conf:2: [auth] login_failures_per_user: 0 is out of range (must be from 1 to 100000)" },
+	{ "[auth]\nlogin_failures_per_address = 100001\n", 0,
+	    "t.conf:2: [auth] login_failures_per_address: 100001 is out of range (must be from 1 to 100000)" },
+	{ "[auth]\nlogin_window_seconds = 86401\n", 0,
+	    "t.conf:2: [auth] login_window_seconds: 86401 is out of range (must be from 1 to 86400)" },
+	{ "[auth]\nlogin_verify_max = 0\n", 0,
+	    "t.conf:2: [auth] login_verify_max: 0 is out of range (must be from 1 to 256)" },
+	{ "[auth]\nlogin_verify_wait_ms = 10001\n", 0,
+	    "t.conf:2: [auth] login_verify_wait_ms: 10001 is out of range (must be from 0 to 10000)" },
 	{ "[limits]\njobs_per_day = 0\n", 0,
 	    "t.conf:2: [limits] jobs_per_day: 0 is out of range (must be from 1 to 10000000)" },
 	{ "[limits]\nactive_runs_per_project = 10001\n", 0,
@@ -231,7 +241,10 @@ check_defaults(const struct config *c, const char *what)
 	    strcmp(c->api_access_log, "stderr") == 0 && c->api_token_cache_seconds == 10,
 	    "%s: [api] defaults", what);
 	TAP_CHECK(c->jwt_key_file[0] == '\0' && c->jwt_key_len == 0 &&
-	    c->access_token_ttl == 900 && c->refresh_token_ttl == 2592000,
+	    c->access_token_ttl == 900 && c->refresh_token_ttl == 2592000 &&
+	    c->login_failures_per_user == 10 && c->login_failures_per_addr == 30 &&
+	    c->login_window_seconds == 300 && c->login_verify_max == 2 &&
+	    c->login_verify_wait_ms == 1000,
 	    "%s: [auth] defaults", what);
 	TAP_CHECK(c->jobs_per_day == 100 && c->active_runs_per_project == 1 &&
 	    c->max_results_per_target == 100, "%s: [limits] defaults", what);
@@ -292,6 +305,11 @@ static const char good[] =
     "jwt_key_file = /etc/scrapeq/jwt.key\n"
     "access_token_ttl = 60\n"
     "refresh_token_ttl = 86400\n"
+    "login_failures_per_user = 3\n"
+    "login_failures_per_address = 100000\n"
+    "login_window_seconds = 60\n"
+    "login_verify_max = 1\n"
+    "login_verify_wait_ms = 0\n"
     "[limits]\n"
     "jobs_per_day = 5000\n"
     "active_runs_per_project = 3\n"
@@ -328,6 +346,9 @@ test_good(void)
 	TAP_STREQ(c.api_access_log, "syslog", "api_access_log");
 	TAP_CHECK(c.api_token_cache_seconds == 0, "token_cache %u", c.api_token_cache_seconds);
 	TAP_STREQ(c.jwt_key_file, "/etc/scrapeq/jwt.key", "jwt_key_file");
+	TAP_CHECK(c.login_failures_per_user == 3 && c.login_failures_per_addr == 100000 &&
+	    c.login_window_seconds == 60 && c.login_verify_max == 1 && c.login_verify_wait_ms == 0,
+	    "[auth] login_* keys");
 	TAP_CHECK(c.jwt_key_len == 0, "config_parse reads no key");
 	TAP_CHECK(c.access_token_ttl == 60, "access_token_ttl %u", c.access_token_ttl);
 	TAP_CHECK(c.refresh_token_ttl == 86400, "refresh_token_ttl %u", c.refresh_token_ttl);
