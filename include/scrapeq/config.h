@@ -104,6 +104,8 @@ void	config_defaults(struct config *c);
  * Refuses a file over SQ_CONFIG_FILE_MAX. A relative secret-file path is taken
  * relative to the config file's directory. The password is the file's content
  * less one trailing newline; the JWT key is the file's raw bytes (32 to 256).
+ * A secret file with any group or other permission bit (SQ_SECRET_MODE_FORBIDDEN)
+ * is refused: "file:line: PATH: mode 0644, want 0600".
  * On -1 no secret is left in *c.
  */
 int	config_load(struct config *c, const char *path, char *err, size_t errsz);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "scrapeq/config.h"
 #include "scrapeq/limits.h"
@@ -466,12 +467,35 @@ config_parse(struct config *c, const char *name, const char *text, size_t len,
 }
 
 /*
- * Reads all of path into buf (room for max + 1 bytes; NUL-terminated).
- * Refuses a file longer than max. Errors are "path: why (what)".
+ * A secret file that its group or others may read (or write) is refused: the
+ * sysadmin made a mistake that leaks the secret, and saying so beats running.
+ * Checked on the descriptor that is read, so a rename in between changes nothing.
  */
 static int
-read_bounded(const char *path, const char *what, char *buf, size_t max, size_t *len,
-    char *err, size_t errsz)
+secret_mode_ok(int fd, const char *path, char *err, size_t errsz)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1) {
+		set_err(err, errsz, "%s: %s", path, strerror(errno));
+		return 0;
+	}
+	if ((st.st_mode & SQ_SECRET_MODE_FORBIDDEN) != 0) {
+		set_err(err, errsz, "%s: mode %04o, want %04o", path,
+		    (unsigned)(st.st_mode & 07777), (unsigned)SQ_SECRET_MODE);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Reads all of path into buf (room for max + 1 bytes; NUL-terminated).
+ * Refuses a file longer than max, and a secret one with group or other bits.
+ * Errors are "path: why (what)", or "path: mode 0644, want 0600".
+ */
+static int
+read_bounded(const char *path, const char *what, int secret, char *buf, size_t max,
+    size_t *len, char *err, size_t errsz)
 {
 	ssize_t	 r;
 	size_t	 got = 0;
@@ -481,6 +505,8 @@ read_bounded(const char *path, const char *what, char *buf, size_t max, size_t *
 		set_err(err, errsz, "%s: %s (%s)", path, strerror(errno), what);
 		return -1;
 	}
+	if (secret && !secret_mode_ok(fd, path, err, errsz))
+		goto out;
 	while (got <= max) {
 		r = read(fd, buf + got, max + 1 - got);
 		if (r == -1 && errno == EINTR)
@@ -535,7 +561,7 @@ read_password(struct config *c, char *err, size_t errsz)
 
 	if (resolve(c->path, c->db_password_file, what, path, sizeof(path), err, errsz) != 0)
 		return -1;
-	if (read_bounded(path, what, buf, SQ_SECRET_FILE_MAX, &len, err, errsz) != 0)
+	if (read_bounded(path, what, 1, buf, SQ_SECRET_FILE_MAX, &len, err, errsz) != 0)
 		goto out;
 	if (len > 0 && buf[len - 1] == '\n') {
 		len--;
@@ -570,7 +596,7 @@ read_jwt_key(struct config *c, char *err, size_t errsz)
 
 	if (resolve(c->path, c->jwt_key_file, what, path, sizeof(path), err, errsz) != 0)
 		return -1;
-	if (read_bounded(path, what, buf, sizeof(c->jwt_key), &len, err, errsz) != 0)
+	if (read_bounded(path, what, 1, buf, sizeof(c->jwt_key), &len, err, errsz) != 0)
 		goto out;
 	if (len < JWT_KEY_MIN)
 		set_err(err, errsz, "%s: key shorter than %d bytes (%s)", path, JWT_KEY_MIN,
@@ -613,7 +639,7 @@ config_load(struct config *c, const char *path, char *err, size_t errsz)
 		set_err(err, errsz, "%s: out of memory", path);
 		goto out;
 	}
-	if (read_bounded(path, "config file", text, SQ_CONFIG_FILE_MAX, &len, err,
+	if (read_bounded(path, "config file", 0, text, SQ_CONFIG_FILE_MAX, &len, err,
 	    errsz) != 0)
 		goto out;
 	if (config_parse(c, path, text, len, err, errsz) != 0)

@@ -473,11 +473,16 @@ write_file(const char *name, const char *data, size_t len)
 {
 	char	 path[512];
 	FILE	*f;
-	int	 rc;
+	int	 rc, fd;
 
+	/* 0600 whatever the umask: config_load refuses secret files with more. */
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	if ((f = fopen(path, "w")) == NULL)
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) == -1 ||
+	    fchmod(fd, 0600) == -1 || (f = fdopen(fd, "w")) == NULL) {
+		if (fd != -1)
+			close(fd);
 		return -1;
+	}
 	rc = fwrite(data, 1, len, f) == len ? 0 : -1;
 	if (fclose(f) != 0)
 		rc = -1;
@@ -664,6 +669,68 @@ test_secrets(void)
 		check_secret_row(i, &srows[i]);
 }
 
+/* A secret file's mode: any group or other bit refuses it, with the path and both modes. */
+struct mrow {
+	const char	*file;		/* "db.pass" or "jwt.key" */
+	mode_t		 mode;
+	const char	*err;		/* after "<conf>:<line>: <tmpdir>/"; NULL: must load */
+};
+
+static const struct mrow mrows[] = {
+	{ "db.pass", 0600, NULL },
+	{ "db.pass", 0400, NULL },
+	{ "jwt.key", 0700, NULL },
+	{ "db.pass", 0644, "db.pass: mode 0644, want 0600" },
+	{ "db.pass", 0640, "db.pass: mode 0640, want 0600" },
+	{ "db.pass", 0604, "db.pass: mode 0604, want 0600" },
+	{ "db.pass", 0610, "db.pass: mode 0610, want 0600" },
+	{ "db.pass", 0602, "db.pass: mode 0602, want 0600" },
+	{ "db.pass", 0666, "db.pass: mode 0666, want 0600" },
+	{ "jwt.key", 0644, "jwt.key: mode 0644, want 0600" },
+	{ "jwt.key", 0620, "jwt.key: mode 0620, want 0600" },
+	{ "jwt.key", 04601, "jwt.key: mode 4601, want 0600" },
+};
+
+static void
+test_secret_modes(void)
+{
+	struct config	 c;
+	char		 conf[1024], err[1024], want[1024], path[512];
+	size_t		 i;
+	int		 rc;
+
+	snprintf(conf, sizeof(conf), "[database]\npassword_file = db.pass\n[auth]\n"
+	    "jwt_key_file = %s/jwt.key\n", tmpdir);
+	for (i = 0; i < sizeof(mrows) / sizeof(mrows[0]); i++) {
+		const struct mrow *r = &mrows[i];
+
+		if (write_file("scrapeq.conf", conf, strlen(conf)) != 0 ||
+		    write_file("db.pass", "secret\n", 7) != 0 ||
+		    write_file("jwt.key", KEY32, 32) != 0) {
+			TAP_FAIL("mode row %zu: cannot write files", i);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, r->file);
+		if (chmod(path, r->mode) != 0) {
+			TAP_FAIL("mode row %zu: chmod", i);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/scrapeq.conf", tmpdir);
+		err[0] = '\0';
+		rc = config_load(&c, path, err, sizeof(err));
+		if (r->err == NULL) {
+			TAP_CHECK(rc == 0 && strcmp(c.db_password, "secret") == 0,
+			    "mode row %zu: %s %04o loads: \"%s\"", i, r->file,
+			    (unsigned)r->mode, err);
+			continue;
+		}
+		snprintf(want, sizeof(want), "%s:%d: %s/%s", path, r->file[0] == 'd' ? 2 : 4,
+		    tmpdir, r->err);
+		TAP_CHECK(rc == -1 && strcmp(err, want) == 0 && c.db_password[0] == '\0' &&
+		    c.jwt_key_len == 0, "mode row %zu: \"%s\", want \"%s\"", i, err, want);
+	}
+}
+
 static void
 test_config_path(void)
 {
@@ -712,6 +779,7 @@ main(void)
 		return tap_done("test_config");
 	}
 	test_secrets();
+	test_secret_modes();
 	test_load_bounds();
 	test_relative();
 	cleanup();
