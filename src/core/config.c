@@ -43,6 +43,7 @@ static const struct cfg_key cfg_keys[] = {
 	K_STR("database", "password_file", db_password_file),
 	K_UINT("database", "connect_timeout", db_connect_timeout, 1, 300),
 	K_STR("api", "socket", api_socket),
+	K_STR("api", "socket_group", api_socket_group),
 	K_UINT("api", "workers", api_workers, 1, SQ_WORKERS_MAX),
 	K_UINT("api", "threads", api_threads, 1, SQ_THREADS_MAX),
 	{ "api", "body_max", CT_BYTES, offsetof(struct config, api_body_max), 0,
@@ -76,6 +77,7 @@ static const struct cfg_key cfg_keys[] = {
 	K_STR("daemon", "user_agent", daemon_user_agent),
 	K_STR("daemon", "allow_networks", daemon_allow_networks),
 	K_UINT("daemon", "handler_timeout", daemon_handler_timeout, 1, 86400),
+	K_STR("daemon", "handler_user", daemon_handler_user),
 	K_UINT("daemon", "selector_cpu_ms", daemon_selector_cpu_ms, SQ_SELECTOR_CPU_MS_MIN,
 	    SQ_SELECTOR_CPU_MS_MAX),
 	K_UINT("daemon", "webhook_timeout", daemon_webhook_timeout, 1, SQ_WEBHOOK_TIMEOUT_MAX),
@@ -140,6 +142,8 @@ config_defaults(struct config *c)
 	c->daemon_max_redirects = 5;
 	c->daemon_max_body = 5 * 1024 * 1024;
 	c->daemon_handler_timeout = 300;
+	snprintf(c->daemon_handler_user, sizeof(c->daemon_handler_user), "%s",
+	    SQ_HANDLER_USER_DEFAULT);
 	c->daemon_selector_cpu_ms = SQ_SELECTOR_CPU_MS_DEFAULT;
 	c->daemon_webhook_timeout = SQ_WEBHOOK_TIMEOUT_DEFAULT;
 	c->daemon_webhook_backoff_ms = SQ_WEBHOOK_BACKOFF_MS_DEFAULT;

@@ -13,6 +13,7 @@
 #include <libxml/parser.h>
 
 #include "scrapeq/clock.h"
+#include "scrapeq/cloexec.h"
 #include "scrapeq/db.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/log.h"
@@ -650,6 +651,7 @@ main(int argc, char *argv[])
 
 	if (argc == 2 && strcmp(argv[1], SELWORKER_ARG) == 0)
 		return selworker_main();
+	cloexec_inherited();
 	while ((ch = getopt_long(argc, argv, "c:i:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': cpath = optarg; break;
