@@ -10,9 +10,11 @@
 int	cloexec_set(int fd);
 
 /*
- * Marks every descriptor above stderr close-on-exec: called first thing in main, so
- * what the parent left open (a shell's, a supervisor's) never reaches a child.
+ * Marks every open descriptor above stderr close-on-exec: first thing in main, so what
+ * the parent left open (a shell's, a supervisor's) never reaches a child; and again
+ * once the libraries have opened theirs (libcurl 7.88's multi handle makes a
+ * socketpair without close-on-exec).
  */
-void	cloexec_inherited(void);
+void	cloexec_all(void);
 
 #endif

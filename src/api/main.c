@@ -59,7 +59,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
-	cloexec_inherited();
+	cloexec_all();
 	if (config_load(&cfg, config_path(cpath), err, sizeof(err)) == -1) {
 		fprintf(stderr, "scrapeq-api: %s\n", err);
 		return 2;

@@ -17,7 +17,7 @@ cloexec_set(int fd)
 }
 
 void
-cloexec_inherited(void)
+cloexec_all(void)
 {
 	/* Linux 5.11 and later. On an older kernel it does nothing: handlers and selector
 	 * workers still close everything past stderr themselves. */

@@ -651,7 +651,7 @@ main(int argc, char *argv[])
 
 	if (argc == 2 && strcmp(argv[1], SELWORKER_ARG) == 0)
 		return selworker_main();
-	cloexec_inherited();
+	cloexec_all();
 	while ((ch = getopt_long(argc, argv, "c:i:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': cpath = optarg; break;
@@ -674,6 +674,7 @@ main(int argc, char *argv[])
 	d.cfg_path = config_path(cpath);
 	if ((rc = setup(&d, idarg)) != 0)
 		return rc;
+	cloexec_all();          /* what libcurl and the hooks thread opened without it */
 	for (;;) {
 		now = clock_mono_ms();
 		if (got_hup) {

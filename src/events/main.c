@@ -60,7 +60,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
-	cloexec_inherited();
+	cloexec_all();
 	if (config_load(&cfg, config_path(path), err, sizeof(err)) == -1) {
 		fprintf(stderr, "scrapeq-events: %s\n", err);
 		return 1;

@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+"""test_handler_isolation.py: the daemon's blast radius. A handler command (a [handlers]
+job type) inherits only stdin, stdout and stderr; when scrapeqd runs as root it runs as
+[daemon] handler_user, with no capability, / as its directory and a small environment,
+and cannot read the database password file, the JWT key file or scrapeqd's environment.
+A handler_user that is root, or that does not exist, fails the job and never runs the
+command. scrapeqd's own descriptors are close-on-exec, and a selector worker holds only
+its pipes and stderr.
+"""
+# integration: daemon
+
+import atexit
+import json
+import os
+import pwd
+import shutil
+import tempfile
+import time
+import uuid
+
+import harness
+from harness import (CONF, Daemon, config_value, db_rows, db_sql, new_project, section, sql_str, uuid_of,
+                     wait_for)
+
+O_CLOEXEC = 0o2000000
+
+
+def check(cond, name, resp=False, note=None):
+    return harness.check(cond, name, resp, note)
+
+
+def uuid7():
+    ms = int(time.time() * 1000)
+    rnd = int.from_bytes(os.urandom(10), "big")
+    v = (ms << 80) | (0x7 << 76) | ((rnd >> 68) & 0xFFF) << 64 | (0b10 << 62) | (rnd & ((1 << 62) - 1))
+    return str(uuid.UUID(int=v))
+
+
+def abs_secret(key_section, key):
+    v = config_value(key_section, key)
+    return v if v is None or v.startswith("/") else os.path.join(os.path.dirname(CONF), v)
+
+
+ROOT = os.geteuid() == 0
+HUSER = "nobody"
+PW_FILE = abs_secret("database", "password_file")
+KEY_FILE = abs_secret("auth", "jwt_key_file")
+with open(PW_FILE) as f:
+    PASSWORD = f.read().strip()
+
+# The probe runs as HUSER: it and its directory must be readable by that user.
+HDIR = tempfile.mkdtemp(prefix="sqiso.")
+os.chmod(HDIR, 0o755)
+atexit.register(shutil.rmtree, HDIR, True)
+PROBE = os.path.join(HDIR, "probe.py")
+with open(PROBE, "w") as f:
+    f.write('''import json, os, sys
+sys.stdin.read()
+fds = sorted(int(n) for n in os.listdir("/proc/self/fd"))   # the listing's own descriptor included
+
+
+def tryread(path):
+    try:
+        with open(path, "rb") as f:
+            f.read()
+        return "read"
+    except OSError as e:
+        return "denied: " + e.strerror
+
+
+caps = {}
+with open("/proc/self/status") as f:
+    for line in f:
+        if line.startswith(("CapInh", "CapPrm", "CapEff", "CapAmb")):
+            k, v = line.split(":")
+            caps[k] = int(v.strip(), 16)
+print(json.dumps({"fds": fds, "uid": [os.getuid(), os.geteuid()], "gid": [os.getgid(), os.getegid()],
+                  "groups": os.getgroups(), "password_file": tryread(sys.argv[1]),
+                  "jwt_key_file": tryread(sys.argv[2]),
+                  "daemon_environ": tryread("/proc/%d/environ" % os.getppid()),
+                  "env": dict(os.environ), "argv": sys.argv, "cwd": os.getcwd(), "caps": caps}))
+''')
+os.chmod(PROBE, 0o644)
+PROBE_CMD = "/usr/bin/python3 %s %s %s" % (PROBE, PW_FILE, KEY_FILE)
+
+Daemon.exclusive()
+TOKEN = os.urandom(4).hex()
+project = new_project(name="handler-isolation")
+pu = uuid_of(project)
+
+
+def daemon_with(name, user):
+    conf = harness.daemon_conf("iso-%s-%s" % (name, TOKEN), handler_timeout="20", max_jobs="4",
+                               handler_user=user)
+    with open(conf, "a") as f:
+        f.write("\n[handlers]\nhx_probe = %s\n" % PROBE_CMD)
+    return Daemon("iso-%s-%s" % (name, TOKEN), conf=conf)
+
+
+def queue_job(jtype="hx_probe"):
+    jid = uuid7()
+    db_sql("INSERT INTO jobs (id, project_id, type, status, source, config, max_retries) "
+           "VALUES (%s, %s, %s, 'pending', 'api', '{}', 0); "
+           "INSERT INTO job_queue (job_id, priority, run_after) VALUES (%s, 5, NOW(6))"
+           % (sql_str(jid), sql_str(pu), sql_str(jtype), sql_str(jid)))
+    return jid
+
+
+def row(jid):
+    r = db_rows("SELECT status, result, error FROM jobs WHERE id = %s AND lease_owner IS NULL" % sql_str(jid))
+    return r[0] if r else [None] * 3
+
+
+def ended(jid):
+    return wait_for(lambda: row(jid)[0] in ("completed", "failed", "cancelled"), 30)
+
+
+def leaky_fds(pid):
+    out = []
+    for n in os.listdir("/proc/%d/fdinfo" % pid):
+        try:
+            with open("/proc/%d/fdinfo/%s" % (pid, n)) as f:
+                flags = next(int(l.split()[1], 8) for l in f if l.startswith("flags:"))
+            target = os.readlink("/proc/%d/fd/%s" % (pid, n))
+        except (OSError, StopIteration):
+            continue
+        if int(n) > 2 and not flags & O_CLOEXEC:
+            out.append((int(n), target))
+    return out
+
+
+# A variable in scrapeqd's environment that must not reach the handler.
+CANARY = "canary-" + TOKEN
+os.environ["SCRAPEQ_TEST_CANARY"] = CANARY
+section("a handler inherits stdin, stdout, stderr only, and runs as handler_user")
+d = daemon_with("ok", HUSER).start()
+del os.environ["SCRAPEQ_TEST_CANARY"]
+j = queue_job()
+check(ended(j), "the probe job ends")
+st, result, error = row(j)
+check(st == "completed", "it completed", note="%s %s" % (st, error))
+got = json.loads(result) if result else {}
+check(got.get("fds") == [0, 1, 2, 3],
+      "its /proc/self/fd lists 0, 1, 2 and the listing's own descriptor, nothing of scrapeqd's",
+      note=str(got.get("fds")))
+want = pwd.getpwnam(HUSER) if ROOT else pwd.getpwuid(os.geteuid())
+check(got.get("uid") == [want.pw_uid] * 2 and got.get("gid") == [want.pw_gid] * 2,
+      "its uid and gid are %s's (%d, %d), real and effective" % (want.pw_name, want.pw_uid, want.pw_gid),
+      note="uid %s gid %s" % (got.get("uid"), got.get("gid")))
+if ROOT:
+    check(0 not in got.get("groups", [0]), "no supplementary group 0", note=str(got.get("groups")))
+    check(all(v == 0 for v in got.get("caps", {"x": 1}).values()) and len(got.get("caps", {})) == 4,
+          "no capability: inheritable, permitted, effective and ambient sets are empty", note=str(got.get("caps")))
+    for k in ("password_file", "jwt_key_file", "daemon_environ"):
+        check(got.get(k, "").startswith("denied"), "it cannot read the %s (%s)" % (k.replace("_", " "), got.get(k)))
+else:
+    check(True, "scrapeqd is not root: the handler shares its uid (README); the read checks need root (skipped)")
+env = got.get("env", {})
+check(set(env) <= {"PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TZ"} and "PATH" in env,
+      "its environment is PATH, HOME, USER, LOGNAME (and LANG, LC_ALL, TZ): %s" % sorted(env))
+check(CANARY not in json.dumps(env), "a variable of scrapeqd's environment does not reach it")
+check(PASSWORD not in (result or ""), "the database password is nowhere in its environment, argv or output")
+check(got.get("cwd") == "/", "its directory is / (%s)" % got.get("cwd"))
+logs = [m for (m,) in db_rows("SELECT message FROM job_logs WHERE job_id = %s ORDER BY id" % sql_str(j))]
+check(any(m.startswith("Running handler /usr/bin/python3") and m.endswith(" as %s" % want.pw_name) for m in logs),
+      "the job log says whom it ran as", note=str(logs[:3]))
+
+section("scrapeqd's own descriptors are close-on-exec; a selector worker holds stdin, stdout, stderr")
+leaks = leaky_fds(d.pid)
+check(not leaks, "every descriptor of scrapeqd past stderr is close-on-exec", note=str(leaks))
+kids = [int(p) for p in os.listdir("/proc") if p.isdigit() and os.path.exists("/proc/%s/cmdline" % p)]
+workers = []
+for k in kids:
+    try:
+        with open("/proc/%d/stat" % k) as f:
+            ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        with open("/proc/%d/cmdline" % k, "rb") as f:
+            cmd = f.read()
+    except OSError:
+        continue
+    if ppid == d.pid and b"--selector-worker" in cmd:
+        workers.append(k)
+if workers:
+    fds = {w: sorted(int(n) for n in os.listdir("/proc/%d/fd" % w)) for w in workers}
+    check(all(v == [0, 1, 2] for v in fds.values()), "its selector workers hold only 0, 1, 2", note=str(fds))
+else:
+    check(True, "no selector worker running now (they start with a crawl that has selectors; skipped)")
+check(d.stop(20) == 0, "SIGTERM: exit 0")
+
+if ROOT:
+    section("a handler_user that is root, or that does not exist, never runs the command")
+    for name, user, says in (("root", "root", "[daemon] handler_user 'root' is uid 0, and a handler never runs as root"),
+                             ("nouser", "no-such-user-sq", "[daemon] handler_user 'no-such-user-sq' does not exist")):
+        marker = os.path.join(HDIR, "ran-" + name)
+        d = daemon_with(name, user).start()
+        j = queue_job()
+        check(ended(j), "handler_user %s: the job ends" % user)
+        st, result, error = row(j)
+        e = json.loads(error) if error else {}
+        check(st == "failed" and e.get("code") == "HANDLER_FAILED" and says in e.get("message", ""),
+              "handler_user %s: the job fails with \"%s\"" % (user, says), note="%s %s" % (st, error))
+        check(result is None, "handler_user %s: the command never ran (no result)" % user)
+        check(d.stop(20) == 0, "handler_user %s: the daemon still runs, SIGTERM exits 0" % user)
