@@ -19,8 +19,9 @@ import time
 import uuid
 
 import harness
-from harness import (CONF, Daemon, config_value, db_rows, db_sql, new_project, section, sql_str, uuid_of,
-                     wait_for)
+import testsite
+from harness import (CONF, Daemon, config_value, create_job, db_rows, db_sql, new_project, new_target, release,
+                     section, sql_str, uuid_of, wait_for, wait_job)
 
 O_CLOEXEC = 0o2000000
 
@@ -87,6 +88,11 @@ Daemon.exclusive()
 TOKEN = os.urandom(4).hex()
 project = new_project(name="handler-isolation")
 pu = uuid_of(project)
+# A crawl with selectors, held until the daemon runs: it starts a selector worker.
+site = testsite.ensure()
+crawl = create_job(project, [new_target(project, url=site.origin("tidy") + "/")],
+                   {"depth": 0, "ignoreSitemap": True, "selectors": {"heading": "//h1"},
+                    "userAgent": "scrapeq/0.1 (isolation-test %s)" % TOKEN}, max_retries=0, hold=True)
 
 
 def daemon_with(name, user):
@@ -166,6 +172,9 @@ check(any(m.startswith("Running handler /usr/bin/python3") and m.endswith(" as %
       "the job log says whom it ran as", note=str(logs[:3]))
 
 section("scrapeqd's own descriptors are close-on-exec; a selector worker holds stdin, stdout, stderr")
+release(crawl)
+cr = wait_job(crawl, 60)
+check(cr.get("status") == "completed", "a crawl with selectors completes (%s)" % cr.get("status"))
 leaks = leaky_fds(d.pid)
 check(not leaks, "every descriptor of scrapeqd past stderr is close-on-exec", note=str(leaks))
 kids = [int(p) for p in os.listdir("/proc") if p.isdigit() and os.path.exists("/proc/%s/cmdline" % p)]
@@ -180,11 +189,20 @@ for k in kids:
         continue
     if ppid == d.pid and b"--selector-worker" in cmd:
         workers.append(k)
-if workers:
-    fds = {w: sorted(int(n) for n in os.listdir("/proc/%d/fd" % w)) for w in workers}
-    check(all(v == [0, 1, 2] for v in fds.values()), "its selector workers hold only 0, 1, 2", note=str(fds))
-else:
-    check(True, "no selector worker running now (they start with a crawl that has selectors; skipped)")
+fds = {w: sorted(int(n) for n in os.listdir("/proc/%d/fd" % w)) for w in workers}
+check(workers and all(v == [0, 1, 2] for v in fds.values()), "its selector workers hold only 0, 1, 2",
+      note=str(fds))
+
+
+def capeff(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return {l.split(":")[0]: int(l.split(":")[1], 16) for l in f if l.startswith(("CapPrm", "CapEff", "CapAmb"))}
+
+
+caps = {w: capeff(w) for w in workers}
+check(workers and all(not any(c.values()) for c in caps.values()),
+      "its selector workers hold no capability (scrapeqd runs as %s)" % ("root" if ROOT else "a user"),
+      note=str(caps))
 check(d.stop(20) == 0, "SIGTERM: exit 0")
 
 if ROOT:
