@@ -185,6 +185,12 @@ test_lengths(void)
 		{ "[database]\nname = ", 63, NULL },
 		{ "[database]\nname = ", 64,
 		    "t.conf:2: [database] name: value too long (max 63 bytes)" },
+		{ "[api]\nsocket_group = ", 63, NULL },
+		{ "[api]\nsocket_group = ", 64,
+		    "t.conf:2: [api] socket_group: value too long (max 63 bytes)" },
+		{ "[daemon]\nhandler_user = ", 63, NULL },
+		{ "[daemon]\nhandler_user = ", 64,
+		    "t.conf:2: [daemon] handler_user: value too long (max 63 bytes)" },
 		{ "[database]\npassword_file = ", 511, NULL },
 		{ "[database]\npassword_file = ", 512,
 		    "t.conf:2: [database] password_file: value too long (max 511 bytes)" },
@@ -235,6 +241,8 @@ check_defaults(const struct config *c, const char *what)
 	    "%s: [auth] defaults", what);
 	TAP_CHECK(c->jobs_per_day == 100 && c->active_runs_per_project == 1 &&
 	    c->max_results_per_target == 100, "%s: [limits] defaults", what);
+	TAP_CHECK(strcmp(c->daemon_handler_user, "nobody") == 0 && c->api_socket_group[0] == '\0',
+	    "%s: [daemon] handler_user nobody, [api] socket_group empty", what);
 	TAP_CHECK(c->daemon_selector_cpu_ms == SQ_SELECTOR_CPU_MS_DEFAULT &&
 	    c->daemon_selector_cpu_ms == 2000, "%s: [daemon] selector_cpu_ms default", what);
 	TAP_CHECK(strcmp(c->events_listen, "127.0.0.1:8091") == 0 && c->events_tick_ms == 150 &&
