@@ -124,6 +124,10 @@ handler_user_resolve(const char *name, struct handler_user *u, char *err, size_t
 int
 handler_user_become(const struct handler_user *u, const char **stage)
 {
+	struct __user_cap_header_struct	 h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct	 d[2];
+
+	memset(d, 0, sizeof(d));
 	if (!u->do_switch)
 		return 0;
 	/* Groups first: once the uid is gone, so is the right to change them. */
@@ -136,9 +140,13 @@ handler_user_become(const struct handler_user *u, const char **stage)
 	*stage = "setuid";
 	if (setresuid(u->uid, u->uid, u->uid) == -1)
 		return -1;
-	/* Under systemd scrapeqd holds CAP_SETUID as an ambient capability: it must not cross the exec. */
+	/*
+	 * Under systemd scrapeqd holds CAP_SETUID and CAP_SETGID as ambient (so also
+	 * inheritable) capabilities: none of them may cross the exec.
+	 */
 	*stage = "dropping capabilities";
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 && errno != EINVAL)
+	if ((prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 && errno != EINVAL) ||
+	    syscall(SYS_capset, &h, d) == -1)
 		return -1;
 	*stage = "checking the uid";
 	if (getuid() != u->uid || geteuid() != u->uid || getegid() != u->gid) {

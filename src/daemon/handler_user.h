@@ -34,8 +34,9 @@ struct handler_user {
 int	handler_user_resolve(const char *name, struct handler_user *u, char *err, size_t errsz);
 
 /*
- * In the forked child, before exec: takes on u's groups, gid and uid, and clears the
- * ambient capabilities so nothing of scrapeqd's privilege crosses the exec. Only
+ * In the forked child, before exec: takes on u's groups, gid and uid, and empties
+ * every capability set (ambient and inheritable included), so nothing of scrapeqd's
+ * privilege crosses the exec. Only
  * async-signal-safe calls. Returns 0, or -1 with errno set and *stage naming the call
  * that failed.
  */

@@ -14,13 +14,14 @@ import json
 import os
 import pwd
 import shutil
+import subprocess
 import tempfile
 import time
 import uuid
 
 import harness
 import testsite
-from harness import (CONF, Daemon, config_value, create_job, db_rows, db_sql, new_project, new_target, release,
+from harness import (BIN, CONF, RUN, Daemon, config_value, create_job, db_rows, db_sql, new_project, new_target, release,
                      section, sql_str, uuid_of, wait_for, wait_job)
 
 O_CLOEXEC = 0o2000000
@@ -219,3 +220,90 @@ if ROOT:
               "handler_user %s: the job fails with \"%s\"" % (user, says), note="%s %s" % (st, error))
         check(result is None, "handler_user %s: the command never ran (no result)" % user)
         check(d.stop(20) == 0, "handler_user %s: the daemon still runs, SIGTERM exits 0" % user)
+
+
+# --- as under etc/systemd/scrapeqd.service: an ordinary user with ambient CAP_SETUID/CAP_SETGID
+
+SVC_USER = "daemon"            # an account every Debian system has, standing in for scrapeq
+
+
+def reachable_by_others(path):
+    """Every directory above path lets others through (scripts/check's run directory does not)."""
+    d = os.path.dirname(os.path.abspath(path))
+    while d != "/":
+        if not os.stat(d).st_mode & 0o001:
+            return False
+        d = os.path.dirname(d)
+    return True
+
+
+def as_service():
+    db_sock = config_value("database", "socket")
+    if not (db_sock and reachable_by_others(db_sock) and reachable_by_others(os.path.join(BIN, "scrapeqd"))):
+        check(True, "the stack's MariaDB socket or scrapeqd is not reachable by %s (a private run "
+              "directory): the systemd-like case is skipped" % SVC_USER)
+        return
+    svc = pwd.getpwnam(SVC_USER)
+    tmp = tempfile.mkdtemp(prefix="sqsvc.")
+    try:
+        os.chmod(tmp, 0o755)
+        # The secrets as the unit's setup has them: 0600, owned by the service's user.
+        pw, key = os.path.join(tmp, "db.password"), os.path.join(tmp, "jwt.key")
+        shutil.copyfile(PW_FILE, pw)
+        shutil.copyfile(KEY_FILE, key)
+        for f in (pw, key):
+            os.chown(f, svc.pw_uid, svc.pw_gid)
+            os.chmod(f, 0o600)
+        did = "iso-svc-%s" % TOKEN
+        src = harness.daemon_conf(did, handler_timeout="20", max_jobs="4", handler_user=HUSER)
+        with open(src) as f:
+            lines = f.read().split("\n")
+        out = []
+        for l in lines:
+            k = l.split("=", 1)[0].strip()
+            out.append("password_file = %s" % pw if k == "password_file" else
+                       "jwt_key_file = %s" % key if k == "jwt_key_file" else l)
+        out.append("\n[handlers]\nhx_probe = /usr/bin/python3 %s %s %s\n" % (PROBE, pw, key))
+        conf = os.path.join(tmp, "scrapeq.conf")
+        with open(conf, "w") as f:
+            f.write("\n".join(out))
+        os.chmod(conf, 0o644)
+        d = Daemon(did, conf=conf)
+        logf = open(d.log, "ab")
+        d.proc = subprocess.Popen(
+            ["setpriv", "--reuid", SVC_USER, "--regid", SVC_USER, "--clear-groups",
+             "--inh-caps", "-all,+setuid,+setgid", "--ambient-caps", "+setuid,+setgid",
+             "--bounding-set", "-all,+setuid,+setgid", "--",
+             os.path.join(BIN, "scrapeqd"), "-c", conf, "--id", did],
+            stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
+        logf.close()
+        Daemon.started.append(d)
+        check(wait_for(lambda: d.registered() or not d.alive(), 15) and d.alive(),
+              "scrapeqd runs as %s with only CAP_SETUID and CAP_SETGID (ambient), as under its unit" % SVC_USER,
+              note=d.tail())
+        with open("/proc/%d/status" % d.pid) as f:
+            st = {l.split(":")[0]: l.split(":")[1].strip() for l in f}
+        check(st.get("Uid", "").split()[0] == str(svc.pw_uid) and int(st.get("CapEff", "0"), 16) == 0xc0,
+              "its uid is %d and its effective capabilities are exactly setgid and setuid (0xc0)" % svc.pw_uid,
+              note="Uid %s CapEff %s" % (st.get("Uid"), st.get("CapEff")))
+        j = queue_job()
+        check(ended(j), "the probe job ends")
+        jst, result, error = row(j)
+        got = json.loads(result) if result else {}
+        nob = pwd.getpwnam(HUSER)
+        check(jst == "completed" and got.get("uid") == [nob.pw_uid] * 2 and got.get("gid") == [nob.pw_gid] * 2,
+              "the handler runs as %s, not as %s" % (HUSER, SVC_USER), note="%s %s %s" % (jst, error, result))
+        check(got.get("fds") == [0, 1, 2, 3], "it holds 0, 1, 2 and its listing's descriptor", note=str(got.get("fds")))
+        check(all(v == 0 for v in got.get("caps", {"x": 1}).values()),
+              "the ambient CAP_SETUID/CAP_SETGID did not cross its exec", note=str(got.get("caps")))
+        for k in ("password_file", "jwt_key_file", "daemon_environ"):
+            check(got.get(k, "").startswith("denied"),
+                  "it cannot read the %s of %s (%s)" % (k.replace("_", " "), SVC_USER, got.get(k)))
+        check(d.stop(20) == 0, "SIGTERM: exit 0")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if ROOT:
+    section("as under the systemd unit: scrapeqd as an ordinary user holding CAP_SETUID and CAP_SETGID")
+    harness.guard(as_service, "scrapeqd as a service user")
