@@ -195,8 +195,11 @@ spawn(struct handler_run *h, const char *command, const char *input)
 	}
 	if (h->pid == 0)
 		child(in[0], out[1], rep[1], cmd, &h->user);
+	/* The child's ends: with them closed here, a command that does not read gets EPIPE. */
+	close(in[0]);
+	close(out[1]);
 	close(rep[1]);
-	rep[1] = -1;
+	in[0] = out[1] = rep[1] = -1;
 	if (child_started(h, rep[0]) == -1) {
 		rc = 0;            /* a run that has failed, with its reason */
 		goto out;
