@@ -557,6 +557,7 @@ reload(struct daemon *d)
 	d->cfg.daemon_host_delay_ms = n.daemon_host_delay_ms;
 	d->cfg.daemon_selector_cpu_ms = n.daemon_selector_cpu_ms;
 	d->cfg.daemon_handler_timeout = n.daemon_handler_timeout;
+	memcpy(d->cfg.daemon_handler_user, n.daemon_handler_user, sizeof(n.daemon_handler_user));
 	d->cfg.max_results_per_target = n.max_results_per_target;
 	d->cfg.retention_days = n.retention_days;
 	memcpy(d->cfg.daemon_user_agent, n.daemon_user_agent, sizeof(n.daemon_user_agent));
