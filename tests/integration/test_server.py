@@ -520,7 +520,20 @@ def start_umask0(conf, args):
             os.umask(old)
 
 
+def events_fds():
+    """The stack's scrapeq-events (libwebsockets' sockets, MariaDB's) leaves nothing to a child either."""
+    try:
+        with open(os.path.join(RUN, "events.pid")) as f:
+            pid = int(f.read().strip())
+        leaks = leaky_fds(pid)
+    except (OSError, ValueError) as e:
+        check(False, "the stack's scrapeq-events runs", note=str(e))
+        return
+    check(not leaks, "every descriptor of the stack's scrapeq-events past stderr is close-on-exec", note=str(leaks))
+
+
 def socket_mode(tmp):
+    events_fds()
     st = os.stat(os.path.join(RUN, "api.sock"))
     check(st.st_mode & 0o7777 == 0o660, "the stack's scrapeq-api socket is mode 0660 (%04o)" % (st.st_mode & 0o7777))
     for group in ("", "nogroup"):
