@@ -13,6 +13,7 @@ enum log_level { LOG_LVL_DEBUG, LOG_LVL_INFO, LOG_LVL_WARNING, LOG_LVL_ERROR };
 
 #define SQ_HANDLERS_MAX      32
 #define SQ_HANDLER_CMD_MAX   511     /* bytes of a handler's command line */
+#define SQ_HANDLER_USER_DEFAULT "nobody" /* [daemon] handler_user */
 
 /* [handlers]: a job type other than scrape, run by scrapeqd as this command. */
 struct config_handler {
@@ -36,6 +37,7 @@ struct config {
 
 	/* [api] */
 	char	 api_socket[256];    /* FastCGI socket path, or host:port; empty: inherit fd 0 */
+	char	 api_socket_group[64]; /* group of the socket scrapeq-api creates (mode 0660); empty: its own */
 	unsigned api_workers;        /* default 2 */
 	unsigned api_threads;        /* default 4 */
 	size_t	 api_body_max;       /* default SQ_BODY_MAX_DEFAULT */
@@ -74,6 +76,7 @@ struct config {
 	char	 daemon_allow_networks[512]; /* CIDR list the crawler may fetch although private */
 
 	unsigned daemon_handler_timeout; /* seconds a handler command may run, default 300 */
+	char	 daemon_handler_user[64]; /* who handlers run as when scrapeqd may switch users; default SQ_HANDLER_USER_DEFAULT */
 	unsigned daemon_selector_cpu_ms; /* CPU ms one page's selectors may use, default 2000 */
 	unsigned daemon_webhook_timeout; /* seconds per webhook delivery attempt, default 10 */
 	unsigned daemon_webhook_backoff_ms; /* before a failed delivery's first retry (doubles), default 10000 */
@@ -104,6 +107,8 @@ void	config_defaults(struct config *c);
  * Refuses a file over SQ_CONFIG_FILE_MAX. A relative secret-file path is taken
  * relative to the config file's directory. The password is the file's content
  * less one trailing newline; the JWT key is the file's raw bytes (32 to 256).
+ * A secret file with any group or other permission bit (SQ_SECRET_MODE_FORBIDDEN)
+ * is refused: "file:line: PATH: mode 0644, want 0600".
  * On -1 no secret is left in *c.
  */
 int	config_load(struct config *c, const char *path, char *err, size_t errsz);

@@ -39,6 +39,10 @@
 #define SQ_CONFIG_LINE_MAX    1024            /* one line of scrapeq.conf */
 #define SQ_CONFIG_VALUE_MAX   512
 #define SQ_SECRET_FILE_MAX    4096            /* password / key files */
+#define SQ_SECRET_MODE        0600            /* what a secret file's mode should be (in messages) */
+#define SQ_SECRET_MODE_FORBIDDEN 0077         /* any of these bits on a secret file: refused at start-up */
+#define SQ_API_SOCKET_MODE    0660            /* scrapeq-api's own unix socket: owner and group only */
+#define SQ_HANDLER_GROUPS_MAX 64              /* supplementary groups of [daemon] handler_user */
 #define SQ_ID_MAX             64              /* longest public id we accept in a path */
 #define SQ_FLOW_PAGE_MAX      1001            /* seed 002: job objects in one GET /v1/jobs */
 #define SQ_FLOW_IDS_IN_MAX    25              /* seed 002: ids in one flow_id_in (fits SQ_QUERY_VALUE_MAX) */

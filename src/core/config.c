@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "scrapeq/config.h"
 #include "scrapeq/limits.h"
@@ -42,6 +43,7 @@ static const struct cfg_key cfg_keys[] = {
 	K_STR("database", "password_file", db_password_file),
 	K_UINT("database", "connect_timeout", db_connect_timeout, 1, 300),
 	K_STR("api", "socket", api_socket),
+	K_STR("api", "socket_group", api_socket_group),
 	K_UINT("api", "workers", api_workers, 1, SQ_WORKERS_MAX),
 	K_UINT("api", "threads", api_threads, 1, SQ_THREADS_MAX),
 	{ "api", "body_max", CT_BYTES, offsetof(struct config, api_body_max), 0,
@@ -75,6 +77,7 @@ static const struct cfg_key cfg_keys[] = {
 	K_STR("daemon", "user_agent", daemon_user_agent),
 	K_STR("daemon", "allow_networks", daemon_allow_networks),
 	K_UINT("daemon", "handler_timeout", daemon_handler_timeout, 1, 86400),
+	K_STR("daemon", "handler_user", daemon_handler_user),
 	K_UINT("daemon", "selector_cpu_ms", daemon_selector_cpu_ms, SQ_SELECTOR_CPU_MS_MIN,
 	    SQ_SELECTOR_CPU_MS_MAX),
 	K_UINT("daemon", "webhook_timeout", daemon_webhook_timeout, 1, SQ_WEBHOOK_TIMEOUT_MAX),
@@ -139,6 +142,8 @@ config_defaults(struct config *c)
 	c->daemon_max_redirects = 5;
 	c->daemon_max_body = 5 * 1024 * 1024;
 	c->daemon_handler_timeout = 300;
+	snprintf(c->daemon_handler_user, sizeof(c->daemon_handler_user), "%s",
+	    SQ_HANDLER_USER_DEFAULT);
 	c->daemon_selector_cpu_ms = SQ_SELECTOR_CPU_MS_DEFAULT;
 	c->daemon_webhook_timeout = SQ_WEBHOOK_TIMEOUT_DEFAULT;
 	c->daemon_webhook_backoff_ms = SQ_WEBHOOK_BACKOFF_MS_DEFAULT;
@@ -466,12 +471,35 @@ config_parse(struct config *c, const char *name, const char *text, size_t len,
 }
 
 /*
- * Reads all of path into buf (room for max + 1 bytes; NUL-terminated).
- * Refuses a file longer than max. Errors are "path: why (what)".
+ * A secret file that its group or others may read (or write) is refused: the
+ * sysadmin made a mistake that leaks the secret, and saying so beats running.
+ * Checked on the descriptor that is read, so a rename in between changes nothing.
  */
 static int
-read_bounded(const char *path, const char *what, char *buf, size_t max, size_t *len,
-    char *err, size_t errsz)
+secret_mode_ok(int fd, const char *path, char *err, size_t errsz)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1) {
+		set_err(err, errsz, "%s: %s", path, strerror(errno));
+		return 0;
+	}
+	if ((st.st_mode & SQ_SECRET_MODE_FORBIDDEN) != 0) {
+		set_err(err, errsz, "%s: mode %04o, want %04o", path,
+		    (unsigned)(st.st_mode & 07777), (unsigned)SQ_SECRET_MODE);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Reads all of path into buf (room for max + 1 bytes; NUL-terminated).
+ * Refuses a file longer than max, and a secret one with group or other bits.
+ * Errors are "path: why (what)", or "path: mode 0644, want 0600".
+ */
+static int
+read_bounded(const char *path, const char *what, int secret, char *buf, size_t max,
+    size_t *len, char *err, size_t errsz)
 {
 	ssize_t	 r;
 	size_t	 got = 0;
@@ -481,6 +509,8 @@ read_bounded(const char *path, const char *what, char *buf, size_t max, size_t *
 		set_err(err, errsz, "%s: %s (%s)", path, strerror(errno), what);
 		return -1;
 	}
+	if (secret && !secret_mode_ok(fd, path, err, errsz))
+		goto out;
 	while (got <= max) {
 		r = read(fd, buf + got, max + 1 - got);
 		if (r == -1 && errno == EINTR)
@@ -535,7 +565,7 @@ read_password(struct config *c, char *err, size_t errsz)
 
 	if (resolve(c->path, c->db_password_file, what, path, sizeof(path), err, errsz) != 0)
 		return -1;
-	if (read_bounded(path, what, buf, SQ_SECRET_FILE_MAX, &len, err, errsz) != 0)
+	if (read_bounded(path, what, 1, buf, SQ_SECRET_FILE_MAX, &len, err, errsz) != 0)
 		goto out;
 	if (len > 0 && buf[len - 1] == '\n') {
 		len--;
@@ -570,7 +600,7 @@ read_jwt_key(struct config *c, char *err, size_t errsz)
 
 	if (resolve(c->path, c->jwt_key_file, what, path, sizeof(path), err, errsz) != 0)
 		return -1;
-	if (read_bounded(path, what, buf, sizeof(c->jwt_key), &len, err, errsz) != 0)
+	if (read_bounded(path, what, 1, buf, sizeof(c->jwt_key), &len, err, errsz) != 0)
 		goto out;
 	if (len < JWT_KEY_MIN)
 		set_err(err, errsz, "%s: key shorter than %d bytes (%s)", path, JWT_KEY_MIN,
@@ -613,7 +643,7 @@ config_load(struct config *c, const char *path, char *err, size_t errsz)
 		set_err(err, errsz, "%s: out of memory", path);
 		goto out;
 	}
-	if (read_bounded(path, "config file", text, SQ_CONFIG_FILE_MAX, &len, err,
+	if (read_bounded(path, "config file", 0, text, SQ_CONFIG_FILE_MAX, &len, err,
 	    errsz) != 0)
 		goto out;
 	if (config_parse(c, path, text, len, err, errsz) != 0)

@@ -9,6 +9,7 @@
 #include <mysqld_error.h>
 
 #include "scrapeq/buf.h"
+#include "scrapeq/cloexec.h"
 #include "scrapeq/db.h"
 #include "scrapeq/log.h"
 
@@ -115,6 +116,8 @@ db_connect(struct db *db)
 		db->my = NULL;
 		return SQ_ERR_DB_DOWN;
 	}
+	/* Connector/C opens its socket without close-on-exec (seen here on 3.3). */
+	cloexec_set(mysql_get_socket(db->my));
 	if (db->down_logged)
 		log_info("db: connected again");
 	db->down_logged = 0;
