@@ -98,7 +98,7 @@ static const char *const level_names[] = {
 };
 
 static const char *const tls_names[] = {
-	[CONFIG_TLS_OFF] = "off", [CONFIG_TLS_ON] = "on", [CONFIG_TLS_VERIFY] = "verify",
+	[CONFIG_TLS_OFF] = "off", [CONFIG_TLS_VERIFY] = "verify",
 };
 
 /* One parse in progress: where we are, and where each key was first set. */
@@ -311,7 +311,7 @@ set_value(struct parser *p, const struct cfg_key *k, const char *val)
 				p->c->db_tls = (enum config_tls)i;
 				return 0;
 			}
-		return perr(p, "[%s] %s: '%s' is not one of off, on, verify",
+		return perr(p, "[%s] %s: '%s' is not one of off, verify",
 		    k->section, k->name, echo(q, sizeof(q), val));
 	}
 	return perr(p, "internal error: unknown key type");
@@ -465,8 +465,7 @@ check_database(struct parser *p)
 
 	if (c->db_tls != CONFIG_TLS_OFF && c->db_socket[0] != '\0') {
 		p->line = c->db_tls_line;
-		return perr(p, "[database] tls = %s needs TCP (host, port): remove socket",
-		    tls_names[c->db_tls]);
+		return perr(p, "[database] tls = verify needs TCP (host, port): remove socket");
 	}
 	if (c->db_tls == CONFIG_TLS_VERIFY && c->db_tls_ca[0] == '\0') {
 		p->line = c->db_tls_line;

@@ -92,8 +92,7 @@ static void
 db_where(const struct config *c, char *out, size_t outsz)
 {
 	static const char *const mode[] = {
-		[CONFIG_TLS_OFF] = "", [CONFIG_TLS_ON] = " (tls on)",
-		[CONFIG_TLS_VERIFY] = " (tls verify)",
+		[CONFIG_TLS_OFF] = "", [CONFIG_TLS_VERIFY] = " (tls verify)",
 	};
 
 	if (c->db_socket[0] != '\0')
@@ -103,9 +102,10 @@ db_where(const struct config *c, char *out, size_t outsz)
 }
 
 /*
- * [database] tls as driver options: on and verify refuse a server that does not
- * offer TLS (never a silent fall-back to plain text); verify also checks the
- * server's certificate against tls_ca and its name (DNS or IP SAN) against host.
+ * [database] tls = verify as driver options: TLS required, the server's certificate
+ * checked against tls_ca and its name (DNS or IP SAN) against host. With verification
+ * on, Connector/C refuses a server that offers no TLS before it sends the login; TLS
+ * required without it would fall back to plain text (3.3), so scrapeq never asks for that.
  * Returns 0, or -1 when the driver refuses an option.
  */
 static int
@@ -115,11 +115,8 @@ db_tls_options(MYSQL *my, const struct config *c)
 
 	if (c->db_tls == CONFIG_TLS_OFF)
 		return 0;
-	if (mysql_optionsv(my, MYSQL_OPT_SSL_ENFORCE, &yes) != 0)
-		return -1;
-	if (c->db_tls_ca[0] != '\0' && mysql_optionsv(my, MYSQL_OPT_SSL_CA, c->db_tls_ca) != 0)
-		return -1;
-	if (c->db_tls == CONFIG_TLS_VERIFY &&
+	if (mysql_optionsv(my, MYSQL_OPT_SSL_ENFORCE, &yes) != 0 ||
+	    mysql_optionsv(my, MYSQL_OPT_SSL_CA, c->db_tls_ca) != 0 ||
 	    mysql_optionsv(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &yes) != 0)
 		return -1;
 	return 0;

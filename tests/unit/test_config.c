@@ -73,11 +73,13 @@ static const struct erow erows[] = {
 	{ "[database]\nconnect_timeout = 0\n", 0,
 	    "t.conf:2: [database] connect_timeout: 0 is out of range (must be from 1 to 300)" },
 	{ "[database]\ntls = yes\n", 0,
-	    "t.conf:2: [database] tls: 'yes' is not one of off, on, verify" },
+	    "t.conf:2: [database] tls: 'yes' is not one of off, verify" },
 	{ "[database]\ntls = VERIFY\n", 0,
-	    "t.conf:2: [database] tls: 'VERIFY' is not one of off, on, verify" },
-	{ "[database]\nsocket = /run/m.sock\n\ntls = on\n", 0,
-	    "t.conf:4: [database] tls = on needs TCP (host, port): remove socket" },
+	    "t.conf:2: [database] tls: 'VERIFY' is not one of off, verify" },
+	{ "[database]\ntls = on\n", 0,
+	    "t.conf:2: [database] tls: 'on' is not one of off, verify" },
+	{ "[database]\nsocket = /run/m.sock\n\ntls = verify\ntls_ca = /ca.pem\n", 0,
+	    "t.conf:4: [database] tls = verify needs TCP (host, port): remove socket" },
 	{ "[database]\ntls = verify\nhost = 10.0.0.1\n", 0,
 	    "t.conf:2: [database] tls = verify needs tls_ca (the CA file that signed the server's "
 	    "certificate)" },
@@ -641,15 +643,15 @@ test_load_bounds(void)
 static void
 test_tls(void)
 {
-	static const char *const names[] = { "off", "on", "verify" };
+	static const char *const names[] = { "off", "verify" };
 	struct config	 c;
 	char		 err[1024] = "", text[256], path[512], want[1024];
 	size_t		 i;
 	int		 rc;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 2; i++) {
 		snprintf(text, sizeof(text), "[database]\nhost = 10.1.2.3\ntls = %s\n%s", names[i],
-		    i == 2 ? "tls_ca = ca.pem\n" : "");
+		    i == 1 ? "tls_ca = ca.pem\n" : "");
 		rc = config_parse(&c, "t.conf", text, strlen(text), err, sizeof(err));
 		TAP_CHECK(rc == 0 && c.db_tls == (enum config_tls)i, "tls = %s: \"%s\"", names[i],
 		    err);
