@@ -28,11 +28,12 @@ What it checks:
      namespace (ip netns exec): every job completed, exactly one result row and one
      'started' event each (no job claimed twice), every page fetched once; prints
      jobs/s and jobs per daemon.
-  3. 24 slow jobs (3 x max_jobs: every daemon holds 8); once namespace 0's daemon holds
+  3. 24 slow jobs (3 x max_jobs: every daemon holds 8), with a project webhook for
+     their completions; once namespace 0's daemon holds
      its 8 mid-fetch, every process in namespace 0 gets SIGKILL. Its jobs go back to
      the queue after the lease (retry 1, "Daemon ... was lost" in their log), finish on
-     the other two, one result row each; prints the time from the kill to the last job
-     completed.
+     the other two, one result row each; the webhook gets every completion; prints
+     the time from the kill to the last job completed.
 
 Run: SCRAPEQ_BIN_DIR=$PWD python3 tests/faults/test_scaleout.py   (as root; about a minute)
 Prints "ok - ..." / "not ok - ..." lines and "# ..." figures; exits 1 on any failure.
@@ -63,7 +64,7 @@ JOBS = 1000
 MAX_JOBS = 8                 # [daemon] max_jobs = claim_batch of every daemon
 SLOW_JOBS = NS_COUNT * MAX_JOBS
 SLOW_SECONDS = 4             # a /slow/ page's delay
-LEASE_SECONDS = 4            # [daemon] lease_seconds
+LEASE_SECONDS = 5            # [daemon] lease_seconds
 DB_PORT = 3306
 
 _passed = 0
@@ -395,6 +396,7 @@ class Site(http.server.ThreadingHTTPServer):
 
 def start_site(fx):
     hits = collections.Counter()
+    hooks = []
     lock = threading.Lock()
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -418,6 +420,18 @@ def start_site(fx):
             except OSError:
                 pass          # the daemon that asked was killed
 
+        def do_POST(self):
+            n = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(min(n, 1 << 20))
+            try:
+                job = json.loads(raw).get("job_id", "")
+            except ValueError:
+                job = "?"
+            with lock:
+                hooks.append(job.replace("job_", "").replace("-", "").lower())
+            self.send_response(204)
+            self.end_headers()
+
         def log_message(self, *args):
             pass
 
@@ -425,6 +439,7 @@ def start_site(fx):
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     fx.site = srv
     fx.site_hits = hits
+    fx.site_hooks = hooks
     fx.site_base = "http://%s:%d" % (fx.root_ip(0), srv.server_address[1])
 
 
@@ -698,6 +713,11 @@ def round_one(fx):
 
 
 def round_two(fx):
+    # A webhook for the round's completions: the daemons' fan-out and delivery run
+    # under their least-privilege GRANTs too.
+    st, hook = api(fx, "POST", "/api/v1/projects/%s/webhooks" % fx.project,
+                   {"url": fx.site_base + "/hook", "events": ["completed"]})
+    check(st == 201, "a webhook for the slow jobs' completions", "%s %s" % (st, hook))
     ids = create_jobs(fx, "/slow/", SLOW_JOBS, threads=2)
     jl = id_list(ids)
     victim = "scaleout-0"
@@ -753,6 +773,13 @@ def round_two(fx):
         "last of them completed: %.1f s (lease %d s, reclaim scan every 5 s, the page again %d s); "
         "all done %.1f s after the kill" % (SLOW_JOBS, SLOW_SECONDS, len(held), float(last or 0),
                                             LEASE_SECONDS, SLOW_SECONDS, after))
+    want = {j.replace("job_", "").lower() for j in ids}
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not want <= set(fx.site_hooks):
+        time.sleep(0.2)
+    got = set(fx.site_hooks)
+    check(want <= got, "the webhook got every slow job's completion (%d of %d; %d POSTs)" %
+          (len(want & got), len(want), len(fx.site_hooks)))
     for i in range(1, NS_COUNT):
         check(fx.daemons[i].poll() is None, "scrapeqd %d still runs" % i)
 
