@@ -10,18 +10,21 @@ What it builds (all its own, all removed at the end, also on failure):
   - a private MariaDB on 10.213.<N>.1:3306 only, with TLS and
     require_secure_transport=ON, and one user per program: sq_ctl (migrations),
     sq_api (the API) and sq_d0..2 (one per daemon host, each only from its namespace's
-    address), every one REQUIRE SSL, the daemons with README's least-privilege GRANTs;
+    address), every one REQUIRE SSL, the daemons with README's least-privilege GRANTs
+    (and sq_plain, SELECT only and without REQUIRE SSL, to try plain text with);
   - scrapeq-api + nginx in the root namespace (the repo's snippet, as a sysadmin
     includes it) against that MariaDB over TCP + TLS: the jobs are created through
     the API, as a client would;
   - a small site (Python's http.server, in this process) on 10.213.<N>.1: /p/<n> answers
-    at once, /slow/<n> after SLOW_SECONDS; the daemons allowlist 10.213.<N>.0/24.
+    at once, /slow/<n> (each on a port of its own) sends its headers at once and its
+    body after SLOW_SECONDS; the daemons allowlist 10.213.<N>.0/24.
 
 What it checks:
   1. TLS: scrapeqctl with tls = verify and the right CA migrates and reads; with the
      wrong CA, or at an address the certificate does not name, it is refused with a log
      line naming the address; a server that offers no TLS is refused before any login
-     is sent (a fake greeting without the TLS capability); each daemon's log says its session's cipher; the server's own view
+     is sent (a fake greeting without the TLS capability); plain TCP is refused by the
+     server, by REQUIRE SSL and by require_secure_transport; each daemon's log says its session's cipher; the server's own view
      (performance_schema, status by thread) shows a TLS cipher on every daemon user's
      connection and no user connected over TCP without one.
   2. 1,000 one-page jobs, one target each, through the API, then one scrapeqd per
@@ -197,8 +200,9 @@ class Fixture:
                 os.kill(nginx_pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
-        if self.site is not None:
-            self.site.shutdown()
+        for srv in [self.site] + getattr(self, "slow_sites", []):
+            if srv is not None:
+                srv.shutdown()
         for ns in self.namespaces:
             run(["ip", "netns", "del", ns], check_rc=False)
         for link in self.links:
@@ -302,17 +306,20 @@ def make_users(fx):
     fx.passwords = {}
     stmts = ["CREATE DATABASE scrapeq CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;"]
     net = "10.213.%d.%%" % fx.net.network_address.packed[2]
-    users = [("sq_ctl", net), ("sq_api", fx.root_ip(0))] + \
+    # sq_plain alone lacks REQUIRE SSL: it shows that require_secure_transport holds by itself.
+    users = [("sq_ctl", net), ("sq_api", fx.root_ip(0)), ("sq_plain", fx.root_ip(0))] + \
         [("sq_d%d" % i, fx.ns_ip(i)) for i in range(NS_COUNT)]
     for user, host in users:
         pw = secrets.token_hex(16)
         fx.passwords[user] = pw
-        stmts.append("CREATE USER '%s'@'%s' IDENTIFIED BY '%s' REQUIRE SSL;" % (user, host, pw))
+        stmts.append("CREATE USER '%s'@'%s' IDENTIFIED BY '%s'%s;" % (
+            user, host, pw, "" if user == "sq_plain" else " REQUIRE SSL"))
         path = fx.path("%s.password" % user)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(pw + "\n")
     stmts.append("GRANT ALL ON scrapeq.* TO 'sq_ctl'@'%s';" % net)
+    stmts.append("GRANT SELECT ON scrapeq.* TO 'sq_plain'@'%s';" % fx.root_ip(0))
     stmts.append("GRANT SELECT, INSERT, UPDATE, DELETE ON scrapeq.* TO 'sq_api'@'%s';"
                  % fx.root_ip(0))
     sql(fx, "\n".join(stmts))
@@ -438,6 +445,16 @@ def start_site(fx):
     srv = Site((fx.root_ip(0), 0), Handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     fx.site = srv
+    # Each slow page on a port of its own. scrapeqd sets CURLOPT_PIPEWAIT, and libcurl
+    # then holds a daemon's transfers to one host:port behind the first until it knows
+    # whether that connection multiplexes: with a slow body they go one at a time (the
+    # curl tool, which sets it too, took 8.3 s for 4 parallel 2 s answers from one
+    # HTTP/1.0 server). One port per page keeps this test about leases.
+    fx.slow_sites = []
+    for _ in range(SLOW_JOBS):
+        s = Site((fx.root_ip(0), 0), Handler)
+        threading.Thread(target=s.serve_forever, daemon=True).start()
+        fx.slow_sites.append(s)
     fx.site_hits = hits
     fx.site_hooks = hooks
     fx.site_base = "http://%s:%d" % (fx.root_ip(0), srv.server_address[1])
@@ -542,8 +559,11 @@ def create_jobs(fx, prefix, n, threads=4):
     def work(k):
         try:
             for i in range(k, n, threads):
+                base = fx.site_base
+                if prefix == "/slow/":
+                    base = "http://%s:%d" % (fx.root_ip(0), fx.slow_sites[i].server_address[1])
                 st, t = api(fx, "POST", "/api/v1/projects/%s/targets" % fx.project,
-                            {"url": "%s%s%d" % (fx.site_base, prefix, i)})
+                            {"url": "%s%s%d" % (base, prefix, i)})
                 if st != 201:
                     raise RuntimeError("target: %s %s" % (st, t))
                 st, j = api(fx, "POST", "/api/v1/projects/%s/jobs" % fx.project,
@@ -611,10 +631,24 @@ def check_tls(fx, ctl_conf):
           "a server certificate from another CA is refused, with a log line saying so",
           "exit %d: %s" % (p.returncode, p.stderr))
 
+    # Plain TCP: the user's REQUIRE SSL refuses it, and for a user without it the
+    # server's require_secure_transport does.
     off = write_conf(fx, "tls-off", "sq_ctl", tls="off", ca=None)
     p = ctl(fx, off, "jobs", "ls", "--limit", "1")
-    check(p.returncode != 0, "the server refuses a plain-text session (require_secure_transport)",
+    check(p.returncode != 0 and "Access denied for user 'sq_ctl'" in p.stderr,
+          "a plain-text session of a REQUIRE SSL user is refused",
           "exit %d: %s" % (p.returncode, p.stderr))
+    # MariaDB 10.11 answers that one with "Access denied" (1045) too, not an error of its
+    # own: the same user and password over TLS getting in shows what refused it.
+    off = write_conf(fx, "tls-off-plain", "sq_plain", tls="off", ca=None)
+    p = ctl(fx, off, "jobs", "ls", "--limit", "1")
+    on = ctl(fx, write_conf(fx, "tls-plain", "sq_plain"), "jobs", "ls", "--limit", "1")
+    check(p.returncode != 0 and "Access denied for user 'sq_plain'" in p.stderr and
+          on.returncode == 0, "a plain-text session of a user without REQUIRE SSL is refused "
+          "(require_secure_transport), the same login over TLS gets in",
+          "plain: exit %d: %s; TLS: exit %d: %s" % (p.returncode, p.stderr, on.returncode,
+                                                     on.stderr))
+    msgs.append(p.stderr.splitlines()[0] if p.stderr else "")
 
     # The server listens on root_ip(1) too, but its certificate names only root_ip(0).
     other = write_conf(fx, "other-name", "sq_ctl", host=fx.root_ip(1))
