@@ -96,6 +96,7 @@
 #define SQ_WEBHOOK_GIVE_UP_SECONDS 86400      /* a delivery failing this long is failed; a webhook, disabled */
 #define SQ_WEBHOOK_FANOUT_BATCH 500           /* job_events read per fan-out transaction */
 #define SQ_WEBHOOK_GAP_WAIT_MS 2000           /* an id gap in job_events is waited for this long */
+#define SQ_WEBHOOK_GAP_RECHECK_SECONDS 600    /* ... then moved past, and still looked for this long */
 #define SQ_WEBHOOK_LEASE_SECONDS 300          /* a daemon holds a webhook this long per claim */
 #define SQ_WEBHOOK_CLAIM_BATCH 8              /* webhooks claimed per claim transaction */
 #define SQ_WEBHOOK_SENDS_PER_CLAIM 200        /* deliveries sent per claimed webhook before it is released */
