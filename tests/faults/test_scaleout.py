@@ -7,7 +7,7 @@ What it builds (all its own, all removed at the end, also on failure):
     namespace side .2/.6/.10, the namespace's default route via its root side;
   - a CA, a server certificate whose SAN is the root-side IP 10.213.<N>.1, and a second
     CA that signed nothing (openssl, in the test's temporary directory);
-  - a private MariaDB on 10.213.<N>.1:3306 only, with TLS and
+  - a private MariaDB on 10.213.<N>.1:3306 and .5:3306 only (the certificate names .1), with TLS and
     require_secure_transport=ON, and one user per program: sq_ctl (migrations),
     sq_api (the API) and sq_d0..2 (one per daemon host, each only from its namespace's
     address), every one REQUIRE SSL, the daemons with README's least-privilege GRANTs
