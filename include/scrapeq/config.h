@@ -11,6 +11,14 @@
 
 enum log_level { LOG_LVL_DEBUG, LOG_LVL_INFO, LOG_LVL_WARNING, LOG_LVL_ERROR };
 
+/*
+ * [database] tls: off (plain TCP, or a unix socket), or verify (TLS required, the
+ * server's certificate checked against tls_ca and its name against host). There is
+ * no "encrypt without verifying": Connector/C 3.3 then falls back to plain text when
+ * the server offers no TLS, and sends the login before any check could refuse it.
+ */
+enum config_tls { CONFIG_TLS_OFF, CONFIG_TLS_VERIFY };
+
 #define SQ_HANDLERS_MAX      32
 #define SQ_HANDLER_CMD_MAX   511     /* bytes of a handler's command line */
 #define SQ_HANDLER_USER_DEFAULT "nobody" /* [daemon] handler_user */
@@ -34,6 +42,10 @@ struct config {
 	char	 db_password[256];   /* read from db_password_file at load time, never from the INI */
 	unsigned db_password_file_line; /* where password_file was set, for error messages */
 	unsigned db_connect_timeout; /* seconds, default 1 (the 503 must come within 2 s) */
+	enum config_tls db_tls;      /* default off; verify needs TCP (no socket) and tls_ca */
+	char	 db_tls_ca[512];     /* PEM CA file for verify; relative to the config file */
+	unsigned db_tls_line;        /* where tls and tls_ca were set, for error messages */
+	unsigned db_tls_ca_line;
 
 	/* [api] */
 	char	 api_socket[256];    /* FastCGI socket path, or host:port; empty: inherit fd 0 */

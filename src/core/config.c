@@ -19,7 +19,7 @@
 #define JWT_KEY_MIN	32	/* HS256 wants a key at least as long as its hash */
 #define ECHO_MAX	64	/* longest part of a key or value quoted back in an error */
 
-enum cfg_type { CT_STR, CT_UINT, CT_BYTES, CT_ACCESS_LOG, CT_LEVEL };
+enum cfg_type { CT_STR, CT_UINT, CT_BYTES, CT_ACCESS_LOG, CT_LEVEL, CT_TLS };
 
 struct cfg_key {
 	const char	*section;
@@ -42,6 +42,8 @@ static const struct cfg_key cfg_keys[] = {
 	K_STR("database", "user", db_user),
 	K_STR("database", "password_file", db_password_file),
 	K_UINT("database", "connect_timeout", db_connect_timeout, 1, 300),
+	{ "database", "tls", CT_TLS, offsetof(struct config, db_tls), 0, 0, 0 },
+	K_STR("database", "tls_ca", db_tls_ca),
 	K_STR("api", "socket", api_socket),
 	K_STR("api", "socket_group", api_socket_group),
 	K_UINT("api", "workers", api_workers, 1, SQ_WORKERS_MAX),
@@ -96,6 +98,10 @@ static const struct cfg_key cfg_keys[] = {
 static const char *const level_names[] = {
 	[LOG_LVL_DEBUG] = "debug", [LOG_LVL_INFO] = "info",
 	[LOG_LVL_WARNING] = "warning", [LOG_LVL_ERROR] = "error",
+};
+
+static const char *const tls_names[] = {
+	[CONFIG_TLS_OFF] = "off", [CONFIG_TLS_VERIFY] = "verify",
 };
 
 /* One parse in progress: where we are, and where each key was first set. */
@@ -304,6 +310,14 @@ set_value(struct parser *p, const struct cfg_key *k, const char *val)
 			}
 		return perr(p, "[%s] %s: '%s' is not one of debug, info, warning, error",
 		    k->section, k->name, echo(q, sizeof(q), val));
+	case CT_TLS:
+		for (i = 0; i < sizeof(tls_names) / sizeof(tls_names[0]); i++)
+			if (strcmp(val, tls_names[i]) == 0) {
+				p->c->db_tls = (enum config_tls)i;
+				return 0;
+			}
+		return perr(p, "[%s] %s: '%s' is not one of off, verify",
+		    k->section, k->name, echo(q, sizeof(q), val));
 	}
 	return perr(p, "internal error: unknown key type");
 }
@@ -416,6 +430,10 @@ parse_pair(struct parser *p, char *t)
 		p->c->db_password_file_line = p->line;
 	else if (cfg_keys[i].off == offsetof(struct config, jwt_key_file))
 		p->c->jwt_key_file_line = p->line;
+	else if (cfg_keys[i].off == offsetof(struct config, db_tls))
+		p->c->db_tls_line = p->line;
+	else if (cfg_keys[i].off == offsetof(struct config, db_tls_ca))
+		p->c->db_tls_ca_line = p->line;
 	if (strlen(val) > SQ_CONFIG_VALUE_MAX)
 		return perr(p, "[%s] %s: value too long (max %d bytes)", p->section, key,
 		    SQ_CONFIG_VALUE_MAX);
@@ -439,6 +457,31 @@ parse_line(struct parser *p, const char *s, size_t n)
 	if (*t == '[')
 		return parse_section(p, t);
 	return parse_pair(p, t);
+}
+
+/*
+ * [database] keys that only make sense together: TLS is a TCP matter, verify needs
+ * the CA to verify with, and a CA with tls off would look encrypted and not be.
+ */
+static int
+check_database(struct parser *p)
+{
+	const struct config *c = p->c;
+
+	if (c->db_tls != CONFIG_TLS_OFF && c->db_socket[0] != '\0') {
+		p->line = c->db_tls_line;
+		return perr(p, "[database] tls = verify needs TCP (host, port): remove socket");
+	}
+	if (c->db_tls == CONFIG_TLS_VERIFY && c->db_tls_ca[0] == '\0') {
+		p->line = c->db_tls_line;
+		return perr(p, "[database] tls = verify needs tls_ca (the CA file that signed "
+		    "the server's certificate)");
+	}
+	if (c->db_tls == CONFIG_TLS_OFF && c->db_tls_ca[0] != '\0') {
+		p->line = c->db_tls_ca_line;
+		return perr(p, "[database] tls_ca is set but tls is off (set tls = verify)");
+	}
+	return 0;
 }
 
 int
@@ -467,7 +510,7 @@ config_parse(struct config *c, const char *name, const char *text, size_t len,
 			return -1;
 		pos += n + 1;
 	}
-	return 0;
+	return check_database(&p);
 }
 
 /*
@@ -615,6 +658,32 @@ out:
 	return rc;
 }
 
+/*
+ * Makes tls_ca absolute (relative to the config file, like the secret files) and
+ * checks now that it can be read, so a typo stops start-up instead of every connect.
+ */
+static int
+resolve_tls_ca(struct config *c, char *err, size_t errsz)
+{
+	static const char what[] = "[database] tls_ca";
+	char		 path[PATH_MAX];
+	int		 fd;
+
+	if (resolve(c->path, c->db_tls_ca, what, path, sizeof(path), err, errsz) != 0)
+		return -1;
+	if (strlen(path) >= sizeof(c->db_tls_ca)) {
+		set_err(err, errsz, "%s: path too long (%s)", path, what);
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		set_err(err, errsz, "%s: %s (%s)", path, strerror(errno), what);
+		return -1;
+	}
+	close(fd);
+	memcpy(c->db_tls_ca, path, strlen(path) + 1);
+	return 0;
+}
+
 /* Prefixes err with the config file and the line that named the secret file. */
 static void
 locate_err(const char *path, unsigned line, char *err, size_t errsz)
@@ -654,6 +723,10 @@ config_load(struct config *c, const char *path, char *err, size_t errsz)
 	}
 	if (c->jwt_key_file[0] != '\0' && read_jwt_key(c, err, errsz) != 0) {
 		locate_err(path, c->jwt_key_file_line, err, errsz);
+		goto out;
+	}
+	if (c->db_tls_ca[0] != '\0' && resolve_tls_ca(c, err, errsz) != 0) {
+		locate_err(path, c->db_tls_ca_line, err, errsz);
 		goto out;
 	}
 	rc = 0;

@@ -72,6 +72,21 @@ static const struct erow erows[] = {
 	    "t.conf:2: [database] port: 4294967297 is out of range (must be from 1 to 65535)" },
 	{ "[database]\nconnect_timeout = 0\n", 0,
 	    "t.conf:2: [database] connect_timeout: 0 is out of range (must be from 1 to 300)" },
+	{ "[database]\ntls = yes\n", 0,
+	    "t.conf:2: [database] tls: 'yes' is not one of off, verify" },
+	{ "[database]\ntls = VERIFY\n", 0,
+	    "t.conf:2: [database] tls: 'VERIFY' is not one of off, verify" },
+	{ "[database]\ntls = on\n", 0,
+	    "t.conf:2: [database] tls: 'on' is not one of off, verify" },
+	{ "[database]\nsocket = /run/m.sock\n\ntls = verify\ntls_ca = /ca.pem\n", 0,
+	    "t.conf:4: [database] tls = verify needs TCP (host, port): remove socket" },
+	{ "[database]\ntls = verify\nhost = 10.0.0.1\n", 0,
+	    "t.conf:2: [database] tls = verify needs tls_ca (the CA file that signed the server's "
+	    "certificate)" },
+	{ "[database]\nhost = db\ntls_ca = /etc/ca.pem\n", 0,
+	    "t.conf:3: [database] tls_ca is set but tls is off (set tls = verify)" },
+	{ "[database]\ntls = off\ntls_ca = /etc/ca.pem\n", 0,
+	    "t.conf:3: [database] tls_ca is set but tls is off (set tls = verify)" },
 	{ "[api]\nworkers = 257\n", 0,
 	    "t.conf:2: [api] workers: 257 is out of range (must be from 1 to 256)" },
 	{ "[api]\nthreads = 0\n", 0,
@@ -637,6 +652,39 @@ test_load_bounds(void)
 	free(s);
 }
 
+/* [database] tls: each value parses; tls_ca resolves next to the config and must exist. */
+static void
+test_tls(void)
+{
+	static const char *const names[] = { "off", "verify" };
+	struct config	 c;
+	char		 err[1024] = "", text[256], path[512], want[1024];
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(text, sizeof(text), "[database]\nhost = 10.1.2.3\ntls = %s\n%s", names[i],
+		    i == 1 ? "tls_ca = ca.pem\n" : "");
+		rc = config_parse(&c, "t.conf", text, strlen(text), err, sizeof(err));
+		TAP_CHECK(rc == 0 && c.db_tls == (enum config_tls)i, "tls = %s: \"%s\"", names[i],
+		    err);
+	}
+	TAP_CHECK(config_parse(&c, "t.conf", "", 0, err, sizeof(err)) == 0 &&
+	    c.db_tls == CONFIG_TLS_OFF && c.db_tls_ca[0] == '\0', "tls is off by default");
+	write_file("scrapeq.conf", "[database]\nhost = 10.1.2.3\ntls = verify\ntls_ca = ca.pem\n",
+	    56);
+	snprintf(path, sizeof(path), "%s/scrapeq.conf", tmpdir);
+	rc = config_load(&c, path, err, sizeof(err));
+	snprintf(want, sizeof(want), "%s:4: %s/ca.pem: No such file or directory "
+	    "([database] tls_ca)", path, tmpdir);
+	TAP_CHECK(rc == -1 && strcmp(err, want) == 0, "missing tls_ca: \"%s\"", err);
+	write_file("ca.pem", "-----BEGIN CERTIFICATE-----\n", 28);
+	rc = config_load(&c, path, err, sizeof(err));
+	snprintf(want, sizeof(want), "%s/ca.pem", tmpdir);
+	TAP_CHECK(rc == 0 && c.db_tls == CONFIG_TLS_VERIFY && strcmp(c.db_tls_ca, want) == 0,
+	    "tls_ca resolved next to the config: rc %d \"%s\" \"%s\"", rc, err, c.db_tls_ca);
+}
+
 /* Relative config paths: secrets resolve next to the config, wherever that is. */
 static void
 test_relative(void)
@@ -758,6 +806,7 @@ cleanup(void)
 {
 	static const char *const names[] = {
 		"scrapeq.conf", "db.pass", "jwt.key", "sub/s.conf", "sub/p", "p", "top.conf",
+		"ca.pem",
 	};
 	char	 path[512];
 	size_t	 i;
@@ -790,6 +839,7 @@ main(void)
 	test_secret_modes();
 	test_load_bounds();
 	test_relative();
+	test_tls();
 	cleanup();
 	return tap_done("test_config");
 }
