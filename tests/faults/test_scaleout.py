@@ -499,6 +499,7 @@ error_log %(ngx)s/logs/error.log warn;
 events { worker_connections 1024; }
 http {
     include mime.types;
+    include %(repo)s/nginx/scrapeq-http.conf;
     access_log off;
     client_body_temp_path %(t)s/cb;
     fastcgi_temp_path %(t)s/fcgi;
@@ -510,7 +511,7 @@ http {
         include scrapeq.conf;
     }
 }
-""" % {"ngx": ngx, "t": t, "port": fx.api_port})
+""" % {"ngx": ngx, "t": t, "port": fx.api_port, "repo": REPO})
     run(["nginx", "-p", ngx + "/", "-c", "conf/nginx.conf", "-e", "logs/error.log"])
     for _ in range(100):
         if os.path.exists(sock):
