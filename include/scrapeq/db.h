@@ -98,6 +98,12 @@ void	db_rollback(struct db *);
 enum sq_err db_run_script(struct db *, const char *sql, size_t len, char *err, size_t errsz);
 
 void	db_res_free(struct db_res *);         /* NULL ok; leaves *res empty */
+/*
+ * Moves src's rows after dst's (the same columns, or dst empty) and leaves src empty:
+ * two SELECTs read as one result without a UNION. Returns 0, or -1 when out of
+ * memory or the column counts differ (then both are unchanged).
+ */
+int	db_res_append(struct db_res *dst, struct db_res *src);
 /* Cell accessors: NULL / 0 for SQL NULL or out of range. */
 const char *db_str(const struct db_res *, size_t row, size_t col);
 long long db_int(const struct db_res *, size_t row, size_t col);

@@ -563,6 +563,41 @@ db_res_free(struct db_res *res)
 	memset(res, 0, sizeof(*res));
 }
 
+int
+db_res_append(struct db_res *dst, struct db_res *src)
+{
+	size_t	  n, i;
+	char	**cell;
+	size_t	 *len;
+
+	if (src->nrows == 0)
+		return 0;
+	if (dst->nrows == 0) {
+		db_res_free(dst);
+		*dst = *src;
+		memset(src, 0, sizeof(*src));
+		return 0;
+	}
+	if (dst->ncols != src->ncols)
+		return -1;
+	n = (dst->nrows + src->nrows) * dst->ncols;
+	if ((cell = realloc(dst->cell, n * sizeof(*cell))) == NULL)
+		return -1;
+	dst->cell = cell;
+	if ((len = realloc(dst->len, n * sizeof(*len))) == NULL)
+		return -1;
+	dst->len = len;
+	for (i = 0; i < src->nrows * src->ncols; i++) {
+		dst->cell[dst->nrows * dst->ncols + i] = src->cell[i];
+		dst->len[dst->nrows * dst->ncols + i] = src->len[i];
+	}
+	dst->nrows += src->nrows;
+	free(src->cell);
+	free(src->len);
+	memset(src, 0, sizeof(*src));
+	return 0;
+}
+
 const char *
 db_str(const struct db_res *res, size_t row, size_t col)
 {

@@ -11,6 +11,8 @@
 
 /* The columns of a batch of job_events, as fanout_locked selects them. */
 enum { EV_ID, EV_JOB, EV_PROJECT, EV_TYPE, EV_DATA, EV_CREATED, EV_AGE_US };
+#define EV_COLS "e.id, e.job_id, e.project_id, e.type, e.data, e.created_at, " \
+    "TIMESTAMPDIFF(MICROSECOND, e.created_at, NOW(6)) "
 
 /* The enabled webhooks of the batch's projects (columns, as fanout_lookups selects them). */
 enum { WH_ID, WH_PROJECT, WH_EVENTS, WH_SINCE };
@@ -299,7 +301,7 @@ fanout_gaps_update(struct db *db, const struct fanout *f)
 static enum sq_err
 fanout_locked(struct db *db, struct fanout *f, unsigned long long cursor, int *more)
 {
-	struct db_res	 r;
+	struct db_res	 r, next = { 0 };
 	enum sq_err	 rc;
 
 	if ((rc = db_exec(db, "SELECT COUNT(*) FROM webhooks WHERE enabled = 1", NULL, 0, &r)) != SQ_OK)
@@ -310,16 +312,23 @@ fanout_locked(struct db *db, struct fanout *f, unsigned long long cursor, int *m
 		    "(SELECT COALESCE(MAX(id), 0) FROM job_events)) WHERE id = 1", NULL, 0, NULL);
 	}
 	db_res_free(&r);
-	/* Rows that appeared in recorded gaps, then the rows after the cursor. */
-	rc = db_exec(db, "(SELECT e.id, e.job_id, e.project_id, e.type, e.data, e.created_at, "
-	    "TIMESTAMPDIFF(MICROSECOND, e.created_at, NOW(6)) FROM webhook_fanout_gaps g "
+	/*
+	 * Rows that appeared in recorded gaps, then the rows after the cursor: two
+	 * SELECTs, not a UNION (its temporary table is where MariaDB 10.11.19 crashed,
+	 * twice, in the hub's query of this shape).
+	 */
+	rc = db_exec(db, "SELECT " EV_COLS "FROM webhook_fanout_gaps g "
 	    "JOIN job_events e ON e.id BETWEEN g.lo AND g.hi "
-	    "WHERE g.given_up_at > NOW(6) - INTERVAL ? SECOND ORDER BY e.id LIMIT ?) UNION ALL "
-	    "(SELECT e.id, e.job_id, e.project_id, e.type, e.data, e.created_at, "
-	    "TIMESTAMPDIFF(MICROSECOND, e.created_at, NOW(6)) FROM job_events e WHERE e.id > ? "
-	    "ORDER BY e.id LIMIT ?) ORDER BY 1",
-	    DB_PARAMS(DB_INT(SQ_WEBHOOK_GAP_RECHECK_SECONDS), DB_INT(SQ_WEBHOOK_FANOUT_BATCH),
-	    DB_INT(cursor), DB_INT(SQ_WEBHOOK_FANOUT_BATCH)), &f->ev);
+	    "WHERE g.given_up_at > NOW(6) - INTERVAL ? SECOND ORDER BY e.id LIMIT ?",
+	    DB_PARAMS(DB_INT(SQ_WEBHOOK_GAP_RECHECK_SECONDS), DB_INT(SQ_WEBHOOK_FANOUT_BATCH)),
+	    &f->ev);
+	if (rc == SQ_OK)
+		rc = db_exec(db, "SELECT " EV_COLS "FROM job_events e WHERE e.id > ? "
+		    "ORDER BY e.id LIMIT ?", DB_PARAMS(DB_INT(cursor),
+		    DB_INT(SQ_WEBHOOK_FANOUT_BATCH)), &next);
+	if (rc == SQ_OK && db_res_append(&f->ev, &next) == -1)
+		rc = SQ_ERR_NOMEM;
+	db_res_free(&next);
 	if (rc != SQ_OK || (f->upto = fanout_upto(f, cursor)) == 0)
 		return rc;
 	if ((rc = fanout_lookups(db, f)) != SQ_OK)
