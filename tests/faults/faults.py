@@ -6,6 +6,7 @@ the API's worker processes and their threads, MariaDB killed and started again, 
 the figures line each file prints ("# figures: ..."), which tests/faults/run repeats.
 """
 
+import atexit
 import os
 import signal
 import subprocess
@@ -350,6 +351,18 @@ def db_start():
     """scripts/stack db-start: mariadbd again with the stack's own arguments (datadir,
     socket, pid file, logs). Returns (exit code, output)."""
     return stack("db-start")
+
+
+def restore_stack():
+    """Starts MariaDB and scrapeq-events again if a file left them down (an exception
+    between a kill and its restart): the next file needs them. Registered at exit."""
+    if db_pid() is None:
+        stack("db-start")
+    if not os.path.exists(os.path.join(RUN, "events.sock")):
+        stack("events-start")
+
+
+atexit.register(restore_stack)
 
 
 def durability():

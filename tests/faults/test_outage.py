@@ -27,7 +27,7 @@ import time
 import faults
 from evclient import SSE
 from faults import Load, api_workers, figures, pct, request, stack, thread_writes
-from harness import (ADMIN_TOKEN, Daemon, check, config_value, section, uuid_of, wait_for, wait_job)
+from harness import ADMIN_TOKEN, Daemon, check, config_value, section, wait_for, wait_job
 
 OUTAGE = float(os.environ.get("FAULTS_OUTAGE_SECONDS", "30"))
 CTO = float(config_value("database", "connect_timeout", "1"))
