@@ -21,6 +21,7 @@ stop; this is the long version under load.
 # faults: daemon
 
 import os
+import signal
 import threading
 import time
 
@@ -30,6 +31,7 @@ from faults import Load, api_workers, figures, pct, request, stack, thread_write
 from harness import ADMIN_TOKEN, Daemon, check, config_value, section, wait_for, wait_job
 
 OUTAGE = float(os.environ.get("FAULTS_OUTAGE_SECONDS", "30"))
+HUNG = float(os.environ.get("FAULTS_HUNG_SECONDS", "5"))
 CTO = float(config_value("database", "connect_timeout", "1"))
 LIMIT = CTO + 1.0
 
@@ -165,6 +167,36 @@ check(seen and seen[-1] == "completed",
       "the SSE watcher connected before the outage gets the new job's events (%s)" % ", ".join(seen), False)
 watch.close()
 
+section("MariaDB hung (SIGSTOP) for %.0f s: connections open, nothing answers" % HUNG)
+# Not refused but silent, as behind a network partition: the connect timeout does not
+# apply to a connection already open, so a request waits for the driver's read timeout
+# (30 s, src/core/db.c) or for the server to come back. Measured here, not bounded.
+pid_db = faults.db_pid()
+hung = Load(lambda i: (time.monotonic(), request("GET", "/api/scrape-jobs/%s" % jid, timeout=90),
+                       time.monotonic()), 8).start()
+time.sleep(1)
+os.kill(pid_db, signal.SIGSTOP)
+t_stop = time.monotonic()
+try:
+    time.sleep(HUNG)
+finally:
+    os.kill(pid_db, signal.SIGCONT)
+t_cont = time.monotonic()
+time.sleep(2)
+hres = hung.stop(120)
+hung_during = [x for x in hres if t_stop <= x[0] < t_cont]
+hung_waits = [x[2] - x[0] for x in hres if x[0] < t_cont and x[2] > t_stop]
+hbad = [x[1] for x in hres if x[1].status != 200 and not faults.unavailable(x[1])]
+check(not hbad, "every request around the hang is a 200 or a 503 in its envelope (%d)" % len(hres),
+      hbad[0] if hbad else False)
+check(any(x[0] >= t_cont + 1 and x[1].status == 200 for x in hres),
+      "requests succeed again once MariaDB runs (%d started during the hang, longest wait %.1f s)"
+      % (len(hung_during), max(hung_waits or [0])), False)
+check(faults.api_pid() == pid_before and api_workers() == workers_before,
+      "no worker was replaced (%s)" % api_workers(), False)
+
+figures("outage_hung", seconds=HUNG, started_during=len(hung_during),
+        longest_wait_s=round(max(hung_waits or [0]), 2))
 figures("outage", seconds=round(t_start - t_down, 1), answers_during=len(during),
         all_503=sum(1 for x in during if x[3].status == 503), max_s=round(max(times or [0]), 3),
         p99_s=round(pct(times, 99), 3), p50_s=round(pct(times, 50), 3),
