@@ -33,6 +33,7 @@ struct config {
 	char	 db_password[256];   /* read from db_password_file at load time, never from the INI */
 	unsigned db_password_file_line; /* where password_file was set, for error messages */
 	unsigned db_connect_timeout; /* seconds, default 1 (the 503 must come within 2 s) */
+	unsigned db_read_timeout;    /* seconds a statement may wait for the server's answer */
 
 	/* [api] */
 	char	 api_socket[256];    /* FastCGI socket path, or host:port; empty: inherit fd 0 */

@@ -31,7 +31,9 @@ from faults import Load, api_workers, figures, pct, request, stack, thread_write
 from harness import ADMIN_TOKEN, Daemon, check, config_value, section, wait_for, wait_job
 
 OUTAGE = float(os.environ.get("FAULTS_OUTAGE_SECONDS", "30"))
-HUNG = float(os.environ.get("FAULTS_HUNG_SECONDS", "5"))
+RTO = float(config_value("database", "read_timeout", "30"))
+# With a short read_timeout (scripts/check's faults stack: 3 s) the hang outlasts it.
+HUNG = float(os.environ.get("FAULTS_HUNG_SECONDS", str(RTO + 3 if RTO <= 10 else 5)))
 CTO = float(config_value("database", "connect_timeout", "1"))
 LIMIT = CTO + 1.0
 
@@ -169,8 +171,9 @@ watch.close()
 
 section("MariaDB hung (SIGSTOP) for %.0f s: connections open, nothing answers" % HUNG)
 # Not refused but silent, as behind a network partition: the connect timeout does not
-# apply to a connection already open, so a request waits for the driver's read timeout
-# (30 s, src/core/db.c) or for the server to come back. Measured here, not bounded.
+# apply to a connection already open; a statement waits for the server's answer up to
+# [database] read_timeout, then the connection is dropped, one reconnect waits up to
+# connect_timeout, and the request is a 503. A hang shorter than read_timeout is waited out.
 pid_db = faults.db_pid()
 hung = Load(lambda i: (time.monotonic(), request("GET", "/api/scrape-jobs/%s" % jid, timeout=90),
                        time.monotonic()), 8).start()
@@ -189,13 +192,21 @@ hung_waits = [x[2] - x[0] for x in hres if x[0] < t_cont and x[2] > t_stop]
 hbad = [x[1] for x in hres if x[1].status != 200 and not faults.unavailable(x[1])]
 check(not hbad, "every request around the hang is a 200 or a 503 in its envelope (%d)" % len(hres),
       hbad[0] if hbad else False)
+if HUNG > RTO:
+    bound = RTO + CTO + 0.5      # the statement's wait, then one reconnect's
+    cut = [x for x in hres if x[0] < t_cont - bound and x[2] > t_stop]
+    late = [x for x in cut if x[2] - x[0] > bound]
+    check(cut and not late and all(x[1].status == 503 for x in cut if x[0] >= t_stop),
+          "with read_timeout %.0f s every request during the hang is a 503 within %.1f s (%d, longest %.2f s)"
+          % (RTO, bound, len(cut), max([x[2] - x[0] for x in cut] or [0])), late[0][1] if late else False)
 check(any(x[0] >= t_cont + 1 and x[1].status == 200 for x in hres),
       "requests succeed again once MariaDB runs (%d started during the hang, longest wait %.1f s)"
       % (len(hung_during), max(hung_waits or [0])), False)
 check(faults.api_pid() == pid_before and api_workers() == workers_before,
       "no worker was replaced (%s)" % api_workers(), False)
 
-figures("outage_hung", seconds=HUNG, started_during=len(hung_during),
+figures("outage_hung", seconds=HUNG, read_timeout_s=RTO, started_during=len(hung_during),
+        answered_503=sum(1 for x in hres if x[1].status == 503),
         longest_wait_s=round(max(hung_waits or [0]), 2))
 figures("outage", seconds=round(t_start - t_down, 1), answers_during=len(during),
         all_503=sum(1 for x in during if x[3].status == 503), max_s=round(max(times or [0]), 3),
