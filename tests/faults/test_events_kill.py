@@ -20,7 +20,7 @@ import socket
 import threading
 import time
 
-import faults  # noqa: F401 (puts tests/integration on the path)
+import faults
 import testsite
 from evclient import SSE, WS
 from faults import figures
@@ -228,3 +228,69 @@ check(d.stop(20) == 0, "the daemon exits 0 on SIGTERM", False, d.tail())
 figures("events_kill", sse_watchers=len(sse) + len(psse), ws_watchers=len(ws), hub_down_s=round(t_up - t_kill, 2),
         sse_reconnected_after_kill_s_max=round(max(reconnect or [-1]), 2), events_lost=lost_total,
         events_duplicated=dup_total)
+
+section("a resume that reaches a hub started while MariaDB was down")
+# A hub that starts while the database is down cannot read where the outbox ends; a
+# watcher admitted once the database is back, before the hub's next tick, must still
+# get the rows after its Last-Event-ID. A second hub with a 5 s tick makes that window
+# wide (the stack's own ticks every 150 ms); the watcher talks to its unix socket.
+import json  # noqa: E402
+import re  # noqa: E402
+import subprocess  # noqa: E402
+
+from harness import BIN, CONF, db_sql, request  # noqa: E402
+
+p3 = new_project(name="events-restart")
+new_target(p3, url="http://127.0.0.1:9/never")
+r = request("POST", "/api/v1/projects/%s/jobs" % p3, {})
+check(r.status == 201, "a job no daemon runs", r)
+J = r.json["id"]
+c = SSE("/api/v1/jobs/%s/events" % J, ADMIN_TOKEN, last_event_id=0)
+first = c.collect(1, 5)
+c.close()
+check(first and first[0][0], "its 'created' row through the stack's hub (id %s)" % (first and first[0][0]), False)
+L = first[0][0] if first else 0
+conf3 = os.path.join(RUN, "events-slowtick.conf")
+sock3 = os.path.join(RUN, "events-slowtick.sock")
+text = open(CONF).read()
+text = re.sub(r"(?m)^(listen|tick_ms) = .*\n", "", text)
+if re.search(r"(?m)^\[events\]$", text) is None:
+    text += "\n[events]\n"
+text = re.sub(r"(?m)^\[events\]$", "[events]\nlisten = unix:%s\ntick_ms = 5000" % sock3, text)
+with open(conf3, "w") as f:
+    f.write(text)
+u = sql_str(uuid_of(J))
+d = sql_str(json.dumps({"status": "pending", "percentage": 0, "current_target": None, "results_count": 0}))
+db_sql("INSERT INTO job_events (job_id, project_id, type, data) SELECT j.id, j.project_id, 'progress', %s "
+       "FROM jobs j JOIN seq_1_to_5 s WHERE j.id = %s" % (d, u))
+want = [int(x) for (x,) in db_rows("SELECT id FROM job_events WHERE job_id = %s AND id > %d ORDER BY id" % (u, L))]
+rc, out = stack("db-stop")
+check(rc == 0, "MariaDB stopped; 5 rows were written after the watcher's last id", False, out[-300:])
+hub3 = None
+try:
+    hub3 = subprocess.Popen([os.path.join(BIN, "scrapeq-events"), "-c", conf3], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    check(wait_for(lambda: os.path.exists(sock3), 10), "a second hub starts (5 s tick) while MariaDB is down", False)
+    time.sleep(0.3)
+    rc, out = stack("db-start")
+    check(rc == 0, "MariaDB started again", False, out[-300:])
+    w3 = None
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 10:
+        w3 = SSE("/api/v1/jobs/%s/events" % J, ADMIN_TOKEN, last_event_id=L, unix=sock3, timeout=5)
+        if w3.status == 200:
+            break
+        time.sleep(0.01)
+    admitted = time.monotonic() - t0
+    got = w3.collect(len(want), 8) if w3 is not None and w3.status == 200 else []
+    if w3 is not None and w3.status == 200:
+        w3.close()
+    check([e[0] for e in got] == want, "the watcher admitted %.2f s after the restart gets the %d rows after its "
+          "Last-Event-ID, in order" % (admitted, len(want)), False, "got %s, want %s" % ([e[0] for e in got], want))
+finally:
+    if hub3 is not None:
+        hub3.terminate()
+        hub3.wait(10)
+    if faults.db_pid() is None:
+        stack("db-start")
+    os.unlink(conf3)
