@@ -11,8 +11,17 @@
 
 enum log_level { LOG_LVL_DEBUG, LOG_LVL_INFO, LOG_LVL_WARNING, LOG_LVL_ERROR };
 
+/*
+ * [database] tls: off (plain TCP, or a unix socket), or verify (TLS required, the
+ * server's certificate checked against tls_ca and its name against host). There is
+ * no "encrypt without verifying": Connector/C 3.3 then falls back to plain text when
+ * the server offers no TLS, and sends the login before any check could refuse it.
+ */
+enum config_tls { CONFIG_TLS_OFF, CONFIG_TLS_VERIFY };
+
 #define SQ_HANDLERS_MAX      32
 #define SQ_HANDLER_CMD_MAX   511     /* bytes of a handler's command line */
+#define SQ_HANDLER_USER_DEFAULT "nobody" /* [daemon] handler_user */
 
 /* [handlers]: a job type other than scrape, run by scrapeqd as this command. */
 struct config_handler {
@@ -34,9 +43,14 @@ struct config {
 	unsigned db_password_file_line; /* where password_file was set, for error messages */
 	unsigned db_connect_timeout; /* seconds, default 1 (the 503 must come within 2 s) */
 	unsigned db_read_timeout;    /* seconds a statement may wait for the server's answer */
+	enum config_tls db_tls;      /* default off; verify needs TCP (no socket) and tls_ca */
+	char	 db_tls_ca[512];     /* PEM CA file for verify; relative to the config file */
+	unsigned db_tls_line;        /* where tls and tls_ca were set, for error messages */
+	unsigned db_tls_ca_line;
 
 	/* [api] */
 	char	 api_socket[256];    /* FastCGI socket path, or host:port; empty: inherit fd 0 */
+	char	 api_socket_group[64]; /* group of the socket scrapeq-api creates (mode 0660); empty: its own */
 	unsigned api_workers;        /* default 2 */
 	unsigned api_threads;        /* default 4 */
 	size_t	 api_body_max;       /* default SQ_BODY_MAX_DEFAULT */
@@ -75,6 +89,7 @@ struct config {
 	char	 daemon_allow_networks[512]; /* CIDR list the crawler may fetch although private */
 
 	unsigned daemon_handler_timeout; /* seconds a handler command may run, default 300 */
+	char	 daemon_handler_user[64]; /* who handlers run as when scrapeqd may switch users; default SQ_HANDLER_USER_DEFAULT */
 	unsigned daemon_selector_cpu_ms; /* CPU ms one page's selectors may use, default 2000 */
 	unsigned daemon_webhook_timeout; /* seconds per webhook delivery attempt, default 10 */
 	unsigned daemon_webhook_backoff_ms; /* before a failed delivery's first retry (doubles), default 10000 */
@@ -105,6 +120,8 @@ void	config_defaults(struct config *c);
  * Refuses a file over SQ_CONFIG_FILE_MAX. A relative secret-file path is taken
  * relative to the config file's directory. The password is the file's content
  * less one trailing newline; the JWT key is the file's raw bytes (32 to 256).
+ * A secret file with any group or other permission bit (SQ_SECRET_MODE_FORBIDDEN)
+ * is refused: "file:line: PATH: mode 0644, want 0600".
  * On -1 no secret is left in *c.
  */
 int	config_load(struct config *c, const char *path, char *err, size_t errsz);

@@ -39,6 +39,10 @@
 #define SQ_CONFIG_LINE_MAX    1024            /* one line of scrapeq.conf */
 #define SQ_CONFIG_VALUE_MAX   512
 #define SQ_SECRET_FILE_MAX    4096            /* password / key files */
+#define SQ_SECRET_MODE        0600            /* what a secret file's mode should be (in messages) */
+#define SQ_SECRET_MODE_FORBIDDEN 0077         /* any of these bits on a secret file: refused at start-up */
+#define SQ_API_SOCKET_MODE    0660            /* scrapeq-api's own unix socket: owner and group only */
+#define SQ_HANDLER_GROUPS_MAX 64              /* supplementary groups of [daemon] handler_user */
 #define SQ_ID_MAX             64              /* longest public id we accept in a path */
 #define SQ_FLOW_PAGE_MAX      1001            /* seed 002: job objects in one GET /v1/jobs */
 #define SQ_FLOW_IDS_IN_MAX    25              /* seed 002: ids in one flow_id_in (fits SQ_QUERY_VALUE_MAX) */
@@ -96,6 +100,7 @@
 #define SQ_WEBHOOK_GIVE_UP_SECONDS 86400      /* a delivery failing this long is failed; a webhook, disabled */
 #define SQ_WEBHOOK_FANOUT_BATCH 500           /* job_events read per fan-out transaction */
 #define SQ_WEBHOOK_GAP_WAIT_MS 2000           /* an id gap in job_events is waited for this long */
+#define SQ_WEBHOOK_GAP_RECHECK_SECONDS 600    /* ... then moved past, and still looked for this long */
 #define SQ_WEBHOOK_LEASE_SECONDS 300          /* a daemon holds a webhook this long per claim */
 #define SQ_WEBHOOK_CLAIM_BATCH 8              /* webhooks claimed per claim transaction */
 #define SQ_WEBHOOK_SENDS_PER_CLAIM 200        /* deliveries sent per claimed webhook before it is released */

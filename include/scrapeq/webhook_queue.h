@@ -17,9 +17,12 @@
  *
  * An id missing from the outbox may belong to a transaction not committed yet (an
  * AUTO_INCREMENT id is taken at insert, seen at commit): the cursor stops before such
- * a gap until the row after it is SQ_WEBHOOK_GAP_WAIT_MS old (then the id is taken
- * for one never used: a rollback, or ids a multi-row insert reserved). Without
- * enabled webhooks the cursor moves to the outbox's end.
+ * a gap until the row after it is SQ_WEBHOOK_GAP_WAIT_MS old, then moves past it and
+ * records it (webhook_fanout_gaps): a row that appears in a recorded gap within
+ * SQ_WEBHOOK_GAP_RECHECK_SECONDS (its transaction waited for a lock, or its commit
+ * stalled) is fanned out then, after later events; a gap older than that was a
+ * rollback or ids a multi-row insert reserved. Without enabled webhooks the cursor
+ * moves to the outbox's end.
  *
  * *made: deliveries written; *more: 1 when a full batch was read (call again at once).
  * Returns SQ_OK or a db error (nothing written).

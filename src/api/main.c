@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "scrapeq/cloexec.h"
 #include "scrapeq/log.h"
 #include "scrapeq/query.h"
 #include "server.h"
@@ -58,6 +59,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
+	cloexec_all();
 	if (config_load(&cfg, config_path(cpath), err, sizeof(err)) == -1) {
 		fprintf(stderr, "scrapeq-api: %s\n", err);
 		return 2;
@@ -67,7 +69,7 @@ main(int argc, char *argv[])
 		log_err("library initialisation failed");
 		return 1;
 	}
-	if ((fd = server_listen(sock ? sock : cfg.api_socket)) < 0)
+	if ((fd = server_listen(sock ? sock : cfg.api_socket, cfg.api_socket_group)) < 0)
 		return 1;
 	return server_run(&cfg, fd, workers ? workers : cfg.api_workers,
 	    threads ? threads : cfg.api_threads);

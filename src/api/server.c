@@ -1,5 +1,6 @@
 /* server.c: FastCGI socket, prefork supervisor, and the worker threads' accept loop. */
 #include <errno.h>
+#include <grp.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -13,15 +14,20 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <fcgiapp.h>
 
+#include "scrapeq/cloexec.h"
+#include "scrapeq/limits.h"
 #include "scrapeq/log.h"
 #include "request.h"
 #include "router.h"
 #include "server.h"
 
+#define SOCKET_BACKLOG 1024        /* pending FastCGI connections */
+#define SOCKET_GROUP_BUF 16384     /* getgrnam_r's scratch space */
 #define WORKER_DRAIN_MS 10000      /* how long a stopping worker lets requests finish */
 #define WORKER_MMAP_THRESHOLD (4 << 20)   /* blocks under it come from the heap */
 #define WORKER_TRIM_THRESHOLD (8 << 20)   /* free memory a thread arena keeps */
@@ -35,8 +41,64 @@ struct thread_arg {
 	int			 fd;
 };
 
+/* The group named by [api] socket_group; -1 (and logged) when there is none by that name. */
+static int
+socket_gid(const char *group, gid_t *gid)
+{
+	struct group	 gr, *res = NULL;
+	char		 buf[SOCKET_GROUP_BUF];
+
+	if (getgrnam_r(group, &gr, buf, sizeof(buf), &res) != 0 || res == NULL) {
+		log_err("[api] socket_group '%s': no such group", group);
+		return -1;
+	}
+	*gid = gr.gr_gid;
+	return 0;
+}
+
+/*
+ * A unix socket made mode 0660 from the start: bound under a umask that leaves no
+ * moment at which another user could connect, then chmod'ed in case the umask was
+ * stricter, then given the group nginx's workers are in.
+ */
+static int
+listen_unix(const char *path, const char *group)
+{
+	struct sockaddr_un	 sa;
+	mode_t			 old;
+	gid_t			 gid = (gid_t)-1;
+	int			 fd, rc;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_err("cannot listen on %s: path longer than %zu bytes", path,
+		    sizeof(sa.sun_path) - 1);
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	if (group[0] != '\0' && socket_gid(group, &gid) == -1)
+		return -1;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		log_err("socket: %s", strerror(errno));
+		return -1;
+	}
+	(void)unlink(path);        /* a stale socket from an earlier run */
+	old = umask(0777 & ~SQ_API_SOCKET_MODE);
+	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (rc == -1 || chmod(path, SQ_API_SOCKET_MODE) == -1 ||
+	    (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) == -1) ||
+	    listen(fd, SOCKET_BACKLOG) == -1) {
+		log_err("cannot listen on %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int
-server_listen(const char *path)
+server_listen(const char *path, const char *group)
 {
 	struct stat	 st;
 	int		 fd;
@@ -50,14 +112,12 @@ server_listen(const char *path)
 		return 0;
 	}
 	if (path[0] == '/' || path[0] == '.')
-		(void)unlink(path);        /* a stale socket from an earlier run */
-	if ((fd = FCGX_OpenSocket(path, 1024)) < 0) {
+		return listen_unix(path, group);
+	if ((fd = FCGX_OpenSocket(path, SOCKET_BACKLOG)) < 0) {
 		log_err("cannot listen on %s: %s", path, strerror(errno));
 		return -1;
 	}
-	/* nginx workers run as another user; access control is the bearer token. */
-	if ((path[0] == '/' || path[0] == '.') && chmod(path, 0666) == -1)
-		log_warn("chmod %s: %s", path, strerror(errno));
+	cloexec_set(fd);           /* libfcgi's TCP socket: no file mode to set */
 	return fd;
 }
 
@@ -139,8 +199,10 @@ worker_thread(void *arg)
 			break;
 		}
 		rc = FCGX_Accept_r(&f);
-		if (rc >= 0)
+		if (rc >= 0) {
 			atomic_fetch_add(&inflight, 1);
+			cloexec_set(f.ipcFd);   /* libfcgi accepts without SOCK_CLOEXEC */
+		}
 		pthread_mutex_unlock(&accept_lock);
 		if (rc < 0)
 			break;

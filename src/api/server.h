@@ -5,11 +5,12 @@
 #include "scrapeq/config.h"
 
 /*
- * Opens the listening socket: path (unix socket, created mode 0666 after removing a
- * stale one) or ":port"/"host:port"; NULL/"" means inherit fd 0, which must be a
- * socket. Returns the fd, or -1 with the reason logged.
+ * Opens the listening socket: path (a unix socket, created mode 0660 after removing a
+ * stale one, in group when it is not "" or else scrapeq-api's own group) or
+ * ":port"/"host:port"; NULL/"" means inherit fd 0, which must be a socket. Every
+ * descriptor is close-on-exec. Returns the fd, or -1 with the reason logged.
  */
-int	server_listen(const char *path);
+int	server_listen(const char *path, const char *group);
 
 /*
  * Runs the supervisor: forks workers processes of threads threads each on fd, and

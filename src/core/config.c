@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "scrapeq/config.h"
 #include "scrapeq/limits.h"
@@ -18,7 +19,7 @@
 #define JWT_KEY_MIN	32	/* HS256 wants a key at least as long as its hash */
 #define ECHO_MAX	64	/* longest part of a key or value quoted back in an error */
 
-enum cfg_type { CT_STR, CT_UINT, CT_BYTES, CT_ACCESS_LOG, CT_LEVEL };
+enum cfg_type { CT_STR, CT_UINT, CT_BYTES, CT_ACCESS_LOG, CT_LEVEL, CT_TLS };
 
 struct cfg_key {
 	const char	*section;
@@ -42,7 +43,10 @@ static const struct cfg_key cfg_keys[] = {
 	K_STR("database", "password_file", db_password_file),
 	K_UINT("database", "connect_timeout", db_connect_timeout, 1, 300),
 	K_UINT("database", "read_timeout", db_read_timeout, 1, SQ_DB_READ_TIMEOUT_MAX),
+	{ "database", "tls", CT_TLS, offsetof(struct config, db_tls), 0, 0, 0 },
+	K_STR("database", "tls_ca", db_tls_ca),
 	K_STR("api", "socket", api_socket),
+	K_STR("api", "socket_group", api_socket_group),
 	K_UINT("api", "workers", api_workers, 1, SQ_WORKERS_MAX),
 	K_UINT("api", "threads", api_threads, 1, SQ_THREADS_MAX),
 	{ "api", "body_max", CT_BYTES, offsetof(struct config, api_body_max), 0,
@@ -76,6 +80,7 @@ static const struct cfg_key cfg_keys[] = {
 	K_STR("daemon", "user_agent", daemon_user_agent),
 	K_STR("daemon", "allow_networks", daemon_allow_networks),
 	K_UINT("daemon", "handler_timeout", daemon_handler_timeout, 1, 86400),
+	K_STR("daemon", "handler_user", daemon_handler_user),
 	K_UINT("daemon", "selector_cpu_ms", daemon_selector_cpu_ms, SQ_SELECTOR_CPU_MS_MIN,
 	    SQ_SELECTOR_CPU_MS_MAX),
 	K_UINT("daemon", "webhook_timeout", daemon_webhook_timeout, 1, SQ_WEBHOOK_TIMEOUT_MAX),
@@ -94,6 +99,10 @@ static const struct cfg_key cfg_keys[] = {
 static const char *const level_names[] = {
 	[LOG_LVL_DEBUG] = "debug", [LOG_LVL_INFO] = "info",
 	[LOG_LVL_WARNING] = "warning", [LOG_LVL_ERROR] = "error",
+};
+
+static const char *const tls_names[] = {
+	[CONFIG_TLS_OFF] = "off", [CONFIG_TLS_VERIFY] = "verify",
 };
 
 /* One parse in progress: where we are, and where each key was first set. */
@@ -141,6 +150,8 @@ config_defaults(struct config *c)
 	c->daemon_max_redirects = 5;
 	c->daemon_max_body = 5 * 1024 * 1024;
 	c->daemon_handler_timeout = 300;
+	snprintf(c->daemon_handler_user, sizeof(c->daemon_handler_user), "%s",
+	    SQ_HANDLER_USER_DEFAULT);
 	c->daemon_selector_cpu_ms = SQ_SELECTOR_CPU_MS_DEFAULT;
 	c->daemon_webhook_timeout = SQ_WEBHOOK_TIMEOUT_DEFAULT;
 	c->daemon_webhook_backoff_ms = SQ_WEBHOOK_BACKOFF_MS_DEFAULT;
@@ -301,6 +312,14 @@ set_value(struct parser *p, const struct cfg_key *k, const char *val)
 			}
 		return perr(p, "[%s] %s: '%s' is not one of debug, info, warning, error",
 		    k->section, k->name, echo(q, sizeof(q), val));
+	case CT_TLS:
+		for (i = 0; i < sizeof(tls_names) / sizeof(tls_names[0]); i++)
+			if (strcmp(val, tls_names[i]) == 0) {
+				p->c->db_tls = (enum config_tls)i;
+				return 0;
+			}
+		return perr(p, "[%s] %s: '%s' is not one of off, verify",
+		    k->section, k->name, echo(q, sizeof(q), val));
 	}
 	return perr(p, "internal error: unknown key type");
 }
@@ -413,6 +432,10 @@ parse_pair(struct parser *p, char *t)
 		p->c->db_password_file_line = p->line;
 	else if (cfg_keys[i].off == offsetof(struct config, jwt_key_file))
 		p->c->jwt_key_file_line = p->line;
+	else if (cfg_keys[i].off == offsetof(struct config, db_tls))
+		p->c->db_tls_line = p->line;
+	else if (cfg_keys[i].off == offsetof(struct config, db_tls_ca))
+		p->c->db_tls_ca_line = p->line;
 	if (strlen(val) > SQ_CONFIG_VALUE_MAX)
 		return perr(p, "[%s] %s: value too long (max %d bytes)", p->section, key,
 		    SQ_CONFIG_VALUE_MAX);
@@ -436,6 +459,31 @@ parse_line(struct parser *p, const char *s, size_t n)
 	if (*t == '[')
 		return parse_section(p, t);
 	return parse_pair(p, t);
+}
+
+/*
+ * [database] keys that only make sense together: TLS is a TCP matter, verify needs
+ * the CA to verify with, and a CA with tls off would look encrypted and not be.
+ */
+static int
+check_database(struct parser *p)
+{
+	const struct config *c = p->c;
+
+	if (c->db_tls != CONFIG_TLS_OFF && c->db_socket[0] != '\0') {
+		p->line = c->db_tls_line;
+		return perr(p, "[database] tls = verify needs TCP (host, port): remove socket");
+	}
+	if (c->db_tls == CONFIG_TLS_VERIFY && c->db_tls_ca[0] == '\0') {
+		p->line = c->db_tls_line;
+		return perr(p, "[database] tls = verify needs tls_ca (the CA file that signed "
+		    "the server's certificate)");
+	}
+	if (c->db_tls == CONFIG_TLS_OFF && c->db_tls_ca[0] != '\0') {
+		p->line = c->db_tls_ca_line;
+		return perr(p, "[database] tls_ca is set but tls is off (set tls = verify)");
+	}
+	return 0;
 }
 
 int
@@ -464,16 +512,39 @@ config_parse(struct config *c, const char *name, const char *text, size_t len,
 			return -1;
 		pos += n + 1;
 	}
-	return 0;
+	return check_database(&p);
+}
+
+/*
+ * A secret file that its group or others may read (or write) is refused: the
+ * sysadmin made a mistake that leaks the secret, and saying so beats running.
+ * Checked on the descriptor that is read, so a rename in between changes nothing.
+ */
+static int
+secret_mode_ok(int fd, const char *path, char *err, size_t errsz)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1) {
+		set_err(err, errsz, "%s: %s", path, strerror(errno));
+		return 0;
+	}
+	if ((st.st_mode & SQ_SECRET_MODE_FORBIDDEN) != 0) {
+		set_err(err, errsz, "%s: mode %04o, want %04o", path,
+		    (unsigned)(st.st_mode & 07777), (unsigned)SQ_SECRET_MODE);
+		return 0;
+	}
+	return 1;
 }
 
 /*
  * Reads all of path into buf (room for max + 1 bytes; NUL-terminated).
- * Refuses a file longer than max. Errors are "path: why (what)".
+ * Refuses a file longer than max, and a secret one with group or other bits.
+ * Errors are "path: why (what)", or "path: mode 0644, want 0600".
  */
 static int
-read_bounded(const char *path, const char *what, char *buf, size_t max, size_t *len,
-    char *err, size_t errsz)
+read_bounded(const char *path, const char *what, int secret, char *buf, size_t max,
+    size_t *len, char *err, size_t errsz)
 {
 	ssize_t	 r;
 	size_t	 got = 0;
@@ -483,6 +554,8 @@ read_bounded(const char *path, const char *what, char *buf, size_t max, size_t *
 		set_err(err, errsz, "%s: %s (%s)", path, strerror(errno), what);
 		return -1;
 	}
+	if (secret && !secret_mode_ok(fd, path, err, errsz))
+		goto out;
 	while (got <= max) {
 		r = read(fd, buf + got, max + 1 - got);
 		if (r == -1 && errno == EINTR)
@@ -537,7 +610,7 @@ read_password(struct config *c, char *err, size_t errsz)
 
 	if (resolve(c->path, c->db_password_file, what, path, sizeof(path), err, errsz) != 0)
 		return -1;
-	if (read_bounded(path, what, buf, SQ_SECRET_FILE_MAX, &len, err, errsz) != 0)
+	if (read_bounded(path, what, 1, buf, SQ_SECRET_FILE_MAX, &len, err, errsz) != 0)
 		goto out;
 	if (len > 0 && buf[len - 1] == '\n') {
 		len--;
@@ -572,7 +645,7 @@ read_jwt_key(struct config *c, char *err, size_t errsz)
 
 	if (resolve(c->path, c->jwt_key_file, what, path, sizeof(path), err, errsz) != 0)
 		return -1;
-	if (read_bounded(path, what, buf, sizeof(c->jwt_key), &len, err, errsz) != 0)
+	if (read_bounded(path, what, 1, buf, sizeof(c->jwt_key), &len, err, errsz) != 0)
 		goto out;
 	if (len < JWT_KEY_MIN)
 		set_err(err, errsz, "%s: key shorter than %d bytes (%s)", path, JWT_KEY_MIN,
@@ -585,6 +658,32 @@ read_jwt_key(struct config *c, char *err, size_t errsz)
 out:
 	explicit_bzero(buf, sizeof(buf));
 	return rc;
+}
+
+/*
+ * Makes tls_ca absolute (relative to the config file, like the secret files) and
+ * checks now that it can be read, so a typo stops start-up instead of every connect.
+ */
+static int
+resolve_tls_ca(struct config *c, char *err, size_t errsz)
+{
+	static const char what[] = "[database] tls_ca";
+	char		 path[PATH_MAX];
+	int		 fd;
+
+	if (resolve(c->path, c->db_tls_ca, what, path, sizeof(path), err, errsz) != 0)
+		return -1;
+	if (strlen(path) >= sizeof(c->db_tls_ca)) {
+		set_err(err, errsz, "%s: path too long (%s)", path, what);
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		set_err(err, errsz, "%s: %s (%s)", path, strerror(errno), what);
+		return -1;
+	}
+	close(fd);
+	memcpy(c->db_tls_ca, path, strlen(path) + 1);
+	return 0;
 }
 
 /* Prefixes err with the config file and the line that named the secret file. */
@@ -615,7 +714,7 @@ config_load(struct config *c, const char *path, char *err, size_t errsz)
 		set_err(err, errsz, "%s: out of memory", path);
 		goto out;
 	}
-	if (read_bounded(path, "config file", text, SQ_CONFIG_FILE_MAX, &len, err,
+	if (read_bounded(path, "config file", 0, text, SQ_CONFIG_FILE_MAX, &len, err,
 	    errsz) != 0)
 		goto out;
 	if (config_parse(c, path, text, len, err, errsz) != 0)
@@ -626,6 +725,10 @@ config_load(struct config *c, const char *path, char *err, size_t errsz)
 	}
 	if (c->jwt_key_file[0] != '\0' && read_jwt_key(c, err, errsz) != 0) {
 		locate_err(path, c->jwt_key_file_line, err, errsz);
+		goto out;
+	}
+	if (c->db_tls_ca[0] != '\0' && resolve_tls_ca(c, err, errsz) != 0) {
+		locate_err(path, c->db_tls_ca_line, err, errsz);
 		goto out;
 	}
 	rc = 0;

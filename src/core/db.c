@@ -9,6 +9,7 @@
 #include <mysqld_error.h>
 
 #include "scrapeq/buf.h"
+#include "scrapeq/cloexec.h"
 #include "scrapeq/db.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/log.h"
@@ -29,6 +30,7 @@ struct db {
 	size_t			 next_evict;
 	int			 in_tx;
 	int			 down_logged;
+	int			 tls_logged;   /* the TLS session was described once */
 	unsigned		 last_errno;
 	unsigned long long	 affected;
 	unsigned long long	 insert_id;
@@ -87,6 +89,57 @@ db_errno_is_gone(unsigned e)
 	    e == ER_SERVER_SHUTDOWN || e == CR_COMMANDS_OUT_OF_SYNC;
 }
 
+/* How a connection is made, for log lines: "unix socket", "host:port" or "host:port (tls verify)". */
+static void
+db_where(const struct config *c, char *out, size_t outsz)
+{
+	static const char *const mode[] = {
+		[CONFIG_TLS_OFF] = "", [CONFIG_TLS_VERIFY] = " (tls verify)",
+	};
+
+	if (c->db_socket[0] != '\0')
+		snprintf(out, outsz, "%s", c->db_socket);
+	else
+		snprintf(out, outsz, "%s:%u%s", c->db_host, c->db_port, mode[c->db_tls]);
+}
+
+/*
+ * [database] tls = verify as driver options: TLS required, the server's certificate
+ * checked against tls_ca and its name (DNS or IP SAN) against host. With verification
+ * on, Connector/C refuses a server that offers no TLS before it sends the login; TLS
+ * required without it would fall back to plain text (3.3), so scrapeq never asks for that.
+ * Returns 0, or -1 when the driver refuses an option.
+ */
+static int
+db_tls_options(MYSQL *my, const struct config *c)
+{
+	my_bool	 yes = 1;
+
+	if (c->db_tls == CONFIG_TLS_OFF)
+		return 0;
+	if (mysql_optionsv(my, MYSQL_OPT_SSL_ENFORCE, &yes) != 0 ||
+	    mysql_optionsv(my, MYSQL_OPT_SSL_CA, c->db_tls_ca) != 0 ||
+	    mysql_optionsv(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &yes) != 0)
+		return -1;
+	return 0;
+}
+
+/* Logs a failed connect once per outage and drops the handle. */
+static enum sq_err
+db_connect_failed(struct db *db, const char *why)
+{
+	char where[320];
+
+	if (!db->down_logged) {
+		db_where(db->cfg, where, sizeof(where));
+		log_err("db: connect to %s: %s", where, why);
+	}
+	db->down_logged = 1;
+	mysql_close(db->my);
+	db->my = NULL;
+	return SQ_ERR_DB_DOWN;
+}
+
 enum sq_err
 db_connect(struct db *db)
 {
@@ -95,6 +148,8 @@ db_connect(struct db *db)
 	unsigned	 rto = c->db_read_timeout ? c->db_read_timeout : SQ_DB_READ_TIMEOUT_DEFAULT;
 	const char	*sock = c->db_socket[0] ? c->db_socket : NULL;
 	const char	*host = sock ? "localhost" : c->db_host;
+	const char	*cipher;
+	char		 where[320];
 
 	if (db->my != NULL)
 		return SQ_OK;
@@ -105,19 +160,26 @@ db_connect(struct db *db)
 	mysql_options(db->my, MYSQL_OPT_WRITE_TIMEOUT, &rto);
 	mysql_options(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(db->my, MYSQL_INIT_COMMAND, init_sql);
+	if (db_tls_options(db->my, c) != 0)
+		return db_connect_failed(db, "the driver refused a [database] tls option");
 	if (mysql_real_connect(db->my, host, c->db_user,
 	    c->db_password[0] ? c->db_password : NULL, c->db_name,
 	    sock ? 0 : c->db_port, sock, 0) == NULL) {
 		db->last_errno = mysql_errno(db->my);
-		if (!db->down_logged)
-			log_err("db: connect: %s", mysql_error(db->my));
-		db->down_logged = 1;
-		mysql_close(db->my);
-		db->my = NULL;
-		return SQ_ERR_DB_DOWN;
+		return db_connect_failed(db, mysql_error(db->my));
 	}
+	/* Connector/C opens its socket without close-on-exec (seen here on 3.3). */
+	cloexec_set(mysql_get_socket(db->my));
+	cipher = mysql_get_ssl_cipher(db->my);
+	if (c->db_tls != CONFIG_TLS_OFF && cipher == NULL)
+		return db_connect_failed(db, "the session is not encrypted; refusing it");
 	if (db->down_logged)
 		log_info("db: connected again");
+	else if (!db->tls_logged && cipher != NULL) {
+		db_where(c, where, sizeof(where));
+		log_info("db: connected to %s, cipher %s", where, cipher);
+	}
+	db->tls_logged = cipher != NULL;
 	db->down_logged = 0;
 	return SQ_OK;
 }

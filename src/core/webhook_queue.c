@@ -21,27 +21,46 @@ enum { JB_ID, JB_URL, JB_STATS };
 /* Delivery rows are written by one INSERT per this many bytes of them. */
 #define FANOUT_INSERT_BYTES (1024 * 1024)
 
+/* An id gap in job_events the cursor moves past: [lo, hi] never seen yet. */
+struct fanout_gap {
+	unsigned long long	 lo, hi;
+};
+
 /* One fan-out transaction's state. */
 struct fanout {
 	struct db_res	 ev, hooks, jobs;
 	size_t		 upto;            /* rows of ev taken (before the first gap still waited for) */
+	size_t		 nlate;           /* of them, rows found in recorded gaps (ids at or below the cursor) */
+	struct fanout_gap gaps[SQ_WEBHOOK_FANOUT_BATCH];   /* gaps moved past now */
+	size_t		 ngaps;
 	const char	**prev;           /* per ev row: the job's status before it, when seen */
 	struct buf	 rows;            /* deliveries to insert, a JSON array being written */
 	size_t		 nrows;
 	size_t		 made;
 };
 
-/* Rows of ev up to the first id gap younger than SQ_WEBHOOK_GAP_WAIT_MS. */
+/*
+ * Rows of ev to take: the late ones (ids at or below the cursor, found in recorded
+ * gaps) and those after the cursor up to the first id gap younger than
+ * SQ_WEBHOOK_GAP_WAIT_MS. The older gaps moved past are kept in f->gaps.
+ */
 static size_t
-fanout_upto(const struct db_res *ev, unsigned long long cursor)
+fanout_upto(struct fanout *f, unsigned long long cursor)
 {
 	unsigned long long	 want = cursor + 1, id;
 	size_t			 i;
 
-	for (i = 0; i < ev->nrows; i++) {
-		id = (unsigned long long)db_int(ev, i, EV_ID);
-		if (id != want && db_int(ev, i, EV_AGE_US) < SQ_WEBHOOK_GAP_WAIT_MS * 1000LL)
-			break;
+	for (i = 0; i < f->ev.nrows; i++) {
+		id = (unsigned long long)db_int(&f->ev, i, EV_ID);
+		if (id <= cursor) {
+			f->nlate++;
+			continue;
+		}
+		if (id != want) {
+			if (db_int(&f->ev, i, EV_AGE_US) < SQ_WEBHOOK_GAP_WAIT_MS * 1000LL)
+				break;
+			f->gaps[f->ngaps++] = (struct fanout_gap){ want, id - 1 };
+		}
 		want = id + 1;
 	}
 	return i;
@@ -245,6 +264,38 @@ fanout_write(struct db *db, struct fanout *f)
 	return rc == SQ_OK ? fanout_flush(db, f) : rc;
 }
 
+/*
+ * The recorded gaps after this step: a late row taken splits the gap that held it,
+ * the gaps moved past now are added, and gaps SQ_WEBHOOK_GAP_RECHECK_SECONDS old are
+ * forgotten. Late rows and new gaps are rare; a step without them writes nothing here.
+ */
+static enum sq_err
+fanout_gaps_update(struct db *db, const struct fanout *f)
+{
+	enum sq_err	 rc = SQ_OK;
+	long long	 id;
+	size_t		 i;
+
+	for (i = 0; rc == SQ_OK && i < f->nlate; i++) {   /* ORDER BY id: they come first */
+		id = db_int(&f->ev, i, EV_ID);
+		rc = db_exec(db, "INSERT INTO webhook_fanout_gaps (lo, hi, given_up_at) "
+		    "SELECT ? + 1, hi, given_up_at FROM webhook_fanout_gaps WHERE lo < ? AND hi > ?",
+		    DB_PARAMS(DB_INT(id), DB_INT(id), DB_INT(id)), NULL);
+		if (rc == SQ_OK)
+			rc = db_exec(db, "UPDATE webhook_fanout_gaps SET hi = ? - 1 WHERE lo <= ? AND hi >= ?",
+			    DB_PARAMS(DB_INT(id), DB_INT(id), DB_INT(id)), NULL);
+	}
+	if (rc == SQ_OK && f->nlate > 0)
+		rc = db_exec(db, "DELETE FROM webhook_fanout_gaps WHERE hi < lo", NULL, 0, NULL);
+	for (i = 0; rc == SQ_OK && i < f->ngaps; i++)
+		rc = db_exec(db, "INSERT IGNORE INTO webhook_fanout_gaps (lo, hi) VALUES (?, ?)",
+		    DB_PARAMS(DB_INT(f->gaps[i].lo), DB_INT(f->gaps[i].hi)), NULL);
+	if (rc == SQ_OK && f->ngaps > 0)
+		rc = db_exec(db, "DELETE FROM webhook_fanout_gaps WHERE given_up_at < NOW(6) - "
+		    "INTERVAL ? SECOND", DB_PARAMS(DB_INT(SQ_WEBHOOK_GAP_RECHECK_SECONDS)), NULL);
+	return rc;
+}
+
 static enum sq_err
 fanout_locked(struct db *db, struct fanout *f, unsigned long long cursor, int *more)
 {
@@ -259,11 +310,17 @@ fanout_locked(struct db *db, struct fanout *f, unsigned long long cursor, int *m
 		    "(SELECT COALESCE(MAX(id), 0) FROM job_events)) WHERE id = 1", NULL, 0, NULL);
 	}
 	db_res_free(&r);
-	rc = db_exec(db, "SELECT e.id, e.job_id, e.project_id, e.type, e.data, e.created_at, "
+	/* Rows that appeared in recorded gaps, then the rows after the cursor. */
+	rc = db_exec(db, "(SELECT e.id, e.job_id, e.project_id, e.type, e.data, e.created_at, "
+	    "TIMESTAMPDIFF(MICROSECOND, e.created_at, NOW(6)) FROM webhook_fanout_gaps g "
+	    "JOIN job_events e ON e.id BETWEEN g.lo AND g.hi "
+	    "WHERE g.given_up_at > NOW(6) - INTERVAL ? SECOND ORDER BY e.id LIMIT ?) UNION ALL "
+	    "(SELECT e.id, e.job_id, e.project_id, e.type, e.data, e.created_at, "
 	    "TIMESTAMPDIFF(MICROSECOND, e.created_at, NOW(6)) FROM job_events e WHERE e.id > ? "
-	    "ORDER BY e.id LIMIT ?", DB_PARAMS(DB_INT(cursor), DB_INT(SQ_WEBHOOK_FANOUT_BATCH)),
-	    &f->ev);
-	if (rc != SQ_OK || (f->upto = fanout_upto(&f->ev, cursor)) == 0)
+	    "ORDER BY e.id LIMIT ?) ORDER BY 1",
+	    DB_PARAMS(DB_INT(SQ_WEBHOOK_GAP_RECHECK_SECONDS), DB_INT(SQ_WEBHOOK_FANOUT_BATCH),
+	    DB_INT(cursor), DB_INT(SQ_WEBHOOK_FANOUT_BATCH)), &f->ev);
+	if (rc != SQ_OK || (f->upto = fanout_upto(f, cursor)) == 0)
 		return rc;
 	if ((rc = fanout_lookups(db, f)) != SQ_OK)
 		return rc;
@@ -271,7 +328,13 @@ fanout_locked(struct db *db, struct fanout *f, unsigned long long cursor, int *m
 		return SQ_ERR_NOMEM;
 	if (f->hooks.nrows > 0 && (rc = fanout_write(db, f)) != SQ_OK)
 		return rc;
-	*more = f->ev.nrows == SQ_WEBHOOK_FANOUT_BATCH && f->upto == f->ev.nrows;
+	if ((rc = fanout_gaps_update(db, f)) != SQ_OK)
+		return rc;
+	if (f->nlate > 0)
+		log_info("webhooks: %zu outbox event(s) committed late, fanned out", f->nlate);
+	if (f->upto == f->nlate)
+		return SQ_OK;
+	*more = f->ev.nrows - f->nlate == SQ_WEBHOOK_FANOUT_BATCH && f->upto == f->ev.nrows;
 	return db_exec(db, "UPDATE webhook_fanout SET last_event_id = ? WHERE id = 1",
 	    DB_PARAMS(DB_INT(db_int(&f->ev, f->upto - 1, EV_ID))), NULL);
 }

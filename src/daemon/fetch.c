@@ -220,7 +220,8 @@ on_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 		text_copy(f->refused, sizeof(f->refused), why);
 		return CURL_SOCKET_BAD;
 	}
-	return socket(a->family, a->socktype, a->protocol);
+	/* Close-on-exec: libcurl 7.88 opens its own sockets without it. */
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 }
 
 static CURL *

@@ -19,6 +19,7 @@
 #include "scrapeq/query.h"
 #include "scrapeq/text.h"
 #include "handler.h"
+#include "handler_user.h"
 
 #define KILL_GRACE_MS 2000      /* between SIGTERM and SIGKILL */
 #define LINE_MAX_BYTES 4096     /* a progress line longer than this is result text */
@@ -38,6 +39,7 @@ struct handler_run {
 	long long		 deadline;     /* monotonic ms */
 	long long		 kill_at;      /* SIGKILL due, 0: none */
 	int			 timed_out;
+	struct handler_user	 user;         /* who the command runs as */
 };
 
 static void fail(struct handler_run *, const char *, ...) __attribute__((format(printf, 2, 3)));
@@ -75,6 +77,16 @@ job_json(const struct queue_job *q)
 	return s;
 }
 
+static void
+close_pair(int p[2])
+{
+	if (p[0] != -1)
+		close(p[0]);
+	if (p[1] != -1)
+		close(p[1]);
+	p[0] = p[1] = -1;
+}
+
 /* Splits command on spaces into argv (pointers into buf, which it modifies). */
 static int
 split_args(char *buf, char **argv)
@@ -95,46 +107,105 @@ split_args(char *buf, char **argv)
 	return n;
 }
 
-/* In the child: stdin and stdout are the pipes; it gets a process group of its own. */
+/* What the child tells scrapeqd when it cannot become the handler's user. */
+struct child_report {
+	int	 err;
+	char	 stage[32];
+};
+
+#define REPORT_FD 3             /* the report pipe in the child: the one descriptor past stderr */
+
 static void
-child(int in, int out, char *cmd)
+child_report(const char *stage, int err)
 {
-	char *argv[HANDLER_ARGS_MAX + 1];
+	struct child_report r;
+
+	memset(&r, 0, sizeof(r));
+	r.err = err;
+	text_copy(r.stage, sizeof(r.stage), stage);
+	(void)write(REPORT_FD, &r, sizeof(r));
+	_exit(126);
+}
+
+/*
+ * In the child: stdin and stdout are the pipes, stderr is scrapeqd's log; every other
+ * descriptor is closed, whatever a library opened without close-on-exec. It gets a
+ * process group of its own, / as its directory, the handler's user and a small
+ * environment. Async-signal-safe calls only: scrapeqd has threads.
+ */
+static void
+child(int in, int out, int report, char *cmd, const struct handler_user *u)
+{
+	char		*argv[HANDLER_ARGS_MAX + 1];
+	const char	*stage = "";
 
 	setpgid(0, 0);
 	signal(SIGPIPE, SIG_DFL);
 	if (dup2(in, 0) == -1 || dup2(out, 1) == -1)
 		_exit(126);
-	if (in > 2)
-		close(in);
-	if (out > 2)
-		close(out);
+	if (report != REPORT_FD && dup3(report, REPORT_FD, O_CLOEXEC) == -1)
+		_exit(126);
+	/* The report pipe is close-on-exec: exec closes it, which tells scrapeqd it worked. */
+	if (close_range(REPORT_FD + 1, ~0U, 0) == -1)
+		child_report("close_range", errno);
+	if (chdir("/") == -1)
+		child_report("chdir /", errno);
+	if (handler_user_become(u, &stage) == -1)
+		child_report(stage, errno);
 	if (split_args(cmd, argv) == 0)
 		_exit(126);
-	execv(argv[0], argv);
+	execve(argv[0], argv, (char *const *)u->envp);
 	_exit(127);
+}
+
+/* Waits for the child's exec: EOF on the report pipe. Returns 0, or -1 with the child's reason in h->error. */
+static int
+child_started(struct handler_run *h, int report)
+{
+	struct child_report	 r;
+	ssize_t			 n;
+	int			 status;
+
+	while ((n = read(report, &r, sizeof(r))) == -1 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(r))
+		return 0;
+	r.stage[sizeof(r.stage) - 1] = '\0';
+	(void)waitpid(h->pid, &status, 0);
+	h->pid = 0;
+	fail(h, "Cannot run the handler as %s: %s: %s", h->user.name, r.stage, strerror(r.err));
+	return -1;
 }
 
 static int
 spawn(struct handler_run *h, const char *command, const char *input)
 {
-	int	 in[2], out[2];
+	int	 in[2] = { -1, -1 }, out[2] = { -1, -1 }, rep[2] = { -1, -1 }, rc = -1;
 	char	 cmd[SQ_HANDLER_CMD_MAX + 1];
 	size_t	 left = strlen(input);
 
 	text_copy(cmd, sizeof(cmd), command);
-	if (pipe(in) == -1 || pipe(out) == -1)
-		return -1;
-	if ((h->pid = fork()) == -1)
-		return -1;
-	if (h->pid == 0) {
-		close(in[1]);
-		close(out[0]);
-		child(in[0], out[1], cmd);
+	/* Close-on-exec, so no other child (a selector worker, another handler) holds them. */
+	if (pipe2(in, O_CLOEXEC) == -1 || pipe2(out, O_CLOEXEC) == -1 ||
+	    pipe2(rep, O_CLOEXEC) == -1)
+		goto out;
+	if ((h->pid = fork()) == -1) {
+		h->pid = 0;
+		goto out;
 	}
+	if (h->pid == 0)
+		child(in[0], out[1], rep[1], cmd, &h->user);
+	/* The child's ends: with them closed here, a command that does not read gets EPIPE. */
 	close(in[0]);
 	close(out[1]);
+	close(rep[1]);
+	in[0] = out[1] = rep[1] = -1;
+	if (child_started(h, rep[0]) == -1) {
+		rc = 0;            /* a run that has failed, with its reason */
+		goto out;
+	}
 	h->out = out[0];
+	out[0] = -1;
 	fcntl(h->out, F_SETFL, fcntl(h->out, F_GETFL) | O_NONBLOCK);
 	/* The job is small (a config is bounded); a command that does not read it gets EPIPE. */
 	while (left > 0) {
@@ -145,8 +216,12 @@ spawn(struct handler_run *h, const char *command, const char *input)
 		input += w;
 		left -= (size_t)w;
 	}
-	close(in[1]);
-	return 0;
+	rc = 0;
+out:
+	close_pair(in);
+	close_pair(out);
+	close_pair(rep);
+	return rc;
 }
 
 struct handler_run *
@@ -154,7 +229,7 @@ handler_start(const struct config *c, struct store *st, struct queue_job *qj,
     const char *command)
 {
 	struct handler_run	*h;
-	char			*input;
+	char			*input = NULL;
 
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
@@ -167,10 +242,14 @@ handler_start(const struct config *c, struct store *st, struct queue_job *qj,
 	buf_init(&h->line, LINE_MAX_BYTES);
 	buf_init(&h->result, HANDLER_OUTPUT_MAX);
 	h->deadline = clock_mono_ms() + (long long)c->daemon_handler_timeout * 1000;
-	if ((input = job_json(&h->q)) == NULL || spawn(h, command, input) == -1)
+	if (handler_user_resolve(c->daemon_handler_user, &h->user, h->error,
+	    sizeof(h->error)) == -1)
+		h->state = HANDLER_FAILED;
+	else if ((input = job_json(&h->q)) == NULL || spawn(h, command, input) == -1)
 		fail(h, "Cannot start the handler: %s", strerror(errno));
-	else
-		store_log(st, &h->q.id, NULL, "info", "Running handler %.200s", command);
+	else if (h->state == HANDLER_RUNNING)
+		store_log(st, &h->q.id, NULL, "info", "Running handler %.200s as %s", command,
+		    h->user.name);
 	free(input);
 	return h;
 }

@@ -16,8 +16,10 @@ struct handler_run;
 /*
  * Starts command (an absolute path and space-separated arguments, no shell) for the
  * claimed job qj (moved into the run), with the job as one JSON object on its stdin:
- * {"id","type","project_id","retry_count","config"}. Returns NULL only when out of
- * memory; a command that cannot be started gives a run that has failed.
+ * {"id","type","project_id","retry_count","config"}. It runs as [daemon] handler_user
+ * (handler_user.h) in /, with only stdin, stdout and stderr open. Returns NULL only
+ * when out of memory; a command that cannot be started (or whose user cannot be taken
+ * on: none by that name, uid 0) gives a run that has failed, and never runs.
  */
 struct handler_run *handler_start(const struct config *c, struct store *st,
 	    struct queue_job *qj, const char *command);

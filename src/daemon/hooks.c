@@ -49,7 +49,8 @@ on_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 		text_copy(at->refused, sizeof(at->refused), why);
 		return CURL_SOCKET_BAD;
 	}
-	return socket(a->family, a->socktype, a->protocol);
+	/* Close-on-exec: libcurl 7.88 opens its own sockets without it. */
+	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 }
 
 /* The receiver's answer is not kept. */

@@ -13,6 +13,7 @@
 #include <libxml/parser.h>
 
 #include "scrapeq/clock.h"
+#include "scrapeq/cloexec.h"
 #include "scrapeq/db.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/log.h"
@@ -556,6 +557,7 @@ reload(struct daemon *d)
 	d->cfg.daemon_host_delay_ms = n.daemon_host_delay_ms;
 	d->cfg.daemon_selector_cpu_ms = n.daemon_selector_cpu_ms;
 	d->cfg.daemon_handler_timeout = n.daemon_handler_timeout;
+	memcpy(d->cfg.daemon_handler_user, n.daemon_handler_user, sizeof(n.daemon_handler_user));
 	d->cfg.max_results_per_target = n.max_results_per_target;
 	d->cfg.retention_days = n.retention_days;
 	memcpy(d->cfg.daemon_user_agent, n.daemon_user_agent, sizeof(n.daemon_user_agent));
@@ -650,6 +652,7 @@ main(int argc, char *argv[])
 
 	if (argc == 2 && strcmp(argv[1], SELWORKER_ARG) == 0)
 		return selworker_main();
+	cloexec_all();
 	while ((ch = getopt_long(argc, argv, "c:i:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': cpath = optarg; break;
@@ -672,6 +675,7 @@ main(int argc, char *argv[])
 	d.cfg_path = config_path(cpath);
 	if ((rc = setup(&d, idarg)) != 0)
 		return rc;
+	cloexec_all();          /* what libcurl and the hooks thread opened without it */
 	for (;;) {
 		now = clock_mono_ms();
 		if (got_hup) {

@@ -281,6 +281,10 @@ spawn(struct selpool *p, struct worker *w)
 	posix_spawnattr_init(&at);
 	posix_spawn_file_actions_adddup2(&fa, to[0], STDIN_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, from[1], STDOUT_FILENO);
+	/*
+	 * No addclosefrom here: the exe may be /proc/self/fd/N, which must stay open up to
+	 * the exec. The worker closes everything past stderr as its first act (selworker.c).
+	 */
 	/* No signal blocked (SIGPROF must end it); a process group of its own (a terminal's ^C is the daemon's). */
 	sigemptyset(&none);
 	posix_spawnattr_setsigmask(&at, &none);

@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 
 #include <libxml/parser.h>
@@ -88,10 +90,30 @@ page(const struct selwire_request *r)
 	return rc;
 }
 
+/*
+ * No capability survives into the worker: it parses pages from the web. scrapeqd may
+ * hold CAP_SETUID and CAP_SETGID (ambient, under etc/systemd/scrapeqd.service, to run
+ * handlers as their user), or every capability when started as root. Lowering is
+ * always permitted, so a failure here is a broken kernel: the worker does not run.
+ */
+static void
+drop_caps(void)
+{
+	struct __user_cap_header_struct	 h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct	 d[2];
+
+	memset(d, 0, sizeof(d));
+	if ((prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 && errno != EINVAL) ||
+	    syscall(SYS_capset, &h, d) == -1)
+		_exit(3);
+}
+
 static void
 setup(void)
 {
 	struct rlimit rl;
+
+	drop_caps();
 
 	/* Nothing of the daemon's (database and transfer sockets, other pipes) stays open here. */
 	(void)close_range(3, ~0U, 0);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "scrapeq/cloexec.h"
 #include "scrapeq/config.h"
 #include "scrapeq/log.h"
 #include "server.h"
@@ -59,6 +60,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
+	cloexec_all();
 	if (config_load(&cfg, config_path(path), err, sizeof(err)) == -1) {
 		fprintf(stderr, "scrapeq-events: %s\n", err);
 		return 1;

@@ -75,6 +75,13 @@ outbox_tick(struct db *db, unsigned long long after, const char *gaps_json, outb
 {
 	struct each	 x = { fn, arg };
 
+	/*
+	 * Most ticks have no given-up gap: one SELECT then, without the UNION's temporary
+	 * table (MariaDB 10.11.19 once crashed here creating it, under a test's load).
+	 */
+	if (strcmp(gaps_json, "[]") == 0)
+		return db_exec_each(db, "SELECT " COLS FROM "WHERE e.id > ? ORDER BY e.id LIMIT ?",
+		    DB_PARAMS(DB_INT(after), DB_INT(SQ_EVENTS_BATCH_MAX)), row, &x);
 	return db_exec_each(db, "(SELECT " COLS FROM "WHERE e.id > ? ORDER BY e.id LIMIT ?) "
 	    "UNION ALL (SELECT " COLS "FROM JSON_TABLE(?, '$[*]' COLUMNS ("
 	    "lo BIGINT UNSIGNED PATH '$[0]', hi BIGINT UNSIGNED PATH '$[1]')) g "

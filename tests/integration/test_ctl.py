@@ -126,6 +126,64 @@ section("check-config")
 guard(check_config, "check-config")
 
 
+# --- secret files with group or other bits -------------------------------------
+
+PROGRAMS = [("scrapeqctl", ["check-config"]), ("scrapeq-api", []), ("scrapeqd", []), ("scrapeq-events", [])]
+
+
+def refuse_case(tmp, what, conf, secret, mode):
+    """Every program that reads the config refuses it at start-up, naming the file and its mode."""
+    os.chmod(secret, mode)
+    want = "%s: mode %04o, want 0600" % (secret, mode)
+    for prog, args in PROGRAMS:
+        cmd = [os.path.join(BIN, prog), "-c", conf] + args
+        try:
+            p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=10,
+                               stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as e:
+            check(False, "%s, %s %04o: refused at start-up" % (prog, what, mode),
+                  note="still running after 10 s: %r" % (e.stderr,))
+            continue
+        check(p.returncode != 0 and want in p.stderr,
+              "%s, %s %04o: exits %d with '%s'" % (prog, what, mode, p.returncode, os.path.basename(want)),
+              note=show(p))
+
+
+def secret_modes():
+    tmp = tempfile.mkdtemp(prefix="sqmode.")
+    try:
+        lines = conf_lines()
+        pw = os.path.join(tmp, "db.password")
+        key = os.path.join(tmp, "jwt.key")
+        shutil.copyfile(os.path.join(RUN, "db.password"), pw)
+        shutil.copyfile(os.path.join(RUN, "jwt.key"), key)
+        os.chmod(pw, 0o600)
+        os.chmod(key, 0o600)
+        lines[index_of(lines, r"^password_file\s*=")] = "password_file = %s" % pw
+        lines[index_of(lines, r"^jwt_key_file\s*=")] = "jwt_key_file = %s" % key
+        # Its own sockets: a program that wrongly started would not take the stack's.
+        i = index_of(lines, r"^socket\s*=\s*.*api\.sock$")
+        lines[i] = "socket = %s" % os.path.join(tmp, "api.sock")
+        i = index_of(lines, r"^listen\s*=")
+        lines[i] = "listen = unix:%s" % os.path.join(tmp, "events.sock")
+        conf = write_conf(tmp, "modes.conf", lines)
+        p = run_ctl("check-config", conf=conf)
+        check(p.returncode == 0, "check-config with both secret files 0600: exit 0", note=show(p))
+        os.chmod(pw, 0o400)
+        p = run_ctl("check-config", conf=conf)
+        check(p.returncode == 0, "check-config with the password file 0400: exit 0", note=show(p))
+        refuse_case(tmp, "password file", conf, pw, 0o644)
+        refuse_case(tmp, "password file", conf, pw, 0o640)
+        os.chmod(pw, 0o600)
+        refuse_case(tmp, "JWT key file", conf, key, 0o604)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+section("secret files readable by group or others are refused")
+guard(secret_modes, "secret file modes")
+
+
 # --- migrate ---------------------------------------------------------------------
 
 def migrations(db="scrapeq"):

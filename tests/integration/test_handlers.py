@@ -7,9 +7,11 @@ a cancel stops the command; a job type with no handler fails without a retry.
 """
 # integration: daemon
 
+import atexit
 import json
 import os
-import stat
+import shutil
+import tempfile
 import time
 import uuid
 
@@ -29,11 +31,19 @@ def uuid7():
     return str(uuid.UUID(int=v))
 
 
+# Handlers run as [daemon] handler_user (nobody) when scrapeqd runs as root: their scripts
+# and the file the first one writes live where that user reaches them, not in $RUN
+# (scripts/check makes it with mktemp -d, mode 0700).
+HDIR = tempfile.mkdtemp(prefix="sqhandlers.")
+os.chmod(HDIR, 0o755)
+atexit.register(shutil.rmtree, HDIR, True)
+
+
 def script(name, body):
-    path = os.path.join(RUN, "handler-%s.sh" % name)
+    path = os.path.join(HDIR, "handler-%s.sh" % name)
     with open(path, "w") as f:
         f.write("#!/bin/sh\n" + body)
-    os.chmod(path, stat.S_IRWXU)
+    os.chmod(path, 0o755)
     return path
 
 
@@ -41,7 +51,10 @@ Daemon.exclusive()
 TOKEN = os.urandom(4).hex()
 project = new_project(name="handlers")
 pu = uuid_of(project)
-seen = os.path.join(RUN, "handler-stdin-%s.json" % TOKEN)
+seen = os.path.join(HDIR, "handler-stdin-%s.json" % TOKEN)
+with open(seen, "w"):
+    pass
+os.chmod(seen, 0o666)
 ok = script("ok", 'cat > %s\necho "progress 10 Reading input"\necho "progress 50 Halfway complete"\n'
             'echo \'{"rows": 42, "note": "done"}\'\n' % seen)
 bad = script("bad", 'cat >/dev/null\necho "progress 20 starting"\nexit 3\n')
@@ -88,7 +101,9 @@ check(res == {"rows": 42, "note": "done"}, "the result is the command's final JS
 sj = json.loads(stats) if stats else {}
 check(sj.get("progress") == 100 and sj.get("progressMessage") == "Halfway complete",
       "stats carry the progress (100 once completed) and the last progress message", note=stats)
-got = json.load(open(seen)) if os.path.exists(seen) else {}
+with open(seen) as f:
+    text = f.read()
+got = json.loads(text) if text.strip() else {}
 check(got.get("id") == j and got.get("type") == "hx_process" and got.get("project_id") == pu
       and got.get("config") == {"x": 1} and got.get("retry_count") == 0,
       "the command read the job as JSON on stdin", note=json.dumps(got))

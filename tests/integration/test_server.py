@@ -490,6 +490,91 @@ def fd0_socket(tmp):
         stop_private(p)
 
 
+O_CLOEXEC = 0o2000000     # in /proc/PID/fdinfo/N "flags:", octal
+
+
+def leaky_fds(pid):
+    """Descriptors of pid past stderr without close-on-exec: [(fd, target)]."""
+    out = []
+    for n in os.listdir("/proc/%d/fdinfo" % pid):
+        try:
+            with open("/proc/%d/fdinfo/%s" % (pid, n)) as f:
+                flags = next(int(l.split()[1], 8) for l in f if l.startswith("flags:"))
+            target = os.readlink("/proc/%d/fd/%s" % (pid, n))
+        except (OSError, StopIteration):
+            continue        # closed meanwhile
+        if int(n) > 2 and not flags & O_CLOEXEC:
+            out.append((int(n), target))
+    return out
+
+
+def start_umask0(conf, args):
+    """start_private under umask 0: the socket's mode must not depend on the caller's umask."""
+    errpath = conf + ".stderr"
+    with open(errpath, "wb") as err:
+        old = os.umask(0)
+        try:
+            return subprocess.Popen([API, "-c", conf] + list(args), stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=err, close_fds=True), errpath
+        finally:
+            os.umask(old)
+
+
+def events_fds():
+    """The stack's scrapeq-events (libwebsockets' sockets, MariaDB's) leaves nothing to a child either."""
+    try:
+        with open(os.path.join(RUN, "events.pid")) as f:
+            pid = int(f.read().strip())
+        leaks = leaky_fds(pid)
+    except (OSError, ValueError) as e:
+        check(False, "the stack's scrapeq-events runs", note=str(e))
+        return
+    check(not leaks, "every descriptor of the stack's scrapeq-events past stderr is close-on-exec", note=str(leaks))
+
+
+def socket_mode(tmp):
+    events_fds()
+    st = os.stat(os.path.join(RUN, "api.sock"))
+    check(st.st_mode & 0o7777 == 0o660, "the stack's scrapeq-api socket is mode 0660 (%04o)" % (st.st_mode & 0o7777))
+    for group in ("", "nogroup"):
+        extra = ("api", "socket_group = %s" % group) if group else None
+        conf, _ = conf_copy(tmp, "mode%s.conf" % group, extra=extra)
+        sock = os.path.join(tmp, "mode%s.sock" % group)
+        p, errpath = start_umask0(conf, ["--socket", sock, "--workers", "1", "--threads", "2"])
+        try:
+            check(wait_socket(sock, p), "scrapeq-api --socket under umask 0 creates its socket",
+                  note="exit %s, stderr: %s" % (p.poll(), read_text(errpath)[-300:]))
+            st = os.stat(sock)
+            want_gid = 65534 if group else os.getgid()
+            check(st.st_mode & 0o7777 == 0o660 and st.st_gid == want_gid,
+                  "socket_group %r: mode 0660 (%04o), group %d (%d)" % (group, st.st_mode & 0o7777, want_gid,
+                                                                         st.st_gid))
+            r = fcgi_request(sock, "GET", "/api/v1/ping", "db=1")
+            check(r[0].startswith("200"), "socket_group %r: it answers FastCGI" % group, note=repr(r[:3]))
+            workers = children(p.pid)
+            leaks = {pid: leaky_fds(pid) for pid in [p.pid] + workers}
+            check(workers and not any(leaks.values()),
+                  "socket_group %r: every descriptor of the supervisor and its worker past stderr is "
+                  "close-on-exec (listening socket, MariaDB connections)" % group,
+                  note=repr(leaks))
+        finally:
+            stop_private(p)
+    conf, lines = conf_copy(tmp, "badgroup.conf", extra=("api", "socket_group = no-such-group-sq"))
+    sock = os.path.join(tmp, "badgroup.sock")
+    p, errpath = start_private(conf, ["--socket", sock, "--workers", "1", "--threads", "1"])
+    try:
+        try:
+            rc = p.wait(5)
+        except subprocess.TimeoutExpired:
+            rc = None
+        err = read_text(errpath)
+        check(rc not in (None, 0) and "[api] socket_group 'no-such-group-sq': no such group" in err,
+              "an unknown socket_group stops start-up naming it (status %s)" % rc, note="stderr: %r" % err[-300:])
+        check(not os.path.exists(sock), "... and no socket was created")
+    finally:
+        stop_private(p)
+
+
 def private_servers():
     tmp = tempfile.mkdtemp(prefix="sqsrv.")
     try:
@@ -512,6 +597,8 @@ def private_servers():
         guard(lambda: no_socket(tmp), "no socket")
         section("a private scrapeq-api: the listening socket on fd 0")
         guard(lambda: fd0_socket(tmp), "fd 0 socket")
+        section("the listening socket is 0660, every descriptor close-on-exec")
+        guard(lambda: socket_mode(tmp), "socket mode")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -21,7 +21,9 @@ lets through, as it does the test site):
 import hashlib
 import hmac
 import json
+import os
 import re
+import subprocess
 import threading
 import time
 import urllib.parse
@@ -317,6 +319,58 @@ check([x[0] for x in by] == ["wh-1", "wh-2"] and all(int(x[2]) == 15 * int(x[1])
       "both daemons delivered, each whole webhooks (one daemon per webhook at a time)", note=str(by))
 d1.stop()
 d2.stop()
+
+section("an outbox event committed seconds late is still delivered")
+# A client's cancel whose transaction takes its job_events id, then waits 3.5 s for a
+# lock (another session holds the gap of the job's log lines, as a slow transaction
+# would), while a later cancel commits at once: the fan-out moves past the first id
+# after 2 s and must still deliver it when it appears.
+P4 = new_project()
+P5 = new_project()
+hook(P4, R + "/ok/late", ["job_status_changed"])
+hook(P5, R + "/ok/late", ["job_status_changed"])
+JL = create_job(P4, [new_target(P4, url=TIDY)], {"maxPages": 1}, hold=True)
+JO = create_job(P5, [new_target(P5, url=TIDY)], {"maxPages": 1}, hold=True)
+d1 = Daemon("wh-1", webhook_backoff_ms="300", webhook_timeout="5").start()
+sock = os.path.join(harness.RUN, "mysql", "mysqld.sock")
+blocker = subprocess.Popen(["mariadb", "--no-defaults", "-S", sock, "-uroot", "-N", "-B", "--unbuffered", "scrapeq"],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+blocker.stdin.write("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ; BEGIN; "
+                    "SELECT COUNT(*) FROM job_logs WHERE job_id = %s FOR UPDATE; SELECT 'locked';\n"
+                    % sql_str(uuid_of(JL)))
+blocker.stdin.flush()
+blocker.stdout.readline()
+check(blocker.stdout.readline().strip() == "locked", "a second session holds the gap of the first job's log lines")
+late = {}
+th = threading.Thread(target=lambda: late.update(r=request("POST", "/api/v1/jobs/%s/cancel" % JL)))
+th.start()
+time.sleep(0.5)
+r = request("POST", "/api/v1/jobs/%s/cancel" % JO)
+check(r.status == 200 and th.is_alive(), "the second cancel answers while the first waits for its lock", r)
+
+
+def late_moves():
+    return [json.loads(x["body"])["job_id"] for x in rx.at("/ok/late")]
+
+
+wait_for(lambda: uuid_of(JO) in late_moves() or None, 15, 0.1)
+time.sleep(max(0.0, 3.5 - 0.5 - 0.1))
+check(late_moves() == [uuid_of(JO)], "the later event is delivered while the earlier one is not committed",
+      note=str(late_moves()))
+blocker.stdin.write("COMMIT;\n")
+blocker.stdin.close()
+blocker.wait(10)
+th.join(30)
+check(late.get("r") is not None and late["r"].status == 200, "the first cancel commits once the lock is gone",
+      late.get("r") or False)
+wait_for(lambda: len(late_moves()) >= 2 or None, 15, 0.1)
+time.sleep(0.5)
+check(late_moves() == [uuid_of(JO), uuid_of(JL)],
+      "the event committed 3 s late is delivered too, once, after the later one", note=str(late_moves()))
+gaps_left = harness.db_value("SELECT COUNT(*) FROM webhook_fanout_gaps g JOIN job_events e "
+                             "ON e.id BETWEEN g.lo AND g.hi")
+check(str(gaps_left) == "0", "no recorded gap still covers a committed event", note=str(gaps_left))
+d1.stop()
 
 section("private addresses are refused unless allowlisted")
 P3 = new_project()

@@ -76,6 +76,21 @@ static const struct erow erows[] = {
 	    "t.conf:2: [database] read_timeout: 0 is out of range (must be from 1 to 3600)" },
 	{ "[database]\nread_timeout = 3601\n", 0,
 	    "t.conf:2: [database] read_timeout: 3601 is out of range (must be from 1 to 3600)" },
+	{ "[database]\ntls = yes\n", 0,
+	    "t.conf:2: [database] tls: 'yes' is not one of off, verify" },
+	{ "[database]\ntls = VERIFY\n", 0,
+	    "t.conf:2: [database] tls: 'VERIFY' is not one of off, verify" },
+	{ "[database]\ntls = on\n", 0,
+	    "t.conf:2: [database] tls: 'on' is not one of off, verify" },
+	{ "[database]\nsocket = /run/m.sock\n\ntls = verify\ntls_ca = /ca.pem\n", 0,
+	    "t.conf:4: [database] tls = verify needs TCP (host, port): remove socket" },
+	{ "[database]\ntls = verify\nhost = 10.0.0.1\n", 0,
+	    "t.conf:2: [database] tls = verify needs tls_ca (the CA file that signed the server's "
+	    "certificate)" },
+	{ "[database]\nhost = db\ntls_ca = /etc/ca.pem\n", 0,
+	    "t.conf:3: [database] tls_ca is set but tls is off (set tls = verify)" },
+	{ "[database]\ntls = off\ntls_ca = /etc/ca.pem\n", 0,
+	    "t.conf:3: [database] tls_ca is set but tls is off (set tls = verify)" },
 	{ "[api]\nworkers = 257\n", 0,
 	    "t.conf:2: [api] workers: 257 is out of range (must be from 1 to 256)" },
 	{ "[api]\nthreads = 0\n", 0,
@@ -189,6 +204,12 @@ test_lengths(void)
 		{ "[database]\nname = ", 63, NULL },
 		{ "[database]\nname = ", 64,
 		    "t.conf:2: [database] name: value too long (max 63 bytes)" },
+		{ "[api]\nsocket_group = ", 63, NULL },
+		{ "[api]\nsocket_group = ", 64,
+		    "t.conf:2: [api] socket_group: value too long (max 63 bytes)" },
+		{ "[daemon]\nhandler_user = ", 63, NULL },
+		{ "[daemon]\nhandler_user = ", 64,
+		    "t.conf:2: [daemon] handler_user: value too long (max 63 bytes)" },
 		{ "[database]\npassword_file = ", 511, NULL },
 		{ "[database]\npassword_file = ", 512,
 		    "t.conf:2: [database] password_file: value too long (max 511 bytes)" },
@@ -240,6 +261,8 @@ check_defaults(const struct config *c, const char *what)
 	    "%s: [auth] defaults", what);
 	TAP_CHECK(c->jobs_per_day == 100 && c->active_runs_per_project == 1 &&
 	    c->max_results_per_target == 100, "%s: [limits] defaults", what);
+	TAP_CHECK(strcmp(c->daemon_handler_user, "nobody") == 0 && c->api_socket_group[0] == '\0',
+	    "%s: [daemon] handler_user nobody, [api] socket_group empty", what);
 	TAP_CHECK(c->daemon_selector_cpu_ms == SQ_SELECTOR_CPU_MS_DEFAULT &&
 	    c->daemon_selector_cpu_ms == 2000, "%s: [daemon] selector_cpu_ms default", what);
 	TAP_CHECK(strcmp(c->events_listen, "127.0.0.1:8091") == 0 && c->events_tick_ms == 150 &&
@@ -480,11 +503,16 @@ write_file(const char *name, const char *data, size_t len)
 {
 	char	 path[512];
 	FILE	*f;
-	int	 rc;
+	int	 rc, fd;
 
+	/* 0600 whatever the umask: config_load refuses secret files with more. */
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	if ((f = fopen(path, "w")) == NULL)
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) == -1 ||
+	    fchmod(fd, 0600) == -1 || (f = fdopen(fd, "w")) == NULL) {
+		if (fd != -1)
+			close(fd);
 		return -1;
+	}
 	rc = fwrite(data, 1, len, f) == len ? 0 : -1;
 	if (fclose(f) != 0)
 		rc = -1;
@@ -631,6 +659,39 @@ test_load_bounds(void)
 	free(s);
 }
 
+/* [database] tls: each value parses; tls_ca resolves next to the config and must exist. */
+static void
+test_tls(void)
+{
+	static const char *const names[] = { "off", "verify" };
+	struct config	 c;
+	char		 err[1024] = "", text[256], path[512], want[1024];
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(text, sizeof(text), "[database]\nhost = 10.1.2.3\ntls = %s\n%s", names[i],
+		    i == 1 ? "tls_ca = ca.pem\n" : "");
+		rc = config_parse(&c, "t.conf", text, strlen(text), err, sizeof(err));
+		TAP_CHECK(rc == 0 && c.db_tls == (enum config_tls)i, "tls = %s: \"%s\"", names[i],
+		    err);
+	}
+	TAP_CHECK(config_parse(&c, "t.conf", "", 0, err, sizeof(err)) == 0 &&
+	    c.db_tls == CONFIG_TLS_OFF && c.db_tls_ca[0] == '\0', "tls is off by default");
+	write_file("scrapeq.conf", "[database]\nhost = 10.1.2.3\ntls = verify\ntls_ca = ca.pem\n",
+	    56);
+	snprintf(path, sizeof(path), "%s/scrapeq.conf", tmpdir);
+	rc = config_load(&c, path, err, sizeof(err));
+	snprintf(want, sizeof(want), "%s:4: %s/ca.pem: No such file or directory "
+	    "([database] tls_ca)", path, tmpdir);
+	TAP_CHECK(rc == -1 && strcmp(err, want) == 0, "missing tls_ca: \"%s\"", err);
+	write_file("ca.pem", "-----BEGIN CERTIFICATE-----\n", 28);
+	rc = config_load(&c, path, err, sizeof(err));
+	snprintf(want, sizeof(want), "%s/ca.pem", tmpdir);
+	TAP_CHECK(rc == 0 && c.db_tls == CONFIG_TLS_VERIFY && strcmp(c.db_tls_ca, want) == 0,
+	    "tls_ca resolved next to the config: rc %d \"%s\" \"%s\"", rc, err, c.db_tls_ca);
+}
+
 /* Relative config paths: secrets resolve next to the config, wherever that is. */
 static void
 test_relative(void)
@@ -671,6 +732,68 @@ test_secrets(void)
 		check_secret_row(i, &srows[i]);
 }
 
+/* A secret file's mode: any group or other bit refuses it, with the path and both modes. */
+struct mrow {
+	const char	*file;		/* "db.pass" or "jwt.key" */
+	mode_t		 mode;
+	const char	*err;		/* after "<conf>:<line>: <tmpdir>/"; NULL: must load */
+};
+
+static const struct mrow mrows[] = {
+	{ "db.pass", 0600, NULL },
+	{ "db.pass", 0400, NULL },
+	{ "jwt.key", 0700, NULL },
+	{ "db.pass", 0644, "db.pass: mode 0644, want 0600" },
+	{ "db.pass", 0640, "db.pass: mode 0640, want 0600" },
+	{ "db.pass", 0604, "db.pass: mode 0604, want 0600" },
+	{ "db.pass", 0610, "db.pass: mode 0610, want 0600" },
+	{ "db.pass", 0602, "db.pass: mode 0602, want 0600" },
+	{ "db.pass", 0666, "db.pass: mode 0666, want 0600" },
+	{ "jwt.key", 0644, "jwt.key: mode 0644, want 0600" },
+	{ "jwt.key", 0620, "jwt.key: mode 0620, want 0600" },
+	{ "jwt.key", 04601, "jwt.key: mode 4601, want 0600" },
+};
+
+static void
+test_secret_modes(void)
+{
+	struct config	 c;
+	char		 conf[1024], err[1024], want[1024], path[512];
+	size_t		 i;
+	int		 rc;
+
+	snprintf(conf, sizeof(conf), "[database]\npassword_file = db.pass\n[auth]\n"
+	    "jwt_key_file = %s/jwt.key\n", tmpdir);
+	for (i = 0; i < sizeof(mrows) / sizeof(mrows[0]); i++) {
+		const struct mrow *r = &mrows[i];
+
+		if (write_file("scrapeq.conf", conf, strlen(conf)) != 0 ||
+		    write_file("db.pass", "secret\n", 7) != 0 ||
+		    write_file("jwt.key", KEY32, 32) != 0) {
+			TAP_FAIL("mode row %zu: cannot write files", i);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, r->file);
+		if (chmod(path, r->mode) != 0) {
+			TAP_FAIL("mode row %zu: chmod", i);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/scrapeq.conf", tmpdir);
+		err[0] = '\0';
+		rc = config_load(&c, path, err, sizeof(err));
+		if (r->err == NULL) {
+			TAP_CHECK(rc == 0 && strcmp(c.db_password, "secret") == 0,
+			    "mode row %zu: %s %04o loads: \"%s\"", i, r->file,
+			    (unsigned)r->mode, err);
+			continue;
+		}
+		snprintf(want, sizeof(want), "%s:%d: %s/%s", path, r->file[0] == 'd' ? 2 : 4,
+		    tmpdir, r->err);
+		TAP_CHECK(rc == -1 && strcmp(err, want) == 0 && c.db_password[0] == '\0' &&
+		    c.jwt_key_len == 0, "mode row %zu: \"%s\", want \"%s\"", i, err, want);
+	}
+}
+
 static void
 test_config_path(void)
 {
@@ -690,6 +813,7 @@ cleanup(void)
 {
 	static const char *const names[] = {
 		"scrapeq.conf", "db.pass", "jwt.key", "sub/s.conf", "sub/p", "p", "top.conf",
+		"ca.pem",
 	};
 	char	 path[512];
 	size_t	 i;
@@ -719,8 +843,10 @@ main(void)
 		return tap_done("test_config");
 	}
 	test_secrets();
+	test_secret_modes();
 	test_load_bounds();
 	test_relative();
+	test_tls();
 	cleanup();
 	return tap_done("test_config");
 }
