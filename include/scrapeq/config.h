@@ -42,6 +42,7 @@ struct config {
 	char	 db_password[256];   /* read from db_password_file at load time, never from the INI */
 	unsigned db_password_file_line; /* where password_file was set, for error messages */
 	unsigned db_connect_timeout; /* seconds, default 1 (the 503 must come within 2 s) */
+	unsigned db_read_timeout;    /* seconds a statement may wait for the server's answer */
 	enum config_tls db_tls;      /* default off; verify needs TCP (no socket) and tls_ca */
 	char	 db_tls_ca[512];     /* PEM CA file for verify; relative to the config file */
 	unsigned db_tls_line;        /* where tls and tls_ca were set, for error messages */

@@ -53,7 +53,9 @@ void	db_free(struct db *);                 /* closes; NULL ok */
 /*
  * Connects if not connected. Returns SQ_OK or SQ_ERR_DB_DOWN (the detail is logged,
  * at most once per outage). A refused or missing socket fails at once; an
- * unresponsive server fails after config db_connect_timeout.
+ * unresponsive server fails after config db_connect_timeout. A statement on a
+ * connection whose server stops answering fails (SQ_ERR_DB_DOWN, the connection
+ * dropped) after db_read_timeout.
  */
 enum sq_err db_connect(struct db *);
 

@@ -38,14 +38,20 @@ struct job_domain_input {
  * the project's row lock: the job (project_run 0, so
  * the project's JOB_RUNNING limit does not apply; the daily limit does), its
  * job_targets row, the queue row at its priority, a "created" event, a log line and
- * an audit row. Fills *id. SQ_ERR_BAD_REQUEST naming the field ("Invalid priority:
+ * an audit row. Fills *id and, when out is not NULL, *out with the job as job_domain_get
+ * shows it, read inside the transaction: a create whose commit succeeded never answers
+ * an error (the caller frees *out with job_domain_view_clear; on failure it holds
+ * nothing). SQ_ERR_BAD_REQUEST naming the field ("Invalid priority:
  * ..."), SQ_ERR_INVALID for a job type that is neither scrape nor in [handlers]
  * (nothing would run it), SQ_ERR_NOT_FOUND (project not the caller's, or the caller has none),
  * SQ_ERR_FORBIDDEN (a viewer of the project, or of every project when none is given),
  * SQ_ERR_RATE_LIMITED, or a db error.
  */
+struct job_domain_view;
+
 enum sq_err job_domain_create(struct db *, const struct config *, const struct principal *who,
-	    const struct job_domain_input *, struct uuid *id, struct sq_error *);
+	    const struct job_domain_input *, struct uuid *id, struct job_domain_view *out,
+	    struct sq_error *);
 
 /*
  * Seed 001's "domain" of a job: host[:port] of its first target's absolute URL, cut to

@@ -118,6 +118,8 @@
 #define SQ_SCHEDULE_ERROR_MAX 512             /* bytes of a schedule's last_error */
 
 /* scrapeq-events, the WebSocket/SSE hub ([events] in the config) */
+#define SQ_DB_READ_TIMEOUT_DEFAULT 30      /* [database] read_timeout: seconds a statement waits for the server */
+#define SQ_DB_READ_TIMEOUT_MAX 3600
 #define SQ_EVENTS_LISTEN_DEFAULT "127.0.0.1:8091"  /* [events] listen */
 #define SQ_EVENTS_TICK_MS_DEFAULT 150         /* [events] tick_ms: one job_events read per tick */
 #define SQ_EVENTS_TICK_MS_MIN 10

@@ -174,27 +174,34 @@ write_job(struct jsonw *w, const char *key, const struct job_domain_view *v,
 }
 
 /* Reads the job again and answers {"success": true, "data": job[, "message"]}. */
-static enum sq_err
-reply_job(struct req *r, int status, const struct uuid *id, const char *message,
-    struct sq_error *e)
+static void
+reply_view(struct req *r, int status, const struct job_domain_view *v, const char *message)
 {
-	struct job_domain_view	 v;
 	struct buf		 b;
 	struct jsonw		 w;
-	enum sq_err		 rc;
 
-	if ((rc = job_domain_get(r->w->db, &r->who, id, &v, e)) != SQ_OK)
-		return rc;
 	buf_init(&b, 0);
 	jsonw_init(&w, &b);
 	jsonw_object(&w, NULL);
 	jsonw_bool(&w, "success", 1);
-	write_job(&w, "data", &v, r->w->cfg);
+	write_job(&w, "data", v, r->w->cfg);
 	if (message != NULL)
 		jsonw_str(&w, "message", message);
 	jsonw_end(&w);
 	req_reply_doc(r, status, &w);
 	buf_free(&b);
+}
+
+static enum sq_err
+reply_job(struct req *r, int status, const struct uuid *id, const char *message,
+    struct sq_error *e)
+{
+	struct job_domain_view	 v;
+	enum sq_err		 rc;
+
+	if ((rc = job_domain_get(r->w->db, &r->who, id, &v, e)) != SQ_OK)
+		return rc;
+	reply_view(r, status, &v, message);
 	job_domain_view_clear(&v);
 	return SQ_OK;
 }
@@ -363,6 +370,7 @@ h_create(struct req *r, struct sq_error *e)
 {
 	struct json_object	*b, *v;
 	struct job_domain_input	 in;
+	struct job_domain_view	 view;
 	struct uuid		 pid, tid, id;
 	const char		*ps, *ts;
 	enum sq_err		 rc;
@@ -392,8 +400,10 @@ h_create(struct req *r, struct sq_error *e)
 	in.max_retries = opt_int(b, "max_retries", -2);
 	in.config = json_object_object_get_ex(b, "config", &v) ? v : NULL;
 	in.metadata = json_object_object_get_ex(b, "metadata", &v) ? v : NULL;
-	if ((rc = job_domain_create(r->w->db, r->w->cfg, &r->who, &in, &id, e)) == SQ_OK)
-		rc = reply_job(r, 201, &id, "Job created successfully", e);
+	if ((rc = job_domain_create(r->w->db, r->w->cfg, &r->who, &in, &id, &view, e)) == SQ_OK) {
+		reply_view(r, 201, &view, "Job created successfully");
+		job_domain_view_clear(&view);
+	}
 out:
 	json_object_put(b);
 	return rc;

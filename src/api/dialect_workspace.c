@@ -310,21 +310,28 @@ load_job(struct req *r, struct job_domain_view *v, struct sq_error *e)
 	return rc;
 }
 
+static void
+reply_view(struct req *r, int status, const struct job_domain_view *v)
+{
+	struct buf		 b;
+	struct jsonw		 w;
+
+	buf_init(&b, 0);
+	jsonw_init(&w, &b);
+	write_job(&w, NULL, v);
+	req_reply_doc(r, status, &w);
+	buf_free(&b);
+}
+
 static enum sq_err
 reply_id(struct req *r, int status, const struct uuid *id, struct sq_error *e)
 {
 	struct job_domain_view	 v;
-	struct buf		 b;
-	struct jsonw		 w;
 	enum sq_err		 rc;
 
 	if ((rc = job_domain_get(r->w->db, &r->who, id, &v, e)) != SQ_OK)
 		return rc;
-	buf_init(&b, 0);
-	jsonw_init(&w, &b);
-	write_job(&w, NULL, &v);
-	req_reply_doc(r, status, &w);
-	buf_free(&b);
+	reply_view(r, status, &v);
 	job_domain_view_clear(&v);
 	return SQ_OK;
 }
@@ -524,6 +531,7 @@ h_create(struct req *r, struct sq_error *e)
 {
 	struct json_object	*b, *v, *meta = NULL;
 	struct job_domain_input	 in;
+	struct job_domain_view	 view;
 	struct uuid		 pid, id;
 	long long		 seq;
 	char			 sched[32];
@@ -581,8 +589,10 @@ h_create(struct req *r, struct sq_error *e)
 	in.max_retries = -1;
 	in.metadata = meta;
 	in.domain_optional = 1;
-	if ((rc = job_domain_create(r->w->db, r->w->cfg, &r->who, &in, &id, e)) == SQ_OK)
-		rc = reply_id(r, 201, &id, e);
+	if ((rc = job_domain_create(r->w->db, r->w->cfg, &r->who, &in, &id, &view, e)) == SQ_OK) {
+		reply_view(r, 201, &view);
+		job_domain_view_clear(&view);
+	}
 out:
 	if (rc == SQ_ERR_BAD_REQUEST)   /* valid JSON, invalid data: the seed's 422 */
 		rc = e->code = SQ_ERR_INVALID;

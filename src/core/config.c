@@ -42,6 +42,7 @@ static const struct cfg_key cfg_keys[] = {
 	K_STR("database", "user", db_user),
 	K_STR("database", "password_file", db_password_file),
 	K_UINT("database", "connect_timeout", db_connect_timeout, 1, 300),
+	K_UINT("database", "read_timeout", db_read_timeout, 1, SQ_DB_READ_TIMEOUT_MAX),
 	{ "database", "tls", CT_TLS, offsetof(struct config, db_tls), 0, 0, 0 },
 	K_STR("database", "tls_ca", db_tls_ca),
 	K_STR("api", "socket", api_socket),
@@ -130,6 +131,7 @@ config_defaults(struct config *c)
 	snprintf(c->db_name, sizeof(c->db_name), "scrapeq");
 	snprintf(c->db_user, sizeof(c->db_user), "scrapeq");
 	c->db_connect_timeout = 1;
+	c->db_read_timeout = SQ_DB_READ_TIMEOUT_DEFAULT;
 	c->api_workers = 2;
 	c->api_threads = 4;
 	c->api_body_max = SQ_BODY_MAX_DEFAULT;

@@ -11,6 +11,7 @@
 #include "scrapeq/buf.h"
 #include "scrapeq/cloexec.h"
 #include "scrapeq/db.h"
+#include "scrapeq/limits.h"
 #include "scrapeq/log.h"
 
 #define DB_STMT_CACHE   64
@@ -144,7 +145,7 @@ db_connect(struct db *db)
 {
 	const struct config *c = db->cfg;
 	unsigned	 cto = c->db_connect_timeout ? c->db_connect_timeout : 1;
-	unsigned	 rto = 30;
+	unsigned	 rto = c->db_read_timeout ? c->db_read_timeout : SQ_DB_READ_TIMEOUT_DEFAULT;
 	const char	*sock = c->db_socket[0] ? c->db_socket : NULL;
 	const char	*host = sock ? "localhost" : c->db_host;
 	const char	*cipher;

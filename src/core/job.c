@@ -559,9 +559,18 @@ job_create_new(struct db *db, const struct config *cfg, const struct principal *
 	    (rc = job_check_limits(db, cfg, pids, daily, e)) != SQ_OK ||
 	    (rc = job_insert(db, who, pids, nj, e)) != SQ_OK)
 		goto fail;
-	if ((rc = db_commit(db)) != SQ_OK)
+	/*
+	 * The answer is read before the commit: once the commit has succeeded nothing may
+	 * fail, or a client would be told "unavailable" about a job that exists (and
+	 * create it again). Only a commit whose OK is lost stays ambiguous.
+	 */
+	if ((rc = job_get(db, who, &nj->id, out, e)) != SQ_OK)
+		goto fail;
+	if ((rc = db_commit(db)) != SQ_OK) {
+		job_clear(out);
 		return sq_fail(e, rc, NULL);
-	return job_get(db, who, &nj->id, out, e);
+	}
+	return SQ_OK;
 fail:
 	db_rollback(db);
 	return rc;

@@ -228,7 +228,8 @@ insert_job(struct db *db, const struct principal *who, const char *pids, const c
 
 enum sq_err
 job_domain_create(struct db *db, const struct config *cfg, const struct principal *who,
-    const struct job_domain_input *in, struct uuid *id, struct sq_error *e)
+    const struct job_domain_input *in, struct uuid *id, struct job_domain_view *out,
+    struct sq_error *e)
 {
 	struct prepared	 p;
 	struct uuid	 tp;
@@ -239,6 +240,8 @@ job_domain_create(struct db *db, const struct config *cfg, const struct principa
 	enum sq_err	 rc;
 
 	memset(&p, 0, sizeof(p));
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
 	crawl_config_init(&p.crawl);
 	buf_init(&p.cfg, 0);
 	e->code = SQ_OK;
@@ -265,10 +268,15 @@ job_domain_create(struct db *db, const struct config *cfg, const struct principa
 		    p.url, in->scheduled_at, tids)) != SQ_OK)
 			sq_fail(e, rc, NULL);
 	}
+	/* Read before the commit, as job_create_new does: after it nothing may fail. */
+	if (rc == SQ_OK && out != NULL)
+		rc = job_domain_get(db, who, id, out, e);
 	if (rc == SQ_OK && (rc = db_commit(db)) != SQ_OK)
 		sq_fail(e, rc, NULL);
-	if (rc != SQ_OK)
+	if (rc != SQ_OK) {
 		db_rollback(db);
+		job_domain_view_clear(out);
+	}
 out:
 	crawl_config_clear(&p.crawl);
 	buf_free(&p.cfg);

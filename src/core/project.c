@@ -108,13 +108,18 @@ project_create(struct db *db, const struct principal *who, const struct project_
 	if (rc == SQ_OK)
 		rc = db_exec(db, "INSERT INTO memberships (user_id, project_id, role) "
 		    "VALUES (?, ?, 'owner')", DB_PARAMS(DB_INT(owner_id), DB_STR(ids)), NULL);
-	if (rc == SQ_OK)
-		rc = db_commit(db);
-	else
+	/* The answer is read before the commit: after a commit nothing may fail (job.c). */
+	if (rc == SQ_OK && (rc = project_get(db, who, &id, out, e)) != SQ_OK) {
 		db_rollback(db);
-	if (rc != SQ_OK)
+		return rc;
+	}
+	if (rc == SQ_OK && (rc = db_commit(db)) != SQ_OK)
+		project_clear(out);
+	if (rc != SQ_OK) {
+		db_rollback(db);
 		return sq_fail(e, rc, NULL);
-	return project_get(db, who, &id, out, e);
+	}
+	return SQ_OK;
 }
 
 /* The settings an update may change, as one JSON object text (*out: the caller frees). */

@@ -135,7 +135,12 @@ target_create(struct db *db, const struct principal *who, const struct uuid *pro
 	uuid_format(project, pids);
 	uuid_v7(&id);
 	uuid_format(&id, tids);
-	/* The membership check and the insert are one statement: no window between them. */
+	/*
+	 * The membership check and the insert are one statement: no window between them.
+	 * The answer is read before the commit: after a commit nothing may fail (job.c).
+	 */
+	if ((rc = db_begin(db)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
 	rc = db_exec(db, "INSERT INTO targets (id, project_id, url, name, enabled) "
 	    "SELECT ?, m.project_id, ?, ?, ? FROM memberships m "
 	    "WHERE m.user_id = ? AND m.project_id = ?",
@@ -143,10 +148,15 @@ target_create(struct db *db, const struct principal *who, const struct uuid *pro
 	    DB_INT(in->enabled == -1 ? 1 : in->enabled), DB_INT(who->user_id), DB_STR(pids)),
 	    NULL);
 	if (rc != SQ_OK)
-		return sq_fail(e, rc, NULL);
-	if (db_affected(db) == 0)
-		return sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
-	return target_load(db, who, pids, tids, out, NULL, e);
+		sq_fail(e, rc, NULL);
+	else if (db_affected(db) == 0)
+		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
+	else if ((rc = target_load(db, who, pids, tids, out, NULL, e)) == SQ_OK &&
+	    (rc = db_commit(db)) != SQ_OK)
+		sq_fail(e, rc, NULL);
+	if (rc != SQ_OK)
+		db_rollback(db);
+	return rc;
 }
 
 enum sq_err

@@ -347,7 +347,13 @@ http_request(struct server *s, struct lws *wsi)
 		return -1;
 	(void)hub_push(&c->w, m);
 	hub_msg_unref(m);
-	if (has_after && s->started && after < s->cur.pos)
+	/*
+	 * Before the first tick (a hub started while the database was down) the cursor's
+	 * start is not known yet: resume anyway, the replay runs from that tick on and
+	 * reads up to where the cursor starts. Live delivery begins after that start, so
+	 * without it the rows between Last-Event-ID and the start were never sent.
+	 */
+	if (has_after && (!s->started || after < s->cur.pos))
 		hub_replay_start(&c->w, after);
 	return 0;
 }

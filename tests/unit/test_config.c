@@ -72,6 +72,10 @@ static const struct erow erows[] = {
 	    "t.conf:2: [database] port: 4294967297 is out of range (must be from 1 to 65535)" },
 	{ "[database]\nconnect_timeout = 0\n", 0,
 	    "t.conf:2: [database] connect_timeout: 0 is out of range (must be from 1 to 300)" },
+	{ "[database]\nread_timeout = 0\n", 0,
+	    "t.conf:2: [database] read_timeout: 0 is out of range (must be from 1 to 3600)" },
+	{ "[database]\nread_timeout = 3601\n", 0,
+	    "t.conf:2: [database] read_timeout: 3601 is out of range (must be from 1 to 3600)" },
 	{ "[database]\ntls = yes\n", 0,
 	    "t.conf:2: [database] tls: 'yes' is not one of off, verify" },
 	{ "[database]\ntls = VERIFY\n", 0,
@@ -255,7 +259,8 @@ check_defaults(const struct config *c, const char *what)
 	TAP_CHECK(c->db_socket[0] == '\0' && strcmp(c->db_host, "localhost") == 0 &&
 	    c->db_port == 3306 && strcmp(c->db_name, "scrapeq") == 0 &&
 	    strcmp(c->db_user, "scrapeq") == 0 && c->db_password_file[0] == '\0' &&
-	    c->db_password[0] == '\0' && c->db_connect_timeout == 1,
+	    c->db_password[0] == '\0' && c->db_connect_timeout == 1 &&
+	    c->db_read_timeout == SQ_DB_READ_TIMEOUT_DEFAULT,
 	    "%s: [database] defaults", what);
 	TAP_CHECK(c->api_socket[0] == '\0' && c->api_workers == 2 && c->api_threads == 4 &&
 	    c->api_body_max == SQ_BODY_MAX_DEFAULT && c->api_body_max == 1048576 &&
@@ -316,6 +321,7 @@ static const char good[] =
     "user = sq user\n"
     "password_file = db.pass\n"
     "connect_timeout = 2\n"
+    "read_timeout = 7\n"
     "   # indented comment\n"
     "[ api ]\n"
     "socket = 127.0.0.1:9000\n"
@@ -362,6 +368,7 @@ test_good(void)
 	TAP_STREQ(c.db_password_file, "db.pass", "db_password_file");
 	TAP_STREQ(c.db_password, "", "config_parse reads no secret");
 	TAP_CHECK(c.db_connect_timeout == 2, "db_connect_timeout %u", c.db_connect_timeout);
+	TAP_CHECK(c.db_read_timeout == 7, "db_read_timeout %u", c.db_read_timeout);
 	TAP_STREQ(c.api_socket, "127.0.0.1:9000", "api_socket");
 	TAP_CHECK(c.api_workers == 256, "api_workers %u", c.api_workers);
 	TAP_CHECK(c.api_threads == 1, "api_threads %u", c.api_threads);
