@@ -1,5 +1,6 @@
 /* fuzz_request.c: libFuzzer target for what runs before authentication: req_init, router_find over the real route tables, req_read_body. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -32,8 +32,8 @@ static const struct hrow rows[] = {
 	{ L("Progress 5\n"), "", HANDLER_OUTPUT_NOT_JSON },
 	{ L("null\n"), "", HANDLER_OUTPUT_NOT_JSON },
 	{ L("{\"a\":\n"), "", HANDLER_OUTPUT_NOT_JSON },
-	/* Found by fuzz_handler_output: json-c's reader stopped after the first value, so
-	 * these completed with it and the rest was dropped. */
+	/* Found writing fuzz_handler_output's model: json-c's reader stopped after the
+	 * first value, so these completed with it and the rest was dropped. */
 	{ L("{\"a\":1}\n{\"b\":2}\n"), "", HANDLER_OUTPUT_NOT_JSON },
 	{ L("{} trailing\n"), "", HANDLER_OUTPUT_NOT_JSON },
 	{ L("1 2\n"), "", HANDLER_OUTPUT_NOT_JSON },
@@ -80,7 +80,7 @@ test_rows(void)
 }
 
 /*
- * Found by fuzz_handler_output: the tail of a line longer than HANDLER_LINE_MAX was
+ * Found writing fuzz_handler_output's model: the tail of a line longer than HANDLER_LINE_MAX was
  * read as a line of its own, so it could set progress. All of such a line is text.
  */
 static void
