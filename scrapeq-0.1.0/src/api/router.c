@@ -1,0 +1,160 @@
+/* router.c: picks the dialect and route, authenticates, and renders errors in one place. */
+#include <string.h>
+
+#include "scrapeq/log.h"
+#include "dialect.h"
+#include "router.h"
+
+struct mount {
+	const char		*prefix;
+	const struct dialect	*dialect;
+	const struct route	*routes;
+};
+
+/* Longest prefixes first. */
+static const struct mount mounts[] = {
+	{ "/api/v1/", &dialect_v1, dialect_v1_routes },
+	{ "/api/scrape-jobs", &dialect_scrapejobs, dialect_scrapejobs_routes },
+	{ "/auth/", &dialect_workspace, dialect_workspace_routes },
+	{ "/workspace/", &dialect_workspace, dialect_workspace_routes },
+	/* Seed 003's deprecated list; no other dialect serves a path starting "/jobs". */
+	{ "/jobs", &dialect_workspace, dialect_workspace_routes },
+	{ "/v1/", &dialect_integrator, dialect_integrator_routes },
+	/* Not "/api/jobs/": the list itself is "/api/jobs"; "/api/v1/" and "/api/scrape-jobs" are above. */
+	{ "/api/jobs", &dialect_datasets, dialect_datasets_routes },
+	{ "/api/sampling/", &dialect_datasets, dialect_datasets_routes },
+};
+
+/* Splits r->path into r->segs; matches pattern segment by segment, capturing {}. */
+static int
+route_match(struct req *r, const char *pattern)
+{
+	const char	*p = pattern, *s = r->path;
+	size_t		 n = 0, pl, sl;
+	char		*out = r->segs;
+
+	while (*p == '/' && *s == '/') {
+		p++;
+		s++;
+		pl = strcspn(p, "/");
+		sl = strcspn(s, "/");
+		if (pl == 2 && p[0] == '{' && p[1] == '}') {
+			if (sl == 0 || sl > SQ_ID_MAX || n == SQ_PATH_PARAMS_MAX)
+				return 0;
+			memcpy(out, s, sl);
+			out[sl] = '\0';
+			r->params[n++] = out;
+			out += sl + 1;
+		} else if (pl != sl || memcmp(p, s, pl) != 0)
+			return 0;
+		p += pl;
+		s += sl;
+	}
+	if (*p != '\0' || *s != '\0')
+		return 0;
+	r->nparams = n;
+	return 1;
+}
+
+/* Fills r->allow with every method the path answers to, for a 405's Allow header. */
+static void
+allow_list(struct req *r, const struct route *routes)
+{
+	const struct route	*rt;
+	size_t			 len = 0, n;
+
+	r->allow_buf[0] = '\0';
+	for (rt = routes; rt->method != NULL; rt++) {
+		if (!route_match(r, rt->pattern))
+			continue;
+		n = strlen(rt->method);
+		if (len + n + 3 > sizeof(r->allow_buf))
+			break;
+		if (len > 0) {
+			memcpy(r->allow_buf + len, ", ", 2);
+			len += 2;
+		}
+		memcpy(r->allow_buf + len, rt->method, n + 1);
+		len += n;
+	}
+	r->allow = r->allow_buf;
+}
+
+static void
+render_error(struct req *r, const struct sq_error *e)
+{
+	r->dialect->error(r, e);
+}
+
+enum router_hit
+router_find(struct req *r, const struct route **hit)
+{
+	const struct mount	*m = NULL;
+	const struct route	*rt;
+	size_t			 i;
+	int			 path_ok = 0;
+
+	*hit = NULL;
+	for (i = 0; i < sizeof(mounts) / sizeof(mounts[0]) && m == NULL; i++)
+		if (strncmp(r->path, mounts[i].prefix, strlen(mounts[i].prefix)) == 0)
+			m = &mounts[i];
+	r->dialect = m ? m->dialect : &dialect_v1;
+	if (m == NULL)
+		return ROUTER_NONE;
+	for (rt = m->routes; rt->method != NULL && *hit == NULL; rt++) {
+		if (!route_match(r, rt->pattern))
+			continue;
+		path_ok = 1;
+		if (strcmp(rt->method, r->method) == 0)
+			*hit = rt;
+	}
+	if (*hit != NULL)
+		return ROUTER_FOUND;
+	if (!path_ok)
+		return ROUTER_NONE;
+	allow_list(r, m->routes);
+	return ROUTER_METHOD;
+}
+
+void
+router_dispatch(struct req *r)
+{
+	const struct route	*hit;
+	struct sq_error		 e = { SQ_OK, "" };
+	enum sq_err		 rc;
+	enum router_hit		 found;
+
+	if ((found = router_find(r, &hit)) != ROUTER_FOUND) {
+		sq_fail(&e, found == ROUTER_METHOD ? SQ_ERR_METHOD : SQ_ERR_NOT_FOUND,
+		    found == ROUTER_METHOD ? "Method not allowed" : "No such endpoint");
+		goto fail;
+	}
+	if ((rc = req_read_body(r, r->w->cfg->api_body_max)) != SQ_OK) {
+		if (rc == SQ_ERR_TOO_LARGE)
+			sq_fail(&e, rc, "Request body exceeds %zu bytes", r->w->cfg->api_body_max);
+		else
+			sq_fail(&e, rc, NULL);
+		goto fail;
+	}
+	if (hit->auth) {
+		const char *h = FCGX_GetParam("HTTP_AUTHORIZATION", r->fcgx->envp);
+
+		if ((rc = auth_authenticate(r->w->cfg, r->w->db, r->w->auth, h, &r->who,
+		    &e)) != SQ_OK) {
+			if (e.code != rc)
+				sq_fail(&e, rc, NULL);
+			goto fail;
+		}
+	}
+	e.code = SQ_OK;
+	if ((rc = hit->fn(r, &e)) == SQ_OK)
+		return;
+	if (e.code != rc)
+		sq_fail(&e, rc, NULL);
+fail:
+	if (e.code == SQ_ERR_DB_DOWN)
+		sq_fail(&e, SQ_ERR_DB_DOWN, NULL);   /* never a driver message */
+	else if (e.code == SQ_ERR_DB)
+		sq_fail(&e, SQ_ERR_DB, NULL);
+	render_error(r, &e);
+}

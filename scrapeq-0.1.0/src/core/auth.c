@@ -1,0 +1,610 @@
+/* auth.c: Argon2id passwords, hashed API tokens with a per-thread cache, HS256 access JWTs, rotating refresh tokens. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <jwt.h>
+#include <sodium.h>
+
+#include "scrapeq/auth.h"
+#include "scrapeq/limits.h"
+#include "scrapeq/log.h"
+#include "scrapeq/query.h"
+
+_Static_assert(AUTH_PWHASH_MAX >= crypto_pwhash_STRBYTES, "AUTH_PWHASH_MAX too small");
+_Static_assert(AUTH_TOKEN_STRLEN == 3 + 64, "token is sq_ + 64 hex");
+
+#define MSG_MISSING	"Missing bearer token"
+#define MSG_INVALID	"Invalid or expired token"
+#define MSG_LOGIN	"Invalid username or password"
+#define MSG_NOLOGIN	"Login is not configured on this server"
+
+#define TOKEN_PREFIX	"sq_"
+#define CACHE_SLOTS	256	/* direct-mapped by the first bytes of the token hash */
+#define SIG_B64_LEN	43	/* base64url of 32 bytes, no padding */
+
+/*
+ * An Argon2id hash of a random password nobody knows, made with the same limits as
+ * real ones: a login for an unknown user verifies against it, so it costs the same.
+ */
+static const char dummy_hash[] =
+    "$argon2id$v=19$m=65536,t=2,p=1$ZiCUxdat3FwTGhFyzjjYfg$"
+    "ZfUqfJNF9JkdpcuZy91J6mFgXkME1ERShPARCBc+ldk";
+
+struct cache_slot {
+	unsigned char	 hash[32];
+	long long	 user_id;
+	int		 is_admin;
+	time_t		 until;		/* monotonic seconds; 0: empty */
+};
+
+struct auth_cache {
+	unsigned		 ttl;
+	struct cache_slot	 slot[CACHE_SLOTS];
+};
+
+static int
+sodium_ready(void)
+{
+	return sodium_init() >= 0;
+}
+
+int
+auth_password_hash(const char *password, char out[AUTH_PWHASH_MAX])
+{
+	size_t	 n;
+
+	if (password == NULL || !sodium_ready())
+		return -1;
+	n = strnlen(password, SQ_PASSWORD_MAX + 1);
+	if (n < SQ_PASSWORD_MIN || n > SQ_PASSWORD_MAX)
+		return -1;
+	if (crypto_pwhash_str_alg(out, password, n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+		return -1;
+	return 0;
+}
+
+int
+auth_password_verify(const char *hash, const char *password)
+{
+	size_t	 n;
+
+	if (hash == NULL || password == NULL || !sodium_ready())
+		return 0;
+	if (strnlen(hash, AUTH_PWHASH_MAX) >= AUTH_PWHASH_MAX)
+		return 0;
+	n = strnlen(password, SQ_PASSWORD_MAX + 1);
+	if (n > SQ_PASSWORD_MAX)
+		return 0;
+	return crypto_pwhash_str_verify(hash, password, n) == 0;
+}
+
+void
+auth_token_generate(char *out)
+{
+	unsigned char	 raw[32];
+
+	/* Without a working RNG there is no safe token to hand out. */
+	if (!sodium_ready())
+		abort();
+	randombytes_buf(raw, sizeof raw);
+	memcpy(out, TOKEN_PREFIX, 3);
+	sodium_bin2hex(out + 3, 64 + 1, raw, sizeof raw);
+	sodium_memzero(raw, sizeof raw);
+}
+
+void
+auth_token_hash(const char *token, size_t len, unsigned char out[32])
+{
+	crypto_hash_sha256(out, (const unsigned char *)token, len);
+}
+
+/* Our token shape exactly: "sq_" and 64 lower-case hex digits. */
+static int
+token_wellformed(const char *t, size_t len)
+{
+	size_t	 i;
+
+	if (t == NULL || len != AUTH_TOKEN_STRLEN || memcmp(t, TOKEN_PREFIX, 3) != 0)
+		return 0;
+	for (i = 3; i < len; i++)
+		if (!((t[i] >= '0' && t[i] <= '9') || (t[i] >= 'a' && t[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+enum sq_err
+auth_token_create(struct db *db, long long user_id, const char *name,
+    char out[AUTH_TOKEN_STRLEN + 1], struct sq_error *e)
+{
+	unsigned char	 h[32];
+	enum sq_err	 rc;
+
+	if (name == NULL)
+		name = "";
+	if (strnlen(name, SQ_NAME_MAX + 1) > SQ_NAME_MAX)
+		return sq_fail(e, SQ_ERR_INVALID, "Token name must be at most %d bytes",
+		    SQ_NAME_MAX);
+	auth_token_generate(out);
+	auth_token_hash(out, AUTH_TOKEN_STRLEN, h);
+	rc = db_exec(db, "INSERT INTO api_tokens (user_id, token_hash, name) VALUES (?, ?, ?)",
+	    DB_PARAMS(DB_INT(user_id), DB_STRN(h, sizeof h), DB_STR(name)), NULL);
+	if (rc != SQ_OK) {
+		sodium_memzero(out, AUTH_TOKEN_STRLEN + 1);
+		return sq_fail(e, rc, "%s", sq_strerror(rc));
+	}
+	return SQ_OK;
+}
+
+struct auth_cache *
+auth_cache_new(unsigned ttl_seconds)
+{
+	struct auth_cache	*c;
+
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		return NULL;
+	c->ttl = ttl_seconds;
+	return c;
+}
+
+void
+auth_cache_free(struct auth_cache *c)
+{
+	free(c);
+}
+
+static time_t
+mono_now(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return ts.tv_sec + 1;	/* never 0, which marks an empty slot */
+}
+
+static struct cache_slot *
+cache_slot(struct auth_cache *c, const unsigned char h[32])
+{
+	return &c->slot[(h[0] | (unsigned)h[1] << 8) % CACHE_SLOTS];
+}
+
+static int
+cache_get(struct auth_cache *c, const unsigned char h[32], struct principal *who)
+{
+	struct cache_slot	*s;
+
+	if (c == NULL || c->ttl == 0)
+		return 0;
+	s = cache_slot(c, h);
+	if (s->until == 0 || s->until <= mono_now() || sodium_memcmp(s->hash, h, 32) != 0)
+		return 0;
+	who->user_id = s->user_id;
+	who->is_admin = s->is_admin;
+	who->kind = AUTH_TOKEN;
+	return 1;
+}
+
+static void
+cache_put(struct auth_cache *c, const unsigned char h[32], const struct principal *who)
+{
+	struct cache_slot	*s;
+
+	if (c == NULL || c->ttl == 0)
+		return;
+	s = cache_slot(c, h);
+	memcpy(s->hash, h, 32);
+	s->user_id = who->user_id;
+	s->is_admin = who->is_admin;
+	s->until = mono_now() + (time_t)c->ttl;
+}
+
+/* Resolves an API token through the cache, then the database. */
+static enum sq_err
+token_lookup(struct db *db, struct auth_cache *cache, const char *tok, size_t len,
+    struct principal *who, struct sq_error *e)
+{
+	unsigned char	 h[32];
+	struct db_res	 res = { 0 };
+	enum sq_err	 rc;
+
+	if (!token_wellformed(tok, len))
+		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
+	auth_token_hash(tok, len, h);
+	if (cache_get(cache, h, who))
+		return SQ_OK;
+	rc = db_exec(db, "SELECT t.user_id, u.is_admin FROM api_tokens t "
+	    "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+	    DB_PARAMS(DB_STRN(h, sizeof h)), &res);
+	if (rc != SQ_OK) {
+		rc = sq_fail(e, rc, "%s", sq_strerror(rc));
+		goto out;
+	}
+	if (res.nrows != 1) {
+		rc = sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
+		goto out;
+	}
+	who->user_id = db_int(&res, 0, 0);
+	who->is_admin = db_int(&res, 0, 1) != 0;
+	who->kind = AUTH_TOKEN;
+	cache_put(cache, h, who);
+out:
+	db_res_free(&res);
+	return rc;
+}
+
+int
+auth_bearer(const char *header, const char **tok, size_t *len)
+{
+	size_t	 n, i, end;
+
+	if (header == NULL)
+		return -1;
+	n = strnlen(header, SQ_AUTH_HEADER_MAX + 1);
+	if (n > SQ_AUTH_HEADER_MAX)
+		return -1;
+	for (i = 0; i < n && (header[i] == ' ' || header[i] == '\t'); i++)
+		continue;
+	if (n - i < 7 || strncasecmp(header + i, "Bearer", 6) != 0)
+		return -1;
+	i += 6;
+	if (header[i] != ' ' && header[i] != '\t')
+		return -1;
+	while (i < n && (header[i] == ' ' || header[i] == '\t'))
+		i++;
+	for (end = n; end > i && (header[end - 1] == ' ' || header[end - 1] == '\t'); end--)
+		continue;
+	if (end == i)
+		return -1;
+	*tok = header + i;
+	*len = end - i;
+	return 0;
+}
+
+static size_t
+count_dots(const char *s, size_t len)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += s[i] == '.';
+	return n;
+}
+
+enum sq_err
+auth_authenticate(const struct config *c, struct db *db, struct auth_cache *cache,
+    const char *header, struct principal *who, struct sq_error *e)
+{
+	char		 jwt[AUTH_JWT_MAX];
+	const char	*tok;
+	size_t		 len;
+
+	who->user_id = 0;
+	who->kind = AUTH_NONE;
+	who->is_admin = 0;
+	if (header == NULL || header[0] == '\0')
+		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_MISSING);
+	if (strnlen(header, SQ_AUTH_HEADER_MAX + 1) > SQ_AUTH_HEADER_MAX)
+		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
+	if (auth_bearer(header, &tok, &len) != 0)
+		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_MISSING);
+	if (count_dots(tok, len) != 2)
+		return token_lookup(db, cache, tok, len, who, e);
+	if (len >= sizeof jwt)
+		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
+	memcpy(jwt, tok, len);
+	jwt[len] = '\0';
+	if (auth_jwt_verify(c->jwt_key, c->jwt_key_len, jwt, time(NULL), who) != 0) {
+		who->kind = AUTH_NONE;
+		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
+	}
+	return SQ_OK;
+}
+
+static int
+key_usable(const unsigned char *key, size_t keylen)
+{
+	return key != NULL && keylen >= AUTH_JWT_KEY_MIN && keylen <= INT_MAX;
+}
+
+int
+auth_jwt_issue(const unsigned char *key, size_t keylen, long long user_id,
+    int is_admin, time_t now, unsigned ttl, char out[AUTH_JWT_MAX])
+{
+	jwt_t		*jwt = NULL;
+	char		*s = NULL;
+	char		 sub[24], jti[33];
+	unsigned char	 rnd[16];
+	size_t		 n;
+	int		 rc = -1;
+
+	if (!key_usable(key, keylen) || user_id <= 0 || ttl == 0 || !sodium_ready())
+		return -1;
+	snprintf(sub, sizeof sub, "%lld", user_id);
+	randombytes_buf(rnd, sizeof rnd);
+	sodium_bin2hex(jti, sizeof jti, rnd, sizeof rnd);
+	if (jwt_new(&jwt) != 0)
+		goto out;
+	if (jwt_add_grant(jwt, "sub", sub) != 0 ||
+	    jwt_add_grant(jwt, "typ", "access") != 0 ||
+	    jwt_add_grant_int(jwt, "adm", is_admin ? 1 : 0) != 0 ||
+	    jwt_add_grant_int(jwt, "iat", (long)now) != 0 ||
+	    jwt_add_grant_int(jwt, "exp", (long)now + (long)ttl) != 0 ||
+	    jwt_add_grant(jwt, "jti", jti) != 0)
+		goto out;
+	if (jwt_set_alg(jwt, JWT_ALG_HS256, key, (int)keylen) != 0)
+		goto out;
+	if ((s = jwt_encode_str(jwt)) == NULL)
+		goto out;
+	if ((n = strlen(s)) >= AUTH_JWT_MAX)
+		goto out;
+	memcpy(out, s, n + 1);
+	rc = 0;
+out:
+	free(s);
+	jwt_free(jwt);
+	return rc;
+}
+
+/*
+ * Checks the HS256 signature ourselves, in constant time, before libjwt sees the
+ * token: libjwt 1.x compares signatures with strcmp, which leaks timing.
+ */
+static int
+jwt_signature_ok(const unsigned char *key, size_t keylen, const char *tok, size_t n)
+{
+	crypto_auth_hmacsha256_state	 st;
+	unsigned char			 mac[crypto_auth_hmacsha256_BYTES];
+	char				 b64[SIG_B64_LEN + 1];
+	const char			*d1, *d2;
+	int				 ok;
+
+	if ((d1 = memchr(tok, '.', n)) == NULL)
+		return 0;
+	if ((d2 = memchr(d1 + 1, '.', n - (size_t)(d1 + 1 - tok))) == NULL)
+		return 0;
+	if (n - (size_t)(d2 + 1 - tok) != SIG_B64_LEN)
+		return 0;
+	crypto_auth_hmacsha256_init(&st, key, keylen);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)tok, (size_t)(d2 - tok));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2base64(b64, sizeof b64, mac, sizeof mac,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	ok = sodium_memcmp(b64, d2 + 1, SIG_B64_LEN) == 0;
+	sodium_memzero(&st, sizeof st);
+	sodium_memzero(mac, sizeof mac);
+	return ok;
+}
+
+int
+auth_jwt_verify(const unsigned char *key, size_t keylen, const char *token,
+    time_t now, struct principal *who)
+{
+	jwt_t		*jwt = NULL;
+	const char	*typ, *sub;
+	long		 exp, adm;
+	long long	 uid;
+	size_t		 n;
+	int		 rc = -1;
+
+	if (!key_usable(key, keylen) || token == NULL || !sodium_ready())
+		return -1;
+	n = strnlen(token, AUTH_JWT_MAX);
+	if (n >= AUTH_JWT_MAX || count_dots(token, n) != 2)
+		return -1;
+	if (!jwt_signature_ok(key, keylen, token, n))
+		return -1;
+	if (jwt_decode(&jwt, token, key, (int)keylen) != 0)
+		goto out;
+	if (jwt_get_alg(jwt) != JWT_ALG_HS256)
+		goto out;
+	if ((typ = jwt_get_grant(jwt, "typ")) == NULL || strcmp(typ, "access") != 0)
+		goto out;
+	errno = 0;
+	exp = jwt_get_grant_int(jwt, "exp");
+	if (errno != 0 || exp <= (long)now)
+		goto out;
+	errno = 0;
+	adm = jwt_get_grant_int(jwt, "adm");
+	if (errno != 0 || (adm != 0 && adm != 1))
+		goto out;
+	if ((sub = jwt_get_grant(jwt, "sub")) == NULL ||
+	    parse_int_range(sub, 1, LLONG_MAX, &uid) != 0)
+		goto out;
+	who->user_id = uid;
+	who->is_admin = (int)adm;
+	who->kind = AUTH_SESSION;
+	rc = 0;
+out:
+	jwt_free(jwt);
+	return rc;
+}
+
+/* Stores a new refresh token for user_id; writes the token (shown once) into out. */
+static enum sq_err
+refresh_insert(struct db *db, long long user_id, unsigned ttl,
+    char out[AUTH_TOKEN_STRLEN + 1])
+{
+	unsigned char	 h[32];
+
+	auth_token_generate(out);
+	auth_token_hash(out, AUTH_TOKEN_STRLEN, h);
+	return db_exec(db, "INSERT INTO refresh_tokens (user_id, token_hash, expires_at) "
+	    "VALUES (?, ?, NOW(6) + INTERVAL ? SECOND)",
+	    DB_PARAMS(DB_INT(user_id), DB_STRN(h, sizeof h), DB_INT(ttl)), NULL);
+}
+
+static enum sq_err
+session_issue(const struct config *c, struct db *db, long long user_id, int is_admin,
+    struct auth_session *out, struct sq_error *e)
+{
+	enum sq_err	 rc;
+
+	if (auth_jwt_issue(c->jwt_key, c->jwt_key_len, user_id, is_admin, time(NULL),
+	    c->access_token_ttl, out->access_token) != 0) {
+		log_err("auth: cannot issue an access token for user %lld", user_id);
+		return sq_fail(e, SQ_ERR_INTERNAL, "%s", sq_strerror(SQ_ERR_INTERNAL));
+	}
+	if ((rc = refresh_insert(db, user_id, c->refresh_token_ttl, out->refresh_token)) != SQ_OK)
+		return sq_fail(e, rc, "%s", sq_strerror(rc));
+	out->expires_in = (long)c->access_token_ttl;
+	return SQ_OK;
+}
+
+static int
+login_configured(const struct config *c)
+{
+	if (key_usable(c->jwt_key, c->jwt_key_len))
+		return 1;
+	log_err("auth: login refused: [auth] jwt_key_file is not set or shorter than %d bytes",
+	    AUTH_JWT_KEY_MIN);
+	return 0;
+}
+
+enum sq_err
+auth_login(const struct config *c, struct db *db, const char *username,
+    const char *password, struct auth_session *out, struct sq_error *e)
+{
+	struct db_res	 res = { 0 };
+	const char	*hash = NULL;
+	size_t		 ulen;
+	enum sq_err	 rc;
+	int		 ok;
+
+	memset(out, 0, sizeof *out);
+	if (!login_configured(c))
+		return sq_fail(e, SQ_ERR_INTERNAL, MSG_NOLOGIN);
+	if (username == NULL || password == NULL)
+		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_LOGIN);
+	ulen = strnlen(username, SQ_USERNAME_MAX + 1);
+	if (ulen == 0 || ulen > SQ_USERNAME_MAX ||
+	    strnlen(password, SQ_PASSWORD_MAX + 1) > SQ_PASSWORD_MAX)
+		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_LOGIN);
+	rc = db_exec(db, "SELECT id, password_hash, is_admin FROM users WHERE username = ?",
+	    DB_PARAMS(DB_STRN(username, ulen)), &res);
+	if (rc != SQ_OK) {
+		rc = sq_fail(e, rc, "%s", sq_strerror(rc));
+		goto out;
+	}
+	/* Unknown user, or one without a usable hash: same work, same answer. */
+	if (res.nrows == 1 && (hash = db_str(&res, 0, 1)) != NULL &&
+	    strncmp(hash, "$argon2id$", 10) != 0)
+		hash = NULL;
+	ok = auth_password_verify(hash != NULL ? hash : dummy_hash, password);
+	if (hash == NULL || !ok) {
+		rc = sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_LOGIN);
+		goto out;
+	}
+	rc = session_issue(c, db, db_int(&res, 0, 0), db_int(&res, 0, 2) != 0, out, e);
+out:
+	if (rc != SQ_OK)
+		sodium_memzero(out, sizeof *out);
+	db_res_free(&res);
+	return rc;
+}
+
+/*
+ * Inside the caller's transaction: locks the live refresh token with hash h, revokes
+ * it and tells whose it was. The row lock makes two concurrent refreshes of one token
+ * serialise, and the second finds it revoked.
+ */
+static enum sq_err
+refresh_consume(struct db *db, const unsigned char h[32], long long *user_id,
+    int *is_admin, struct sq_error *e)
+{
+	struct db_res	 res = { 0 };
+	enum sq_err	 rc;
+
+	rc = db_exec(db, "SELECT r.id, r.user_id, u.is_admin FROM refresh_tokens r "
+	    "JOIN users u ON u.id = r.user_id WHERE r.token_hash = ? AND r.revoked_at IS NULL "
+	    "AND r.expires_at > NOW(6) FOR UPDATE", DB_PARAMS(DB_STRN(h, 32)), &res);
+	if (rc != SQ_OK)
+		goto out;
+	if (res.nrows != 1) {
+		rc = sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
+		goto out;
+	}
+	*user_id = db_int(&res, 0, 1);
+	*is_admin = db_int(&res, 0, 2) != 0;
+	rc = db_exec(db, "UPDATE refresh_tokens SET revoked_at = NOW(6) WHERE id = ? "
+	    "AND revoked_at IS NULL", DB_PARAMS(DB_INT(db_int(&res, 0, 0))), NULL);
+	if (rc == SQ_OK && db_affected(db) != 1)
+		rc = sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
+out:
+	if (rc != SQ_OK && rc != SQ_ERR_UNAUTHORIZED)
+		rc = sq_fail(e, rc, "%s", sq_strerror(rc));
+	db_res_free(&res);
+	return rc;
+}
+
+enum sq_err
+auth_refresh(const struct config *c, struct db *db, const char *refresh_token,
+    struct auth_session *out, struct sq_error *e)
+{
+	unsigned char	 h[32];
+	long long	 uid = 0;
+	size_t		 n;
+	enum sq_err	 rc;
+	int		 adm = 0, in_tx = 0;
+
+	memset(out, 0, sizeof *out);
+	if (!login_configured(c))
+		return sq_fail(e, SQ_ERR_INTERNAL, MSG_NOLOGIN);
+	n = refresh_token == NULL ? 0 : strnlen(refresh_token, AUTH_TOKEN_STRLEN + 1);
+	if (!token_wellformed(refresh_token, n))
+		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
+	auth_token_hash(refresh_token, n, h);
+	if ((rc = db_begin(db)) != SQ_OK) {
+		rc = sq_fail(e, rc, "%s", sq_strerror(rc));
+		goto out;
+	}
+	in_tx = 1;
+	if ((rc = refresh_consume(db, h, &uid, &adm, e)) != SQ_OK)
+		goto out;
+	if ((rc = session_issue(c, db, uid, adm, out, e)) != SQ_OK)
+		goto out;
+	if ((rc = db_commit(db)) != SQ_OK) {
+		rc = sq_fail(e, rc, "%s", sq_strerror(rc));
+		goto out;
+	}
+	in_tx = 0;
+out:
+	if (in_tx)
+		db_rollback(db);
+	if (rc != SQ_OK)
+		sodium_memzero(out, sizeof *out);
+	return rc;
+}
+
+enum sq_err
+auth_revoke_user(struct db *db, long long user_id, struct sq_error *e)
+{
+	enum sq_err	 rc;
+	int		 in_tx = 0;
+
+	if ((rc = db_begin(db)) != SQ_OK)
+		goto out;
+	in_tx = 1;
+	rc = db_exec(db, "UPDATE api_tokens SET revoked_at = NOW(6) WHERE user_id = ? "
+	    "AND revoked_at IS NULL", DB_PARAMS(DB_INT(user_id)), NULL);
+	if (rc != SQ_OK)
+		goto out;
+	rc = db_exec(db, "UPDATE refresh_tokens SET revoked_at = NOW(6) WHERE user_id = ? "
+	    "AND revoked_at IS NULL", DB_PARAMS(DB_INT(user_id)), NULL);
+	if (rc != SQ_OK)
+		goto out;
+	if ((rc = db_commit(db)) != SQ_OK)
+		goto out;
+	in_tx = 0;
+out:
+	if (in_tx)
+		db_rollback(db);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, "%s", sq_strerror(rc));
+	return SQ_OK;
+}

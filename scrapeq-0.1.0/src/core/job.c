@@ -1,0 +1,797 @@
+/* job.c: the job model: queueing a run, reading, listing, cancelling, retrying, its logs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "scrapeq/buf.h"
+#include "scrapeq/crawl_config.h"
+#include "scrapeq/job.h"
+#include "scrapeq/job_update.h"
+#include "scrapeq/lifecycle.h"
+#include "scrapeq/limits.h"
+#include "scrapeq/log.h"
+#include "scrapeq/project.h"
+#include "scrapeq/text.h"
+
+#include <json-c/json.h>
+
+/* Column order of every job read; job_from_row depends on it. */
+#define JOB_COLS \
+	"j.id, j.project_id, j.type, j.status, j.source, j.schedule_id, j.retry_of, " \
+	"j.priority, j.retry_count, j.max_retries, j.config, j.metadata, j.error, " \
+	"j.total_targets, j.completed_targets, j.total_results, j.current_target, " \
+	"j.created_at, j.scheduled_at, j.started_at, j.completed_at, j.cancelled_at, " \
+	"j.updated_at"
+#define JOB_NCOLS 23
+
+/* The per-target status of a job, as one JSON array, so GET job is one round trip. */
+#define JOB_TARGETS_COL \
+	", (SELECT JSON_ARRAYAGG(JSON_ARRAY(jt.target_id, jt.status, jt.results_count, " \
+	"jt.started_at, jt.completed_at) ORDER BY jt.position) " \
+	"FROM job_targets jt WHERE jt.job_id = j.id)"
+
+static int
+parse_uuid_cell(const char *s, struct uuid *u)
+{
+	return s != NULL && uuid_parse(s, strlen(s), u) == 0 ? 0 : -1;
+}
+
+void
+job_clear(struct job *j)
+{
+	if (j == NULL)
+		return;
+	free(j->config);
+	free(j->metadata);
+	free(j->error);
+	free(j->targets);
+	memset(j, 0, sizeof(*j));
+}
+
+static int
+job_targets_from_json(struct job *j, const char *text)
+{
+	struct json_object	*arr;
+	size_t			 i, n;
+	int			 rc = -1;
+
+	if (text == NULL)
+		return 0;
+	if ((arr = json_tokener_parse(text)) == NULL || !json_object_is_type(arr, json_type_array))
+		goto out;
+	n = json_object_array_length(arr);
+	if (n > 0 && (j->targets = calloc(n, sizeof(*j->targets))) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		struct json_object *row = json_object_array_get_idx(arr, i);
+		struct job_target *t = &j->targets[i];
+		const char *s;
+
+		if (!json_object_is_type(row, json_type_array) || json_object_array_length(row) != 5)
+			goto out;
+		s = json_object_get_string(json_object_array_get_idx(row, 0));
+		if (parse_uuid_cell(s, &t->target_id) == -1 ||
+		    job_status_parse(json_object_get_string(json_object_array_get_idx(row, 1)),
+		    &t->status) == -1)
+			goto out;
+		t->results_count = json_object_get_int64(json_object_array_get_idx(row, 2));
+		if (json_object_get_type(json_object_array_get_idx(row, 3)) == json_type_string)
+			text_copy(t->started_at, sizeof(t->started_at),
+			    json_object_get_string(json_object_array_get_idx(row, 3)));
+		if (json_object_get_type(json_object_array_get_idx(row, 4)) == json_type_string)
+			text_copy(t->completed_at, sizeof(t->completed_at),
+			    json_object_get_string(json_object_array_get_idx(row, 4)));
+		j->ntargets = i + 1;
+	}
+	rc = 0;
+out:
+	json_object_put(arr);
+	return rc;
+}
+
+static int
+job_from_row(struct job *j, const struct db_res *r, size_t row, int with_targets)
+{
+	const char *s;
+
+	memset(j, 0, sizeof(*j));
+	if (parse_uuid_cell(db_str(r, row, 0), &j->id) == -1 ||
+	    parse_uuid_cell(db_str(r, row, 1), &j->project_id) == -1 ||
+	    job_status_parse(db_str(r, row, 3), &j->status) == -1 ||
+	    job_source_parse(db_str(r, row, 4), &j->source) == -1)
+		return -1;
+	text_copy(j->type, sizeof(j->type), db_str(r, row, 2));
+	text_copy(j->schedule_id, sizeof(j->schedule_id), db_str(r, row, 5));
+	j->has_retry_of = parse_uuid_cell(db_str(r, row, 6), &j->retry_of) == 0;
+	j->priority = db_int(r, row, 7);
+	j->retry_count = db_int(r, row, 8);
+	j->max_retries = db_int(r, row, 9);
+	j->config = strdup((s = db_str(r, row, 10)) ? s : "{}");
+	j->metadata = strdup((s = db_str(r, row, 11)) ? s : "{}");
+	if ((s = db_str(r, row, 12)) != NULL)
+		j->error = strdup(s);
+	if (j->config == NULL || j->metadata == NULL || (s != NULL && j->error == NULL))
+		return -1;
+	j->total_targets = db_int(r, row, 13);
+	j->completed_targets = db_int(r, row, 14);
+	j->total_results = db_int(r, row, 15);
+	j->has_current_target = parse_uuid_cell(db_str(r, row, 16), &j->current_target) == 0;
+	text_copy(j->created_at, sizeof(j->created_at), db_str(r, row, 17));
+	text_copy(j->scheduled_at, sizeof(j->scheduled_at), db_str(r, row, 18));
+	text_copy(j->started_at, sizeof(j->started_at), db_str(r, row, 19));
+	text_copy(j->completed_at, sizeof(j->completed_at), db_str(r, row, 20));
+	text_copy(j->cancelled_at, sizeof(j->cancelled_at), db_str(r, row, 21));
+	text_copy(j->updated_at, sizeof(j->updated_at), db_str(r, row, 22));
+	if (with_targets)
+		return job_targets_from_json(j, db_str(r, row, JOB_NCOLS));
+	return 0;
+}
+
+int
+job_percentage(const struct job *j)
+{
+	if (j->status == JOB_COMPLETED)
+		return 100;
+	if (j->total_targets <= 0)
+		return 0;
+	if (j->completed_targets >= j->total_targets)
+		return 100;
+	return (int)(j->completed_targets * 100 / j->total_targets);
+}
+
+/* Seconds since the epoch of a "YYYY-MM-DD HH:MM:SS" UTC text, or -1. */
+static long long
+db_time_seconds(const char *s)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || s[0] == '\0' || strptime(s, "%Y-%m-%d %H:%M:%S", &tm) == NULL)
+		return -1;
+	return (long long)timegm(&tm);
+}
+
+long long
+job_duration_seconds(const struct job *j)
+{
+	long long a = db_time_seconds(j->started_at), b;
+
+	b = db_time_seconds(j->completed_at[0] ? j->completed_at : j->cancelled_at);
+	if (a < 0 || b < 0 || b < a)
+		return -1;
+	return b - a;
+}
+
+enum sq_err
+job_get(struct db *db, const struct principal *who, const struct uuid *id, struct job *out,
+    struct sq_error *e)
+{
+	struct db_res	 r;
+	char		 ids[UUID_STR_LEN + 1];
+	enum sq_err	 rc;
+
+	uuid_format(id, ids);
+	rc = db_exec(db, "SELECT " JOB_COLS JOB_TARGETS_COL ", m.role FROM jobs j "
+	    "JOIN memberships m ON m.project_id = j.project_id AND m.user_id = ? WHERE j.id = ?",
+	    DB_PARAMS(DB_INT(who->user_id), DB_STR(ids)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows == 0)
+		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found");
+	else if (job_from_row(out, &r, 0, 1) == -1 ||
+	    role_parse(db_str(&r, 0, JOB_NCOLS + 1), &out->role) == -1) {
+		job_clear(out);
+		rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
+	}
+	db_res_free(&r);
+	return rc;
+}
+
+int
+job_ids_json(const struct uuid *ids, size_t n, struct buf *b)
+{
+	char	 s[UUID_STR_LEN + 1];
+	size_t	 i;
+
+	buf_putc(b, '[');
+	for (i = 0; i < n; i++) {
+		uuid_format(&ids[i], s);
+		buf_printf(b, "%s\"%s\"", i ? "," : "", s);
+	}
+	buf_putc(b, ']');
+	return b->oom ? -1 : 0;
+}
+
+/* The slot of the job in row, or n when it is not one of ids. */
+static size_t
+slot_of(const struct job *j, const struct uuid *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (memcmp(ids[i].b, j->id.b, sizeof(ids[i].b)) == 0)
+			return i;
+	return n;
+}
+
+enum sq_err
+job_get_many(struct db *db, const struct principal *who, const struct uuid *ids, size_t n,
+    struct job *out, int *found, struct sq_error *e)
+{
+	struct db_res	 r;
+	struct buf	 b;
+	struct job	 j;
+	size_t		 i, k;
+	enum sq_err	 rc;
+
+	memset(out, 0, n * sizeof(*out));
+	memset(found, 0, n * sizeof(*found));
+	buf_init(&b, 0);
+	if (job_ids_json(ids, n, &b) == -1) {
+		buf_free(&b);
+		return sq_fail(e, SQ_ERR_NOMEM, NULL);
+	}
+	rc = db_exec(db, "SELECT " JOB_COLS JOB_TARGETS_COL " FROM " DB_IDS_TABLE " "
+	    "JOIN jobs j ON j.id = t.id "
+	    "JOIN memberships m ON m.project_id = j.project_id AND m.user_id = ?",
+	    DB_PARAMS(DB_STR(b.data), DB_INT(who->user_id)), &r);
+	buf_free(&b);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	for (i = 0; i < r.nrows && rc == SQ_OK; i++) {
+		if (job_from_row(&j, &r, i, 1) == -1) {
+			rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
+			break;
+		}
+		if ((k = slot_of(&j, ids, n)) < n && !found[k]) {
+			out[k] = j;
+			found[k] = 1;
+		} else
+			job_clear(&j);
+	}
+	db_res_free(&r);
+	if (rc != SQ_OK)
+		for (i = 0; i < n; i++)
+			job_clear(&out[i]);
+	return rc;
+}
+
+/*
+ * One SQL text per filter combination, so each prepared statement keeps its index.
+ * The page is found on the covering index first and only its rows are read whole,
+ * so a deep OFFSET walks index entries, not rows.
+ */
+#define LIST_SQL(where) \
+	"SELECT " JOB_COLS " FROM (SELECT id FROM jobs WHERE project_id = ? " where \
+	" ORDER BY id DESC LIMIT ? OFFSET ?) k JOIN jobs j ON j.id = k.id ORDER BY j.id DESC"
+static const char *const list_sql[4] = {
+	LIST_SQL(""),
+	LIST_SQL("AND status = ?"),
+	LIST_SQL("AND source = ?"),
+	LIST_SQL("AND status = ? AND source = ?"),
+};
+
+/* Totals come from job_counts (kept by triggers): a sum over a few rows, not a scan. */
+static const char *const count_sql[4] = {
+	"SELECT (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE project_id = ?), "
+	    "EXISTS(SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?)",
+	"SELECT (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE project_id = ? "
+	    "AND status = ?), "
+	    "EXISTS(SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?)",
+	"SELECT (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE project_id = ? "
+	    "AND source = ?), "
+	    "EXISTS(SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?)",
+	"SELECT (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE project_id = ? "
+	    "AND status = ? AND source = ?), "
+	    "EXISTS(SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?)",
+};
+
+enum sq_err
+job_list(struct db *db, const struct principal *who, const struct uuid *project,
+    const struct job_filter *f, const struct page *pg, struct job **items, size_t *n,
+    long long *total, struct sq_error *e)
+{
+	struct db_param	 p[8];
+	struct db_res	 r;
+	struct job	*v = NULL;
+	char		 pids[UUID_STR_LEN + 1];
+	size_t		 np = 0, i, k;
+	int		 combo = (f->has_status ? 1 : 0) | (f->has_source ? 2 : 0);
+	enum sq_err	 rc;
+
+	*items = NULL;
+	*n = 0;
+	uuid_format(project, pids);
+	p[np++] = DB_STR(pids);
+	if (f->has_status)
+		p[np++] = DB_STR(job_status_name(f->status));
+	if (f->has_source)
+		p[np++] = DB_STR(job_source_name(f->source));
+	p[np++] = DB_INT(who->user_id);
+	p[np++] = DB_STR(pids);
+	if ((rc = db_exec(db, count_sql[combo], p, np, &r)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	*total = db_int(&r, 0, 0);
+	k = (size_t)db_int(&r, 0, 1);
+	db_res_free(&r);
+	if (k == 0)
+		return sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
+	/* The same filter parameters, then the page. */
+	np -= 2;
+	p[np++] = DB_INT(pg->per_page);
+	p[np++] = DB_INT(pg->offset);
+	if ((rc = db_exec(db, list_sql[combo], p, np, &r)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows > 0 && (v = calloc(r.nrows, sizeof(*v))) == NULL)
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+	for (i = 0; rc == SQ_OK && i < r.nrows; i++)
+		if (job_from_row(&v[i], &r, i, 0) == -1)
+			rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
+	db_res_free(&r);
+	if (rc != SQ_OK) {
+		job_list_free(v, i);
+		return rc;
+	}
+	*items = v;
+	*n = i;
+	return SQ_OK;
+}
+
+void
+job_list_free(struct job *items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; items != NULL && i < n; i++)
+		job_clear(&items[i]);
+	free(items);
+}
+
+/* Everything a new job row needs, gathered before the transaction writes it. */
+struct job_new {
+	struct uuid		 id;
+	enum job_source		 source;
+	const struct uuid	*retry_of;
+	struct crawl_config	*crawl;          /* completed with the project's defaults */
+	const struct uuid	*target_ids;     /* NULL: all enabled */
+	size_t			 ntarget_ids;
+	const char		*schedule_id;    /* a scheduled run's schedule (public id), or NULL */
+	const char		*scheduled_at;   /* its slot, DATETIME(6) text, or NULL */
+};
+
+/* SQ_OK while today's count is under the project's daily limit (-1: the config's). */
+static enum sq_err
+daily_left(const struct config *cfg, long long project_daily, long long today,
+    struct sq_error *e)
+{
+	long long limit = project_daily >= 0 ? project_daily : (long long)cfg->jobs_per_day;
+
+	if (today >= limit)
+		return sq_fail(e, SQ_ERR_RATE_LIMITED,
+		    "Daily job limit exceeded (%lld jobs per day)", limit);
+	return SQ_OK;
+}
+
+/* Checks the project's run and daily limits; the project row is locked by the caller. */
+enum sq_err
+job_check_limits(struct db *db, const struct config *cfg, const char *pids,
+    long long project_daily, struct sq_error *e)
+{
+	struct db_res	 r;
+	long long	 active, today;
+	enum sq_err	 rc;
+
+	/* Both are counter reads: job_counts (kept by triggers) and a per-day row. */
+	rc = db_exec(db, "SELECT (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE project_id = ? "
+	    "AND status IN ('pending', 'running') AND project_run = 1), "
+	    "(SELECT COALESCE(MAX(n), 0) FROM project_daily_jobs WHERE project_id = ? "
+	    "AND day = UTC_DATE())",
+	    DB_PARAMS(DB_STR(pids), DB_STR(pids)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	active = db_int(&r, 0, 0);
+	today = db_int(&r, 0, 1);
+	db_res_free(&r);
+	if (active >= (long long)cfg->active_runs_per_project)
+		return sq_fail(e, SQ_ERR_JOB_RUNNING, "Another job is already running");
+	return daily_left(cfg, project_daily, today, e);
+}
+
+enum sq_err
+job_check_daily(struct db *db, const struct config *cfg, const char *pids,
+    long long project_daily, struct sq_error *e)
+{
+	struct db_res	 r;
+	long long	 today;
+	enum sq_err	 rc;
+
+	rc = db_exec(db, "SELECT COALESCE(MAX(n), 0) FROM project_daily_jobs WHERE project_id = ? "
+	    "AND day = UTC_DATE()", DB_PARAMS(DB_STR(pids)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	today = db_int(&r, 0, 0);
+	db_res_free(&r);
+	return daily_left(cfg, project_daily, today, e);
+}
+
+/*
+ * Resolves the job's targets to a JSON array of UUID strings (for JSON_TABLE) and
+ * the public-id array for its config. Every given id must be a target of the project.
+ */
+static enum sq_err
+job_resolve_targets(struct db *db, const char *pids, const struct job_new *nj,
+    struct buf *uuids, struct buf *pub, size_t *count, struct sq_error *e)
+{
+	struct db_res	 r;
+	char		 s[UUID_STR_LEN + 1], pid[ID_STR_MAX];
+	size_t		 i, k;
+	enum sq_err	 rc;
+	struct uuid	 u;
+
+	rc = db_exec(db, "SELECT id FROM targets WHERE project_id = ? AND (? OR enabled = 1) "
+	    "ORDER BY id LIMIT ?", DB_PARAMS(DB_STR(pids), DB_INT(nj->target_ids != NULL),
+	    DB_INT(SQ_TARGETS_PER_PROJECT_MAX)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	*count = nj->target_ids ? nj->ntarget_ids : r.nrows;
+	buf_putc(uuids, '[');
+	buf_putc(pub, '[');
+	for (i = 0; i < *count; i++) {
+		if (nj->target_ids == NULL)
+			(void)parse_uuid_cell(db_str(&r, i, 0), &u);
+		else {
+			u = nj->target_ids[i];
+			uuid_format(&u, s);
+			for (k = 0; k < r.nrows; k++)
+				if (strcmp(db_str(&r, k, 0), s) == 0)
+					break;
+			id_format(ID_PREFIX_TARGET, &u, pid, sizeof(pid));
+			if (k == r.nrows) {
+				db_res_free(&r);
+				return sq_fail(e, SQ_ERR_INVALID, "Unknown target id: %s", pid);
+			}
+			for (k = 0; k < i; k++)
+				if (memcmp(&nj->target_ids[k], &u, sizeof(u)) == 0) {
+					db_res_free(&r);
+					return sq_fail(e, SQ_ERR_INVALID,
+					    "Duplicate target id: %s", pid);
+				}
+		}
+		uuid_format(&u, s);
+		id_format(ID_PREFIX_TARGET, &u, pid, sizeof(pid));
+		buf_printf(uuids, "%s\"%s\"", i ? "," : "", s);
+		buf_printf(pub, "%s\"%s\"", i ? "," : "", pid);
+	}
+	db_res_free(&r);
+	buf_putc(uuids, ']');
+	buf_putc(pub, ']');
+	if (uuids->oom || pub->oom)
+		return sq_fail(e, SQ_ERR_NOMEM, NULL);
+	if (*count == 0)
+		return sq_fail(e, SQ_ERR_NO_TARGETS, "Project has no targets");
+	return SQ_OK;
+}
+
+/* Writes the job, its targets, queue row, event and first log line; inside a transaction. */
+static enum sq_err
+job_insert(struct db *db, const struct principal *who, const char *pids,
+    const struct job_new *nj, struct sq_error *e)
+{
+	struct lifecycle_new n = { 0 };
+	struct buf	 uuids, pub, cfg;
+	char		 jids[UUID_STR_LEN + 1], rids[UUID_STR_LEN + 1], msg[96];
+	size_t		 count = 0;
+	enum sq_err	 rc;
+
+	buf_init(&uuids, 0);
+	buf_init(&pub, 0);
+	buf_init(&cfg, 0);
+	uuid_format(&nj->id, jids);
+	if (nj->retry_of != NULL)
+		uuid_format(nj->retry_of, rids);
+	if ((rc = job_resolve_targets(db, pids, nj, &uuids, &pub, &count, e)) != SQ_OK)
+		goto out;
+	if (crawl_config_store(nj->crawl, pub.data, &cfg) == -1) {
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+		goto out;
+	}
+	snprintf(msg, sizeof(msg), "Job queued with %zu target%s", count, count == 1 ? "" : "s");
+	n.jids = jids;
+	n.pids = pids;
+	n.type = "scrape";
+	n.source = nj->source;
+	n.project_run = 1;
+	n.retry_of = nj->retry_of ? rids : NULL;
+	n.priority = JOB_PRIORITY_DEFAULT;
+	n.max_retries = -1;
+	n.config = cfg.data;
+	n.targets = uuids.data;
+	n.ntargets = count;
+	n.schedule_id = nj->schedule_id;
+	n.run_after = nj->scheduled_at;
+	n.log_message = msg;
+	rc = lifecycle_create(db, who, &n);
+	if (rc == SQ_ERR_CONFLICT)
+		sq_fail(e, rc, "Targets changed while the job was created");
+	if (rc != SQ_OK && e->code != rc)
+		sq_fail(e, rc, NULL);
+out:
+	buf_free(&cfg);
+	buf_free(&pub);
+	buf_free(&uuids);
+	return rc;
+}
+
+/* The one path every new job takes: lock the project, check role and limits, insert, commit. */
+static enum sq_err
+job_create_new(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct uuid *project, struct job_new *nj, struct job *out, struct sq_error *e)
+{
+	struct db_res	 r;
+	char		 pids[UUID_STR_LEN + 1];
+	long long	 daily;
+	enum role	 role = ROLE_NONE;
+	enum sq_err	 rc;
+
+	e->code = SQ_OK;
+	uuid_format(project, pids);
+	uuid_v7(&nj->id);
+	if ((rc = db_begin(db)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	rc = db_exec(db, "SELECT p.daily_job_limit, p.max_results_per_target, m.role "
+	    "FROM projects p JOIN memberships m ON m.project_id = p.id AND m.user_id = ? "
+	    "WHERE p.id = ? FOR UPDATE", DB_PARAMS(DB_INT(who->user_id), DB_STR(pids)), &r);
+	if (rc != SQ_OK) {
+		sq_fail(e, rc, NULL);
+		goto fail;
+	}
+	if (r.nrows == 0 || role_parse(db_str(&r, 0, 2), &role) == -1) {
+		db_res_free(&r);
+		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
+		goto fail;
+	}
+	daily = db_str(&r, 0, 0) ? db_int(&r, 0, 0) : -1;
+	crawl_config_finish(nj->crawl, cfg, db_int(&r, 0, 1));
+	db_res_free(&r);
+	if ((rc = role_require(who, role, ROLE_JOB_WRITE, nj->retry_of ? "retry jobs" :
+	    "create jobs", e)) != SQ_OK ||
+	    (rc = job_check_limits(db, cfg, pids, daily, e)) != SQ_OK ||
+	    (rc = job_insert(db, who, pids, nj, e)) != SQ_OK)
+		goto fail;
+	if ((rc = db_commit(db)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	return job_get(db, who, &nj->id, out, e);
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+enum sq_err
+job_create(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct uuid *project, const struct job_input *in, struct job *out,
+    struct sq_error *e)
+{
+	struct job_new		 nj;
+	struct crawl_config	 crawl;
+	enum sq_err		 rc;
+
+	memset(&nj, 0, sizeof(nj));
+	if (in->target_ids != NULL && in->ntarget_ids > SQ_TARGET_IDS_MAX)
+		return sq_fail(e, SQ_ERR_INVALID, "Field 'target_ids' may hold at most %d ids",
+		    SQ_TARGET_IDS_MAX);
+	if (in->target_ids != NULL && in->ntarget_ids == 0)
+		return sq_fail(e, SQ_ERR_INVALID, "Field 'target_ids' must not be empty");
+	if (in->max_results_per_target != -1 && (in->max_results_per_target < 1 ||
+	    in->max_results_per_target > SQ_RESULTS_PER_TARGET_MAX))
+		return sq_fail(e, SQ_ERR_INVALID,
+		    "Field 'max_results_per_target' must be an integer from 1 to %d",
+		    SQ_RESULTS_PER_TARGET_MAX);
+	crawl_config_init(&crawl);
+	if ((rc = crawl_config_parse(&crawl, in->config, e)) != SQ_OK)
+		return rc;
+	if (in->max_results_per_target != -1) {
+		crawl.max_results = in->max_results_per_target;
+		crawl.given |= CRAWL_GIVEN_MAX_RESULTS;
+	}
+	nj.source = lifecycle_source(who);
+	nj.crawl = &crawl;
+	nj.target_ids = in->target_ids;
+	nj.ntarget_ids = in->ntarget_ids;
+	rc = job_create_new(db, cfg, who, project, &nj, out, e);
+	crawl_config_clear(&crawl);
+	return rc;
+}
+
+enum sq_err
+job_create_scheduled(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct uuid *project, const struct job_scheduled *in, struct uuid *id,
+    struct sq_error *e)
+{
+	struct job_new		 nj;
+	struct crawl_config	 crawl;
+	struct db_res		 r;
+	char			 pids[UUID_STR_LEN + 1];
+	long long		 daily;
+	enum sq_err		 rc;
+
+	memset(&nj, 0, sizeof(nj));
+	e->code = SQ_OK;
+	crawl_config_init(&crawl);
+	uuid_format(project, pids);
+	if ((rc = crawl_config_parse(&crawl, in->config, e)) != SQ_OK)
+		return rc;
+	/* The same lock and limits as every new run (job_create_new), in the caller's transaction. */
+	rc = db_exec(db, "SELECT daily_job_limit, max_results_per_target FROM projects "
+	    "WHERE id = ? FOR UPDATE", DB_PARAMS(DB_STR(pids)), &r);
+	if (rc != SQ_OK) {
+		sq_fail(e, rc, NULL);
+		goto out;
+	}
+	if (r.nrows == 0) {
+		db_res_free(&r);
+		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
+		goto out;
+	}
+	daily = db_str(&r, 0, 0) ? db_int(&r, 0, 0) : -1;
+	crawl_config_finish(&crawl, cfg, db_int(&r, 0, 1));
+	db_res_free(&r);
+	uuid_v7(&nj.id);
+	nj.source = JOB_SRC_SCHEDULED;
+	nj.crawl = &crawl;
+	nj.target_ids = in->target_ids;
+	nj.ntarget_ids = in->ntarget_ids;
+	nj.schedule_id = in->schedule_id;
+	nj.scheduled_at = in->slot;
+	if ((rc = job_check_limits(db, cfg, pids, daily, e)) == SQ_OK &&
+	    (rc = job_insert(db, who, pids, &nj, e)) == SQ_OK)
+		*id = nj.id;
+out:
+	crawl_config_clear(&crawl);
+	return rc;
+}
+
+enum sq_err
+job_retry(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct uuid *id, struct job *out, struct sq_error *e)
+{
+	struct job	 old;
+	struct job_new	 nj;
+	struct crawl_config crawl;
+	struct uuid	*ids = NULL;
+	size_t		 i;
+	enum sq_err	 rc;
+
+	memset(&nj, 0, sizeof(nj));
+	crawl_config_init(&crawl);
+	if ((rc = job_get(db, who, id, &old, e)) != SQ_OK)
+		return rc;
+	/* Before the status: a viewer is refused for any job (job_create_new checks again, locked). */
+	if ((rc = role_require(who, old.role, ROLE_JOB_WRITE, "retry jobs", e)) != SQ_OK)
+		goto out;
+	if (!job_can_retry(old.status)) {
+		rc = sq_fail(e, SQ_ERR_CANNOT_RETRY, "Job is %s; only failed or cancelled jobs "
+		    "can be retried", job_status_name(old.status));
+		goto out;
+	}
+	if (old.ntargets > 0 && (ids = calloc(old.ntargets, sizeof(*ids))) == NULL) {
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+		goto out;
+	}
+	for (i = 0; i < old.ntargets; i++)
+		ids[i] = old.targets[i].target_id;
+	nj.source = JOB_SRC_RETRY;
+	nj.retry_of = &old.id;
+	/* The same crawl as the job retried: its stored options, completed as they were. */
+	if (crawl_config_load(&crawl, old.config, cfg, e) == -1) {
+		log_err("job_retry: stored config: %s", e->message);
+		rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
+		goto out;
+	}
+	nj.crawl = &crawl;
+	nj.target_ids = ids;
+	nj.ntarget_ids = old.ntargets;
+	rc = job_create_new(db, cfg, who, &old.project_id, &nj, out, e);
+out:
+	crawl_config_clear(&crawl);
+	free(ids);
+	job_clear(&old);
+	return rc;
+}
+
+enum sq_err
+job_cancel(struct db *db, const struct principal *who, const struct uuid *id, struct job *out,
+    struct sq_error *e)
+{
+	enum sq_err rc;
+
+	if ((rc = job_cancel_reason(db, who, id, NULL, e)) != SQ_OK)
+		return rc;
+	return job_get(db, who, id, out, e);
+}
+
+static const char *const log_levels[] = { "debug", "info", "warning", "error" };
+
+const char *
+job_log_level_name(enum job_log_level l)
+{
+	if ((unsigned)l > JOB_LOG_ERROR)
+		return "info";
+	return log_levels[l];
+}
+
+int
+job_log_level_parse(const char *s, enum job_log_level *out)
+{
+	int i;
+
+	for (i = 0; s != NULL && i <= JOB_LOG_ERROR; i++)
+		if (strcmp(s, log_levels[i]) == 0) {
+			*out = (enum job_log_level)i;
+			return 0;
+		}
+	return -1;
+}
+
+enum sq_err
+job_logs(struct db *db, const struct principal *who, const struct uuid *id,
+    const enum job_log_level *level_filter, long long limit, struct job_log **items,
+    size_t *n, struct sq_error *e)
+{
+	struct db_res	 r;
+	struct job_log	*v = NULL;
+	char		 jids[UUID_STR_LEN + 1];
+	const char	*lvl = level_filter ? job_log_level_name(*level_filter) : NULL;
+	size_t		 i;
+	enum sq_err	 rc;
+
+	*items = NULL;
+	*n = 0;
+	uuid_format(id, jids);
+	/* The membership check rides along: no job row, no log rows, and a 404. */
+	rc = db_exec(db, "SELECT 1 AS k, NULL, NULL, NULL, NULL, NULL AS lid FROM jobs j "
+	    "JOIN memberships m ON m.project_id = j.project_id AND m.user_id = ? WHERE j.id = ? "
+	    "UNION ALL (SELECT 2, l.ts, l.level, l.message, l.target_id, l.id FROM job_logs l "
+	    "WHERE l.job_id = ? AND (? IS NULL OR l.level = ?) ORDER BY l.id DESC LIMIT ?) "
+	    "ORDER BY k, lid DESC",
+	    DB_PARAMS(DB_INT(who->user_id), DB_STR(jids), DB_STR(jids), DB_STR(lvl),
+	    DB_STR(lvl), DB_INT(limit)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows == 0 || db_int(&r, 0, 0) != 1) {
+		db_res_free(&r);
+		return sq_fail(e, SQ_ERR_NOT_FOUND, "Job not found");
+	}
+	if (r.nrows > 1 && (v = calloc(r.nrows - 1, sizeof(*v))) == NULL)
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+	/* Rows came newest first; hand them back in time order. */
+	for (i = 0; rc == SQ_OK && i + 1 < r.nrows; i++) {
+		struct job_log *l = &v[i];
+		size_t src = r.nrows - 1 - i;
+
+		text_copy(l->ts, sizeof(l->ts), db_str(&r, src, 1));
+		if (job_log_level_parse(db_str(&r, src, 2), &l->level) == -1)
+			l->level = JOB_LOG_INFO;
+		if ((l->message = strdup(db_str(&r, src, 3) ? db_str(&r, src, 3) : "")) == NULL)
+			rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+		l->has_target = parse_uuid_cell(db_str(&r, src, 4), &l->target_id) == 0;
+	}
+	db_res_free(&r);
+	if (rc != SQ_OK) {
+		job_logs_free(v, i);
+		return rc;
+	}
+	*items = v;
+	*n = i;
+	return SQ_OK;
+}
+
+void
+job_logs_free(struct job_log *items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; items != NULL && i < n; i++)
+		free(items[i].message);
+	free(items);
+}
