@@ -6,9 +6,11 @@
 #include "buf.h"
 
 /*
- * Prefix text cells that a spreadsheet would run as a formula (a leading = + - @,
- * TAB or CR; OWASP's "CSV injection") with a single quote. RFC 4180 knows nothing
- * of formulas: this is for the people who open an export in Excel or LibreOffice.
+ * Prefix text cells that a spreadsheet would run as a formula with a single quote
+ * (OWASP's "CSV injection"): a leading TAB, CR or LF, or = + - @ (or their full-width
+ * forms U+FF1D U+FF0B U+FF0D U+FF20) after any run of blanks (ASCII white space,
+ * U+00A0, U+3000), since spreadsheets trim those before they look. RFC 4180 knows
+ * nothing of formulas: this is for the people who open an export in Excel or LibreOffice.
  */
 #define CSV_GUARD_FORMULAS 0x1
 

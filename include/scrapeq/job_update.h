@@ -62,6 +62,14 @@ enum sq_err job_lease_parse(const struct config *, const char *text, unsigned *s
 	    struct sq_error *);
 
 /*
+ * The checks job_update makes of c's values before it touches the database: returns
+ * the field refused (e filled, SQ_ERR_BAD_REQUEST naming it) or JOB_FIELD_NONE.
+ * Pure: no database.
+ */
+enum job_field job_change_check(const struct config *, const struct job_change *c,
+	    struct sq_error *e);
+
+/*
  * Checks c (struct job_change; *bad, which may be NULL, names a refused field, else
  * JOB_FIELD_NONE), then applies it to job id in one transaction: the row locked, a status change checked
  * against job_client_transition_allowed (SQ_ERR_BAD_REQUEST "Cannot transition from

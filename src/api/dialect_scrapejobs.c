@@ -272,6 +272,23 @@ member(struct json_object *b, const char *k, struct job_value *out)
 	out->given = json_object_object_get_ex(b, k, &out->v);
 }
 
+enum sq_err
+scrapejobs_put_change(struct json_object *b, struct job_change *c, struct sq_error *e)
+{
+	enum sq_err rc;
+
+	member(b, "retry_count", &c->retry_count);
+	member(b, "error_message", &c->error_message);
+	member(b, "stats", &c->stats);
+	member(b, "metadata", &c->metadata);
+	member(b, "result", &c->result);
+	member(b, "started_at", &c->started_at);
+	member(b, "completed_at", &c->completed_at);
+	if ((rc = jsonbody_check(b, update_fields, 8, e)) != SQ_OK)
+		return rc;
+	return status_field(b, c, e);
+}
+
 static enum sq_err
 h_put(struct req *r, struct sq_error *e)
 {
@@ -286,15 +303,7 @@ h_put(struct req *r, struct sq_error *e)
 		return rc;
 	if ((b = req_json(r, 0, e)) == NULL)
 		return e->code;
-	member(b, "retry_count", &c.retry_count);
-	member(b, "error_message", &c.error_message);
-	member(b, "stats", &c.stats);
-	member(b, "metadata", &c.metadata);
-	member(b, "result", &c.result);
-	member(b, "started_at", &c.started_at);
-	member(b, "completed_at", &c.completed_at);
-	if ((rc = jsonbody_check(b, update_fields, 8, e)) == SQ_OK &&
-	    (rc = status_field(b, &c, e)) == SQ_OK &&
+	if ((rc = scrapejobs_put_change(b, &c, e)) == SQ_OK &&
 	    (rc = job_update(r->w->db, r->w->cfg, &r->who, &id, &c, NULL, e)) == SQ_OK)
 		rc = reply_job(r, 200, &id, "Job updated successfully", e);
 	json_object_put(b);

@@ -479,9 +479,19 @@ patch_change(struct json_object *b, struct job_change *c, struct sq_error *e)
 	return SQ_OK;
 }
 
+enum sq_err
+workspace_patch_change(struct json_object *b, struct job_change *c, struct sq_error *e)
+{
+	enum sq_err rc;
+
+	if ((rc = jsonbody_check(b, patch_fields, 4, e)) != SQ_OK)
+		return rc;
+	return patch_change(b, c, e);
+}
+
 /* The core's refusal of a field in the seed's own words; e->message otherwise. */
-static void
-patch_phrase(enum job_field bad, struct sq_error *e)
+void
+workspace_patch_phrase(enum job_field bad, struct sq_error *e)
 {
 	if (bad == JOB_FIELD_PROGRESS)
 		sq_fail(e, SQ_ERR_INVALID, "progress_percent must be from 0 to %d",
@@ -507,12 +517,11 @@ h_job_patch(struct req *r, struct sq_error *e)
 		return rc;
 	if ((b = req_json(r, 0, e)) == NULL)
 		rc = e->code;
-	else if ((rc = jsonbody_check(b, patch_fields, 4, e)) == SQ_OK &&
-	    (rc = patch_change(b, &c, e)) == SQ_OK &&
+	else if ((rc = workspace_patch_change(b, &c, e)) == SQ_OK &&
 	    (rc = job_update(r->w->db, r->w->cfg, &r->who, &v.job.id, &c, &bad, e)) == SQ_OK)
 		rc = reply_id(r, 200, &v.job.id, e);
 	if (bad != JOB_FIELD_NONE)
-		patch_phrase(bad, e);
+		workspace_patch_phrase(bad, e);
 	if (b != NULL && rc == SQ_ERR_BAD_REQUEST)   /* valid JSON, invalid data */
 		rc = e->code = SQ_ERR_INVALID;
 	json_object_put(b);

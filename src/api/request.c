@@ -33,6 +33,37 @@ status_text(int status)
 	}
 }
 
+int
+req_init(struct req *r, FCGX_Request *f, struct worker *w)
+{
+	const char	*uri;
+	size_t		 n;
+
+	memset(r, 0, sizeof(*r));
+	r->fcgx = f;
+	r->w = w;
+	r->method = FCGX_GetParam("REQUEST_METHOD", f->envp);
+	if (r->method == NULL)
+		r->method = "GET";
+	r->query_string = FCGX_GetParam("QUERY_STRING", f->envp);
+	if ((uri = FCGX_GetParam("DOCUMENT_URI", f->envp)) == NULL &&
+	    (uri = FCGX_GetParam("REQUEST_URI", f->envp)) == NULL)
+		uri = "/";
+	n = strcspn(uri, "?");
+	/* An over-long path is refused, but its start still goes to the access log. */
+	memcpy(r->path, uri, n > SQ_PATH_MAX ? SQ_PATH_MAX : n);
+	r->path[n > SQ_PATH_MAX ? SQ_PATH_MAX : n] = '\0';
+	return n > SQ_PATH_MAX ? -1 : 0;
+}
+
+void
+req_done(struct req *r)
+{
+	free(r->body);
+	if (r->query_parsed)
+		query_free(&r->query);
+}
+
 enum sq_err
 req_read_body(struct req *r, size_t max)
 {

@@ -48,6 +48,16 @@ struct req {
 };
 
 /*
+ * Fills r from f's FastCGI params for worker w: the method (GET when none), the
+ * query string, and the path from DOCUMENT_URI or REQUEST_URI up to any '?'. Returns
+ * 0, or -1 when the path is longer than SQ_PATH_MAX (r->path then holds its start,
+ * for the access log). Reads nothing from f's streams.
+ */
+int	req_init(struct req *, FCGX_Request *f, struct worker *w);
+/* Frees what the request owns (its body and parsed query); r itself is the caller's. */
+void	req_done(struct req *);
+
+/*
  * Reads the request body (declared CONTENT_LENGTH is checked against max but never
  * used to allocate). Returns SQ_OK, SQ_ERR_TOO_LARGE, or SQ_ERR_NOMEM.
  */

@@ -86,36 +86,47 @@ render_error(struct req *r, const struct sq_error *e)
 	r->dialect->error(r, e);
 }
 
-void
-router_dispatch(struct req *r)
+enum router_hit
+router_find(struct req *r, const struct route **hit)
 {
 	const struct mount	*m = NULL;
-	const struct route	*rt, *hit = NULL;
-	struct sq_error		 e = { SQ_OK, "" };
-	enum sq_err		 rc;
+	const struct route	*rt;
 	size_t			 i;
 	int			 path_ok = 0;
 
+	*hit = NULL;
 	for (i = 0; i < sizeof(mounts) / sizeof(mounts[0]) && m == NULL; i++)
 		if (strncmp(r->path, mounts[i].prefix, strlen(mounts[i].prefix)) == 0)
 			m = &mounts[i];
 	r->dialect = m ? m->dialect : &dialect_v1;
-	if (m == NULL) {
-		sq_fail(&e, SQ_ERR_NOT_FOUND, "No such endpoint");
-		goto fail;
-	}
-	for (rt = m->routes; rt->method != NULL && hit == NULL; rt++) {
+	if (m == NULL)
+		return ROUTER_NONE;
+	for (rt = m->routes; rt->method != NULL && *hit == NULL; rt++) {
 		if (!route_match(r, rt->pattern))
 			continue;
 		path_ok = 1;
 		if (strcmp(rt->method, r->method) == 0)
-			hit = rt;
+			*hit = rt;
 	}
-	if (hit == NULL && path_ok)
-		allow_list(r, m->routes);
-	if (hit == NULL) {
-		sq_fail(&e, path_ok ? SQ_ERR_METHOD : SQ_ERR_NOT_FOUND,
-		    path_ok ? "Method not allowed" : "No such endpoint");
+	if (*hit != NULL)
+		return ROUTER_FOUND;
+	if (!path_ok)
+		return ROUTER_NONE;
+	allow_list(r, m->routes);
+	return ROUTER_METHOD;
+}
+
+void
+router_dispatch(struct req *r)
+{
+	const struct route	*hit;
+	struct sq_error		 e = { SQ_OK, "" };
+	enum sq_err		 rc;
+	enum router_hit		 found;
+
+	if ((found = router_find(r, &hit)) != ROUTER_FOUND) {
+		sq_fail(&e, found == ROUTER_METHOD ? SQ_ERR_METHOD : SQ_ERR_NOT_FOUND,
+		    found == ROUTER_METHOD ? "Method not allowed" : "No such endpoint");
 		goto fail;
 	}
 	if ((rc = req_read_body(r, r->w->cfg->api_body_max)) != SQ_OK) {

@@ -14,6 +14,20 @@ struct route {
 	int			 auth;     /* 1: a bearer token is required */
 };
 
+/* What router_find made of a request's method and path. */
+enum router_hit {
+	ROUTER_NONE,     /* no dialect or no route has this path: 404 */
+	ROUTER_METHOD,   /* the path is a route's, not with this method: 405, r->allow set */
+	ROUTER_FOUND     /* *hit answers it; r->params hold its {} segments */
+};
+
+/*
+ * Finds r's dialect by path prefix (r->dialect; v1's when none has it) and the route
+ * for r->method and r->path, capturing each {} segment (1 to SQ_ID_MAX bytes, no
+ * '/') into r->params. Pure: no database, no I/O; what router_dispatch starts with.
+ */
+enum router_hit router_find(struct req *r, const struct route **hit);
+
 /*
  * Dispatches r: finds the dialect by path prefix, matches a route, reads the body,
  * authenticates, calls the handler, and renders any error in the dialect's envelope.

@@ -145,38 +145,6 @@ access_log(const struct config *cfg, const struct req *r, double ms)
 		fprintf(stderr, "access: %s %s %d %.1fms\n", r->method, path, r->status, ms);
 }
 
-/* Fills r from the FastCGI params; the path comes from DOCUMENT_URI or REQUEST_URI. */
-static int
-request_init(struct req *r, FCGX_Request *f, struct worker *w)
-{
-	const char	*uri;
-	size_t		 n;
-
-	memset(r, 0, sizeof(*r));
-	r->fcgx = f;
-	r->w = w;
-	r->method = FCGX_GetParam("REQUEST_METHOD", f->envp);
-	if (r->method == NULL)
-		r->method = "GET";
-	r->query_string = FCGX_GetParam("QUERY_STRING", f->envp);
-	if ((uri = FCGX_GetParam("DOCUMENT_URI", f->envp)) == NULL &&
-	    (uri = FCGX_GetParam("REQUEST_URI", f->envp)) == NULL)
-		uri = "/";
-	n = strcspn(uri, "?");
-	/* An over-long path is refused, but its start still goes to the access log. */
-	memcpy(r->path, uri, n > SQ_PATH_MAX ? SQ_PATH_MAX : n);
-	r->path[n > SQ_PATH_MAX ? SQ_PATH_MAX : n] = '\0';
-	return n > SQ_PATH_MAX ? -1 : 0;
-}
-
-static void
-request_done(struct req *r)
-{
-	free(r->body);
-	if (r->query_parsed)
-		query_free(&r->query);
-}
-
 static void *
 worker_thread(void *arg)
 {
@@ -208,7 +176,7 @@ worker_thread(void *arg)
 		if (rc < 0)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (request_init(&r, &f, &w) == -1) {
+		if (req_init(&r, &f, &w) == -1) {
 			static const char big[] = "Status: 414 URI Too Long\r\n"
 			    "Content-Type: application/json\r\nContent-Length: 67\r\n\r\n"
 			    "{\"error\":{\"code\":\"URI_TOO_LONG\",\"message\":\"Request path too long\"}}";
@@ -218,7 +186,7 @@ worker_thread(void *arg)
 		} else
 			router_dispatch(&r);
 		access_log(ta->cfg, &r, elapsed_ms(&t0));
-		request_done(&r);
+		req_done(&r);
 		FCGX_Finish_r(&f);
 		atomic_fetch_sub(&inflight, 1);
 	}

@@ -416,14 +416,31 @@ jwt_signature_ok(const unsigned char *key, size_t keylen, const char *tok, size_
 	return ok;
 }
 
+/*
+ * An integer claim read from its JSON text: libjwt 1.10's jwt_get_grant_int takes a
+ * string, true, null, a real or an object as 0 without an error, so "adm":"1" passed
+ * as adm 0. Returns 0 with *out, or -1 when the claim is missing or not an integer.
+ */
+static int
+claim_int(jwt_t *jwt, const char *name, long long *out)
+{
+	char	*s;
+	int	 rc;
+
+	if ((s = jwt_get_grants_json(jwt, name)) == NULL)
+		return -1;
+	rc = parse_int_range(s, LLONG_MIN, LLONG_MAX, out);
+	free(s);
+	return rc;
+}
+
 int
 auth_jwt_verify(const unsigned char *key, size_t keylen, const char *token,
     time_t now, struct principal *who, long long *gen)
 {
 	jwt_t		*jwt = NULL;
 	const char	*typ, *sub;
-	long		 exp, adm, g;
-	long long	 uid;
+	long long	 exp, adm, g, uid;
 	size_t		 n;
 	int		 rc = -1;
 
@@ -440,18 +457,11 @@ auth_jwt_verify(const unsigned char *key, size_t keylen, const char *token,
 		goto out;
 	if ((typ = jwt_get_grant(jwt, "typ")) == NULL || strcmp(typ, "access") != 0)
 		goto out;
-	errno = 0;
-	exp = jwt_get_grant_int(jwt, "exp");
-	if (errno != 0 || exp <= (long)now)
+	if (claim_int(jwt, "exp", &exp) != 0 || exp <= (long long)now)
 		goto out;
-	errno = 0;
-	adm = jwt_get_grant_int(jwt, "adm");
-	if (errno != 0 || (adm != 0 && adm != 1))
+	if (claim_int(jwt, "adm", &adm) != 0 || (adm != 0 && adm != 1))
 		goto out;
-	/* libjwt 1.10 reads a string as the integer 0: a string gen is refused first. */
-	errno = 0;
-	if (jwt_get_grant(jwt, "gen") != NULL || (g = jwt_get_grant_int(jwt, "gen")) < 0 ||
-	    errno != 0)
+	if (claim_int(jwt, "gen", &g) != 0 || g < 0)
 		goto out;
 	if ((sub = jwt_get_grant(jwt, "sub")) == NULL ||
 	    parse_int_range(sub, 1, LLONG_MAX, &uid) != 0)

@@ -22,11 +22,46 @@ needs_quotes(const char *s, size_t len)
 	return 0;
 }
 
-static int
-looks_like_formula(const char *s, size_t len)
+/* Bytes of a blank at s (ASCII white space, U+00A0, U+3000), or 0. */
+static size_t
+blank_len(const unsigned char *s, size_t len)
 {
-	return len > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
-	    s[0] == '\t' || s[0] == '\r');
+	if (len >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')))
+		return 1;
+	if (len >= 2 && s[0] == 0xc2 && s[1] == 0xa0)
+		return 2;
+	if (len >= 3 && s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)
+		return 3;
+	return 0;
+}
+
+/* 1 when s starts with = + - @ or their full-width forms (U+FF1D U+FF0B U+FF0D U+FF20). */
+static int
+formula_char(const unsigned char *s, size_t len)
+{
+	if (len >= 1 && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@'))
+		return 1;
+	return len >= 3 && s[0] == 0xef && s[1] == 0xbc && (s[2] == 0x9d || s[2] == 0x8b ||
+	    s[2] == 0x8d || s[2] == 0xa0);
+}
+
+/*
+ * OWASP's list (a leading = + - @, TAB or CR) and what a spreadsheet skips before it:
+ * a leading LF too, and any run of blanks before one of the four, full-width or not.
+ */
+static int
+looks_like_formula(const char *text, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)text;
+	size_t			 n;
+
+	if (len > 0 && (s[0] == '\t' || s[0] == '\r' || s[0] == '\n'))
+		return 1;
+	while ((n = blank_len(s, len)) > 0) {
+		s += n;
+		len -= n;
+	}
+	return formula_char(s, len);
 }
 
 /* Writes s, quoted when needed, with prefix (0 for none) inside the quotes. */

@@ -416,6 +416,15 @@ check_change(const struct config *cfg, const struct job_change *c, struct fields
 	return JOB_FIELD_NONE;
 }
 
+enum job_field
+job_change_check(const struct config *cfg, const struct job_change *c, struct sq_error *e)
+{
+	struct fields f;
+
+	e->code = SQ_OK;
+	return check_change(cfg, c, &f, e);
+}
+
 enum sq_err
 job_update(struct db *db, const struct config *cfg, const struct principal *who,
     const struct uuid *id, const struct job_change *c, enum job_field *bad,

@@ -16,13 +16,12 @@
 #include "scrapeq/clock.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/log.h"
-#include "scrapeq/query.h"
 #include "scrapeq/text.h"
 #include "handler.h"
+#include "handler_output.h"
 #include "handler_user.h"
 
 #define KILL_GRACE_MS 2000      /* between SIGTERM and SIGKILL */
-#define LINE_MAX_BYTES 4096     /* a progress line longer than this is result text */
 
 struct handler_run {
 	const struct config	*cfg;
@@ -30,8 +29,7 @@ struct handler_run {
 	struct queue_job	 q;
 	pid_t			 pid;          /* 0 once reaped */
 	int			 out;          /* its stdout, non-blocking; -1 once closed */
-	struct buf		 line;         /* the line being read */
-	struct buf		 result;
+	struct handler_output	 o;            /* what it printed, read (handler_output.h) */
 	int			 progress;
 	char			 message[256];
 	enum handler_state	 state;
@@ -239,8 +237,7 @@ handler_start(const struct config *c, struct store *st, struct queue_job *qj,
 	memset(qj, 0, sizeof(*qj));
 	h->out = -1;
 	h->state = HANDLER_RUNNING;
-	buf_init(&h->line, LINE_MAX_BYTES);
-	buf_init(&h->result, HANDLER_OUTPUT_MAX);
+	handler_output_init(&h->o, HANDLER_OUTPUT_MAX);
 	h->deadline = clock_mono_ms() + (long long)c->daemon_handler_timeout * 1000;
 	if (handler_user_resolve(c->daemon_handler_user, &h->user, h->error,
 	    sizeof(h->error)) == -1)
@@ -254,88 +251,39 @@ handler_start(const struct config *c, struct store *st, struct queue_job *qj,
 	return h;
 }
 
-/* "progress N text": N in 0..100. Returns 1 when the line was one. */
-static int
-progress_line(struct handler_run *h, const char *s)
+/* A progress line the command printed: the job's progress, its log line and its event. */
+static void
+progress(void *arg, int percent, const char *text)
 {
-	char		 num[8], *stats;
-	size_t		 n;
-	long long	 v;
+	struct handler_run	*h = arg;
+	char			*stats;
 
-	if (strncmp(s, "progress ", 9) != 0)
-		return 0;
-	s += 9;
-	n = strcspn(s, " ");
-	if (n == 0 || n >= sizeof(num))
-		return 0;
-	memcpy(num, s, n);
-	num[n] = '\0';
-	if (parse_int_range(num, 0, 100, &v) == -1)
-		return 0;
-	s += n;
-	s += strspn(s, " ");
-	h->progress = (int)v;
-	text_copy(h->message, sizeof(h->message), s);
+	h->progress = percent;
+	text_copy(h->message, sizeof(h->message), text);
 	store_log(h->st, &h->q.id, NULL, "info", "Progress %d%%%s%.200s", h->progress,
-	    *s ? ": " : "", s);
+	    *text ? ": " : "", text);
 	if ((stats = handler_stats_json(h)) != NULL)
 		store_progress(h->st, &h->q.id, -1, NULL, stats);   /* and its event */
 	free(stats);
-	return 1;
-}
-
-static void
-take_line(struct handler_run *h)
-{
-	if (h->line.len == 0 || !progress_line(h, h->line.data)) {
-		buf_append(&h->result, h->line.data ? h->line.data : "", h->line.len);
-		buf_putc(&h->result, '\n');
-	}
-	buf_reset(&h->line);
 }
 
 static void
 read_output(struct handler_run *h)
 {
 	char	 b[4096];
-	ssize_t	 n, i;
+	ssize_t	 n;
 
 	while (h->out != -1) {
 		if ((n = read(h->out, b, sizeof(b))) > 0) {
-			for (i = 0; i < n; i++) {
-				if (b[i] == '\n')
-					take_line(h);
-				else if (buf_putc(&h->line, b[i]) == -1) {
-					/* An over-long line is result text, not progress. */
-					buf_append(&h->result, h->line.data, h->line.len);
-					buf_reset(&h->line);
-					buf_putc(&h->line, b[i]);
-				}
-			}
+			handler_output_feed(&h->o, b, (size_t)n, progress, h);
 			continue;
 		}
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;
-		if (h->line.len > 0)
-			take_line(h);
+		handler_output_end(&h->o, progress, h);
 		close(h->out);
 		h->out = -1;
 	}
-}
-
-/* 1 when the output is empty or exactly one JSON value. */
-static int
-result_ok(const struct handler_run *h)
-{
-	struct json_object	*r;
-	const char		*t = h->result.data ? h->result.data : "";
-
-	if (t[strspn(t, " \t\r\n")] == '\0')
-		return 1;
-	if ((r = json_tokener_parse(t)) == NULL)
-		return 0;
-	json_object_put(r);
-	return 1;
 }
 
 /* Exit status to outcome: 0 with a JSON result (or none) completes the job. */
@@ -352,9 +300,9 @@ reaped(struct handler_run *h, int status)
 	else if (WEXITSTATUS(status) != 0)
 		fail(h, "Handler exited with status %d%s", WEXITSTATUS(status),
 		    WEXITSTATUS(status) == 127 ? " (command not found)" : "");
-	else if (h->result.oom)
+	else if (handler_output_verdict(&h->o) == HANDLER_OUTPUT_TOO_LARGE)
 		fail(h, "Handler output exceeds %d bytes", HANDLER_OUTPUT_MAX);
-	else if (!result_ok(h))
+	else if (handler_output_verdict(&h->o) != HANDLER_OUTPUT_OK)
 		fail(h, "Handler output is not one JSON value");
 	else {
 		h->progress = 100;
@@ -408,8 +356,7 @@ handler_free(struct handler_run *h)
 	}
 	if (h->out != -1)
 		close(h->out);
-	buf_free(&h->line);
-	buf_free(&h->result);
+	handler_output_free(&h->o);
 	free(h->q.config);
 	free(h->q.targets);
 	free(h);
@@ -448,8 +395,7 @@ handler_result_json(const struct handler_run *h)
 	struct json_object	*r;
 	char			*s;
 
-	if (h->state != HANDLER_COMPLETED || h->result.len == 0 ||
-	    (r = json_tokener_parse(h->result.data)) == NULL)
+	if (h->state != HANDLER_COMPLETED || (r = handler_output_json(&h->o)) == NULL)
 		return NULL;
 	s = strdup(json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -9,6 +9,49 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /*
+ * The same bytes as text already stored in jobs.config (an older scrapeq's, or one a
+ * sysadmin edited): refused, or loaded into a config that stores back to a fixed
+ * point; its view is a JSON object or refused, never a crash.
+ */
+static void
+stored(const uint8_t *data, size_t size, const struct config *cfg)
+{
+	struct crawl_config	 c, back;
+	struct sq_error		 e;
+	struct json_object	*v;
+	struct buf		 a, b, view;
+	char			*text;
+
+	if ((text = malloc(size + 1)) == NULL)
+		return;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	memset(&e, 0, sizeof(e));
+	buf_init(&a, 0);
+	buf_init(&b, 0);
+	buf_init(&view, 0);
+	if (crawl_config_view(text, cfg, 1, &view) == 0) {
+		if ((v = json_tokener_parse(view.data)) == NULL ||
+		    !json_object_is_type(v, json_type_object))
+			abort();
+		json_object_put(v);
+	}
+	if (crawl_config_load(&c, text, cfg, &e) == 0) {
+		if (crawl_config_store(&c, NULL, &a) == -1 ||
+		    crawl_config_load(&back, a.data, cfg, &e) == -1)
+			abort();
+		if (crawl_config_store(&back, NULL, &b) == -1 || strcmp(a.data, b.data) != 0)
+			abort();
+		crawl_config_clear(&back);
+	}
+	crawl_config_clear(&c);         /* what did parse, when refused too */
+	buf_free(&view);
+	buf_free(&b);
+	buf_free(&a);
+	free(text);
+}
+
+/*
  * Whatever a client sends: refused with a message that names config and changes
  * nothing, or taken; a taken config stores, loads back to the same stored text, and
  * has a view that is itself a JSON object.
@@ -47,6 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	json_object_put(v);
 out:
+	stored(data, size, &cfg);
 	buf_free(&view);
 	buf_free(&b);
 	buf_free(&a);

@@ -50,11 +50,42 @@ read_field(const char *p, size_t len, struct buf *out, int *last)
 	return 0;
 }
 
+/* Prefix p (plen bytes) at s? */
+static int
+starts(const uint8_t *s, size_t n, const char *p, size_t plen)
+{
+	return n >= plen && memcmp(s, p, plen) == 0;
+}
+
+/*
+ * The guard's rule, written again from csv.h: a leading TAB, CR or LF; or, after any
+ * run of blanks, one of = + - @ or its full-width form.
+ */
 static int
 formula(const uint8_t *s, size_t n)
 {
-	return n > 0 && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
-	    s[0] == '\t' || s[0] == '\r');
+	static const char *const blanks[] = { " ", "\t", "\n", "\v", "\f", "\r",
+	    "\xc2\xa0", "\xe3\x80\x80" };
+	static const char *const signs[] = { "=", "+", "-", "@", "\xef\xbc\x9d",
+	    "\xef\xbc\x8b", "\xef\xbc\x8d", "\xef\xbc\xa0" };
+	size_t	 i;
+	int	 more = 1;
+
+	if (starts(s, n, "\t", 1) || starts(s, n, "\r", 1) || starts(s, n, "\n", 1))
+		return 1;
+	while (more) {
+		more = 0;
+		for (i = 0; i < sizeof(blanks) / sizeof(blanks[0]); i++)
+			if (starts(s, n, blanks[i], strlen(blanks[i]))) {
+				s += strlen(blanks[i]);
+				n -= strlen(blanks[i]);
+				more = 1;
+			}
+	}
+	for (i = 0; i < sizeof(signs) / sizeof(signs[0]); i++)
+		if (starts(s, n, signs[i], strlen(signs[i])))
+			return 1;
+	return 0;
 }
 
 int

@@ -60,11 +60,16 @@ ok = script("ok", 'cat > %s\necho "progress 10 Reading input"\necho "progress 50
 bad = script("bad", 'cat >/dev/null\necho "progress 20 starting"\nexit 3\n')
 slow = script("slow", 'cat >/dev/null\necho "progress 5 sleeping"\nexec sleep 30\n')
 junk = script("junk", 'cat >/dev/null\necho "this is not json"\n')
+# One JSON value, then another (json-c alone would stop after the first and drop it).
+twice = script("twice", 'cat >/dev/null\necho \'{"a": 1}\'\necho \'{"b": 2}\'\n')
+# A line past 4096 bytes whose tail reads like progress: all of it is result text.
+longline = script("longline", 'cat >/dev/null\nprintf "%04096d" 0\necho "progress 77 sneaky"\n')
 
 conf = harness.daemon_conf("handlers-" + TOKEN, handler_timeout="2", max_jobs="8")
 with open(conf, "a") as f:
     # Names of this file's own: the stack's config may already map others (test_seed003.py adds one).
-    f.write("\n[handlers]\nhx_process = %s\nhx_broken = %s\nhx_slow = %s\nhx_junk = %s\n" % (ok, bad, slow, junk))
+    f.write("\n[handlers]\nhx_process = %s\nhx_broken = %s\nhx_slow = %s\nhx_junk = %s\n"
+            "hx_twice = %s\nhx_longline = %s\n" % (ok, bad, slow, junk, twice, longline))
 d = Daemon("handlers-" + TOKEN, conf=conf).start()
 
 
@@ -130,6 +135,13 @@ check(not db_rows("SELECT 1 FROM jobs WHERE id = %s AND lease_owner IS NOT NULL"
 k = queue_job("hx_junk")
 check(ended(k) and "not one JSON value" in (row(k)[4] or ""), "output that is not JSON fails the job",
       note=str(row(k)))
+k = queue_job("hx_twice")
+check(ended(k) and row(k)[0] == "failed" and "not one JSON value" in (row(k)[4] or ""),
+      "two JSON values, one after the other, fail the job", note=str(row(k)))
+k = queue_job("hx_longline")
+check(ended(k) and row(k)[0] == "failed" and "not one JSON value" in (row(k)[4] or "") and
+      not any("Progress 77%" in m for m in logs(k)),
+      "a line past 4096 bytes is result text, its tail never progress", note=str((row(k), logs(k))))
 
 section("cancel and unknown types")
 c = queue_job("hx_slow")

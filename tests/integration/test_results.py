@@ -216,6 +216,11 @@ tricky = [
     ("https://example.com/c/4", "=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(A1)"),
     ("https://example.com/c/5", "-10", "+cmd"),
     ("https://example.com/c/6", None, ""),
+    # Blanks before = + - @ (ASCII white space, U+00A0, U+3000), a leading LF, full-width forms.
+    ("https://example.com/c/7", " =1+2", "\t=cmd"),
+    ("https://example.com/c/8", "\u3000\uff1dSUM(A1)", "\r\n@x"),
+    ("https://example.com/c/9", "\u00a0 -1", "\nplain"),
+    ("https://example.com/c/10", " x=1", "\uff1e1"),
 ]
 for url, title, desc in tricky:
     add_result(cjob, t1, url, title=title, description=desc, status=None if url.endswith("/6") else 200,
@@ -257,10 +262,19 @@ c4, c5 = by_url.get(tricky[3][0], {}), by_url.get(tricky[4][0], {})
 check(c4.get("title") == "'" + tricky[3][1] and c4.get("description") == "'@SUM(A1)" and
       c5.get("title") == "'-10" and c5.get("description") == "'+cmd",
       "cells starting with = + - @ get a leading ' (formula guard)", note=repr((c4, c5)))
+guarded = {u: (t, d) for u, t, d in tricky[6:9]}
+got = {u: (by_url.get(u, {}).get("title"), by_url.get(u, {}).get("description")) for u in guarded}
+check(all(got[u] == ("'" + t, "'" + d) for u, (t, d) in guarded.items()),
+      "blanks before = + - @, a leading LF and the full-width forms get a leading ' too", note=repr(got))
+c10 = by_url.get(tricky[9][0], {})
+check(c10.get("title") == " x=1" and c10.get("description") == "\uff1e1",
+      "blanks before other text, and other full-width signs, are written as stored", note=repr(c10))
 st, h, raw2 = get_raw(results_path(cjob, "format=csv&formula_guard=0"))
 rows2 = {r0[0]: dict(zip(COLUMNS, r0)) for r0 in list(csv.reader(io.StringIO(raw2.decode(), newline="")))[1:]}
 check(st == 200 and rows2.get(tricky[3][0], {}).get("title") == tricky[3][1] and
-      rows2.get(tricky[4][0], {}).get("title") == "-10", "formula_guard=0 writes them as stored")
+      rows2.get(tricky[4][0], {}).get("title") == "-10" and
+      all(rows2.get(u, {}).get("title") == t for u, (t, _d) in guarded.items()),
+      "formula_guard=0 writes them as stored")
 st, h, raw3 = get_raw(results_path(cjob, "format=csv&columns=url,title&offset=1&limit=2"))
 rows3 = list(csv.reader(io.StringIO(raw3.decode(), newline="")))
 check(st == 200 and rows3 == [["url", "title"], [tricky[1][0], tricky[1][1]], [tricky[2][0], tricky[2][1]]],

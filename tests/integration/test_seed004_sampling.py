@@ -141,6 +141,22 @@ r = data(a, "format=csv&columns=url,title")
 rows = list(csv.reader(io.StringIO(r.raw.decode())))
 check(r.status == 200 and r.headers.get("content-type", "").startswith("text/csv")
       and rows[0] == ["url", "title"] and [x[0] for x in rows[1:]] == ua, "CSV: header and the same rows", r)
+# The formula guard on seed 004's CSV: blanks before = + - @ do not hide a formula.
+FJ, FDS = dataset(rows=3)
+db_sql("UPDATE results SET title = CASE url WHEN 'https://example.com/p1' THEN ' =1+2' "
+       "WHEN 'https://example.com/p2' THEN CONCAT(CHAR(9), '@SUM(A1)') ELSE '  -2+3' END "
+       "WHERE job_id = %s" % sql_str(FJ))
+fs = sample(FDS, [{"method": "random", "parameters": {"sample_size": 3, "seed": 1}}])
+finished(fs)
+r = data(fs, "format=csv&columns=url,title")
+frows = {x[0]: x[1] for x in list(csv.reader(io.StringIO(r.raw.decode(), newline="")))[1:]}
+check(r.status == 200 and frows == {"https://example.com/p1": "' =1+2", "https://example.com/p2": "'\t@SUM(A1)",
+                                    "https://example.com/p3": "'  -2+3"},
+      "CSV: cells with blanks before = + - @ get a leading '", note=repr(frows))
+r = data(fs, "columns=url,title")
+check(r.status == 200 and {x["url"]: x["title"] for x in r.json["rows"]} ==
+      {"https://example.com/p1": " =1+2", "https://example.com/p2": "\t@SUM(A1)", "https://example.com/p3": "  -2+3"},
+      "JSON: the same titles as stored", r)
 for q in ["format=xml", "columns=nope", "limit=0", "limit=1001", "table_key=x"]:
     r = data(a, q)
     check(r.status == 422 and "detail" in (r.json or {}), "data?%s is a 422" % q, r)

@@ -264,6 +264,27 @@ test_jwt_refused(void)
 		  "{\"sub\":\"5\",\"typ\":\"access\",\"adm\":0,\"exp\":1700000900,\"gen\":\"0\"}", 0 },
 		{ "no adm", JWT_ALG_HS256, 0,
 		  "{\"sub\":\"5\",\"typ\":\"access\",\"exp\":1700000900,\"gen\":0}", 0 },
+		/* Found by fuzz_jwt: libjwt 1.10 reads these as adm 0, so they passed. */
+		{ "adm as string", JWT_ALG_HS256, 0,
+		  "{\"sub\":\"5\",\"typ\":\"access\",\"adm\":\"00f\",\"exp\":1700000900,\"gen\":0}", 0 },
+		{ "adm \"1\"", JWT_ALG_HS256, 0,
+		  "{\"sub\":\"5\",\"typ\":\"access\",\"adm\":\"1\",\"exp\":1700000900,\"gen\":0}", 0 },
+		{ "adm true", JWT_ALG_HS256, 0,
+		  "{\"sub\":\"5\",\"typ\":\"access\",\"adm\":true,\"exp\":1700000900,\"gen\":0}", 0 },
+		{ "adm null", JWT_ALG_HS256, 0,
+		  "{\"sub\":\"5\",\"typ\":\"access\",\"adm\":null,\"exp\":1700000900,\"gen\":0}", 0 },
+		{ "adm 0.0", JWT_ALG_HS256, 0,
+		  "{\"sub\":\"5\",\"typ\":\"access\",\"adm\":0.0,\"exp\":1700000900,\"gen\":0}", 0 },
+		{ "adm an object", JWT_ALG_HS256, 0,
+		  "{\"sub\":\"5\",\"typ\":\"access\",\"adm\":{},\"exp\":1700000900,\"gen\":0}", 0 },
+		{ "exp real", JWT_ALG_HS256, 0,
+		  "{\"sub\":\"5\",\"typ\":\"access\",\"adm\":0,\"exp\":1700000900.5,\"gen\":0}", 0 },
+		{ "control: adm 1", JWT_ALG_HS256, 0,
+		  "{\"sub\":\"5\",\"typ\":\"access\",\"adm\":1,\"exp\":1700000900,\"gen\":0}", 1 },
+		{ "gen true", JWT_ALG_HS256, 0,
+		  "{\"sub\":\"5\",\"typ\":\"access\",\"adm\":0,\"exp\":1700000900,\"gen\":true}", 0 },
+		{ "gen real", JWT_ALG_HS256, 0,
+		  "{\"sub\":\"5\",\"typ\":\"access\",\"adm\":0,\"exp\":1700000900,\"gen\":1.5}", 0 },
 	};
 	char	 t[AUTH_JWT_MAX], good[AUTH_JWT_MAX], s[2 * AUTH_JWT_MAX];
 	size_t	 i;

@@ -42,7 +42,33 @@ static const struct crow crows[] = {
 	{ L("=HYPERLINK(\"http://e.x\",\"a,b\")"), CSV_GUARD_FORMULAS, 1,
 	    "x,\"'=HYPERLINK(\"\"http://e.x\"\",\"\"a,b\"\")\",y\r\n" },
 	{ L("a=b"), CSV_GUARD_FORMULAS, 1, "x,a=b,y\r\n" },
-	{ L(" =1"), CSV_GUARD_FORMULAS, 1, "x, =1,y\r\n" },
+	{ L(" =1"), CSV_GUARD_FORMULAS, 1, "x,' =1,y\r\n" },
+	/* blanks before = + - @: spreadsheets trim them, so the guard looks past them */
+	{ L(" +1"), CSV_GUARD_FORMULAS, 1, "x,' +1,y\r\n" },
+	{ L("  -1"), CSV_GUARD_FORMULAS, 1, "x,'  -1,y\r\n" },
+	{ L(" @SUM(A1)"), CSV_GUARD_FORMULAS, 1, "x,' @SUM(A1),y\r\n" },
+	{ L("\t=1"), CSV_GUARD_FORMULAS, 1, "x,'\t=1,y\r\n" },
+	{ L("\r\n=1"), CSV_GUARD_FORMULAS, 1, "x,\"'\r\n=1\",y\r\n" },
+	{ L("\n=1"), CSV_GUARD_FORMULAS, 1, "x,\"'\n=1\",y\r\n" },
+	{ L("\nx"), CSV_GUARD_FORMULAS, 1, "x,\"'\nx\",y\r\n" },   /* LF alone, like TAB and CR */
+	{ L("\v=1"), CSV_GUARD_FORMULAS, 1, "x,'\v=1,y\r\n" },
+	{ L("\f+1"), CSV_GUARD_FORMULAS, 1, "x,'\f+1,y\r\n" },
+	{ L(" \t \r\n@x"), CSV_GUARD_FORMULAS, 1, "x,\"' \t \r\n@x\",y\r\n" },
+	{ L("\xc2\xa0=1"), CSV_GUARD_FORMULAS, 1, "x,'\xc2\xa0=1,y\r\n" },   /* U+00A0 */
+	{ L("\xe3\x80\x80=1"), CSV_GUARD_FORMULAS, 1, "x,'\xe3\x80\x80=1,y\r\n" }, /* U+3000 */
+	/* the full-width forms, alone or after blanks */
+	{ L("\xef\xbc\x9d" "1+2"), CSV_GUARD_FORMULAS, 1, "x,'\xef\xbc\x9d" "1+2,y\r\n" },
+	{ L("\xef\xbc\x8b" "1"), CSV_GUARD_FORMULAS, 1, "x,'\xef\xbc\x8b" "1,y\r\n" },
+	{ L("\xef\xbc\x8d" "1"), CSV_GUARD_FORMULAS, 1, "x,'\xef\xbc\x8d" "1,y\r\n" },
+	{ L(" \xef\xbc\xa0x"), CSV_GUARD_FORMULAS, 1, "x,' \xef\xbc\xa0x,y\r\n" },
+	/* not formulas: blanks before something else, other full-width signs, a lone blank */
+	{ L(" x=1"), CSV_GUARD_FORMULAS, 1, "x, x=1,y\r\n" },
+	{ L(" "), CSV_GUARD_FORMULAS, 1, "x, ,y\r\n" },
+	{ L("\xc2\xa0"), CSV_GUARD_FORMULAS, 1, "x,\xc2\xa0,y\r\n" },
+	{ L("\xef\xbc\x9e" "1"), CSV_GUARD_FORMULAS, 1, "x,\xef\xbc\x9e" "1,y\r\n" },  /* U+FF1E */
+	{ L("\xc2"), CSV_GUARD_FORMULAS, 1, "x,\xc2,y\r\n" },                 /* cut short */
+	{ L("\xef\xbc"), CSV_GUARD_FORMULAS, 1, "x,\xef\xbc,y\r\n" },
+	{ L(" =1"), 0, 1, "x, =1,y\r\n" },                                /* no flag, no guard */
 	{ L(""), CSV_GUARD_FORMULAS, 1, "x,\"\",y\r\n" },
 	{ NULL, 0, CSV_GUARD_FORMULAS, 1, "x,,y\r\n" },
 };
