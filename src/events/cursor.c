@@ -73,7 +73,7 @@ feed_old(struct cursor *c, unsigned long long id)
 }
 
 enum cursor_verdict
-cursor_feed(struct cursor *c, unsigned long long id, long long now_ms)
+cursor_feed(struct cursor *c, unsigned long long id, long long age_ms, long long now_ms)
 {
 	if (id <= c->pos)
 		return feed_old(c, id);
@@ -84,7 +84,7 @@ cursor_feed(struct cursor *c, unsigned long long id, long long now_ms)
 		if (c->pend.hi == 0) {
 			c->pend.lo = c->pos + 1;
 			c->pend.hi = id - 1;
-			c->pend.seen_ms = now_ms;
+			c->pend.seen_ms = now_ms - (age_ms > 0 ? age_ms : 0);
 		}
 		if (now_ms - c->pend.seen_ms < (long long)c->grace_ms) {
 			if (c->pend.hi < id - 1)

@@ -48,7 +48,14 @@ void	cursor_init(struct cursor *, unsigned long long pos, unsigned grace_ms);
  */
 int	cursor_tick(struct cursor *, long long now_ms, struct buf *out);
 
-/* Judges one row of the tick's query; rows come in ascending id order. */
-enum cursor_verdict cursor_feed(struct cursor *, unsigned long long id, long long now_ms);
+/*
+ * Judges one row of the tick's query; rows come in ascending id order. age_ms is how
+ * long ago the row was inserted, by the database's clock (0 when unknown): the ids
+ * missing below it were taken before it, so their grace is counted from then. A
+ * backlog with many gaps (rolled-back transactions while watchers were away, or a
+ * hub catching up) is then given up in one tick, not one grace per gap.
+ */
+enum cursor_verdict cursor_feed(struct cursor *, unsigned long long id, long long age_ms,
+	    long long now_ms);
 
 #endif

@@ -24,6 +24,7 @@ struct event {
 	int		 has_target;         /* target events: the job_targets row at data.position */
 	struct uuid	 target;
 	const char	*job_error;          /* jobs.error JSON text, or NULL */
+	long long	 age_ms;             /* since the job_events row was inserted (0: a snapshot) */
 };
 
 /*

@@ -6,7 +6,8 @@
 #include "outbox.h"
 
 #define COLS "e.id, e.job_id, e.project_id, e.type, e.data, j.status, j.total_targets, " \
-    "j.completed_targets, j.total_results, j.current_target, j.error, t.target_id "
+    "j.completed_targets, j.total_results, j.current_target, j.error, t.target_id, " \
+    "TIMESTAMPDIFF(MICROSECOND, e.created_at, NOW(6)) DIV 1000 "
 /*
  * STRAIGHT_JOIN: job_events first, in id order, so LIMIT stops the read; left to
  * itself the optimizer started from jobs and looked every job's events up (a temporary
@@ -53,6 +54,7 @@ row(void *arg, const struct db_res *r)
 	ev.has_current = parse_uuid(r, 9, &ev.current) == 0;
 	ev.job_error = db_str(r, 0, 10);
 	ev.has_target = parse_uuid(r, 11, &ev.target) == 0;
+	ev.age_ms = db_int(r, 0, 12);
 	return x->stopped = x->fn(x->arg, &ev);
 }
 

@@ -436,7 +436,7 @@ on_row(void *arg, const struct event *ev)
 {
 	struct server	*s = arg;
 
-	switch (cursor_feed(&s->cur, ev->id, clock_mono_ms())) {
+	switch (cursor_feed(&s->cur, ev->id, ev->age_ms, clock_mono_ms())) {
 	case CURSOR_DELIVER:
 		(void)hub_fanout(&s->hub, ev, 0);
 		break;

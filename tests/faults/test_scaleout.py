@@ -251,8 +251,10 @@ def start_mariadb(fx):
     run(["mariadb-install-db", "--no-defaults", "--datadir=" + data,
          "--auth-root-authentication-method=normal", "--user=root"], timeout=120)
     fx.db_sock = fx.path("mysqld.sock")
+    tmpdir = fx.path("mysql-tmp")      # not /tmp: see scripts/stack's db_start
+    os.makedirs(tmpdir, exist_ok=True)
     fx.start("mariadbd", [
-        "mariadbd", "--no-defaults", "--datadir=" + data, "--socket=" + fx.db_sock,
+        "mariadbd", "--no-defaults", "--datadir=" + data, "--socket=" + fx.db_sock, "--tmpdir=" + tmpdir,
         "--port=%d" % DB_PORT, "--bind-address=%s,%s" % (fx.root_ip(0), fx.root_ip(1)), "--skip-name-resolve",
         "--pid-file=" + fx.path("mariadbd.pid"), "--log-error=" + fx.path("mariadbd.err"),
         "--user=root", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_bin",

@@ -251,6 +251,7 @@ struct feed {
 	long long		 ms;
 	enum cursor_verdict	 want;
 	int			 tick;    /* start a new tick first */
+	long long		 age;     /* the row's age by the database's clock */
 };
 
 static void
@@ -269,7 +270,7 @@ run_feed(const char *name, unsigned long long start, unsigned grace, const struc
 			buf_reset(&b);
 			(void)cursor_tick(c, f[i].ms, &b);
 		}
-		v = cursor_feed(c, f[i].id, f[i].ms);
+		v = cursor_feed(c, f[i].id, f[i].age, f[i].ms);
 		TAP_CHECK(v == f[i].want, "%s: row %zu (id %llu at %lld): verdict %d, want %d",
 		    name, i, f[i].id, f[i].ms, v, f[i].want);
 	}
@@ -325,6 +326,17 @@ test_cursor(void)
 		{ 6, 599, CURSOR_HOLD, 1 },
 		{ 6, 600, CURSOR_DELIVER, 1 },
 	};
+	/*
+	 * A backlog of old rows with three gaps (12, 15, 18 rolled back long ago): given
+	 * up in one tick, since the rows after them are older than the grace. Before,
+	 * each gap waited its own grace from when the hub reached it: 300 ms per gap.
+	 */
+	static const struct feed backlog[] = {
+		{ 11, 0, CURSOR_DELIVER, 1, 5000 }, { 13, 0, CURSOR_DELIVER, 0, 5000 },
+		{ 14, 0, CURSOR_DELIVER, 0, 5000 }, { 16, 0, CURSOR_DELIVER, 0, 4000 },
+		{ 17, 0, CURSOR_DELIVER, 0, 4000 }, { 19, 0, CURSOR_DELIVER, 0, 3000 },
+		{ 22, 0, CURSOR_HOLD, 0, 100 },       /* 21 missing, but 22 is fresh: 21 waits */
+	};
 	struct buf	 b;
 	struct cursor	*c = malloc(sizeof(*c));
 	size_t		 i;
@@ -336,19 +348,20 @@ test_cursor(void)
 	run_feed("forgotten", 0, 300, forgotten, sizeof(forgotten) / sizeof(forgotten[0]), 2);
 	run_feed("no grace", 4, 0, nograce, sizeof(nograce) / sizeof(nograce[0]), 7);
 	run_feed("staged", 0, 300, staged, sizeof(staged) / sizeof(staged[0]), 6);
+	run_feed("backlog", 10, 300, backlog, sizeof(backlog) / sizeof(backlog[0]), 19);
 
 	/* The recheck list is what the tick's query reads, and it stays bounded. */
 	cursor_init(c, 0, 0);
 	buf_init(&b, 0);
 	(void)cursor_tick(c, 0, &b);
 	for (i = 1; i <= 2 * SQ_EVENTS_GAPS_MAX + 2; i += 2)
-		(void)cursor_feed(c, i + 1, 0);
+		(void)cursor_feed(c, i + 1, 0, 0);
 	TAP_CHECK(c->ngaps == SQ_EVENTS_GAPS_MAX, "gaps bounded: %zu", c->ngaps);
 	buf_reset(&b);
 	cursor_init(c, 0, 0);
 	(void)cursor_tick(c, 0, &b);
-	(void)cursor_feed(c, 3, 0);
-	(void)cursor_feed(c, 6, 0);
+	(void)cursor_feed(c, 3, 0, 0);
+	(void)cursor_feed(c, 6, 0, 0);
 	buf_reset(&b);
 	(void)cursor_tick(c, 1, &b);
 	TAP_STREQ(b.data, "[[1,2],[4,5]]", "recheck list");
