@@ -52,6 +52,7 @@ struct server {
 	int			 started;     /* the cursor has its start id */
 	lws_sorted_usec_list_t	 tick;
 	long long		 keepalive_ms;
+	unsigned long long	 dropped_logged; /* hub.dropped when last logged */
 	struct msg		*keepalive;
 	struct buf		 gaps;
 	unsigned char		 sse_out[LWS_PRE + 16384];  /* one SSE write, frames joined */
@@ -530,7 +531,6 @@ tick(lws_sorted_usec_list_t *sul)
 	struct server		*s = lws_container_of(sul, struct server, tick);
 	unsigned long long	 start;
 	long long		 now = clock_mono_ms();
-	size_t			 dropped;
 
 	if (!s->started && outbox_max_id(s->db, &start) == SQ_OK) {
 		cursor_init(&s->cur, start, s->cfg->events_gap_grace_ms);
@@ -538,13 +538,17 @@ tick(lws_sorted_usec_list_t *sul)
 		log_msg(LOG_LVL_INFO, "tailing job_events after id %llu", start);
 	}
 	if (s->started) {
-		if ((dropped = hub_tick(&s->hub)) > 0)
-			log_msg(LOG_LVL_INFO, "dropped %zu slow watcher(s) (queue past %zu)", dropped,
-			    s->hub.queue_max);
+		(void)hub_tick(&s->hub);
 		buf_reset(&s->gaps);
 		if (cursor_tick(&s->cur, now, &s->gaps) == 0)
 			(void)outbox_tick(s->db, s->cur.pos, s->gaps.data, on_row, s);
 		replays(s);
+		/* Both ways of dropping count: hub_tick's, and hub_push's hard bound. */
+		if (s->hub.dropped != s->dropped_logged) {
+			log_msg(LOG_LVL_INFO, "dropped %llu slow watcher(s) (queue past %zu)",
+			    s->hub.dropped - s->dropped_logged, s->hub.queue_max);
+			s->dropped_logged = s->hub.dropped;
+		}
 	}
 	keepalives(s, now);
 	lws_sul_schedule(s->ctx, 0, &s->tick, tick,
