@@ -9,6 +9,11 @@
 -- lifecycle_new, in order. A change to the rows a new job writes is a new migration
 -- that replaces this procedure.
 --
+-- It runs with its caller's rights (SQL SECURITY INVOKER): a user that may write the
+-- rows of a create may call it, and it grants nothing more. Calling it needs EXECUTE
+-- (README "Beyond one machine" grants it on scrapeq.* to the API's and the daemons'
+-- users).
+--
 -- The audit row's after_data is the job snapshot of src/core/job_audit.c (JOB_SNAPSHOT):
 -- the two must stay the same text (tests/integration/test_create.py compares them).
 --
@@ -37,6 +42,7 @@ CREATE OR REPLACE PROCEDURE sq_job_create(
   p_log_max     INT
 )
 MODIFIES SQL DATA
+SQL SECURITY INVOKER
 BEGIN
   INSERT INTO jobs (id, project_id, type, status, source, project_run, retry_of,
     schedule_id, priority, max_retries, config, metadata, total_targets, created_by,
