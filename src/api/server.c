@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -236,14 +238,23 @@ serve_conn(const struct thread_arg *ta, struct worker *w, FCGX_Request *f, int f
 	f->ipcFd = -1;             /* the wait set owns it now */
 }
 
-/* A new connection from the listening socket, or -1 (another thread or process took it). */
+/*
+ * A new connection from the listening socket, or -1 (another thread or process took
+ * it). A TCP connection gets TCP_NODELAY, as libfcgi's own accept gave it: an answer
+ * written in several writes must not wait for the peer's delayed ACK.
+ */
 static int
 accept_conn(int lfd)
 {
-	int fd;
+	struct sockaddr_storage	 sa;
+	socklen_t		 len = sizeof(sa);
+	int			 fd, one = 1;
 
-	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+	if ((fd = accept4(lfd, (struct sockaddr *)&sa, &len, SOCK_CLOEXEC)) >= 0) {
+		if (sa.ss_family == AF_INET || sa.ss_family == AF_INET6)
+			(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		return fd;
+	}
 	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
 		log_err("worker: accept: %s", strerror(errno));
 		usleep(10000);     /* the socket stays readable: do not spin */
