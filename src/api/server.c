@@ -278,23 +278,18 @@ worker_thread(void *arg)
 		log_err("worker: out of memory at start");
 		exit(1);
 	}
-	while (!stopping) {
+	for (;;) {
 		if (epoll_wait(ta->ep, &ev, 1, -1) != 1)
 			continue;
 		atomic_fetch_add(&inflight, 1);
-		if (stopping) {
-			atomic_fetch_sub(&inflight, 1);
-			break;
-		}
+		/* A kept connection that speaks holds a request nginx has sent: serve it even when stopping. */
 		if (ev.data.fd != ta->fd)
 			serve_conn(ta, &w, &f, ev.data.fd, 1);
-		else if ((fd = accept_conn(ta->fd)) >= 0)
+		else if (!stopping && (fd = accept_conn(ta->fd)) >= 0)
 			serve_conn(ta, &w, &f, fd, 0);
 		atomic_fetch_sub(&inflight, 1);
 	}
-	db_free(w.db);
-	auth_cache_free(w.auth);
-	return NULL;
+	return NULL;               /* not reached: the process exits under its threads */
 }
 
 /* The process's wait set with the listening socket in it, made non-blocking: every worker process waits on it. */
@@ -319,10 +314,11 @@ wait_set_new(int lfd)
 
 /*
  * One worker process: threads wait on the wait set; the main thread waits for
- * SIGTERM, then lets requests in flight finish (up to WORKER_DRAIN_MS; an answer
- * finished meanwhile closes its connection) and exits 0. Threads still waiting hold no
- * request; exiting closes the idle kept connections, which nginx then drops (a GET
- * sent on one at that moment is retried by nginx on a new connection).
+ * SIGTERM, takes the listening socket out of the wait set, lets requests in flight
+ * finish (up to WORKER_DRAIN_MS; a kept connection that speaks meanwhile is served and
+ * then closed) and exits 0. Threads still waiting hold no request; exiting closes the
+ * idle kept connections, which nginx then drops (a GET sent on one at that moment is
+ * retried by nginx on a new connection, a POST gets the snippet's 503).
  */
 static void
 worker_main(const struct config *cfg, int fd, unsigned threads)
@@ -362,6 +358,8 @@ worker_main(const struct config *cfg, int fd, unsigned threads)
 	while (sigwait(&set, &sig) != 0)
 		;
 	stopping = 1;
+	/* New connections go to the other workers; kept ones that speak are still served. */
+	(void)epoll_ctl(ta.ep, EPOLL_CTL_DEL, fd, NULL);
 	/* An accept that returned just now counts itself in a moment: give it one. */
 	for (waited = 0; waited < WORKER_DRAIN_MS; waited += 10) {
 		usleep(10000);
