@@ -484,13 +484,13 @@ def start_api(fx):
     os.makedirs(os.path.join(ngx, "conf"))
     os.makedirs(os.path.join(ngx, "logs"))
     os.makedirs(os.path.join(ngx, "tmp"))
-    with open(os.path.join(REPO, "nginx", "scrapeq.conf")) as f:
-        snippet = f.read()
-    if "unix:/run/scrapeq/api.sock" not in snippet:
-        raise RuntimeError("nginx/scrapeq.conf: socket path not found")
-    snippet = snippet.replace("unix:/run/scrapeq/api.sock", "unix:" + sock)
-    with open(os.path.join(ngx, "conf", "scrapeq.conf"), "w") as f:
-        f.write(snippet)
+    shutil.copy(os.path.join(REPO, "nginx", "scrapeq.conf"), os.path.join(ngx, "conf"))
+    with open(os.path.join(REPO, "nginx", "scrapeq-http.conf")) as f:
+        httpconf = f.read()
+    if "unix:/run/scrapeq/api.sock" not in httpconf:
+        raise RuntimeError("nginx/scrapeq-http.conf: socket path not found")
+    with open(os.path.join(ngx, "conf", "scrapeq-http.conf"), "w") as f:
+        f.write(httpconf.replace("unix:/run/scrapeq/api.sock", "unix:" + sock))
     shutil.copy("/etc/nginx/fastcgi_params", os.path.join(ngx, "conf"))
     shutil.copy("/etc/nginx/mime.types", os.path.join(ngx, "conf"))
     fx.api_port = free_port()
@@ -503,7 +503,7 @@ error_log %(ngx)s/logs/error.log warn;
 events { worker_connections 1024; }
 http {
     include mime.types;
-    include %(repo)s/nginx/scrapeq-http.conf;
+    include scrapeq-http.conf;
     access_log off;
     client_body_temp_path %(t)s/cb;
     fastcgi_temp_path %(t)s/fcgi;

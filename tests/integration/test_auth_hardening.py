@@ -235,7 +235,7 @@ try:
             s.close()
     conf_dir = os.path.join(RUN, "nginx", "conf")
     with open(os.path.join(conf_dir, "scrapeq.conf")) as f:
-        snip = f.read().replace("unix:%s;" % os.path.join(RUN, "api.sock"), "unix:%s;" % gsock)
+        snip = f.read().replace("fastcgi_pass scrapeq_api;", "fastcgi_pass unix:%s;" % gsock)
     with open(snippet, "w") as f:
         f.write(snip)
     with open(site, "w") as f:
