@@ -22,13 +22,15 @@
  *   endedAt     completed_at (completed, failed) or cancelled_at; purgeAt is endedAt
  *               + retention_days; lastModified is updated_at
  * The objects are built and matched in C from one row per job, so the statement
- * orders jobs alone and the index gives that order.
+ * orders jobs alone and the index gives that order. The stats counts are cast to
+ * short text: JSON_VALUE's LONGTEXT made the final sort's temporary table a disk
+ * table, a quarter of the statement's time (issue 13).
  */
 #define FV_ENDED "(CASE WHEN j.status IN ('completed', 'failed') THEN j.completed_at " \
 	"WHEN j.status = 'cancelled' THEN j.cancelled_at END)"
 #define FV_COLS "j.id, j.project_id, j.status, j.total_results, j.error_records, " \
-	"j.ignored_records, COALESCE(JSON_VALUE(j.stats, '$.totalPages'), 0), " \
-	"COALESCE(JSON_VALUE(j.stats, '$.pagesProcessed'), 0), j.started_at, " \
+	"j.ignored_records, COALESCE(CAST(JSON_VALUE(j.stats, '$.totalPages') AS CHAR(32)), 0), " \
+	"COALESCE(CAST(JSON_VALUE(j.stats, '$.pagesProcessed') AS CHAR(32)), 0), j.started_at, " \
 	"j.completed_at, " FV_ENDED ", j.updated_at, " FV_ENDED " + INTERVAL ? DAY, " \
 	"j.created_at, j.created_at + INTERVAL 1000 MICROSECOND, " \
 	"j.created_at + INTERVAL 2000 MICROSECOND"
