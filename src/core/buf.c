@@ -66,7 +66,8 @@ buf_grow(struct buf *b, size_t n)
 int
 buf_append(struct buf *b, const void *p, size_t n)
 {
-	if (buf_grow(b, n) == -1)
+	/* Room and cap checked here first: a large answer appends a few bytes at a time. */
+	if ((b->oom || n >= b->cap - b->len || n > b->max - b->len) && buf_grow(b, n) == -1)
 		return -1;
 	if (n > 0)
 		memcpy(b->data + b->len, p, n);
@@ -84,7 +85,11 @@ buf_puts(struct buf *b, const char *s)
 int
 buf_putc(struct buf *b, char c)
 {
-	return buf_append(b, &c, 1);
+	if ((b->oom || b->cap - b->len < 2 || b->len == b->max) && buf_grow(b, 1) == -1)
+		return -1;
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+	return 0;
 }
 
 /*
