@@ -19,6 +19,8 @@ void	buf_reset(struct buf *);           /* len = 0, keeps memory */
 int	buf_append(struct buf *, const void *, size_t);     /* 0 ok, -1 failed (sets oom) */
 int	buf_puts(struct buf *, const char *);
 int	buf_putc(struct buf *, char);
+/* Appends v in decimal, as "%lld" writes it, without printf's cost. */
+int	buf_putint(struct buf *, long long v);
 int	buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
 int	buf_vprintf(struct buf *, const char *, va_list) __attribute__((format(printf, 2, 0)));
 /* Appends s as a JSON string literal with quotes; invalid UTF-8 bytes become U+FFFD. */

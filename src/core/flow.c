@@ -49,10 +49,13 @@ flow_id_parse(const char *s, struct uuid *job, enum flow_kind *k)
 void
 flow_ref_format(const char *prefix, const struct uuid *project, char out[FLOW_REF_MAX])
 {
-	char h[UUID_HEX_LEN + 1];
+	size_t plen = strlen(prefix);
 
-	hex32(project, h);
-	snprintf(out, FLOW_REF_MAX, "%s%s", prefix, h);
+	/* Both prefixes are 5 bytes at most (FLOW_REF_MAX). */
+	if (plen > FLOW_REF_MAX - UUID_HEX_LEN - 1)
+		plen = FLOW_REF_MAX - UUID_HEX_LEN - 1;
+	memcpy(out, prefix, plen);
+	hex32(project, out + plen);
 }
 
 const char *
@@ -158,6 +161,13 @@ flow_time_render(const char *db, char out[FLOW_TIME_MAX])
 			frac[i - 20] = db[i];
 		}
 	}
-	snprintf(out, FLOW_TIME_MAX, "%.10sT%.8s.%sZ", db, db + 11, frac);
+	/* "YYYY-MM-DDTHH:MM:SS.ffffffZ" by hand: a full page renders five thousand of these. */
+	memcpy(out, db, 10);
+	out[10] = 'T';
+	memcpy(out + 11, db + 11, 8);
+	out[19] = '.';
+	memcpy(out + 20, frac, 6);
+	out[26] = 'Z';
+	out[27] = '\0';
 	return 0;
 }

@@ -258,18 +258,30 @@ job_get_many(struct db *db, const struct principal *who, const struct uuid *ids,
 }
 
 /*
- * One SQL text per filter combination, so each prepared statement keeps its index.
- * The page is found on the covering index first and only its rows are read whole,
- * so a deep OFFSET walks index entries, not rows.
+ * One SQL text per filter combination, each naming its index: the page's ids come
+ * from the covering index of that combination (sql/001, sql/016), newest first, and
+ * only those rows are read whole, so a deep OFFSET walks index entries, not rows.
+ * FORCE INDEX because MariaDB re-plans a prepared statement on every execution, and
+ * weighing every index on project_id and status cost it more than the read itself
+ * (issue 13, README "Measured"); a deep source-filtered page was planned on
+ * (project_id, id), reading every row it skipped.
+ * The page also carries the total (a sum over the trigger-kept job_counts rows) and
+ * returns nothing unless who is a member, so a page with rows is one round trip;
+ * an empty page asks count_sql for the total and the membership.
  */
-#define LIST_SQL(where) \
-	"SELECT " JOB_COLS " FROM (SELECT id FROM jobs WHERE project_id = ? " where \
-	" ORDER BY id DESC LIMIT ? OFFSET ?) k JOIN jobs j ON j.id = k.id ORDER BY j.id DESC"
+#define LIST_SQL(index, where, cnt) \
+	"SELECT " JOB_COLS ", (SELECT COALESCE(SUM(n), 0) FROM job_counts " \
+	"WHERE project_id = ? " cnt ") FROM (SELECT id FROM jobs FORCE INDEX (" index ") " \
+	"WHERE project_id = ? " where " AND EXISTS(SELECT 1 FROM memberships " \
+	"WHERE user_id = ? AND project_id = ?) ORDER BY id DESC LIMIT ? OFFSET ?) k " \
+	"JOIN jobs j ON j.id = k.id ORDER BY j.id DESC"
+#define LIST_COL_TOTAL JOB_NCOLS
 static const char *const list_sql[4] = {
-	LIST_SQL(""),
-	LIST_SQL("AND status = ?"),
-	LIST_SQL("AND source = ?"),
-	LIST_SQL("AND status = ? AND source = ?"),
+	LIST_SQL("jobs_project_list", "", ""),
+	LIST_SQL("jobs_project_status", "AND status = ?", "AND status = ?"),
+	LIST_SQL("jobs_project_source", "AND source = ?", "AND source = ?"),
+	LIST_SQL("jobs_project_status_source", "AND status = ? AND source = ?",
+	    "AND status = ? AND source = ?"),
 };
 
 /* Totals come from job_counts (kept by triggers): a sum over a few rows, not a scan. */
@@ -287,43 +299,71 @@ static const char *const count_sql[4] = {
 	    "EXISTS(SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?)",
 };
 
+/* Appends the project and the filters' values: the order of "project_id = ? <where>". */
+static size_t
+list_filter_params(struct db_param *p, size_t np, const char *pids, const struct job_filter *f)
+{
+	p[np++] = DB_STR(pids);
+	if (f->has_status)
+		p[np++] = DB_STR(job_status_name(f->status));
+	if (f->has_source)
+		p[np++] = DB_STR(job_source_name(f->source));
+	return np;
+}
+
+/* An empty page: the total and whether who is a member (SQ_ERR_NOT_FOUND if not). */
+static enum sq_err
+list_count(struct db *db, const struct principal *who, const char *pids,
+    const struct job_filter *f, int combo, long long *total, struct sq_error *e)
+{
+	struct db_param	 p[6];
+	struct db_res	 r;
+	size_t		 np;
+	int		 member;
+	enum sq_err	 rc;
+
+	np = list_filter_params(p, 0, pids, f);
+	p[np++] = DB_INT(who->user_id);
+	p[np++] = DB_STR(pids);
+	if ((rc = db_exec(db, count_sql[combo], p, np, &r)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	*total = db_int(&r, 0, 0);
+	member = db_int(&r, 0, 1) != 0;
+	db_res_free(&r);
+	return member ? SQ_OK : sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
+}
+
 enum sq_err
 job_list(struct db *db, const struct principal *who, const struct uuid *project,
     const struct job_filter *f, const struct page *pg, struct job **items, size_t *n,
     long long *total, struct sq_error *e)
 {
-	struct db_param	 p[8];
+	struct db_param	 p[12];
 	struct db_res	 r;
 	struct job	*v = NULL;
 	char		 pids[UUID_STR_LEN + 1];
-	size_t		 np = 0, i, k;
+	size_t		 np, i;
 	int		 combo = (f->has_status ? 1 : 0) | (f->has_source ? 2 : 0);
 	enum sq_err	 rc;
 
 	*items = NULL;
 	*n = 0;
 	uuid_format(project, pids);
-	p[np++] = DB_STR(pids);
-	if (f->has_status)
-		p[np++] = DB_STR(job_status_name(f->status));
-	if (f->has_source)
-		p[np++] = DB_STR(job_source_name(f->source));
+	/* The total's filters, the page's, the membership, then the window. */
+	np = list_filter_params(p, 0, pids, f);
+	np = list_filter_params(p, np, pids, f);
 	p[np++] = DB_INT(who->user_id);
 	p[np++] = DB_STR(pids);
-	if ((rc = db_exec(db, count_sql[combo], p, np, &r)) != SQ_OK)
-		return sq_fail(e, rc, NULL);
-	*total = db_int(&r, 0, 0);
-	k = (size_t)db_int(&r, 0, 1);
-	db_res_free(&r);
-	if (k == 0)
-		return sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
-	/* The same filter parameters, then the page. */
-	np -= 2;
 	p[np++] = DB_INT(pg->per_page);
 	p[np++] = DB_INT(pg->offset);
 	if ((rc = db_exec(db, list_sql[combo], p, np, &r)) != SQ_OK)
 		return sq_fail(e, rc, NULL);
-	if (r.nrows > 0 && (v = calloc(r.nrows, sizeof(*v))) == NULL)
+	if (r.nrows == 0) {
+		db_res_free(&r);
+		return list_count(db, who, pids, f, combo, total, e);
+	}
+	*total = db_int(&r, 0, LIST_COL_TOTAL);
+	if ((v = calloc(r.nrows, sizeof(*v))) == NULL)
 		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
 	for (i = 0; rc == SQ_OK && i < r.nrows; i++)
 		if (job_from_row(&v[i], &r, i, 0) == -1)

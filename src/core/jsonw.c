@@ -78,7 +78,7 @@ void
 jsonw_int(struct jsonw *w, const char *key, long long v)
 {
 	if (jsonw_member(w, key) == 0)
-		buf_printf(w->b, "%lld", v);
+		buf_putint(w->b, v);
 }
 
 void

@@ -259,6 +259,14 @@ for source, want in [("api", made[:5]), ("manual", [made[5]]), ("scheduled", [])
 r = request("GET", jobs_path(lp) + "?status=cancelled&source=api&per_page=2&page=2")
 check(r.status == 200 and r.json.get("total") == 3 and r.json.get("pages") == 2
       and len(r.json.get("items", [])) == 1, "filters combine with pages", r)
+r = request("GET", jobs_path(lp) + "?status=cancelled&source=api&per_page=2")
+check(r.status == 200 and [i["id"] for i in r.json.get("items", [])] == [made[4], made[3]]
+      and r.json.get("total") == 3, "both filters: the newest two cancelled api jobs, in order", r)
+for q, total in [("status=cancelled&source=api&per_page=2&page=3", 3), ("page=1000000&per_page=100", 6),
+                 ("source=api&page=4&per_page=2", 5), ("status=completed&page=2", 1)]:
+    r = request("GET", jobs_path(lp) + "?" + q)
+    check(r.status == 200 and r.json.get("items") == [] and r.json.get("total") == total,
+          "?%s: a page past the end is empty and keeps the total (%d)" % (q, total), r)
 seen = []
 for page in (1, 2, 3):
     r = request("GET", jobs_path(lp) + "?per_page=2&page=%d" % page)
@@ -351,7 +359,9 @@ r = create(pb, token=tok_b)
 check(r.status == 201, "user B can work in their own project", r)
 for method, path in [("GET", "/api/v1/jobs/%s" % ja), ("POST", "/api/v1/jobs/%s/cancel" % ja),
                      ("POST", "/api/v1/jobs/%s/retry" % ja), ("GET", "/api/v1/jobs/%s/logs" % ja),
-                     ("GET", jobs_path(pa)), ("POST", jobs_path(pa)), ("GET", "/api/v1/projects/%s" % pa)]:
+                     ("GET", jobs_path(pa)), ("GET", jobs_path(pa) + "?status=pending&source=api"),
+                     ("GET", jobs_path(pa) + "?source=api"), ("GET", jobs_path(pa) + "?status=pending"),
+                     ("POST", jobs_path(pa)), ("GET", "/api/v1/projects/%s" % pa)]:
     r = request(method, path, {} if method == "POST" else None, token=tok_b)
     is_error(r, 404, "NOT_FOUND", "B: %s %s is 404" % (method, path))
 r = request("GET", "/api/v1/jobs/%s" % ja, token=tok_a)

@@ -36,6 +36,15 @@ static const struct {
 	{ "20a4-01-15 10:30:00", 0, NULL },
 };
 
+static const struct {
+	long long	 v;
+	const char	*want;
+} int_rows[] = {
+	{ 0, "0" }, { 7, "7" }, { -7, "-7" }, { 10, "10" }, { -10, "-10" },
+	{ 2147483647LL, "2147483647" }, { 9223372036854775807LL, "9223372036854775807" },
+	{ -9223372036854775807LL - 1, "-9223372036854775808" },
+};
+
 int
 main(void)
 {
@@ -59,6 +68,24 @@ main(void)
 	TAP_CHECK(buf_printf(&b, "%s", "toolong") == -1, "printf past the cap fails");
 	buf_free(&b);
 	buf_free(NULL);
+	for (i = 0; i < sizeof(int_rows) / sizeof(int_rows[0]); i++) {
+		buf_init(&b, 0);
+		TAP_CHECK(buf_putint(&b, int_rows[i].v) == 0, "putint row %zu", i);
+		TAP_STREQ(b.data, int_rows[i].want, "putint");
+		buf_free(&b);
+	}
+	buf_init(&b, 3);
+	TAP_CHECK(buf_putint(&b, 123) == 0 && buf_putint(&b, 4) == -1 && b.oom, "putint past the cap fails");
+	TAP_CHECK(buf_printf(&b, "%d", 5) == -1 && b.len == 3 && strcmp(b.data, "123") == 0,
+	    "printf after a failure keeps the content");
+	buf_free(&b);
+	buf_init(&b, 0);
+	buf_puts(&b, "ab");
+	for (i = 0; i < 100; i++)
+		buf_printf(&b, "%s%03zu", "x", i);
+	TAP_CHECK(b.len == 402 && strncmp(b.data + 398, "x099", 4) == 0 && b.data[402] == '\0',
+	    "printf fills the room and grows past it");
+	buf_free(&b);
 	buf_init(&b, 0);
 	for (i = 0; i < 10000; i++)
 		buf_puts(&b, "0123456789");
