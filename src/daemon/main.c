@@ -163,8 +163,18 @@ claim(struct daemon *d, long long now)
 		d->next_claim = now + RETRY_DB_MS;
 		return 0;
 	}
+	/*
+	 * A full batch leaves more queued: claim again at once while a full batch still
+	 * fits, else gather the slots that free up for SQ_DAEMON_CLAIM_GAP_MS, so that a busy
+	 * daemon claims several jobs per transaction rather than each slot as it frees.
+	 */
 	d->drained = got < want;
-	d->next_claim = got == 0 ? now + d->cfg.daemon_idle_poll_ms : now;
+	if (got == 0)
+		d->next_claim = now + d->cfg.daemon_idle_poll_ms;
+	else if (got < want || room - got >= d->cfg.daemon_claim_batch)
+		d->next_claim = now;
+	else
+		d->next_claim = now + SQ_DAEMON_CLAIM_GAP_MS;
 	for (i = 0; i < n; i++) {
 		if ((cmd = config_handler(&d->cfg, jobs[i].type)) != NULL) {
 			if ((h = handler_start(&d->cfg, d->store, &jobs[i], cmd)) != NULL)
