@@ -302,6 +302,8 @@ def daemon_grants(user_host):
     out = ["GRANT SELECT ON scrapeq.%s TO %s;" % (t, user_host) for t in DAEMON_READ]
     for privs, tables in DAEMON_WRITE.items():
         out += ["GRANT %s ON scrapeq.%s TO %s;" % (privs, t, user_host) for t in tables]
+    # A schedule's job is created by CALL sq_job_create (sql/013), with the caller's rights.
+    out.append("GRANT EXECUTE ON scrapeq.* TO %s;" % user_host)
     return "\n".join(out)
 
 
@@ -323,7 +325,7 @@ def make_users(fx):
             f.write(pw + "\n")
     stmts.append("GRANT ALL ON scrapeq.* TO 'sq_ctl'@'%s';" % net)
     stmts.append("GRANT SELECT ON scrapeq.* TO 'sq_plain'@'%s';" % fx.root_ip(0))
-    stmts.append("GRANT SELECT, INSERT, UPDATE, DELETE ON scrapeq.* TO 'sq_api'@'%s';"
+    stmts.append("GRANT SELECT, INSERT, UPDATE, DELETE, EXECUTE ON scrapeq.* TO 'sq_api'@'%s';"
                  % fx.root_ip(0))
     sql(fx, "\n".join(stmts))
 
