@@ -83,6 +83,7 @@ struct config {
 	unsigned daemon_host_delay_ms; /* minimum gap between fetches to one host, default 0 */
 	unsigned daemon_max_jobs;    /* jobs this daemon runs at once, default 32 */
 	unsigned daemon_claim_batch; /* jobs claimed per claim transaction, default 32 */
+	unsigned daemon_idle_poll_ms; /* with nothing claimable: how often to look again, default 20 */
 	unsigned daemon_lease_seconds; /* lease length, default 30; extended every third of it */
 	unsigned daemon_grace_seconds; /* on SIGTERM: time to finish before releasing jobs, default 10 */
 	unsigned daemon_flush_ms;    /* results/progress written at least this often, default 500 */

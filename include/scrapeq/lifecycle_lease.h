@@ -59,6 +59,7 @@ enum sq_err lifecycle_lease_end(struct db *, const char *daemon, const char *jid
 
 /* What a worker's crawl of one job did since it last said. */
 struct lifecycle_progress {
+	const char	*job;            /* UUID text */
 	long long	 completed;      /* targets done; < 0: unchanged */
 	const char	*current;        /* the target it is on, UUID text; NULL: unchanged */
 	long long	 added;          /* results stored since */
@@ -66,11 +67,12 @@ struct lifecycle_progress {
 };
 
 /*
- * Records p on job jids while daemon holds it, with its "progress" event; nothing
- * when daemon no longer does. In the caller's transaction.
+ * Records p[0..n) on their jobs while daemon holds them, each with its "progress"
+ * event (in the order of p); nothing for a job daemon no longer holds. Two statements
+ * whatever n is. In the caller's transaction. Each job at most once in p.
  */
-enum sq_err lifecycle_progress(struct db *, const char *daemon, const char *jids,
-	    const struct lifecycle_progress *p);
+enum sq_err lifecycle_progress(struct db *, const char *daemon,
+	    const struct lifecycle_progress *p, size_t n);
 
 /*
  * Appends a worker's target events: json (len bytes) is an array of objects

@@ -35,6 +35,10 @@
 #define SQ_STREAM_HOLD_MAX    (64 * 1024)     /* a streamed answer past this goes out without Content-Length */
 #define SQ_DAEMON_HEARTBEAT_SECONDS 10        /* how often a scrapeqd heartbeats (lease 30 s / 3) */
 #define SQ_DAEMON_ALIVE_SECONDS (3 * SQ_DAEMON_HEARTBEAT_SECONDS) /* older heartbeat: not alive */
+#define SQ_DAEMON_IDLE_POLL_MS_DEFAULT 20     /* [daemon] idle_poll_ms: an idle daemon asks if a job is due */
+#define SQ_DAEMON_IDLE_POLL_MS_MIN 1
+#define SQ_DAEMON_CLAIM_GAP_MS 50           /* a busy daemon's claims of freed slots, at most this often */
+#define SQ_DAEMON_IDLE_POLL_MS_MAX 60000
 #define SQ_STATUS_DAEMONS_MAX 100             /* live daemons listed by GET /api/v1/status */
 #define SQ_CONFIG_LINE_MAX    1024            /* one line of scrapeq.conf */
 #define SQ_CONFIG_VALUE_MAX   512

@@ -90,6 +90,13 @@ enum sq_err queue_cancelled(struct db *, const char *id, struct uuid *ids, size_
 /* Lists (at most max) the jobs this daemon still holds a lease on, into ids. */
 enum sq_err queue_held(struct db *, const char *id, struct uuid *ids, size_t max, size_t *n);
 
+/*
+ * *due = 1 when a job is claimable now (its run_after has passed), else 0: one
+ * autocommit read of job_queue's claim index that locks nothing, the cheap question
+ * an idle worker asks often before it opens a claim transaction.
+ */
+enum sq_err queue_due(struct db *, int *due);
+
 /* The end of a job this daemon holds. stats/result/error are JSON texts or NULL. */
 enum queue_outcome {
 	QUEUE_COMPLETED,    /* -> completed */
@@ -108,5 +115,22 @@ enum queue_outcome {
 enum sq_err queue_finish(struct db *, const char *id, const struct uuid *job,
 	    enum queue_outcome, const char *stats, const char *result, const char *error,
 	    const char *message, unsigned backoff_base);
+
+/* One job's end for queue_finish_many: the arguments of queue_finish, and its answer. */
+struct queue_end {
+	const struct uuid	*job;
+	enum queue_outcome	 outcome;
+	const char		*stats, *result, *error, *message;
+	enum sq_err		 rc;     /* out: SQ_OK, or SQ_ERR_CONFLICT (no longer held) */
+};
+
+/*
+ * queue_finish for n jobs in one transaction (one commit), their rows locked in job
+ * id order: each end's rc says whether it was ended (SQ_OK) or lost (SQ_ERR_CONFLICT,
+ * nothing of it written). Returns SQ_OK, or the database error: then nothing at all
+ * was written and every end can be tried again. The strings are the caller's.
+ */
+enum sq_err queue_finish_many(struct db *, const char *id, struct queue_end *ends, size_t n,
+	    unsigned backoff_base);
 
 #endif

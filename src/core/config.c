@@ -74,6 +74,8 @@ static const struct cfg_key cfg_keys[] = {
 	K_UINT("daemon", "per_host_delay_ms", daemon_host_delay_ms, 0, 600000),
 	K_UINT("daemon", "max_jobs", daemon_max_jobs, 1, 1024),
 	K_UINT("daemon", "claim_batch", daemon_claim_batch, 1, 1000),
+	K_UINT("daemon", "idle_poll_ms", daemon_idle_poll_ms, SQ_DAEMON_IDLE_POLL_MS_MIN,
+	    SQ_DAEMON_IDLE_POLL_MS_MAX),
 	K_UINT("daemon", "lease_seconds", daemon_lease_seconds,
 	    SQ_DAEMON_LEASE_SECONDS_MIN, SQ_LEASE_SECONDS_MAX),
 	K_UINT("daemon", "grace_seconds", daemon_grace_seconds, 0, 3600),
@@ -153,6 +155,7 @@ config_defaults(struct config *c)
 	c->daemon_host_delay_ms = 0;
 	c->daemon_max_jobs = 32;
 	c->daemon_claim_batch = 32;
+	c->daemon_idle_poll_ms = SQ_DAEMON_IDLE_POLL_MS_DEFAULT;
 	c->daemon_lease_seconds = SQ_LEASE_SECONDS_DEFAULT;
 	c->daemon_grace_seconds = 10;
 	c->daemon_flush_ms = 500;

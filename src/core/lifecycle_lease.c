@@ -1,4 +1,7 @@
 /* lifecycle_lease.c: the moves of jobs a worker holds by lease, their events and log lines. */
+#include <string.h>
+
+#include "scrapeq/buf.h"
 #include "scrapeq/lifecycle_lease.h"
 
 /* SQL text naming the lost daemon of job j (reclaim's line, event and error). */
@@ -176,28 +179,64 @@ lifecycle_lease_end(struct db *db, const char *daemon, const char *jids,
 	return rc;
 }
 
-enum sq_err
-lifecycle_progress(struct db *db, const char *daemon, const char *jids,
-    const struct lifecycle_progress *p)
+/* The JSON array lifecycle_progress's two statements read: {j, c, u?, a, s?} per item. */
+static int
+progress_json(struct buf *b, const struct lifecycle_progress *p, size_t n)
 {
-	enum sq_err rc;
+	size_t i;
 
-	rc = db_exec(db, "UPDATE jobs SET "
-	    "completed_targets = IF(? < 0, completed_targets, ?), "
-	    "current_target = IF(?, ?, current_target), total_results = total_results + ?, "
-	    "stats = COALESCE(?, stats), updated_at = NOW(6) "
-	    "WHERE id = ? AND lease_owner = ?",
-	    DB_PARAMS(DB_INT(p->completed), DB_INT(p->completed), DB_INT(p->current != NULL),
-	    DB_STR(p->current), DB_INT(p->added), DB_STR(p->stats), DB_STR(jids),
-	    DB_STR(daemon)), NULL);
+	buf_putc(b, '[');
+	for (i = 0; i < n; i++) {
+		buf_printf(b, "%s{\"j\":", i > 0 ? "," : "");
+		buf_json_str(b, p[i].job, strlen(p[i].job));
+		buf_printf(b, ",\"c\":%lld,\"a\":%lld", p[i].completed, p[i].added);
+		if (p[i].current != NULL) {
+			buf_puts(b, ",\"u\":");
+			buf_json_str(b, p[i].current, strlen(p[i].current));
+		}
+		if (p[i].stats != NULL) {
+			buf_puts(b, ",\"s\":");
+			buf_json_str(b, p[i].stats, strlen(p[i].stats));
+		}
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+	return b->oom ? -1 : 0;
+}
+
+enum sq_err
+lifecycle_progress(struct db *db, const char *daemon, const struct lifecycle_progress *p,
+    size_t n)
+{
+	struct buf	 b;
+	enum sq_err	 rc;
+
+	if (n == 0)
+		return SQ_OK;
+	buf_init(&b, 0);
+	if (progress_json(&b, p, n) == -1) {
+		buf_free(&b);
+		return SQ_ERR_NOMEM;
+	}
+	rc = db_exec(db, "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (j VARCHAR(36) PATH '$.j', "
+	    "c BIGINT PATH '$.c', u VARCHAR(36) PATH '$.u', a BIGINT PATH '$.a', "
+	    "s LONGTEXT PATH '$.s')) AS p JOIN jobs j ON j.id = p.j SET "
+	    "j.completed_targets = IF(p.c < 0, j.completed_targets, p.c), "
+	    "j.current_target = IF(p.u IS NOT NULL, p.u, j.current_target), "
+	    "j.total_results = j.total_results + p.a, "
+	    "j.stats = COALESCE(p.s, j.stats), j.updated_at = NOW(6) WHERE j.lease_owner = ?",
+	    DB_PARAMS(DB_STRN(b.data, b.len), DB_STR(daemon)), NULL);
+	/* One event per job, in the order of p (as one statement per job wrote them). */
 	if (rc == SQ_OK)
 		rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
-		    "SELECT id, project_id, 'progress', JSON_OBJECT('status', status, "
-		    "'percentage', IF(total_targets > 0, "
-		    "FLOOR(completed_targets * 100 / total_targets), 0), "
-		    "'current_target', current_target, 'results_count', total_results) "
-		    "FROM jobs WHERE id = ? AND lease_owner = ?",
-		    DB_PARAMS(DB_STR(jids), DB_STR(daemon)), NULL);
+		    "SELECT j.id, j.project_id, 'progress', JSON_OBJECT('status', j.status, "
+		    "'percentage', IF(j.total_targets > 0, "
+		    "FLOOR(j.completed_targets * 100 / j.total_targets), 0), "
+		    "'current_target', j.current_target, 'results_count', j.total_results) "
+		    "FROM JSON_TABLE(?, '$[*]' COLUMNS (o FOR ORDINALITY, j VARCHAR(36) PATH '$.j')) AS p "
+		    "JOIN jobs j ON j.id = p.j WHERE j.lease_owner = ? ORDER BY p.o",
+		    DB_PARAMS(DB_STRN(b.data, b.len), DB_STR(daemon)), NULL);
+	buf_free(&b);
 	return rc;
 }
 

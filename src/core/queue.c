@@ -339,6 +339,21 @@ queue_held(struct db *db, const char *id, struct uuid *ids, size_t max, size_t *
 	    max, n);
 }
 
+enum sq_err
+queue_due(struct db *db, int *due)
+{
+	struct db_res	 r;
+	enum sq_err	 rc;
+
+	*due = 0;
+	if ((rc = db_exec(db, "SELECT 1 FROM job_queue WHERE run_after <= NOW(6) LIMIT 1",
+	    NULL, 0, &r)) != SQ_OK)
+		return rc;
+	*due = r.nrows > 0;
+	db_res_free(&r);
+	return SQ_OK;
+}
+
 /* Seconds before retry number `retry` (1-based): base, 2 base, 4 base ..., capped. */
 static long long
 backoff(unsigned base, long long retry)
@@ -379,47 +394,86 @@ end_of(enum queue_outcome o, long long retry, long long max_retries, unsigned ba
 	}
 }
 
-enum sq_err
-queue_finish(struct db *db, const char *id, const struct uuid *job, enum queue_outcome o,
-    const char *stats, const char *result, const char *error, const char *message,
-    unsigned backoff_base)
+/* One end, in the caller's transaction; SQ_ERR_CONFLICT before anything of it is written. */
+static enum sq_err
+finish_one(struct db *db, const char *id, const struct queue_end *qe, unsigned backoff_base)
 {
 	static const char *const level[] = { "info", "error", "info", "warning", "error" };
 	struct db_res	 r;
 	struct lifecycle_end end = { 0 };
 	char		 jid[UUID_STR_LEN + 1];
-	long long	 retry, max_retries, priority;
 	enum sq_err	 rc;
 
-	uuid_format(job, jid);
-	if ((rc = db_begin(db)) != SQ_OK)
-		return rc;
+	uuid_format(qe->job, jid);
 	rc = db_exec(db, "SELECT retry_count, max_retries, priority FROM jobs "
 	    "WHERE id = ? AND lease_owner = ? FOR UPDATE", DB_PARAMS(DB_STR(jid), DB_STR(id)), &r);
 	if (rc != SQ_OK)
-		goto fail;
+		return rc;
 	if (r.nrows == 0) {
 		db_res_free(&r);
-		rc = SQ_ERR_CONFLICT;
-		goto fail;
+		return SQ_ERR_CONFLICT;
 	}
-	retry = db_int(&r, 0, 0);
-	max_retries = db_int(&r, 0, 1);
-	priority = db_int(&r, 0, 2);
+	end_of(qe->outcome, db_int(&r, 0, 0), db_int(&r, 0, 1), backoff_base, &end);
+	end.priority = db_int(&r, 0, 2);
 	db_res_free(&r);
-	end_of(o, retry, max_retries, backoff_base, &end);
-	end.stats = stats;
-	end.result = result;
-	end.error = error;
-	end.level = level[o];
-	end.message = message;
-	end.priority = priority;
-	rc = lifecycle_lease_end(db, id, jid, &end, NULL);
-	if (rc != SQ_OK)
-		goto fail;
-	return db_commit(db);
-fail:
-	db_rollback(db);
+	end.stats = qe->stats;
+	end.result = qe->result;
+	end.error = qe->error;
+	end.level = level[qe->outcome];
+	end.message = qe->message;
+	/* lifecycle_lease_end refuses (CONFLICT) before its first write. */
+	return lifecycle_lease_end(db, id, jid, &end, NULL);
+}
+
+static int
+end_cmp(const void *a, const void *b)
+{
+	const struct queue_end *x = *(struct queue_end *const *)a, *y = *(struct queue_end *const *)b;
+
+	return memcmp(x->job, y->job, sizeof(*x->job));
+}
+
+enum sq_err
+queue_finish_many(struct db *db, const char *id, struct queue_end *ends, size_t n,
+    unsigned backoff_base)
+{
+	struct queue_end	**order;
+	enum sq_err		 rc = SQ_OK;
+	size_t			 i;
+
+	if (n == 0)
+		return SQ_OK;
+	if ((order = calloc(n, sizeof(*order))) == NULL)
+		return SQ_ERR_NOMEM;
+	/* Rows locked in id order, as every multi-job writer here locks them. */
+	for (i = 0; i < n; i++)
+		order[i] = &ends[i];
+	qsort(order, n, sizeof(*order), end_cmp);
+	if ((rc = db_begin(db)) != SQ_OK)
+		goto out;
+	for (i = 0; i < n; i++) {
+		order[i]->rc = finish_one(db, id, order[i], backoff_base);
+		if (order[i]->rc != SQ_OK && order[i]->rc != SQ_ERR_CONFLICT) {
+			rc = order[i]->rc;
+			db_rollback(db);
+			goto out;
+		}
+	}
+	rc = db_commit(db);
+out:
+	free(order);
 	return rc;
 }
 
+enum sq_err
+queue_finish(struct db *db, const char *id, const struct uuid *job, enum queue_outcome o,
+    const char *stats, const char *result, const char *error, const char *message,
+    unsigned backoff_base)
+{
+	struct queue_end qe = { job, o, stats, result, error, message, SQ_OK };
+	enum sq_err	 rc;
+
+	if ((rc = queue_finish_many(db, id, &qe, 1, backoff_base)) != SQ_OK)
+		return rc;
+	return qe.rc;
+}

@@ -32,7 +32,6 @@
 #define CANCEL_POLL_MS   500       /* a cancel is seen within this (and one loop turn) */
 #define RECLAIM_MS       5000
 #define PURGE_MS         60000     /* between retention purges (1 s while a backlog lasts) */
-#define CLAIM_IDLE_MS    500       /* between claims while the queue is empty */
 #define LOOP_MS          50
 #define STORE_HIGH_WATER (8 * 1024 * 1024)
 #define RETRY_DB_MS      1000
@@ -70,6 +69,7 @@ struct daemon {
 	struct schedrun		*sched;           /* the thread firing due schedules, or NULL */
 	long long		 next_sched;      /* when to (re)start it */
 	long long		 next_claim, next_beat, next_cancel, next_reclaim, next_flush;
+	int			 drained;         /* the last claim took all that was due */
 	long long		 stop_deadline;      /* 0 until SIGTERM */
 	long long		 db_retry_at;        /* after a failed write: not before this */
 };
@@ -122,7 +122,27 @@ start_sampling(struct daemon *d, const struct queue_job *j)
 	    "Could not start sampling: job released", 0);
 }
 
-/* Returns 1 when a full batch was claimed (more may be waiting: do not sleep). */
+/*
+ * After a claim that emptied the queue, the next claim is preceded by queue_due, a
+ * read that locks nothing, every idle_poll_ms: 0 when nothing is due (no claim now).
+ */
+static int
+due(struct daemon *d, long long now)
+{
+	int yes;
+
+	if (!d->drained)
+		return 1;
+	if (queue_due(d->db, &yes) != SQ_OK) {
+		d->next_claim = now + RETRY_DB_MS;
+		return 0;
+	}
+	if (!yes)
+		d->next_claim = now + d->cfg.daemon_idle_poll_ms;
+	return yes;
+}
+
+/* Returns 1 when jobs were claimed (their crawls start now: do not sleep). */
 static int
 claim(struct daemon *d, long long now)
 {
@@ -134,7 +154,7 @@ claim(struct daemon *d, long long now)
 	unsigned		 want = d->cfg.daemon_claim_batch;
 	struct crawl		*c;
 
-	if (room == 0 || d->stop_deadline != 0 || now < d->next_claim)
+	if (room == 0 || d->stop_deadline != 0 || now < d->next_claim || !due(d, now))
 		return 0;
 	if (want > room)
 		want = (unsigned)room;
@@ -143,7 +163,18 @@ claim(struct daemon *d, long long now)
 		d->next_claim = now + RETRY_DB_MS;
 		return 0;
 	}
-	d->next_claim = got > 0 ? now : now + CLAIM_IDLE_MS;
+	/*
+	 * A full batch leaves more queued: claim again at once while a full batch still
+	 * fits, else gather the slots that free up for SQ_DAEMON_CLAIM_GAP_MS, so that a busy
+	 * daemon claims several jobs per transaction rather than each slot as it frees.
+	 */
+	d->drained = got < want;
+	if (got == 0)
+		d->next_claim = now + d->cfg.daemon_idle_poll_ms;
+	else if (got < want || room - got >= d->cfg.daemon_claim_batch)
+		d->next_claim = now;
+	else
+		d->next_claim = now + SQ_DAEMON_CLAIM_GAP_MS;
 	for (i = 0; i < n; i++) {
 		if ((cmd = config_handler(&d->cfg, jobs[i].type)) != NULL) {
 			if ((h = handler_start(&d->cfg, d->store, &jobs[i], cmd)) != NULL)
@@ -165,7 +196,7 @@ claim(struct daemon *d, long long now)
 		d->crawls[d->ncrawls++] = c;
 	}
 	queue_jobs_free(jobs, n);
-	return got == want;
+	return got > 0;
 }
 
 /* Backs off after a failed write; says so once per outage, not once per try. */
@@ -177,34 +208,62 @@ db_failed(struct daemon *d, const char *what, enum sq_err rc)
 	d->db_retry_at = clock_mono_ms() + RETRY_DB_MS;
 }
 
-/* Ends a crawl that is done: its writes first, then the job's status. */
-static void
-finish_crawl(struct daemon *d, size_t i, enum queue_outcome o)
-{
-	struct crawl	*c = d->crawls[i];
-	char		*stats = crawl_stats_json(c), *err = crawl_error_json(c), msg[400];
-	enum sq_err	 rc;
+/* A crawl that stopped, and how its job ends. */
+struct ended {
+	size_t			 i;         /* in d->crawls */
+	enum queue_outcome	 o;
+	char			*stats, *err;
+	char			 msg[400];
+};
 
-	if (o == QUEUE_COMPLETED)
-		snprintf(msg, sizeof(msg), "Job completed: %lld results", crawl_results(c));
-	else if (o == QUEUE_FAILED || o == QUEUE_FAILED_FINAL)
-		snprintf(msg, sizeof(msg), "Job failed%s: %s", o == QUEUE_FAILED_FINAL ?
+static void
+end_message(const struct daemon *d, struct crawl *c, struct ended *e)
+{
+	if (e->o == QUEUE_COMPLETED)
+		snprintf(e->msg, sizeof(e->msg), "Job completed: %lld results", crawl_results(c));
+	else if (e->o == QUEUE_FAILED || e->o == QUEUE_FAILED_FINAL)
+		snprintf(e->msg, sizeof(e->msg), "Job failed%s: %s", e->o == QUEUE_FAILED_FINAL ?
 		    " (not retried)" : "", crawl_error_text(c));
-	else if (o == QUEUE_CANCELLED)
-		snprintf(msg, sizeof(msg), "Job cancelled: stopped after %lld results, kept",
+	else if (e->o == QUEUE_CANCELLED)
+		snprintf(e->msg, sizeof(e->msg), "Job cancelled: stopped after %lld results, kept",
 		    crawl_results(c));
 	else
-		snprintf(msg, sizeof(msg), "Daemon %s stopping: job released", d->id);
+		snprintf(e->msg, sizeof(e->msg), "Daemon %s stopping: job released", d->id);
+}
+
+/*
+ * Ends the n crawls in e (ascending i) that are done: their writes first, in one
+ * flush, then their jobs' ends in one transaction, so that the crawls that end in one
+ * loop turn cost two commits together rather than two each.
+ */
+static void
+finish_crawls(struct daemon *d, struct ended *e, size_t n)
+{
+	struct queue_end	*qe = NULL;
+	enum sq_err		 rc;
+	size_t			 k;
+
 	if (clock_mono_ms() < d->db_retry_at)
-		goto out;                 /* the database failed a moment ago */
-	store_progress(d->store, crawl_job(c), crawl_completed_targets(c), NULL, stats);
+		return;                   /* the database failed a moment ago */
+	if ((qe = calloc(n, sizeof(*qe))) == NULL)
+		return;
+	for (k = 0; k < n; k++) {
+		struct crawl *c = d->crawls[e[k].i];
+
+		e[k].stats = crawl_stats_json(c);
+		e[k].err = crawl_error_json(c);
+		end_message(d, c, &e[k]);
+		store_progress(d->store, crawl_job(c), crawl_completed_targets(c), NULL,
+		    e[k].stats);
+		qe[k] = (struct queue_end){ crawl_job(c), e[k].o, e[k].stats, NULL, e[k].err,
+		    e[k].msg, SQ_OK };
+	}
 	if ((rc = store_flush(d->store)) != SQ_OK) {
 		db_failed(d, "writing a finished job's results", rc);
 		goto out;                 /* try again later */
 	}
-	rc = queue_finish(d->db, d->id, crawl_job(c), o, stats, NULL, err, msg,
-	    d->cfg.daemon_retry_backoff);
-	if (rc != SQ_OK && rc != SQ_ERR_CONFLICT) {
+	/* A job lost meanwhile (SQ_ERR_CONFLICT in its end) is let go like one ended. */
+	if ((rc = queue_finish_many(d->db, d->id, qe, n, d->cfg.daemon_retry_backoff)) != SQ_OK) {
 		db_failed(d, "finishing a job", rc);
 		goto out;
 	}
@@ -212,11 +271,16 @@ finish_crawl(struct daemon *d, size_t i, enum queue_outcome o)
 		log_info("database writes work again");
 		d->db_retry_at = 0;
 	}
-	crawl_free(c);
-	d->crawls[i] = d->crawls[--d->ncrawls];
+	for (k = n; k-- > 0; ) {          /* from the last: the swap moves a running crawl */
+		crawl_free(d->crawls[e[k].i]);
+		d->crawls[e[k].i] = d->crawls[--d->ncrawls];
+	}
 out:
-	free(stats);
-	free(err);
+	for (k = 0; k < n; k++) {
+		free(e[k].stats);
+		free(e[k].err);
+	}
+	free(qe);
 }
 
 static void
@@ -354,37 +418,46 @@ timers(struct daemon *d, long long now)
 	}
 }
 
+/* How a crawl's job ends now; -1: it runs on. */
+static int
+outcome(struct crawl *c, int releasing)
+{
+	switch (crawl_state(c)) {
+	case CRAWL_COMPLETED:
+		return QUEUE_COMPLETED;
+	case CRAWL_FAILED:
+		return crawl_retryable(c) ? QUEUE_FAILED : QUEUE_FAILED_FINAL;
+	case CRAWL_CANCELLED:
+		return QUEUE_CANCELLED;
+	case CRAWL_RUNNING:
+		break;
+	}
+	return releasing ? QUEUE_RELEASED : -1;
+}
+
 static void
 step_crawls(struct daemon *d, long long now)
 {
-	size_t	 i;
-	int	 releasing = d->stop_deadline != 0 && now >= d->stop_deadline;
+	struct ended	*e;
+	size_t		 i, n = 0;
+	int		 releasing = d->stop_deadline != 0 && now >= d->stop_deadline, o;
 
-	for (i = 0; i < d->ncrawls; ) {
+	if (d->ncrawls == 0 || (e = calloc(d->ncrawls, sizeof(*e))) == NULL)
+		return;
+	for (i = 0; i < d->ncrawls; i++) {
 		struct crawl *c = d->crawls[i];
-		size_t before = d->ncrawls;
 
 		if (crawl_state(c) == CRAWL_RUNNING && !releasing &&
 		    store_pending(d->store) < STORE_HIGH_WATER)
 			crawl_pump(c);
-		switch (crawl_state(c)) {
-		case CRAWL_COMPLETED:
-			finish_crawl(d, i, QUEUE_COMPLETED);
-			break;
-		case CRAWL_FAILED:
-			finish_crawl(d, i, crawl_retryable(c) ? QUEUE_FAILED : QUEUE_FAILED_FINAL);
-			break;
-		case CRAWL_CANCELLED:
-			finish_crawl(d, i, QUEUE_CANCELLED);
-			break;
-		case CRAWL_RUNNING:
-			if (releasing)
-				finish_crawl(d, i, QUEUE_RELEASED);
-			break;
+		if ((o = outcome(c, releasing)) >= 0) {
+			e[n].i = i;
+			e[n++].o = (enum queue_outcome)o;
 		}
-		if (d->ncrawls == before)
-			i++;
 	}
+	if (n > 0)
+		finish_crawls(d, e, n);
+	free(e);
 }
 
 /* Ends a handler job: its log lines first, then the job's status with its result. */
@@ -547,6 +620,7 @@ reload(struct daemon *d)
 	/* The engine and the store hold pointers into d->cfg: change values in place. */
 	d->cfg.daemon_max_jobs = n.daemon_max_jobs;
 	d->cfg.daemon_claim_batch = n.daemon_claim_batch;
+	d->cfg.daemon_idle_poll_ms = n.daemon_idle_poll_ms;
 	d->cfg.daemon_lease_seconds = n.daemon_lease_seconds;
 	d->cfg.daemon_grace_seconds = n.daemon_grace_seconds;
 	d->cfg.daemon_flush_ms = n.daemon_flush_ms;
@@ -628,6 +702,17 @@ setup(struct daemon *d, const char *idarg)
 	return 0;
 }
 
+/* How long the loop may wait for transfers: until the next claim, if one may come. */
+static int
+loop_wait(const struct daemon *d, long long now)
+{
+	long long until = d->next_claim - now;
+
+	if (running(d) >= d->cfg.daemon_max_jobs || d->stop_deadline != 0 || until >= LOOP_MS)
+		return LOOP_MS;
+	return until > 0 ? (int)until : 0;
+}
+
 static void
 usage(void)
 {
@@ -693,7 +778,7 @@ main(int argc, char *argv[])
 			break;
 		busy = claim(&d, now);
 		timers(&d, now);
-		if (engine_run(d.engine, busy ? 0 : LOOP_MS, fds,
+		if (engine_run(d.engine, busy ? 0 : loop_wait(&d, clock_mono_ms()), fds,
 		    selpool_waitfds(d.selectors, fds, SELPOOL_WAITFDS_MAX)) == -1)
 			log_err("curl multi failed");
 		selpool_step(d.selectors);

@@ -457,31 +457,31 @@ flush_targets(struct store *s)
 	return SQ_OK;
 }
 
+/* The progress of every job touched since the last flush, in one lifecycle call. */
 static enum sq_err
 flush_progress(struct store *s)
 {
-	char		 js[UUID_STR_LEN + 1], cs[UUID_STR_LEN + 1];
-	enum sq_err	 rc;
-	size_t		 i;
+	struct lifecycle_progress	 lp[STORE_JOBS_MAX];
+	char				 js[STORE_JOBS_MAX][UUID_STR_LEN + 1];
+	char				 cs[STORE_JOBS_MAX][UUID_STR_LEN + 1];
+	size_t				 i, n = 0;
 
 	for (i = 0; i < s->nprog; i++) {
-		struct progress			*p = &s->prog[i];
-		struct lifecycle_progress	 lp;
+		struct progress *p = &s->prog[i];
 
 		if (!p->dirty)
 			continue;
-		uuid_format(&p->job, js);
+		uuid_format(&p->job, js[n]);
 		if (p->has_current)
-			uuid_format(&p->current, cs);
-		lp.completed = p->completed;
-		lp.current = p->has_current ? cs : NULL;
-		lp.added = p->added;
-		lp.stats = p->stats;
-		rc = lifecycle_progress(s->db, s->daemon, js, &lp);
-		if (rc != SQ_OK)
-			return rc;
+			uuid_format(&p->current, cs[n]);
+		lp[n].job = js[n];
+		lp[n].completed = p->completed;
+		lp[n].current = p->has_current ? cs[n] : NULL;
+		lp[n].added = p->added;
+		lp[n].stats = p->stats;
+		n++;
 	}
-	return SQ_OK;
+	return lifecycle_progress(s->db, s->daemon, lp, n);
 }
 
 enum sq_err

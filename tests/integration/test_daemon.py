@@ -113,6 +113,31 @@ fr = wait_job(future, 10)
 check(fr["status"] == "completed" and time.monotonic() - t0 < 3, "once run_after passes it is claimed and run "
       "(%.1f s)" % (time.monotonic() - t0), note=str(fr["status"]))
 
+section("an idle daemon picks a new job up at once")
+# Before issue 13 an idle daemon tried a claim every 500 ms, so a new job waited 250 ms
+# on average; now it asks every idle_poll_ms (20) whether a job is due. The bound is
+# generous for a loaded machine: the median of 30 jobs created one at a time, from the
+# job's created_at to its started_at (the old loop would pass it by chance about once
+# in 500 runs).
+pick_p = new_project(name="daemon pickup")
+pick_t = new_target(pick_p, url=T + "/")
+waits = []
+for i in range(30):
+    time.sleep(0.02 + (i * 7919 % 100) / 1000.0)       # spread over the poll interval
+    pj = create_job(pick_p, [pick_t], {"maxPages": 1, "userAgent": ua("pickup")})
+    wait_job(pj, 10)
+    w = db_value("SELECT TIMESTAMPDIFF(MICROSECOND, created_at, started_at) FROM jobs WHERE id = %s"
+                 % sql_str(uuid_of(pj)))
+    waits.append(int(w) / 1000.0 if w not in (None, "NULL") else 1e9)
+waits.sort()
+check(waits[len(waits) // 2] < 120 and waits[-1] < 2000,
+      "an idle daemon starts a new job soon after it is created: median %.0f ms (< 120), worst %.0f ms of %d"
+      % (waits[len(waits) // 2], waits[-1], len(waits)), note=str([round(x) for x in waits]))
+rc, out = ctl_with(daemon_conf("poll-0", idle_poll_ms="0"), "check-config")
+check(rc != 0 and "idle_poll_ms" in out, "[daemon] idle_poll_ms = 0 is refused (1 to 60000)", note=out)
+rc, out = ctl_with(daemon_conf("poll-100", idle_poll_ms="100"), "check-config")
+check(rc == 0, "[daemon] idle_poll_ms = 100 is accepted", note=out)
+
 section("SIGTERM when idle")
 t0 = time.monotonic()
 code = d1.stop(15)
