@@ -421,6 +421,8 @@ server_run(const struct config *cfg, int fd, unsigned workers, unsigned threads)
 	int		 sig, status;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* A log rotation's or a habit's "kill -HUP" must not end the pool (there is no reload). */
+	signal(SIGHUP, SIG_IGN);
 	if (FCGX_Init() != 0)
 		return 1;
 	pids = calloc(workers, sizeof(*pids));

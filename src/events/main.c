@@ -72,6 +72,7 @@ main(int argc, char *argv[])
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);	/* no reload; a rotation's HUP must not end the hub */
 	if ((s = server_new(&cfg, err, sizeof(err))) == NULL) {
 		log_msg(LOG_LVL_ERROR, "%s", err);
 		return 1;

@@ -611,3 +611,16 @@ check(r.status == 200, "the stack still answers ping?db=1", r)
 sup = stack_api_pid()
 check(len(children(sup)) == int(config_value("api", "workers", "2")),
       "the stack's scrapeq-api has its %s workers" % config_value("api", "workers", "2"))
+
+section("SIGHUP ends neither scrapeq-api nor scrapeq-events (no reload; a log rotation may send it)")
+workers_before = sorted(children(sup))
+with open(os.path.join(RUN, "events.pid")) as f:
+    events_pid = int(f.read().strip())
+os.kill(sup, signal.SIGHUP)
+os.kill(events_pid, signal.SIGHUP)
+time.sleep(0.5)
+r = request("GET", "/api/v1/ping?db=1", auth=False)
+check(r.status == 200 and stack_api_pid() == sup and sorted(children(sup)) == workers_before,
+      "after a SIGHUP the API's supervisor and the same workers answer", r)
+check(os.path.exists("/proc/%d" % events_pid) and request("GET", "/api/v1/status").json.get("events", {}).get("up")
+      is True, "after a SIGHUP the event hub runs and /api/v1/status says it is up", False)
