@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "scrapeq/job_audit.h"
+#include "scrapeq/job_target_state.h"
 #include "scrapeq/lifecycle.h"
 #include "scrapeq/limits.h"
 
@@ -87,6 +88,8 @@ insert_job(struct db *db, const struct principal *who, const struct lifecycle_ne
 	    DB_PARAMS(DB_STR(n->jids), DB_STR(n->targets), DB_STR(n->pids)), NULL);
 	if (rc == SQ_OK && db_affected(db) != n->ntargets)
 		rc = SQ_ERR_CONFLICT;
+	if (rc == SQ_OK)
+		rc = job_target_state_sync(db, n->jids);
 	return rc;
 }
 
@@ -181,23 +184,31 @@ rows_after(struct db *db, const struct lifecycle_job *j, enum job_status to)
 		return rc;
 	switch (to) {
 	case JOB_RUNNING:
-		return db_exec(db, "UPDATE job_targets SET status = 'running', started_at = "
+		rc = db_exec(db, "UPDATE job_targets SET status = 'running', started_at = "
 		    "COALESCE(started_at, NOW(6)) WHERE job_id = ? AND status = 'pending'",
 		    DB_PARAMS(DB_STR(j->jids)), NULL);
+		break;
 	case JOB_COMPLETED:
 	case JOB_FAILED:
-		return db_exec(db, "UPDATE job_targets SET status = ?, completed_at = "
+		rc = db_exec(db, "UPDATE job_targets SET status = ?, completed_at = "
 		    "COALESCE(completed_at, NOW(6)) WHERE job_id = ? AND status IN ('pending', "
 		    "'running')", DB_PARAMS(DB_STR(job_status_name(to)), DB_STR(j->jids)), NULL);
+		break;
 	case JOB_CANCELLED:
-		return db_exec(db, "UPDATE job_targets SET status = 'cancelled' WHERE job_id = ? "
+		rc = db_exec(db, "UPDATE job_targets SET status = 'cancelled' WHERE job_id = ? "
 		    "AND status = 'pending'", DB_PARAMS(DB_STR(j->jids)), NULL);
+		break;
 	case JOB_PENDING:
-		return db_exec(db, "UPDATE job_targets SET status = 'pending', started_at = NULL, "
+		rc = db_exec(db, "UPDATE job_targets SET status = 'pending', started_at = NULL, "
 		    "completed_at = NULL WHERE job_id = ?", DB_PARAMS(DB_STR(j->jids)), NULL);
+		break;
 	default:
 		return SQ_ERR_INTERNAL;
 	}
+	/* Only when a row changed: a job without targets, or none in the moved state, keeps its state. */
+	if (rc == SQ_OK && db_affected(db) > 0)
+		rc = job_target_state_sync(db, j->jids);
+	return rc;
 }
 
 enum sq_err
