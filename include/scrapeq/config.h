@@ -145,4 +145,11 @@ const char *config_handler(const struct config *c, const char *type);
 /* Returns the path to use: -c argument if not NULL, else $SCRAPEQ_CONFIG, else the default. */
 const char *config_path(const char *arg);
 
+/*
+ * The i-th key of the key table (0 first): returns its name and sets *section, or
+ * returns NULL past the last. [handlers] takes any job type, so it is not listed.
+ * For `scrapeqctl check-config --keys`, which the manual's test reads.
+ */
+const char *config_key(size_t i, const char **section);
+
 #endif

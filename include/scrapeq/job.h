@@ -22,6 +22,12 @@
 #define JOB_PRIORITY_MAX     10
 #define JOB_PRIORITY_DEFAULT 5
 
+/*
+ * The retries a scrape run gets: the jobs.max_retries column's default (sql/001),
+ * written explicitly by a create so that its answer is built without reading the row.
+ */
+#define JOB_MAX_RETRIES_DEFAULT 3
+
 struct job_target {
 	struct uuid	 target_id;
 	enum job_status	 status;

@@ -59,6 +59,8 @@ struct lifecycle_new {
 					    order; NULL: none */
 	size_t		 ntargets;
 	const char	*run_after;      /* DATETIME(6) text (its scheduled_at), or NULL: now */
+	const char	*created_at;     /* DATETIME(6) text (its created_at and updated_at), or
+					    NULL: now */
 	const char	*log_message;    /* the "queued" line of its log */
 };
 
@@ -66,10 +68,11 @@ struct lifecycle_new {
  * Creates job n, the same for every kind of job and every dialect: its row, its
  * targets (each one's URL from the project's targets table), the project's count for
  * the UTC day, the queue row, the "created" event, the queued log line and the audit
- * row ("create", after = the job). In the caller's transaction, under the project's
- * row lock, once the role and the limits were checked (job_check_limits).
- * SQ_ERR_CONFLICT when a target is not the project's (any more); else SQ_OK or a db
- * error.
+ * row ("create", after = the job). One round trip: the rows are written by the stored
+ * procedure sq_job_create (sql/013_job_create.sql). In the caller's transaction, under
+ * the project's row lock, once the role and the limits were checked
+ * (job_check_limits). SQ_ERR_CONFLICT when a target is not the project's (any more);
+ * else SQ_OK or a db error; on any error the caller rolls back (rows may be written).
  */
 enum sq_err lifecycle_create(struct db *, const struct principal *who,
 	    const struct lifecycle_new *);

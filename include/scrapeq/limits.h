@@ -42,6 +42,8 @@
 #define SQ_SECRET_MODE        0600            /* what a secret file's mode should be (in messages) */
 #define SQ_SECRET_MODE_FORBIDDEN 0077         /* any of these bits on a secret file: refused at start-up */
 #define SQ_API_SOCKET_MODE    0660            /* scrapeq-api's own unix socket: owner and group only */
+#define SQ_API_KEPT_MAX       512             /* idle FastCGI connections one worker process keeps (nginx keepalive) */
+#define SQ_API_DRAIN_MAX      (64 * 1024)     /* unread request body read past to keep a connection */
 #define SQ_HANDLER_GROUPS_MAX 64              /* supplementary groups of [daemon] handler_user */
 #define SQ_ID_MAX             64              /* longest public id we accept in a path */
 #define SQ_FLOW_PAGE_MAX      1001            /* seed 002: job objects in one GET /v1/jobs */

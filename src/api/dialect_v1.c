@@ -208,7 +208,7 @@ write_target(struct jsonw *w, const char *key, const struct target *t)
 	jsonw_end(w);
 }
 
-/* Starts a document; the caller writes into *w and finishes with reply_one / page_end. */
+/* Starts a document; the caller writes into *w and finishes with reply_one / v1_page_end. */
 static void
 doc_begin(struct buf *b, struct jsonw *w)
 {
@@ -216,16 +216,15 @@ doc_begin(struct buf *b, struct jsonw *w)
 	jsonw_init(w, b);
 }
 
-/* Seed 000's list envelope: begin, then items are written into the "items" array. */
-static void
-page_begin(struct jsonw *w)
+void
+v1_page_begin(struct jsonw *w)
 {
 	jsonw_object(w, NULL);
 	jsonw_array(w, "items");
 }
 
-static void
-page_end(struct req *r, struct jsonw *w, long long total, const struct page *pg)
+void
+v1_page_end(struct req *r, struct jsonw *w, long long total, const struct page *pg)
 {
 	jsonw_end(w);
 	jsonw_int(w, "total", total);
@@ -417,11 +416,11 @@ h_project_list(struct req *r, struct sq_error *e)
 	    (rc = project_list(r->w->db, &r->who, &pg, &items, &n, &total, e)) != SQ_OK)
 		return rc;
 	doc_begin(&b, &w);
-	page_begin(&w);
+	v1_page_begin(&w);
 	for (i = 0; i < n; i++)
 		write_project(&w, NULL, &items[i]);
 	project_list_free(items, n);
-	page_end(r, &w, total, &pg);
+	v1_page_end(r, &w, total, &pg);
 	return SQ_OK;
 }
 
@@ -501,11 +500,11 @@ h_member_list(struct req *r, struct sq_error *e)
 	    (rc = member_list(r->w->db, &r->who, &pid, &pg, &items, &n, &total, e)) != SQ_OK)
 		return rc;
 	doc_begin(&b, &w);
-	page_begin(&w);
+	v1_page_begin(&w);
 	for (i = 0; i < n; i++)
 		write_member(&w, NULL, &items[i]);
 	free(items);
-	page_end(r, &w, total, &pg);
+	v1_page_end(r, &w, total, &pg);
 	return SQ_OK;
 }
 
@@ -602,11 +601,11 @@ h_target_list(struct req *r, struct sq_error *e)
 	    (rc = target_list(r->w->db, &r->who, &pid, &pg, &items, &n, &total, e)) != SQ_OK)
 		return rc;
 	doc_begin(&b, &w);
-	page_begin(&w);
+	v1_page_begin(&w);
 	for (i = 0; i < n; i++)
 		write_target(&w, NULL, &items[i]);
 	free(items);
-	page_end(r, &w, total, &pg);
+	v1_page_end(r, &w, total, &pg);
 	return SQ_OK;
 }
 
@@ -789,11 +788,11 @@ h_webhook_list(struct req *r, struct sq_error *e)
 	    (rc = webhook_list(r->w->db, &r->who, &pid, &pg, &items, &n, &total, e)) != SQ_OK)
 		return rc;
 	doc_begin(&b, &w);
-	page_begin(&w);
+	v1_page_begin(&w);
 	for (i = 0; i < n; i++)
 		write_webhook(&w, NULL, &items[i]);
 	free(items);
-	page_end(r, &w, total, &pg);
+	v1_page_end(r, &w, total, &pg);
 	return SQ_OK;
 }
 
@@ -851,11 +850,11 @@ h_webhook_deliveries(struct req *r, struct sq_error *e)
 	    e)) != SQ_OK)
 		return rc;
 	doc_begin(&b, &w);
-	page_begin(&w);
+	v1_page_begin(&w);
 	for (i = 0; i < n; i++)
 		write_delivery(&w, NULL, &items[i]);
 	free(items);
-	page_end(r, &w, total, &pg);
+	v1_page_end(r, &w, total, &pg);
 	return SQ_OK;
 }
 
@@ -894,11 +893,11 @@ h_job_list(struct req *r, struct sq_error *e)
 	if ((rc = job_list(r->w->db, &r->who, &pid, &f, &pg, &items, &n, &total, e)) != SQ_OK)
 		return rc;
 	doc_begin(&b, &w);
-	page_begin(&w);
+	v1_page_begin(&w);
 	for (i = 0; i < n; i++)
 		write_job(&w, NULL, &items[i], 0, r->w->cfg);
 	job_list_free(items, n);
-	page_end(r, &w, total, &pg);
+	v1_page_end(r, &w, total, &pg);
 	return SQ_OK;
 }
 
@@ -1223,7 +1222,7 @@ h_job_results(struct req *r, struct sq_error *e)
 	if (a.format == EXPORT_CSV)
 		return export_finish(&x, results_read(r->w->db, &r->who, &id, &a.win, &a.cols,
 		    export_row, &x, NULL, e), e);
-	page_begin(&x.w);
+	v1_page_begin(&x.w);
 	rc = results_read(r->w->db, &r->who, &id, &a.win, &a.cols, export_row, &x, &total, e);
 	if (rc == SQ_OK)
 		results_page_end(&x.w, &id, &a, total);
@@ -1280,7 +1279,7 @@ h_job_errors(struct req *r, struct sq_error *e)
 		    "robots, refused, too_large, redirects, type, selector");
 	req_stream_begin(&o.s, r, 200, "application/json", NULL);
 	jsonw_init(&o.w, &o.s.b);
-	page_begin(&o.w);
+	v1_page_begin(&o.w);
 	rc = crawl_errors_read(r->w->db, &r->who, &id, k ? &kind : NULL, &win, crawl_error_json,
 	    &o, &total, e);
 	if (rc == SQ_OK) {

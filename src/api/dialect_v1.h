@@ -8,11 +8,20 @@
 
 struct json_object;
 struct jsonw;
+struct page;
 
 /* key: an id as v1 shows it, prefix_<hex> (id_format). */
 void	v1_write_id(struct jsonw *, const char *key, const char *prefix, const struct uuid *);
 /* key: a DATETIME(6) text as v1 shows it (UTC, RFC 3339); unset: null if always, else left out. */
 void	v1_write_time(struct jsonw *, const char *key, const char *db, int always);
+
+/*
+ * Seed 000's list envelope: v1_page_begin opens {"items": [ in w, the caller writes
+ * the items, v1_page_end closes the array, adds total, page, per_page and pages,
+ * replies 200 with the document and frees w's buffer.
+ */
+void	v1_page_begin(struct jsonw *);
+void	v1_page_end(struct req *, struct jsonw *, long long total, const struct page *);
 
 /*
  * Reads a body's "target_ids" (an array of target id strings, at most

@@ -147,18 +147,10 @@ v1_schedule_list(struct req *r, struct sq_error *e)
 		return rc;
 	buf_init(&b, 0);
 	jsonw_init(&w, &b);
-	jsonw_object(&w, NULL);
-	jsonw_array(&w, "items");
+	v1_page_begin(&w);
 	for (i = 0; i < n; i++)
 		write_schedule(&w, &items[i]);
-	jsonw_end(&w);
-	jsonw_int(&w, "total", total);
-	jsonw_int(&w, "page", pg.page);
-	jsonw_int(&w, "per_page", pg.per_page);
-	jsonw_int(&w, "pages", pagination_pages(total, pg.per_page));
-	jsonw_end(&w);
-	req_reply_doc(r, 200, &w);
-	buf_free(&b);
+	v1_page_end(r, &w, total, &pg);
 	schedule_list_free(items, n);
 	return SQ_OK;
 }

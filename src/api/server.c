@@ -11,6 +11,10 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -34,11 +38,19 @@
 
 static atomic_int stopping;               /* set once this worker is told to stop */
 static atomic_int inflight;               /* requests accepted and not yet finished */
-static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int kept;                   /* connections parked in the wait set */
 
+/*
+ * A worker process's threads share one epoll wait set: the listening socket and every
+ * FastCGI connection nginx keeps (fastcgi_keep_conn) while it is idle. A thread takes
+ * whichever is ready, serves one request, and parks a kept connection again, so an
+ * idle kept connection holds no thread, and the pool never closes one that nginx may
+ * be reusing (nginx does not retry a POST on a connection the upstream closed).
+ */
 struct thread_arg {
 	const struct config	*cfg;
-	int			 fd;
+	int			 fd;       /* the listening socket */
+	int			 ep;       /* the process's wait set */
 	struct auth_gate	*gate;     /* the process's bound on password verifications */
 };
 
@@ -145,65 +157,173 @@ access_log(const struct config *cfg, const struct req *r, double ms)
 		fprintf(stderr, "access: %s %s %d %.1fms\n", r->method, path, r->status, ms);
 }
 
+/*
+ * Reads what is left of the request's body (bounded): a connection that nginx keeps
+ * must start the next request at a record boundary. Returns 0, or -1 when the rest is
+ * too long or the stream failed, and the connection is then closed, not kept.
+ */
+static int
+drain_input(FCGX_Request *f)
+{
+	char	 buf[4096];
+	size_t	 left = SQ_API_DRAIN_MAX;
+	int	 n;
+
+	while ((n = FCGX_GetStr(buf, (int)sizeof(buf), f->in)) > 0) {
+		if ((size_t)n > left)
+			return -1;
+		left -= (size_t)n;
+	}
+	return FCGX_GetError(f->in) == 0 ? 0 : -1;
+}
+
+static void
+serve(const struct thread_arg *ta, struct worker *w, FCGX_Request *f)
+{
+	struct req	 r;
+	struct timespec	 t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (req_init(&r, f, w) == -1) {
+		static const char big[] = "Status: 414 URI Too Long\r\n"
+		    "Content-Type: application/json\r\nContent-Length: 67\r\n\r\n"
+		    "{\"error\":{\"code\":\"URI_TOO_LONG\",\"message\":\"Request path too long\"}}";
+
+		r.status = 414;
+		FCGX_PutStr(big, (int)sizeof(big) - 1, f->out);
+	} else
+		router_dispatch(&r);
+	access_log(ta->cfg, &r, elapsed_ms(&t0));
+	req_done(&r);
+}
+
+/*
+ * Serves one request on fd (just accepted, or a parked connection that became
+ * readable) and parks fd again when nginx asked to keep it. parked says whether fd is
+ * in the wait set already (oneshot, disarmed).
+ */
+static void
+serve_conn(const struct thread_arg *ta, struct worker *w, FCGX_Request *f, int fd,
+    int parked)
+{
+	struct epoll_event	 ev;
+
+	f->ipcFd = fd;
+	f->keepConnection = 1;     /* FCGX_Accept_r first finishes "the last request": no close */
+	if (FCGX_Accept_r(f) < 0) {
+		if (parked)        /* nginx closed it, or a bad record: libfcgi closed fd */
+			atomic_fetch_sub(&kept, 1);
+		return;
+	}
+	serve(ta, w, f);
+	if (f->keepConnection && (drain_input(f) == -1 || stopping ||
+	    (!parked && atomic_load(&kept) >= SQ_API_KEPT_MAX)))
+		f->keepConnection = 0;
+	FCGX_Finish_r(f);          /* closes fd unless nginx keeps the connection */
+	if (f->ipcFd < 0) {
+		if (parked)
+			atomic_fetch_sub(&kept, 1);
+		return;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLONESHOT;
+	ev.data.fd = f->ipcFd;
+	if (epoll_ctl(ta->ep, parked ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, f->ipcFd, &ev) == -1) {
+		log_err("worker: epoll_ctl: %s", strerror(errno));
+		close(f->ipcFd);
+		if (parked)
+			atomic_fetch_sub(&kept, 1);
+	} else if (!parked)
+		atomic_fetch_add(&kept, 1);
+	f->ipcFd = -1;             /* the wait set owns it now */
+}
+
+/*
+ * A new connection from the listening socket, or -1 (another thread or process took
+ * it). A TCP connection gets TCP_NODELAY, as libfcgi's own accept gave it: an answer
+ * written in several writes must not wait for the peer's delayed ACK.
+ */
+static int
+accept_conn(int lfd)
+{
+	struct sockaddr_storage	 sa;
+	socklen_t		 len = sizeof(sa);
+	int			 fd, one = 1;
+
+	if ((fd = accept4(lfd, (struct sockaddr *)&sa, &len, SOCK_CLOEXEC)) >= 0) {
+		if (sa.ss_family == AF_INET || sa.ss_family == AF_INET6)
+			(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		return fd;
+	}
+	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+		log_err("worker: accept: %s", strerror(errno));
+		usleep(10000);     /* the socket stays readable: do not spin */
+	}
+	return -1;
+}
+
 static void *
 worker_thread(void *arg)
 {
 	const struct thread_arg	*ta = arg;
 	struct worker		 w = { .cfg = ta->cfg, .gate = ta->gate };
+	struct epoll_event	 ev;
 	FCGX_Request		 f;
-	struct req		 r;
-	struct timespec		 t0;
-	int			 rc;
+	int			 fd;
 
 	w.db = db_new(ta->cfg);
 	w.auth = auth_cache_new(ta->cfg->api_token_cache_seconds);
-	if (w.db == NULL || w.auth == NULL || FCGX_InitRequest(&f, ta->fd, 0) != 0) {
+	/* No listening socket for libfcgi: the loop below accepts; libfcgi only reads. */
+	if (w.db == NULL || w.auth == NULL || FCGX_InitRequest(&f, -1, 0) != 0) {
 		log_err("worker: out of memory at start");
 		exit(1);
 	}
 	for (;;) {
-		pthread_mutex_lock(&accept_lock);
-		if (stopping) {
-			pthread_mutex_unlock(&accept_lock);
-			break;
-		}
-		rc = FCGX_Accept_r(&f);
-		if (rc >= 0) {
-			atomic_fetch_add(&inflight, 1);
-			cloexec_set(f.ipcFd);   /* libfcgi accepts without SOCK_CLOEXEC */
-		}
-		pthread_mutex_unlock(&accept_lock);
-		if (rc < 0)
-			break;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (req_init(&r, &f, &w) == -1) {
-			static const char big[] = "Status: 414 URI Too Long\r\n"
-			    "Content-Type: application/json\r\nContent-Length: 67\r\n\r\n"
-			    "{\"error\":{\"code\":\"URI_TOO_LONG\",\"message\":\"Request path too long\"}}";
-
-			r.status = 414;
-			FCGX_PutStr(big, (int)sizeof(big) - 1, f.out);
-		} else
-			router_dispatch(&r);
-		access_log(ta->cfg, &r, elapsed_ms(&t0));
-		req_done(&r);
-		FCGX_Finish_r(&f);
+		if (epoll_wait(ta->ep, &ev, 1, -1) != 1)
+			continue;
+		atomic_fetch_add(&inflight, 1);
+		/* A kept connection that speaks holds a request nginx has sent: serve it even when stopping. */
+		if (ev.data.fd != ta->fd)
+			serve_conn(ta, &w, &f, ev.data.fd, 1);
+		else if (!stopping && (fd = accept_conn(ta->fd)) >= 0)
+			serve_conn(ta, &w, &f, fd, 0);
 		atomic_fetch_sub(&inflight, 1);
 	}
-	db_free(w.db);
-	auth_cache_free(w.auth);
-	return NULL;
+	return NULL;               /* not reached: the process exits under its threads */
+}
+
+/* The process's wait set with the listening socket in it, made non-blocking: every worker process waits on it. */
+static int
+wait_set_new(int lfd)
+{
+	struct epoll_event	 ev;
+	int			 ep, fl;
+
+	if ((fl = fcntl(lfd, F_GETFL)) == -1 || fcntl(lfd, F_SETFL, fl | O_NONBLOCK) == -1 ||
+	    (ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		return -1;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;     /* one process woken per connection */
+	ev.data.fd = lfd;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev) == -1) {
+		close(ep);
+		return -1;
+	}
+	return ep;
 }
 
 /*
- * One worker process: threads accept on fd; the main thread waits for SIGTERM,
- * then lets requests in flight finish (up to WORKER_DRAIN_MS) and exits 0. Threads
- * still blocked in accept hold no request, so exiting under them loses nothing.
+ * One worker process: threads wait on the wait set; the main thread waits for
+ * SIGTERM, takes the listening socket out of the wait set, lets requests in flight
+ * finish (up to WORKER_DRAIN_MS; a kept connection that speaks meanwhile is served and
+ * then closed) and exits 0. Threads still waiting hold no request; exiting closes the
+ * idle kept connections, which nginx then drops (a GET sent on one at that moment is
+ * retried by nginx on a new connection, a POST gets the snippet's 503).
  */
 static void
 worker_main(const struct config *cfg, int fd, unsigned threads)
 {
-	struct thread_arg	 ta = { cfg, fd, NULL };
+	struct thread_arg	 ta = { cfg, fd, -1, NULL };
 	pthread_t		 tid;
 	sigset_t		 set;
 	unsigned		 i, waited;
@@ -222,6 +342,10 @@ worker_main(const struct config *cfg, int fd, unsigned threads)
 		log_err("worker: out of memory at start");
 		exit(1);
 	}
+	if ((ta.ep = wait_set_new(fd)) == -1) {
+		log_err("worker: epoll: %s", strerror(errno));
+		exit(1);
+	}
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -234,6 +358,8 @@ worker_main(const struct config *cfg, int fd, unsigned threads)
 	while (sigwait(&set, &sig) != 0)
 		;
 	stopping = 1;
+	/* New connections go to the other workers; kept ones that speak are still served. */
+	(void)epoll_ctl(ta.ep, EPOLL_CTL_DEL, fd, NULL);
 	/* An accept that returned just now counts itself in a moment: give it one. */
 	for (waited = 0; waited < WORKER_DRAIN_MS; waited += 10) {
 		usleep(10000);

@@ -617,6 +617,26 @@ out:
 	return rc;
 }
 
+/*
+ * Deletes the user's login sessions whose every refresh token has expired: none of
+ * them can be refreshed, and a reuse among them would revoke nothing, so every answer
+ * stays as it was (401). Done at each login, on the user's own rows (by index), so a
+ * user's dead sessions never pile up; a failure is logged and the login goes on.
+ */
+static void
+sessions_purge(struct db *db, long long user_id)
+{
+	enum sq_err rc;
+
+	rc = db_exec(db, "DELETE r FROM refresh_tokens r JOIN (SELECT family_id FROM "
+	    "refresh_tokens WHERE user_id = ? GROUP BY family_id HAVING MAX(expires_at) < "
+	    "NOW(6)) d ON d.family_id = r.family_id",
+	    DB_PARAMS(DB_INT(user_id)), NULL);
+	if (rc != SQ_OK)
+		log_warn("auth: cannot delete user %lld's expired sessions: %s", user_id,
+		    sq_strerror(rc));
+}
+
 enum sq_err
 auth_login(const struct config *c, struct db *db, struct auth_gate *gate,
     const struct auth_login_req *in, struct auth_session *out, struct sq_error *e)
@@ -649,6 +669,7 @@ auth_login(const struct config *c, struct db *db, struct auth_gate *gate,
 		login_throttle_fail(db, c, in->username, addr);
 	else if (rc == SQ_OK) {
 		login_throttle_success(db, in->username);
+		sessions_purge(db, f.user_id);
 		rc = session_issue(c, db, &f, out, e);
 	}
 	if (rc != SQ_OK) {

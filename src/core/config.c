@@ -764,3 +764,12 @@ config_path(const char *arg)
 		return env;
 	return SQ_CONFIG_DEFAULT_PATH;
 }
+
+const char *
+config_key(size_t i, const char **section)
+{
+	if (i >= NKEYS)
+		return NULL;
+	*section = cfg_keys[i].section;
+	return cfg_keys[i].name;
+}

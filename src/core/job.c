@@ -400,6 +400,23 @@ daily_left(const struct config *cfg, long long project_daily, long long today,
 	return SQ_OK;
 }
 
+/* The run limit, then the daily one, from the counts read under the project's lock. */
+static enum sq_err
+limits_left(const struct config *cfg, long long active, long long today,
+    long long project_daily, struct sq_error *e)
+{
+	if (active >= (long long)cfg->active_runs_per_project)
+		return sq_fail(e, SQ_ERR_JOB_RUNNING, "Another job is already running");
+	return daily_left(cfg, project_daily, today, e);
+}
+
+/* The project's pending/running runs and today's jobs, as the two limits count them. */
+#define LIMIT_COUNTS_SQL \
+	"SELECT (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE project_id = ? " \
+	"AND status IN ('pending', 'running') AND project_run = 1), " \
+	"(SELECT COALESCE(MAX(n), 0) FROM project_daily_jobs WHERE project_id = ? " \
+	"AND day = UTC_DATE())"
+
 /* Checks the project's run and daily limits; the project row is locked by the caller. */
 enum sq_err
 job_check_limits(struct db *db, const struct config *cfg, const char *pids,
@@ -410,19 +427,13 @@ job_check_limits(struct db *db, const struct config *cfg, const char *pids,
 	enum sq_err	 rc;
 
 	/* Both are counter reads: job_counts (kept by triggers) and a per-day row. */
-	rc = db_exec(db, "SELECT (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE project_id = ? "
-	    "AND status IN ('pending', 'running') AND project_run = 1), "
-	    "(SELECT COALESCE(MAX(n), 0) FROM project_daily_jobs WHERE project_id = ? "
-	    "AND day = UTC_DATE())",
-	    DB_PARAMS(DB_STR(pids), DB_STR(pids)), &r);
+	rc = db_exec(db, LIMIT_COUNTS_SQL, DB_PARAMS(DB_STR(pids), DB_STR(pids)), &r);
 	if (rc != SQ_OK)
 		return sq_fail(e, rc, NULL);
 	active = db_int(&r, 0, 0);
 	today = db_int(&r, 0, 1);
 	db_res_free(&r);
-	if (active >= (long long)cfg->active_runs_per_project)
-		return sq_fail(e, SQ_ERR_JOB_RUNNING, "Another job is already running");
-	return daily_left(cfg, project_daily, today, e);
+	return limits_left(cfg, active, today, project_daily, e);
 }
 
 enum sq_err
@@ -442,88 +453,200 @@ job_check_daily(struct db *db, const struct config *cfg, const char *pids,
 	return daily_left(cfg, project_daily, today, e);
 }
 
-/*
- * Resolves the job's targets to a JSON array of UUID strings (for JSON_TABLE) and
- * the public-id array for its config. Every given id must be a target of the project.
- */
-static enum sq_err
-job_resolve_targets(struct db *db, const char *pids, const struct job_new *nj,
-    struct buf *uuids, struct buf *pub, size_t *count, struct sq_error *e)
-{
-	struct db_res	 r;
-	char		 s[UUID_STR_LEN + 1], pid[ID_STR_MAX];
-	size_t		 i, k;
-	enum sq_err	 rc;
-	struct uuid	 u;
+/* A new run's targets: the JSON for JSON_TABLE, the public ids for its config, the ids. */
+struct job_targets_new {
+	struct buf	 uuids, pub;
+	struct uuid	*ids;
+	size_t		 count;
+};
 
-	rc = db_exec(db, "SELECT id FROM targets WHERE project_id = ? AND (? OR enabled = 1) "
-	    "ORDER BY id LIMIT ?", DB_PARAMS(DB_STR(pids), DB_INT(nj->target_ids != NULL),
-	    DB_INT(SQ_TARGETS_PER_PROJECT_MAX)), &r);
-	if (rc != SQ_OK)
-		return sq_fail(e, rc, NULL);
-	*count = nj->target_ids ? nj->ntarget_ids : r.nrows;
-	buf_putc(uuids, '[');
-	buf_putc(pub, '[');
-	for (i = 0; i < *count; i++) {
-		if (nj->target_ids == NULL)
-			(void)parse_uuid_cell(db_str(&r, i, 0), &u);
-		else {
-			u = nj->target_ids[i];
-			uuid_format(&u, s);
-			for (k = 0; k < r.nrows; k++)
-				if (strcmp(db_str(&r, k, 0), s) == 0)
-					break;
-			id_format(ID_PREFIX_TARGET, &u, pid, sizeof(pid));
-			if (k == r.nrows) {
-				db_res_free(&r);
-				return sq_fail(e, SQ_ERR_INVALID, "Unknown target id: %s", pid);
-			}
-			for (k = 0; k < i; k++)
-				if (memcmp(&nj->target_ids[k], &u, sizeof(u)) == 0) {
-					db_res_free(&r);
-					return sq_fail(e, SQ_ERR_INVALID,
-					    "Duplicate target id: %s", pid);
-				}
-		}
-		uuid_format(&u, s);
-		id_format(ID_PREFIX_TARGET, &u, pid, sizeof(pid));
-		buf_printf(uuids, "%s\"%s\"", i ? "," : "", s);
-		buf_printf(pub, "%s\"%s\"", i ? "," : "", pid);
-	}
-	db_res_free(&r);
-	buf_putc(uuids, ']');
-	buf_putc(pub, ']');
-	if (uuids->oom || pub->oom)
-		return sq_fail(e, SQ_ERR_NOMEM, NULL);
-	if (*count == 0)
-		return sq_fail(e, SQ_ERR_NO_TARGETS, "Project has no targets");
-	return SQ_OK;
+static void
+targets_new_free(struct job_targets_new *t)
+{
+	buf_free(&t->uuids);
+	buf_free(&t->pub);
+	free(t->ids);
 }
 
-/* Writes the job, its targets, queue row, event and first log line; inside a transaction. */
-static enum sq_err
-job_insert(struct db *db, const struct principal *who, const char *pids,
-    const struct job_new *nj, struct sq_error *e)
+/* 1 when the JSON array of UUID strings `have` holds u. */
+static int
+targets_have(struct json_object *have, const struct uuid *u)
 {
-	struct lifecycle_new n = { 0 };
-	struct buf	 uuids, pub, cfg;
-	char		 jids[UUID_STR_LEN + 1], rids[UUID_STR_LEN + 1], msg[96];
-	size_t		 count = 0;
-	enum sq_err	 rc;
+	char	 s[UUID_STR_LEN + 1];
+	size_t	 k, n = have ? json_object_array_length(have) : 0;
 
-	buf_init(&uuids, 0);
-	buf_init(&pub, 0);
-	buf_init(&cfg, 0);
-	uuid_format(&nj->id, jids);
-	if (nj->retry_of != NULL)
-		uuid_format(nj->retry_of, rids);
-	if ((rc = job_resolve_targets(db, pids, nj, &uuids, &pub, &count, e)) != SQ_OK)
+	uuid_format(u, s);
+	for (k = 0; k < n; k++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(have, k)), s) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Resolves the job's targets from `have`, the project's target ids read under its lock
+ * (a JSON array of UUID strings, in id order, NULL for none): every given id must be
+ * one of them, once; no ids given means all of them.
+ */
+static enum sq_err
+job_resolve_targets(const char *have_json, const struct job_new *nj,
+    struct job_targets_new *t, struct sq_error *e)
+{
+	struct json_object	*have = NULL;
+	char			 s[UUID_STR_LEN + 1], pid[ID_STR_MAX];
+	size_t			 i, k;
+	enum sq_err		 rc = SQ_OK;
+	struct uuid		 u;
+
+	if (have_json != NULL && ((have = json_tokener_parse(have_json)) == NULL ||
+	    !json_object_is_type(have, json_type_array))) {
+		log_err("job_resolve_targets: the targets read is not a JSON array");
+		rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
 		goto out;
-	if (crawl_config_store(nj->crawl, pub.data, &cfg) == -1) {
+	}
+	t->count = nj->target_ids ? nj->ntarget_ids : have ? json_object_array_length(have) : 0;
+	if (t->count > 0 && (t->ids = calloc(t->count, sizeof(*t->ids))) == NULL) {
 		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
 		goto out;
 	}
-	snprintf(msg, sizeof(msg), "Job queued with %zu target%s", count, count == 1 ? "" : "s");
+	buf_putc(&t->uuids, '[');
+	buf_putc(&t->pub, '[');
+	for (i = 0; i < t->count; i++) {
+		if (nj->target_ids == NULL) {
+			const char *c = json_object_get_string(json_object_array_get_idx(have, i));
+
+			if (c == NULL || uuid_parse(c, strlen(c), &u) == -1) {
+				rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
+				goto out;
+			}
+		} else {
+			u = nj->target_ids[i];
+			id_format(ID_PREFIX_TARGET, &u, pid, sizeof(pid));
+			if (!targets_have(have, &u)) {
+				rc = sq_fail(e, SQ_ERR_INVALID, "Unknown target id: %s", pid);
+				goto out;
+			}
+			for (k = 0; k < i; k++)
+				if (memcmp(&nj->target_ids[k], &u, sizeof(u)) == 0) {
+					rc = sq_fail(e, SQ_ERR_INVALID,
+					    "Duplicate target id: %s", pid);
+					goto out;
+				}
+		}
+		t->ids[i] = u;
+		uuid_format(&u, s);
+		id_format(ID_PREFIX_TARGET, &u, pid, sizeof(pid));
+		buf_printf(&t->uuids, "%s\"%s\"", i ? "," : "", s);
+		buf_printf(&t->pub, "%s\"%s\"", i ? "," : "", pid);
+	}
+	buf_putc(&t->uuids, ']');
+	buf_putc(&t->pub, ']');
+	if (t->uuids.oom || t->pub.oom)
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+	else if (t->count == 0)
+		rc = sq_fail(e, SQ_ERR_NO_TARGETS, "Project has no targets");
+out:
+	json_object_put(have);
+	return rc;
+}
+
+/*
+ * The answer to a create: the job as the transaction just wrote it, from the values
+ * it wrote (the row is not read back). It matches what job_get reads for the new row,
+ * tests/integration/test_create.py checks that byte for byte.
+ */
+static int
+job_as_written(struct job *j, const struct job_new *nj, const char *pids,
+    const char *config, const struct job_targets_new *t, const char *now, enum role role)
+{
+	size_t i;
+
+	memset(j, 0, sizeof(*j));
+	j->id = nj->id;
+	(void)uuid_parse(pids, strlen(pids), &j->project_id);
+	text_copy(j->type, sizeof(j->type), "scrape");
+	j->status = JOB_PENDING;
+	j->source = nj->source;
+	if ((j->has_retry_of = nj->retry_of != NULL))
+		j->retry_of = *nj->retry_of;
+	text_copy(j->schedule_id, sizeof(j->schedule_id), nj->schedule_id);
+	j->priority = JOB_PRIORITY_DEFAULT;
+	j->max_retries = JOB_MAX_RETRIES_DEFAULT;
+	j->total_targets = (long long)t->count;
+	text_copy(j->created_at, sizeof(j->created_at), now);
+	text_copy(j->updated_at, sizeof(j->updated_at), now);
+	text_copy(j->scheduled_at, sizeof(j->scheduled_at), nj->scheduled_at);
+	j->role = role;
+	if ((j->config = strdup(config)) == NULL || (j->metadata = strdup("{}")) == NULL ||
+	    (j->targets = calloc(t->count, sizeof(*j->targets))) == NULL)
+		return -1;
+	for (i = 0; i < t->count; i++) {
+		j->targets[i].target_id = t->ids[i];
+		j->targets[i].status = JOB_PENDING;
+	}
+	j->ntargets = t->count;
+	return 0;
+}
+
+/*
+ * What a new run reads under the project's lock, in one statement: the two limits'
+ * counts, the time that stamps the job (its created_at and updated_at) and the
+ * project's target ids in id order (every target when the caller names them, else
+ * the enabled ones), as a JSON array.
+ */
+static enum sq_err
+job_read_locked(struct db *db, const char *pids, const struct job_new *nj,
+    struct db_res *r, struct sq_error *e)
+{
+	enum sq_err rc;
+
+	rc = db_exec(db, LIMIT_COUNTS_SQL ", NOW(6), (SELECT JSON_ARRAYAGG(id ORDER BY id) "
+	    "FROM (SELECT id FROM targets WHERE project_id = ? AND (? OR enabled = 1) "
+	    "ORDER BY id LIMIT ?) t)", DB_PARAMS(DB_STR(pids), DB_STR(pids), DB_STR(pids),
+	    DB_INT(nj->target_ids != NULL), DB_INT(SQ_TARGETS_PER_PROJECT_MAX)), r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r->nrows != 1 || db_str(r, 0, 2) == NULL) {
+		db_res_free(r);
+		return sq_fail(e, SQ_ERR_INTERNAL, NULL);
+	}
+	return SQ_OK;
+}
+
+/*
+ * A new run of a project whose row the caller locked: the limits, the targets, the
+ * rows (lifecycle_create) and, when out is not NULL, the answer. In the caller's
+ * transaction.
+ */
+static enum sq_err
+job_insert(struct db *db, const struct config *cfg, const struct principal *who,
+    const char *pids, long long daily, enum role role, const struct job_new *nj,
+    struct job *out, struct sq_error *e)
+{
+	struct lifecycle_new	 n = { 0 };
+	struct job_targets_new	 t;
+	struct db_res		 r;
+	struct buf		 conf;
+	char			 jids[UUID_STR_LEN + 1], rids[UUID_STR_LEN + 1], msg[96];
+	enum sq_err		 rc;
+
+	memset(&t, 0, sizeof(t));
+	memset(&r, 0, sizeof(r));
+	buf_init(&t.uuids, 0);
+	buf_init(&t.pub, 0);
+	buf_init(&conf, 0);
+	uuid_format(&nj->id, jids);
+	if (nj->retry_of != NULL)
+		uuid_format(nj->retry_of, rids);
+	if ((rc = job_read_locked(db, pids, nj, &r, e)) != SQ_OK ||
+	    (rc = limits_left(cfg, db_int(&r, 0, 0), db_int(&r, 0, 1), daily, e)) != SQ_OK ||
+	    (rc = job_resolve_targets(db_str(&r, 0, 3), nj, &t, e)) != SQ_OK)
+		goto out;
+	if (crawl_config_store(nj->crawl, t.pub.data, &conf) == -1) {
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+		goto out;
+	}
+	snprintf(msg, sizeof(msg), "Job queued with %zu target%s", t.count,
+	    t.count == 1 ? "" : "s");
 	n.jids = jids;
 	n.pids = pids;
 	n.type = "scrape";
@@ -531,22 +654,61 @@ job_insert(struct db *db, const struct principal *who, const char *pids,
 	n.project_run = 1;
 	n.retry_of = nj->retry_of ? rids : NULL;
 	n.priority = JOB_PRIORITY_DEFAULT;
-	n.max_retries = -1;
-	n.config = cfg.data;
-	n.targets = uuids.data;
-	n.ntargets = count;
+	n.max_retries = JOB_MAX_RETRIES_DEFAULT;
+	n.config = conf.data;
+	n.targets = t.uuids.data;
+	n.ntargets = t.count;
 	n.schedule_id = nj->schedule_id;
 	n.run_after = nj->scheduled_at;
+	n.created_at = db_str(&r, 0, 2);
 	n.log_message = msg;
 	rc = lifecycle_create(db, who, &n);
 	if (rc == SQ_ERR_CONFLICT)
 		sq_fail(e, rc, "Targets changed while the job was created");
-	if (rc != SQ_OK && e->code != rc)
+	else if (rc != SQ_OK)
 		sq_fail(e, rc, NULL);
+	else if (out != NULL && job_as_written(out, nj, pids, conf.data, &t, n.created_at,
+	    role) == -1) {
+		job_clear(out);
+		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
+	}
 out:
-	buf_free(&cfg);
-	buf_free(&pub);
-	buf_free(&uuids);
+	db_res_free(&r);
+	buf_free(&conf);
+	targets_new_free(&t);
+	return rc;
+}
+
+/*
+ * Locks the project's row (SELECT ... FOR UPDATE: the limits are exact under it) and
+ * completes the crawl config with its defaults. With who_role not NULL the caller's
+ * membership is read with it (no membership: SQ_ERR_NOT_FOUND, as no project).
+ */
+static enum sq_err
+job_lock_project(struct db *db, const struct config *cfg, const struct principal *who,
+    const char *pids, struct job_new *nj, long long *daily, enum role *who_role,
+    struct sq_error *e)
+{
+	struct db_res	 r;
+	enum sq_err	 rc;
+
+	if (who_role != NULL)
+		rc = db_exec(db, "SELECT p.daily_job_limit, p.max_results_per_target, m.role "
+		    "FROM projects p JOIN memberships m ON m.project_id = p.id AND m.user_id = ? "
+		    "WHERE p.id = ? FOR UPDATE", DB_PARAMS(DB_INT(who->user_id), DB_STR(pids)),
+		    &r);
+	else
+		rc = db_exec(db, "SELECT daily_job_limit, max_results_per_target FROM projects "
+		    "WHERE id = ? FOR UPDATE", DB_PARAMS(DB_STR(pids)), &r);
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	if (r.nrows == 0 || (who_role != NULL && role_parse(db_str(&r, 0, 2), who_role) == -1))
+		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
+	else {
+		*daily = db_str(&r, 0, 0) ? db_int(&r, 0, 0) : -1;
+		crawl_config_finish(nj->crawl, cfg, db_int(&r, 0, 1));
+	}
+	db_res_free(&r);
 	return rc;
 }
 
@@ -555,9 +717,8 @@ static enum sq_err
 job_create_new(struct db *db, const struct config *cfg, const struct principal *who,
     const struct uuid *project, struct job_new *nj, struct job *out, struct sq_error *e)
 {
-	struct db_res	 r;
 	char		 pids[UUID_STR_LEN + 1];
-	long long	 daily;
+	long long	 daily = -1;
 	enum role	 role = ROLE_NONE;
 	enum sq_err	 rc;
 
@@ -566,32 +727,15 @@ job_create_new(struct db *db, const struct config *cfg, const struct principal *
 	uuid_v7(&nj->id);
 	if ((rc = db_begin(db)) != SQ_OK)
 		return sq_fail(e, rc, NULL);
-	rc = db_exec(db, "SELECT p.daily_job_limit, p.max_results_per_target, m.role "
-	    "FROM projects p JOIN memberships m ON m.project_id = p.id AND m.user_id = ? "
-	    "WHERE p.id = ? FOR UPDATE", DB_PARAMS(DB_INT(who->user_id), DB_STR(pids)), &r);
-	if (rc != SQ_OK) {
-		sq_fail(e, rc, NULL);
-		goto fail;
-	}
-	if (r.nrows == 0 || role_parse(db_str(&r, 0, 2), &role) == -1) {
-		db_res_free(&r);
-		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
-		goto fail;
-	}
-	daily = db_str(&r, 0, 0) ? db_int(&r, 0, 0) : -1;
-	crawl_config_finish(nj->crawl, cfg, db_int(&r, 0, 1));
-	db_res_free(&r);
-	if ((rc = role_require(who, role, ROLE_JOB_WRITE, nj->retry_of ? "retry jobs" :
-	    "create jobs", e)) != SQ_OK ||
-	    (rc = job_check_limits(db, cfg, pids, daily, e)) != SQ_OK ||
-	    (rc = job_insert(db, who, pids, nj, e)) != SQ_OK)
-		goto fail;
 	/*
-	 * The answer is read before the commit: once the commit has succeeded nothing may
+	 * The answer is built before the commit: once the commit has succeeded nothing may
 	 * fail, or a client would be told "unavailable" about a job that exists (and
 	 * create it again). Only a commit whose OK is lost stays ambiguous.
 	 */
-	if ((rc = job_get(db, who, &nj->id, out, e)) != SQ_OK)
+	if ((rc = job_lock_project(db, cfg, who, pids, nj, &daily, &role, e)) != SQ_OK ||
+	    (rc = role_require(who, role, ROLE_JOB_WRITE, nj->retry_of ? "retry jobs" :
+	    "create jobs", e)) != SQ_OK ||
+	    (rc = job_insert(db, cfg, who, pids, daily, role, nj, out, e)) != SQ_OK)
 		goto fail;
 	if ((rc = db_commit(db)) != SQ_OK) {
 		job_clear(out);
@@ -646,9 +790,8 @@ job_create_scheduled(struct db *db, const struct config *cfg, const struct princ
 {
 	struct job_new		 nj;
 	struct crawl_config	 crawl;
-	struct db_res		 r;
 	char			 pids[UUID_STR_LEN + 1];
-	long long		 daily;
+	long long		 daily = -1;
 	enum sq_err		 rc;
 
 	memset(&nj, 0, sizeof(nj));
@@ -657,21 +800,6 @@ job_create_scheduled(struct db *db, const struct config *cfg, const struct princ
 	uuid_format(project, pids);
 	if ((rc = crawl_config_parse(&crawl, in->config, e)) != SQ_OK)
 		return rc;
-	/* The same lock and limits as every new run (job_create_new), in the caller's transaction. */
-	rc = db_exec(db, "SELECT daily_job_limit, max_results_per_target FROM projects "
-	    "WHERE id = ? FOR UPDATE", DB_PARAMS(DB_STR(pids)), &r);
-	if (rc != SQ_OK) {
-		sq_fail(e, rc, NULL);
-		goto out;
-	}
-	if (r.nrows == 0) {
-		db_res_free(&r);
-		rc = sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
-		goto out;
-	}
-	daily = db_str(&r, 0, 0) ? db_int(&r, 0, 0) : -1;
-	crawl_config_finish(&crawl, cfg, db_int(&r, 0, 1));
-	db_res_free(&r);
 	uuid_v7(&nj.id);
 	nj.source = JOB_SRC_SCHEDULED;
 	nj.crawl = &crawl;
@@ -679,10 +807,10 @@ job_create_scheduled(struct db *db, const struct config *cfg, const struct princ
 	nj.ntarget_ids = in->ntarget_ids;
 	nj.schedule_id = in->schedule_id;
 	nj.scheduled_at = in->slot;
-	if ((rc = job_check_limits(db, cfg, pids, daily, e)) == SQ_OK &&
-	    (rc = job_insert(db, who, pids, &nj, e)) == SQ_OK)
+	/* The same lock, limits and rows as every new run (job_create_new), without a role. */
+	if ((rc = job_lock_project(db, cfg, who, pids, &nj, &daily, NULL, e)) == SQ_OK &&
+	    (rc = job_insert(db, cfg, who, pids, daily, ROLE_NONE, &nj, NULL, e)) == SQ_OK)
 		*id = nj.id;
-out:
 	crawl_config_clear(&crawl);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include "scrapeq/audit.h"
 #include "scrapeq/buf.h"
 #include "scrapeq/member.h"
+#include "scrapeq/page_read.h"
 #include "scrapeq/project.h"
 #include "scrapeq/text.h"
 
@@ -19,16 +20,28 @@ member_from_row(struct member *m, const struct db_res *r, size_t row)
 	return role_parse(db_str(r, row, 2), &m->role);
 }
 
+static int
+member_row(void *item, const struct db_res *r, size_t row)
+{
+	return member_from_row(item, r, row);
+}
+
+static const struct page_read member_page = {
+	"SELECT COUNT(*) FROM memberships WHERE project_id = ?",
+	"SELECT m.user_id, u.username, m.role, m.created_at FROM memberships m "
+	"JOIN users u ON u.id = m.user_id WHERE m.project_id = ? "
+	"ORDER BY m.created_at, m.user_id LIMIT ? OFFSET ?",
+	sizeof(struct member), member_row, NULL
+};
+
 enum sq_err
 member_list(struct db *db, const struct principal *who, const struct uuid *project,
     const struct page *pg, struct member **items, size_t *n, long long *total,
     struct sq_error *e)
 {
-	struct db_res	 r;
-	struct member	*v = NULL;
 	char		 pids[UUID_STR_LEN + 1];
 	enum role	 role;
-	size_t		 i;
+	void		*v;
 	enum sq_err	 rc;
 
 	*items = NULL;
@@ -37,31 +50,9 @@ member_list(struct db *db, const struct principal *who, const struct uuid *proje
 	    (rc = role_require(who, role, ROLE_READ, "read members", e)) != SQ_OK)
 		return rc;
 	uuid_format(project, pids);
-	rc = db_exec(db, "SELECT COUNT(*) FROM memberships WHERE project_id = ?",
-	    DB_PARAMS(DB_STR(pids)), &r);
-	if (rc != SQ_OK)
-		return sq_fail(e, rc, NULL);
-	*total = db_int(&r, 0, 0);
-	db_res_free(&r);
-	rc = db_exec(db, "SELECT m.user_id, u.username, m.role, m.created_at FROM memberships m "
-	    "JOIN users u ON u.id = m.user_id WHERE m.project_id = ? "
-	    "ORDER BY m.created_at, m.user_id LIMIT ? OFFSET ?",
-	    DB_PARAMS(DB_STR(pids), DB_INT(pg->per_page), DB_INT(pg->offset)), &r);
-	if (rc != SQ_OK)
-		return sq_fail(e, rc, NULL);
-	if (r.nrows > 0 && (v = calloc(r.nrows, sizeof(*v))) == NULL)
-		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
-	for (i = 0; rc == SQ_OK && i < r.nrows; i++)
-		if (member_from_row(&v[i], &r, i) == -1)
-			rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
-	db_res_free(&r);
-	if (rc != SQ_OK) {
-		free(v);
-		return rc;
-	}
+	rc = page_read(db, &member_page, pids, pg, &v, n, total, e);
 	*items = v;
-	*n = i;
-	return SQ_OK;
+	return rc;
 }
 
 /* What a membership change is judged on, read under the project's row lock. */

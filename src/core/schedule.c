@@ -12,6 +12,7 @@
 #include "scrapeq/cron.h"
 #include "scrapeq/job.h"
 #include "scrapeq/log.h"
+#include "scrapeq/page_read.h"
 #include "scrapeq/role.h"
 #include "scrapeq/schedule.h"
 #include "scrapeq/text.h"
@@ -414,17 +415,35 @@ schedule_get(struct db *db, const struct principal *who, const struct uuid *proj
 	return load(db, pids, sids, 0, out, e);
 }
 
+static int
+schedule_row(void *item, const struct db_res *r, size_t row)
+{
+	return from_row(item, r, row);
+}
+
+static void
+schedule_release(void *items, size_t n)
+{
+	schedule_list_free(items, n);
+}
+
+/* The total comes with the access check (access() counts the project's schedules). */
+static const struct page_read schedule_page = {
+	NULL,
+	"SELECT " SCHED_COLS " FROM schedules s WHERE s.project_id = ? "
+	"ORDER BY s.id LIMIT ? OFFSET ?",
+	sizeof(struct schedule), schedule_row, schedule_release
+};
+
 enum sq_err
 schedule_list(struct db *db, const struct principal *who, const struct uuid *project,
     const struct page *pg, struct schedule **items, size_t *n, long long *total,
     struct sq_error *e)
 {
-	struct db_res	 r;
-	struct schedule	*v = NULL;
 	char		 pids[UUID_STR_LEN + 1];
 	long long	 now;
 	enum role	 role;
-	size_t		 i;
+	void		*v;
 	enum sq_err	 rc;
 
 	*items = NULL;
@@ -432,24 +451,9 @@ schedule_list(struct db *db, const struct principal *who, const struct uuid *pro
 	uuid_format(project, pids);
 	if ((rc = access(db, who, pids, &role, &now, total, e)) != SQ_OK)
 		return rc;
-	rc = db_exec(db, "SELECT " SCHED_COLS " FROM schedules s WHERE s.project_id = ? "
-	    "ORDER BY s.id LIMIT ? OFFSET ?",
-	    DB_PARAMS(DB_STR(pids), DB_INT(pg->per_page), DB_INT(pg->offset)), &r);
-	if (rc != SQ_OK)
-		return sq_fail(e, rc, NULL);
-	if (r.nrows > 0 && (v = calloc(r.nrows, sizeof(*v))) == NULL)
-		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
-	for (i = 0; rc == SQ_OK && i < r.nrows; i++)
-		if (from_row(&v[i], &r, i) == -1)
-			rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
-	db_res_free(&r);
-	if (rc != SQ_OK) {
-		schedule_list_free(v, i);
-		return rc;
-	}
+	rc = page_read(db, &schedule_page, pids, pg, &v, n, total, e);
 	*items = v;
-	*n = i;
-	return SQ_OK;
+	return rc;
 }
 
 enum sq_err

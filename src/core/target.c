@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 
+#include "scrapeq/page_read.h"
 #include "scrapeq/project.h"
 #include "scrapeq/role.h"
 #include "scrapeq/target.h"
@@ -170,46 +171,35 @@ target_get(struct db *db, const struct principal *who, const struct uuid *projec
 	return target_load(db, who, pids, tids, out, NULL, e);
 }
 
+static int
+target_row(void *item, const struct db_res *r, size_t row)
+{
+	return target_from_row(item, r, row);
+}
+
+static const struct page_read target_page = {
+	"SELECT COUNT(*) FROM targets WHERE project_id = ?",
+	"SELECT " TARGET_COLS " FROM targets WHERE project_id = ? ORDER BY id LIMIT ? OFFSET ?",
+	sizeof(struct target), target_row, NULL
+};
+
 enum sq_err
 target_list(struct db *db, const struct principal *who, const struct uuid *project,
     const struct page *pg, struct target **items, size_t *n, long long *total,
     struct sq_error *e)
 {
-	struct db_res	 r;
-	struct target	*v = NULL;
 	char		 pids[UUID_STR_LEN + 1];
+	void		*v;
 	enum sq_err	 rc;
-	size_t		 i;
 
 	*items = NULL;
 	*n = 0;
 	if ((rc = project_access(db, who, project, NULL, e)) != SQ_OK)
 		return rc;
 	uuid_format(project, pids);
-	rc = db_exec(db, "SELECT COUNT(*) FROM targets WHERE project_id = ?",
-	    DB_PARAMS(DB_STR(pids)), &r);
-	if (rc != SQ_OK)
-		return sq_fail(e, rc, NULL);
-	*total = db_int(&r, 0, 0);
-	db_res_free(&r);
-	rc = db_exec(db, "SELECT " TARGET_COLS " FROM targets WHERE project_id = ? "
-	    "ORDER BY id LIMIT ? OFFSET ?",
-	    DB_PARAMS(DB_STR(pids), DB_INT(pg->per_page), DB_INT(pg->offset)), &r);
-	if (rc != SQ_OK)
-		return sq_fail(e, rc, NULL);
-	if (r.nrows > 0 && (v = calloc(r.nrows, sizeof(*v))) == NULL)
-		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
-	for (i = 0; rc == SQ_OK && i < r.nrows; i++)
-		if (target_from_row(&v[i], &r, i) == -1)
-			rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
-	db_res_free(&r);
-	if (rc != SQ_OK) {
-		free(v);
-		return rc;
-	}
+	rc = page_read(db, &target_page, pids, pg, &v, n, total, e);
 	*items = v;
-	*n = i;
-	return SQ_OK;
+	return rc;
 }
 
 enum sq_err

@@ -6,6 +6,7 @@
 #include "scrapeq/audit.h"
 #include "scrapeq/buf.h"
 #include "scrapeq/jsonw.h"
+#include "scrapeq/page_read.h"
 #include "scrapeq/project.h"
 #include "scrapeq/role.h"
 #include "scrapeq/target.h"
@@ -241,45 +242,36 @@ webhook_get(struct db *db, const struct principal *who, const struct uuid *proje
 	return load(db, pids, wids, out, e);
 }
 
+static int
+webhook_row(void *item, const struct db_res *r, size_t row)
+{
+	return webhook_from_row(item, r, row);
+}
+
+static const struct page_read webhook_page = {
+	"SELECT COUNT(*) FROM webhooks WHERE project_id = ?",
+	"SELECT " WEBHOOK_COLS " FROM webhooks w WHERE w.project_id = ? "
+	"ORDER BY w.id LIMIT ? OFFSET ?",
+	sizeof(struct webhook), webhook_row, NULL
+};
+
 enum sq_err
 webhook_list(struct db *db, const struct principal *who, const struct uuid *project,
     const struct page *pg, struct webhook **items, size_t *n, long long *total,
     struct sq_error *e)
 {
-	struct db_res	 r;
-	struct webhook	*v = NULL;
 	char		 pids[UUID_STR_LEN + 1];
+	void		*v;
 	enum sq_err	 rc;
-	size_t		 i;
 
 	*items = NULL;
 	*n = 0;
 	uuid_format(project, pids);
 	if ((rc = manage_access(db, who, pids, 0, "read webhooks", e)) != SQ_OK)
 		return rc;
-	if ((rc = db_exec(db, "SELECT COUNT(*) FROM webhooks WHERE project_id = ?",
-	    DB_PARAMS(DB_STR(pids)), &r)) != SQ_OK)
-		return sq_fail(e, rc, NULL);
-	*total = db_int(&r, 0, 0);
-	db_res_free(&r);
-	rc = db_exec(db, "SELECT " WEBHOOK_COLS " FROM webhooks w WHERE w.project_id = ? "
-	    "ORDER BY w.id LIMIT ? OFFSET ?",
-	    DB_PARAMS(DB_STR(pids), DB_INT(pg->per_page), DB_INT(pg->offset)), &r);
-	if (rc != SQ_OK)
-		return sq_fail(e, rc, NULL);
-	if (r.nrows > 0 && (v = calloc(r.nrows, sizeof(*v))) == NULL)
-		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
-	for (i = 0; rc == SQ_OK && i < r.nrows; i++)
-		if (webhook_from_row(&v[i], &r, i) == -1)
-			rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
-	db_res_free(&r);
-	if (rc != SQ_OK) {
-		free(v);
-		return rc;
-	}
+	rc = page_read(db, &webhook_page, pids, pg, &v, n, total, e);
 	*items = v;
-	*n = i;
-	return SQ_OK;
+	return rc;
 }
 
 enum sq_err
@@ -353,46 +345,37 @@ delivery_from_row(struct webhook_delivery *d, const struct db_res *r, size_t row
 	return 0;
 }
 
+static int
+delivery_row(void *item, const struct db_res *r, size_t row)
+{
+	return delivery_from_row(item, r, row);
+}
+
+static const struct page_read delivery_page = {
+	"SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ?",
+	"SELECT id, job_id, event_id, event, state, attempts, last_status_code, "
+	"last_error, next_attempt_at, last_attempt_at, delivered_at, created_at "
+	"FROM webhook_deliveries WHERE webhook_id = ? ORDER BY event_id DESC, event DESC "
+	"LIMIT ? OFFSET ?",
+	sizeof(struct webhook_delivery), delivery_row, NULL
+};
+
 enum sq_err
 webhook_deliveries(struct db *db, const struct principal *who, const struct uuid *project,
     const struct uuid *id, const struct page *pg, struct webhook_delivery **items, size_t *n,
     long long *total, struct sq_error *e)
 {
 	struct webhook		 w;
-	struct db_res		 r;
-	struct webhook_delivery	*v = NULL;
 	char			 wids[UUID_STR_LEN + 1];
+	void			*v;
 	enum sq_err		 rc;
-	size_t			 i;
 
 	*items = NULL;
 	*n = 0;
 	if ((rc = webhook_get(db, who, project, id, &w, e)) != SQ_OK)
 		return rc;
 	uuid_format(id, wids);
-	if ((rc = db_exec(db, "SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ?",
-	    DB_PARAMS(DB_STR(wids)), &r)) != SQ_OK)
-		return sq_fail(e, rc, NULL);
-	*total = db_int(&r, 0, 0);
-	db_res_free(&r);
-	rc = db_exec(db, "SELECT id, job_id, event_id, event, state, attempts, last_status_code, "
-	    "last_error, next_attempt_at, last_attempt_at, delivered_at, created_at "
-	    "FROM webhook_deliveries WHERE webhook_id = ? ORDER BY event_id DESC, event DESC "
-	    "LIMIT ? OFFSET ?", DB_PARAMS(DB_STR(wids), DB_INT(pg->per_page), DB_INT(pg->offset)),
-	    &r);
-	if (rc != SQ_OK)
-		return sq_fail(e, rc, NULL);
-	if (r.nrows > 0 && (v = calloc(r.nrows, sizeof(*v))) == NULL)
-		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
-	for (i = 0; rc == SQ_OK && i < r.nrows; i++)
-		if (delivery_from_row(&v[i], &r, i) == -1)
-			rc = sq_fail(e, SQ_ERR_INTERNAL, NULL);
-	db_res_free(&r);
-	if (rc != SQ_OK) {
-		free(v);
-		return rc;
-	}
+	rc = page_read(db, &delivery_page, wids, pg, &v, n, total, e);
 	*items = v;
-	*n = i;
-	return SQ_OK;
+	return rc;
 }

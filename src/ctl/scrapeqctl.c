@@ -281,13 +281,28 @@ cmd_migrate(struct ctl *x, const struct command *c, int argc, char **argv)
 	return migrate_run(x->db, dir ? dir : SQ_SQLDIR, stdout) == 0 ? 0 : EXIT_FAIL;
 }
 
+/* check-config --keys: every section and key the config file may hold, one a line. */
+static int
+print_keys(void)
+{
+	const char	*section, *name;
+	size_t		 i;
+
+	for (i = 0; (name = config_key(i, &section)) != NULL; i++)
+		printf("%s %s\n", section, name);
+	return 0;
+}
+
 static int
 cmd_check_config(struct ctl *x, const struct command *c, int argc, char **argv)
 {
-	int	 rc;
+	int	 keys = 0, rc;
+	const struct opt o[] = { { "keys", NULL, &keys } };
 
-	if ((rc = args_parse(c, argc, argv, NULL, 0, NULL, 0)) != ARGS_GO)
+	if ((rc = args_parse(c, argc, argv, o, 1, NULL, 0)) != ARGS_GO)
 		return rc;
+	if (keys)
+		return print_keys();
 	if ((rc = ctl_config(x)) != 0)
 		return rc;
 	printf("%s: ok\n", x->cfg.path[0] ? x->cfg.path : config_path(x->cfgarg));
@@ -716,7 +731,7 @@ cmd_jobs_ls(struct ctl *x, const struct command *c, int argc, char **argv)
 
 static const struct command commands[] = {
 	{ "migrate", NULL, "migrate [--sql-dir DIR]", cmd_migrate },
-	{ "check-config", NULL, "check-config", cmd_check_config },
+	{ "check-config", NULL, "check-config [--keys]", cmd_check_config },
 	{ "user", "add", "user add NAME [--admin] [--password-file FILE|-]", cmd_user_add },
 	{ "user", "passwd", "user passwd NAME --password-file FILE|-", cmd_user_passwd },
 	{ "user", "promote", "user promote NAME", cmd_user_admin },

@@ -13,9 +13,10 @@
  * itself the optimizer started from jobs and looked every job's events up (a temporary
  * table and a sort per tick, growing with the number of jobs).
  */
-#define FROM "FROM job_events e STRAIGHT_JOIN jobs j ON j.id = e.job_id " \
+#define JOINS "STRAIGHT_JOIN jobs j ON j.id = e.job_id " \
     "LEFT JOIN job_targets t ON e.type LIKE 'target\\_%' AND t.job_id = e.job_id " \
     "AND t.position = JSON_VALUE(e.data, '$.position') "
+#define FROM "FROM job_events e " JOINS
 
 struct each {
 	outbox_fn	 fn;
@@ -87,10 +88,7 @@ outbox_tick(struct db *db, unsigned long long after, const char *gaps_json, outb
 	if (strcmp(gaps_json, "[]") != 0) {
 		rc = db_exec_each(db, "SELECT " COLS "FROM JSON_TABLE(?, '$[*]' COLUMNS ("
 		    "lo BIGINT UNSIGNED PATH '$[0]', hi BIGINT UNSIGNED PATH '$[1]')) g "
-		    "JOIN job_events e ON e.id BETWEEN g.lo AND g.hi "
-		    "STRAIGHT_JOIN jobs j ON j.id = e.job_id "
-		    "LEFT JOIN job_targets t ON e.type LIKE 'target\\_%' AND t.job_id = e.job_id "
-		    "AND t.position = JSON_VALUE(e.data, '$.position') ORDER BY e.id",
+		    "JOIN job_events e ON e.id BETWEEN g.lo AND g.hi " JOINS "ORDER BY e.id",
 		    DB_PARAMS(DB_STR(gaps_json)), row, &x);
 		if (rc != SQ_OK || x.stopped)
 			return rc;

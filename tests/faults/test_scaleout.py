@@ -302,6 +302,8 @@ def daemon_grants(user_host):
     out = ["GRANT SELECT ON scrapeq.%s TO %s;" % (t, user_host) for t in DAEMON_READ]
     for privs, tables in DAEMON_WRITE.items():
         out += ["GRANT %s ON scrapeq.%s TO %s;" % (privs, t, user_host) for t in tables]
+    # A schedule's job is created by CALL sq_job_create (sql/013), with the caller's rights.
+    out.append("GRANT EXECUTE ON scrapeq.* TO %s;" % user_host)
     return "\n".join(out)
 
 
@@ -323,7 +325,7 @@ def make_users(fx):
             f.write(pw + "\n")
     stmts.append("GRANT ALL ON scrapeq.* TO 'sq_ctl'@'%s';" % net)
     stmts.append("GRANT SELECT ON scrapeq.* TO 'sq_plain'@'%s';" % fx.root_ip(0))
-    stmts.append("GRANT SELECT, INSERT, UPDATE, DELETE ON scrapeq.* TO 'sq_api'@'%s';"
+    stmts.append("GRANT SELECT, INSERT, UPDATE, DELETE, EXECUTE ON scrapeq.* TO 'sq_api'@'%s';"
                  % fx.root_ip(0))
     sql(fx, "\n".join(stmts))
 
@@ -482,13 +484,13 @@ def start_api(fx):
     os.makedirs(os.path.join(ngx, "conf"))
     os.makedirs(os.path.join(ngx, "logs"))
     os.makedirs(os.path.join(ngx, "tmp"))
-    with open(os.path.join(REPO, "nginx", "scrapeq.conf")) as f:
-        snippet = f.read()
-    if "unix:/run/scrapeq/api.sock" not in snippet:
-        raise RuntimeError("nginx/scrapeq.conf: socket path not found")
-    snippet = snippet.replace("unix:/run/scrapeq/api.sock", "unix:" + sock)
-    with open(os.path.join(ngx, "conf", "scrapeq.conf"), "w") as f:
-        f.write(snippet)
+    shutil.copy(os.path.join(REPO, "nginx", "scrapeq.conf"), os.path.join(ngx, "conf"))
+    with open(os.path.join(REPO, "nginx", "scrapeq-http.conf")) as f:
+        httpconf = f.read()
+    if "unix:/run/scrapeq/api.sock" not in httpconf:
+        raise RuntimeError("nginx/scrapeq-http.conf: socket path not found")
+    with open(os.path.join(ngx, "conf", "scrapeq-http.conf"), "w") as f:
+        f.write(httpconf.replace("unix:/run/scrapeq/api.sock", "unix:" + sock))
     shutil.copy("/etc/nginx/fastcgi_params", os.path.join(ngx, "conf"))
     shutil.copy("/etc/nginx/mime.types", os.path.join(ngx, "conf"))
     fx.api_port = free_port()
@@ -501,7 +503,7 @@ error_log %(ngx)s/logs/error.log warn;
 events { worker_connections 1024; }
 http {
     include mime.types;
-    include %(repo)s/nginx/scrapeq-http.conf;
+    include scrapeq-http.conf;
     access_log off;
     client_body_temp_path %(t)s/cb;
     fastcgi_temp_path %(t)s/fcgi;

@@ -13,6 +13,7 @@
 #include "scrapeq/query.h"
 #include "scrapeq/uuid.h"
 #include "integrator_query.h"
+#include "model.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -30,50 +31,32 @@ re(int which)
 	static regex_t	 r[2];
 	static int	 done[2];
 
-	if (!done[which]) {
-		if (regcomp(&r[which], which ? ID_RE : TIME_RE, REG_EXTENDED) != 0)
-			abort();
-		done[which] = 1;
-	}
-	return &r[which];
-}
-
-static int
-field(const char *s, const regmatch_t *m)
-{
-	int v = 0;
-	regoff_t i;
-
-	for (i = m->rm_so; i < m->rm_eo; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
+	return model_regex(&r[which], &done[which], which ? ID_RE : TIME_RE);
 }
 
 /* What flow_time_parse must give for s, from the regex and the calendar; 0 or -1. */
 static int
 ref_time(const char *s, char out[FLOW_TIME_MAX])
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	regmatch_t	 m[11];
 	char		 frac[7] = "000000";
-	int		 y, mo, d, h = 0, mi = 0, se = 0, dim;
+	int		 y, mo, d, h = 0, mi = 0, se = 0;
 
 	if (regexec(re(0), s, 11, m, 0) != 0)
 		return -1;
-	y = field(s, &m[1]);
-	mo = field(s, &m[2]);
-	d = field(s, &m[3]);
+	y = model_digits(s, &m[1]);
+	mo = model_digits(s, &m[2]);
+	d = model_digits(s, &m[3]);
 	if (m[4].rm_so != -1) {
-		h = field(s, &m[5]);
-		mi = field(s, &m[6]);
-		se = field(s, &m[7]);
+		h = model_digits(s, &m[5]);
+		mi = model_digits(s, &m[6]);
+		se = model_digits(s, &m[7]);
 	}
 	if (m[9].rm_so != -1)
 		memcpy(frac, s + m[9].rm_so, (size_t)(m[9].rm_eo - m[9].rm_so));
 	if (y < 1000 || mo < 1 || mo > 12 || h > 23 || mi > 59 || se > 59)
 		return -1;
-	dim = mdays[mo - 1] + (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-	if (d < 1 || d > dim)
+	if (d < 1 || d > model_month_days(y, mo))
 		return -1;
 	snprintf(out, FLOW_TIME_MAX, "%04d-%02d-%02d %02d:%02d:%02d.%s", y, mo, d, h, mi, se,
 	    frac);

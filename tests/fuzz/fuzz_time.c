@@ -9,6 +9,7 @@
 #include "scrapeq/flow.h"
 #include "scrapeq/job_spec.h"
 #include "scrapeq/timefmt.h"
+#include "model.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -23,31 +24,7 @@ re(int which)
 	static regex_t	 r[2];
 	static int	 done[2];
 
-	if (!done[which]) {
-		if (regcomp(&r[which], which ? DB_RE : ISO_RE, REG_EXTENDED) != 0)
-			abort();
-		done[which] = 1;
-	}
-	return &r[which];
-}
-
-static int
-num(const char *s, const regmatch_t *m)
-{
-	int v = 0;
-	regoff_t i;
-
-	for (i = m->rm_so; i < m->rm_eo; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
-}
-
-static int
-mdays(int y, int m)
-{
-	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	return m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) ? 29 : d[m - 1];
+	return model_regex(&r[which], &done[which], which ? DB_RE : ISO_RE);
 }
 
 /* What job_spec_time must give for s: 0 and the text, or -1. */
@@ -62,13 +39,13 @@ model_iso(const char *s, char want[64])
 
 	if (regexec(re(0), s, 13, m, 0) != 0)
 		return -1;
-	y = num(s, &m[1]), mo = num(s, &m[2]), d = num(s, &m[3]);
-	h = num(s, &m[4]), mi = num(s, &m[5]), se = num(s, &m[6]);
+	y = model_digits(s, &m[1]), mo = model_digits(s, &m[2]), d = model_digits(s, &m[3]);
+	h = model_digits(s, &m[4]), mi = model_digits(s, &m[5]), se = model_digits(s, &m[6]);
 	if (m[10].rm_so != -1) {
 		sign = s[m[10].rm_so] == '-' ? -1 : 1;
-		oh = num(s, &m[11]), om = num(s, &m[12]);
+		oh = model_digits(s, &m[11]), om = model_digits(s, &m[12]);
 	}
-	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > mdays(y, mo) || h > 23 ||
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > model_month_days(y, mo) || h > 23 ||
 	    mi > 59 || se > 59 || oh > 23 || om > 59)
 		return -1;
 	for (i = 0; m[8].rm_so != -1 && i < 6 && m[8].rm_so + i < m[8].rm_eo; i++)

@@ -235,7 +235,7 @@ try:
             s.close()
     conf_dir = os.path.join(RUN, "nginx", "conf")
     with open(os.path.join(conf_dir, "scrapeq.conf")) as f:
-        snip = f.read().replace("unix:%s;" % os.path.join(RUN, "api.sock"), "unix:%s;" % gsock)
+        snip = f.read().replace("fastcgi_pass scrapeq_api;", "fastcgi_pass unix:%s;" % gsock)
     with open(snippet, "w") as f:
         f.write(snip)
     with open(site, "w") as f:
@@ -404,3 +404,50 @@ r = request("POST", "/auth/refresh", {"refresh_token": A}, auth=False)
 is_detail(r, 401, "replaying A once more: 401")
 check(db_value("SELECT auth_gen FROM users WHERE username = %s" % harness.sql_str(fname)) == gen0,
       "a replay against an already revoked family does not end the user's other sessions again", False)
+
+# ---- expired sessions -------------------------------------------------------------------------
+section("a login deletes the user's sessions whose every refresh token has expired")
+sname, spw, _ = new_user("expiry")
+
+
+def family_rows(token):
+    """Rows of the refresh-token family this token belongs to (found by its SHA-256)."""
+    return int(db_value("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = (SELECT family_id FROM "
+                        "refresh_tokens WHERE token_hash = UNHEX(SHA2(%s, 256)))" % harness.sql_str(token)) or 0)
+
+
+def refresh(token):
+    return request("POST", "/auth/refresh", {"refresh_token": token}, auth=False)
+
+
+# dead: logged in and refreshed once (two rows), then both expire; half: the same, but only
+# its spent first token expires, the one it was rotated to is still good.
+dead_first = login(sname, spw)["refresh_token"]
+r = refresh(dead_first)
+dead_second = r.json.get("refresh_token") if r.status == 200 else ""
+half_first = login(sname, spw)["refresh_token"]
+r = refresh(half_first)
+half_second = r.json.get("refresh_token") if r.status == 200 else ""
+check(dead_second and half_second and family_rows(dead_first) == 2 and family_rows(half_first) == 2,
+      "two sessions, each refreshed once: two rows a family", r)
+dead_family = db_value("SELECT HEX(family_id) FROM refresh_tokens WHERE token_hash = UNHEX(SHA2(%s, 256))"
+                       % harness.sql_str(dead_first))
+db_sql("UPDATE refresh_tokens SET expires_at = NOW(6) - INTERVAL 1 SECOND WHERE family_id = UNHEX(%s)"
+       % harness.sql_str(dead_family))
+db_sql("UPDATE refresh_tokens SET expires_at = NOW(6) - INTERVAL 1 SECOND WHERE token_hash = UNHEX(SHA2(%s, 256))"
+       % harness.sql_str(half_first))
+before = refresh(dead_second)
+is_detail(before, 401, "the expired session's token is refused")
+login(sname, spw)
+check(db_value("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = UNHEX(%s)" % harness.sql_str(dead_family))
+      == "0", "the next login deleted the session whose every token had expired", False)
+check(family_rows(half_first) == 2, "a session with a live token keeps both rows", False)
+r = refresh(dead_second)
+check((r.status, r.body) == (before.status, before.body), "the deleted token gets the same 401 as before", r)
+r = refresh(half_second)
+check(r.status == 200 and r.json.get("refresh_token"), "the session with a live token refreshes", r)
+r = refresh(half_first)
+is_detail(r, 401, "its expired, spent first token used again: 401")
+check(db_value("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = (SELECT family_id FROM refresh_tokens "
+               "WHERE token_hash = UNHEX(SHA2(%s, 256))) AND revoked_at IS NULL" % harness.sql_str(half_first))
+      == "0", "and that reuse still revokes its session", False)
