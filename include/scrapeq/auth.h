@@ -11,11 +11,20 @@
 
 enum auth_kind { AUTH_NONE, AUTH_TOKEN, AUTH_SESSION };
 
+/*
+ * Whether the user's row has confirmed a principal's revocation generation: at once
+ * (auth_authenticate), or by the request's main read (auth_authenticate_deferred, then
+ * auth_confirm); AUTH_STALE when that read found the generation moved.
+ */
+enum auth_confirm { AUTH_CONFIRMED, AUTH_PENDING, AUTH_STALE };
+
 /* Who is calling: an API token's user (AUTH_TOKEN) or a logged-in user (AUTH_SESSION). */
 struct principal {
-	long long	 user_id;
-	enum auth_kind	 kind;
-	int		 is_admin;
+	long long		 user_id;
+	enum auth_kind		 kind;
+	int			 is_admin;	/* 0 until confirmed */
+	enum auth_confirm	 confirm;
+	long long		 gen;		/* the generation the credential carries */
 };
 
 #define AUTH_PWHASH_MAX   128   /* >= crypto_pwhash_STRBYTES */
@@ -64,6 +73,28 @@ void	auth_cache_free(struct auth_cache *);
  */
 enum sq_err auth_authenticate(const struct config *c, struct db *db, struct auth_cache *cache,
 	    const char *header, struct principal *who, struct sq_error *e);
+
+/*
+ * auth_authenticate without the user's row when the credential needs no lookup (a
+ * verified JWT, a cached API token): who->confirm is then AUTH_PENDING, who->gen the
+ * generation to confirm and who->is_admin 0, and the caller's next read of the user's
+ * row must go through auth_confirm before anything is answered. A token lookup (cache
+ * miss) reads the row anyway and returns who confirmed. Same errors as auth_authenticate.
+ */
+enum sq_err auth_authenticate_deferred(const struct config *c, struct db *db,
+	    struct auth_cache *cache, const char *header, struct principal *who,
+	    struct sq_error *e);
+
+/*
+ * The revocation rule, once: the user's row as a read found it (found 0: no such user;
+ * gen its auth_gen, is_admin its is_admin) against who. A pending principal whose
+ * generation matches becomes AUTH_CONFIRMED with is_admin from the row; one whose
+ * generation moved (or whose user is gone) becomes AUTH_STALE and gets
+ * SQ_ERR_UNAUTHORIZED (a cached API token may still be good under the new generation:
+ * authenticating again in full decides). A confirmed principal is left as it is.
+ */
+enum sq_err auth_confirm(struct principal *who, int found, long long gen, int is_admin,
+	    struct sq_error *e);
 
 /* The pair of tokens /auth/login and /auth/refresh answer with. */
 struct auth_session {

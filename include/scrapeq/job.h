@@ -142,6 +142,12 @@ enum sq_err job_check_daily(struct db *, const struct config *, const char *pids
  */
 enum sq_err job_get(struct db *, const struct principal *who, const struct uuid *id,
 	    struct job *out, struct sq_error *);
+/*
+ * job_get that also confirms a pending who (auth_authenticate_deferred) from the same
+ * statement: SQ_ERR_UNAUTHORIZED with who AUTH_STALE when its generation moved.
+ */
+enum sq_err job_get_auth(struct db *, struct principal *who, const struct uuid *id,
+	    struct job *out, struct sq_error *);
 
 struct job_filter {
 	int		 has_status;

@@ -1012,7 +1012,7 @@ h_job_get(struct req *r, struct sq_error *e)
 	enum sq_err	 rc;
 
 	if ((rc = param_id(r, 0, ID_PREFIX_JOB, "Job", &id, e)) != SQ_OK ||
-	    (rc = job_get(r->w->db, &r->who, &id, &j, e)) != SQ_OK)
+	    (rc = job_get_auth(r->w->db, &r->who, &id, &j, e)) != SQ_OK)
 		return rc;
 	reply_job(r, 200, &j);
 	job_clear(&j);
@@ -1379,7 +1379,7 @@ const struct route dialect_v1_routes[] = {
 	{ "GET", "/api/v1/projects/{}/webhooks/{}/deliveries", h_webhook_deliveries, 1 },
 	{ "GET", "/api/v1/projects/{}/jobs", h_job_list, 1 },
 	{ "POST", "/api/v1/projects/{}/jobs", h_job_create, 1 },
-	{ "GET", "/api/v1/jobs/{}", h_job_get, 1 },
+	{ "GET", "/api/v1/jobs/{}", h_job_get, ROUTE_AUTH_READ },
 	{ "POST", "/api/v1/jobs/{}/cancel", h_job_cancel, 1 },
 	{ "POST", "/api/v1/jobs/{}/retry", h_job_retry, 1 },
 	{ "GET", "/api/v1/jobs/{}/logs", h_job_logs, 1 },

@@ -133,13 +133,16 @@ req_json(struct req *r, int empty_ok, struct sq_error *e)
 /*
  * libfcgi's own printf knows no %zu, so the head is formatted here and written once.
  * len REQ_NO_LENGTH sends no Content-Length: the body streams and ends with the request.
+ * Returns -1 when r->settle answered instead: the caller writes no body.
  */
-static void
+static int
 req_head(struct req *r, int status, const char *ctype, size_t len)
 {
 	char	 h[1024], cl[48] = "";
 	int	 n;
 
+	if (r->settle != NULL && r->settle(r) != 0)
+		return -1;
 	r->status = status;
 	if (len != REQ_NO_LENGTH)
 		snprintf(cl, sizeof(cl), "Content-Length: %zu\r\n", len);
@@ -152,13 +155,14 @@ req_head(struct req *r, int status, const char *ctype, size_t len)
 	if (n < 0 || (size_t)n >= sizeof(h))
 		n = snprintf(h, sizeof(h), "Status: 500 Internal Server Error\r\n\r\n");
 	FCGX_PutStr(h, n, r->fcgx->out);
+	return 0;
 }
 
 void
 req_reply_raw(struct req *r, int status, const char *json, size_t len)
 {
-	req_head(r, status, "application/json", len);
-	FCGX_PutStr(json, (int)len, r->fcgx->out);
+	if (req_head(r, status, "application/json", len) == 0)
+		FCGX_PutStr(json, (int)len, r->fcgx->out);
 }
 
 void
@@ -221,10 +225,11 @@ req_stream_send(struct req_stream *s, size_t len)
 	}
 	if (!s->started) {
 		s->r->extra_header = s->extra_header;
-		req_head(s->r, s->status, s->ctype, len);
 		s->started = 1;
+		if (req_head(s->r, s->status, s->ctype, len) != 0)
+			s->failed = 1;
 	}
-	if (s->b.len > 0 && FCGX_PutStr(s->b.data, (int)s->b.len, s->r->fcgx->out) != (int)s->b.len) {
+	if (!s->failed && s->b.len > 0 && FCGX_PutStr(s->b.data, (int)s->b.len, s->r->fcgx->out) != (int)s->b.len) {
 		log_info("stream: the client went away (%s %.200s)", s->r->method, s->r->path);
 		s->failed = 1;
 	}

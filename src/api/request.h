@@ -45,6 +45,12 @@ struct req {
 	const char		*extra_header;           /* one more "Name: value" line, or NULL */
 	char			 extra_buf[128];         /* for an extra_header built per request */
 	int			 failing;                /* a 500 is being rendered: no second one */
+	/*
+	 * Set by the router while who's generation is still to be confirmed: called
+	 * before the first byte of any answer; -1 when it answered instead (the auth
+	 * error), and the caller's answer is then dropped.
+	 */
+	int			(*settle)(struct req *);
 };
 
 /*

@@ -116,6 +116,73 @@ router_find(struct req *r, const struct route **hit)
 	return ROUTER_METHOD;
 }
 
+/* Authenticates r (deferring the user's row when defer); scrubs database errors. */
+static enum sq_err
+authenticate(struct req *r, int defer, struct sq_error *e)
+{
+	const char	*h = FCGX_GetParam("HTTP_AUTHORIZATION", r->fcgx->envp);
+	enum sq_err	 rc;
+
+	if (defer)
+		rc = auth_authenticate_deferred(r->w->cfg, r->w->db, r->w->auth, h, &r->who, e);
+	else
+		rc = auth_authenticate(r->w->cfg, r->w->db, r->w->auth, h, &r->who, e);
+	if (rc != SQ_OK && e->code != rc)
+		sq_fail(e, rc, NULL);
+	return rc;
+}
+
+static void
+scrub(struct sq_error *e)
+{
+	if (e->code == SQ_ERR_DB_DOWN)
+		sq_fail(e, SQ_ERR_DB_DOWN, NULL);   /* never a driver message */
+	else if (e->code == SQ_ERR_DB)
+		sq_fail(e, SQ_ERR_DB, NULL);
+}
+
+/*
+ * r->settle while who is not confirmed: before anything is answered, the separate
+ * read of the user's row (in full: a cached token whose generation moved is looked
+ * up again). 0: answer on; -1: the auth error was answered instead.
+ */
+static int
+settle(struct req *r)
+{
+	struct sq_error	 e = { SQ_OK, "" };
+
+	r->settle = NULL;
+	if (r->who.confirm == AUTH_CONFIRMED)
+		return 0;
+	if (authenticate(r, 0, &e) == SQ_OK)
+		return 0;
+	r->who.kind = AUTH_NONE;
+	r->who.confirm = AUTH_CONFIRMED;
+	scrub(&e);
+	render_error(r, &e);
+	return -1;
+}
+
+/*
+ * Calls the handler. When its read found the user's generation moved (who AUTH_STALE,
+ * nothing answered yet), authenticates in full and, if the credential still holds
+ * (a cached API token the user's refresh-token reuse did not revoke), calls it again.
+ */
+static enum sq_err
+call(struct req *r, const struct route *hit, struct sq_error *e)
+{
+	enum sq_err	 rc;
+
+	e->code = SQ_OK;
+	if ((rc = hit->fn(r, e)) == SQ_OK || r->who.confirm != AUTH_STALE)
+		return rc;
+	r->settle = NULL;
+	if ((rc = authenticate(r, 0, e)) != SQ_OK)
+		return rc;
+	e->code = SQ_OK;
+	return hit->fn(r, e);
+}
+
 void
 router_dispatch(struct req *r)
 {
@@ -136,25 +203,16 @@ router_dispatch(struct req *r)
 			sq_fail(&e, rc, NULL);
 		goto fail;
 	}
-	if (hit->auth) {
-		const char *h = FCGX_GetParam("HTTP_AUTHORIZATION", r->fcgx->envp);
-
-		if ((rc = auth_authenticate(r->w->cfg, r->w->db, r->w->auth, h, &r->who,
-		    &e)) != SQ_OK) {
-			if (e.code != rc)
-				sq_fail(&e, rc, NULL);
-			goto fail;
-		}
-	}
-	e.code = SQ_OK;
-	if ((rc = hit->fn(r, &e)) == SQ_OK)
+	if (hit->auth != ROUTE_OPEN &&
+	    authenticate(r, hit->auth == ROUTE_AUTH_READ, &e) != SQ_OK)
+		goto fail;
+	if (r->who.confirm != AUTH_CONFIRMED)
+		r->settle = settle;
+	if ((rc = call(r, hit, &e)) == SQ_OK)
 		return;
 	if (e.code != rc)
 		sq_fail(&e, rc, NULL);
 fail:
-	if (e.code == SQ_ERR_DB_DOWN)
-		sq_fail(&e, SQ_ERR_DB_DOWN, NULL);   /* never a driver message */
-	else if (e.code == SQ_ERR_DB)
-		sq_fail(&e, SQ_ERR_DB, NULL);
+	scrub(&e);
 	render_error(r, &e);
 }

@@ -11,8 +11,16 @@ struct route {
 	const char		*method;   /* "GET", ... ; NULL ends a table */
 	const char		*pattern;  /* "/api/v1/jobs/{}/cancel" */
 	route_fn		 fn;
-	int			 auth;     /* 1: a bearer token is required */
+	int			 auth;     /* ROUTE_OPEN, ROUTE_AUTH or ROUTE_AUTH_READ */
 };
+
+/*
+ * route.auth. ROUTE_AUTH_READ: a bearer token is required, and the handler's first read
+ * confirms the user's revocation generation (job_get_auth), which saves the separate
+ * read of the user's row; an answer about to be written without that confirmation
+ * gets the separate read first, so a handler cannot skip the check.
+ */
+enum { ROUTE_OPEN = 0, ROUTE_AUTH = 1, ROUTE_AUTH_READ = 2 };
 
 /* What router_find made of a request's method and path. */
 enum router_hit {

@@ -206,26 +206,47 @@ cache_put(struct auth_cache *c, const unsigned char h[32], long long user_id, lo
 	s->until = mono_now() + (time_t)c->ttl;
 }
 
+enum sq_err
+auth_confirm(struct principal *who, int found, long long gen, int is_admin, struct sq_error *e)
+{
+	if (who->confirm == AUTH_CONFIRMED)
+		return SQ_OK;
+	if (!found || gen != who->gen) {
+		who->confirm = AUTH_STALE;
+		who->is_admin = 0;
+		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
+	}
+	who->confirm = AUTH_CONFIRMED;
+	who->is_admin = is_admin != 0;
+	return SQ_OK;
+}
+
 /*
  * The one read an authenticated request adds: the user's row by primary key. The
  * credential is trusted only if it was issued (a JWT) or looked up (a cached API
  * token) under the user's current revocation generation; is_admin comes from here,
- * never from a claim or a cache, so a demotion counts from the next request.
+ * never from a claim or a cache, so a demotion counts from the next request. With
+ * defer, the read is left to the request's main statement (auth_confirm).
  */
 static enum sq_err
-user_current(struct db *db, struct principal *who, long long gen, struct sq_error *e)
+user_current(struct db *db, struct principal *who, long long gen, int defer,
+    struct sq_error *e)
 {
 	struct db_res	 res = { 0 };
 	enum sq_err	 rc;
 
+	who->gen = gen;
+	who->is_admin = 0;
+	who->confirm = AUTH_PENDING;
+	if (defer)
+		return SQ_OK;
 	rc = db_exec(db, "SELECT auth_gen, is_admin FROM users WHERE id = ?",
 	    DB_PARAMS(DB_INT(who->user_id)), &res);
 	if (rc != SQ_OK)
 		rc = sq_fail(e, rc, "%s", sq_strerror(rc));
-	else if (res.nrows != 1 || db_int(&res, 0, 0) != gen)
-		rc = sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
 	else
-		who->is_admin = db_int(&res, 0, 1) != 0;
+		rc = auth_confirm(who, res.nrows == 1, res.nrows == 1 ? db_int(&res, 0, 0) : 0,
+		    res.nrows == 1 ? (int)db_int(&res, 0, 1) : 0, e);
 	db_res_free(&res);
 	return rc;
 }
@@ -233,7 +254,7 @@ user_current(struct db *db, struct principal *who, long long gen, struct sq_erro
 /* Resolves an API token through the cache, then the database. */
 static enum sq_err
 token_lookup(struct db *db, struct auth_cache *cache, const char *tok, size_t len,
-    struct principal *who, struct sq_error *e)
+    int defer, struct principal *who, struct sq_error *e)
 {
 	unsigned char		 h[32];
 	struct db_res		 res = { 0 };
@@ -246,7 +267,7 @@ token_lookup(struct db *db, struct auth_cache *cache, const char *tok, size_t le
 	who->kind = AUTH_TOKEN;
 	if ((s = cache_get(cache, h)) != NULL) {
 		who->user_id = s->user_id;
-		if ((rc = user_current(db, who, s->gen, e)) != SQ_ERR_UNAUTHORIZED)
+		if ((rc = user_current(db, who, s->gen, defer, e)) != SQ_ERR_UNAUTHORIZED)
 			return rc;
 		/* Revoked since, or the user's generation moved: look the token up again. */
 		s->until = 0;
@@ -264,7 +285,9 @@ token_lookup(struct db *db, struct auth_cache *cache, const char *tok, size_t le
 	}
 	who->user_id = db_int(&res, 0, 0);
 	who->is_admin = db_int(&res, 0, 1) != 0;
-	cache_put(cache, h, who->user_id, db_int(&res, 0, 2));
+	who->gen = db_int(&res, 0, 2);
+	who->confirm = AUTH_CONFIRMED;
+	cache_put(cache, h, who->user_id, who->gen);
 out:
 	db_res_free(&res);
 	return rc;
@@ -308,9 +331,9 @@ count_dots(const char *s, size_t len)
 	return n;
 }
 
-enum sq_err
-auth_authenticate(const struct config *c, struct db *db, struct auth_cache *cache,
-    const char *header, struct principal *who, struct sq_error *e)
+static enum sq_err
+authenticate(const struct config *c, struct db *db, struct auth_cache *cache,
+    const char *header, int defer, struct principal *who, struct sq_error *e)
 {
 	char		 jwt[AUTH_JWT_MAX];
 	const char	*tok;
@@ -320,6 +343,8 @@ auth_authenticate(const struct config *c, struct db *db, struct auth_cache *cach
 	who->user_id = 0;
 	who->kind = AUTH_NONE;
 	who->is_admin = 0;
+	who->confirm = AUTH_CONFIRMED;
+	who->gen = 0;
 	if (header == NULL || header[0] == '\0')
 		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_MISSING);
 	if (strnlen(header, SQ_AUTH_HEADER_MAX + 1) > SQ_AUTH_HEADER_MAX)
@@ -327,7 +352,7 @@ auth_authenticate(const struct config *c, struct db *db, struct auth_cache *cach
 	if (auth_bearer(header, &tok, &len) != 0)
 		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_MISSING);
 	if (count_dots(tok, len) != 2)
-		return token_lookup(db, cache, tok, len, who, e);
+		return token_lookup(db, cache, tok, len, defer, who, e);
 	if (len >= sizeof jwt)
 		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
 	memcpy(jwt, tok, len);
@@ -336,7 +361,21 @@ auth_authenticate(const struct config *c, struct db *db, struct auth_cache *cach
 		who->kind = AUTH_NONE;
 		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
 	}
-	return user_current(db, who, gen, e);
+	return user_current(db, who, gen, defer, e);
+}
+
+enum sq_err
+auth_authenticate(const struct config *c, struct db *db, struct auth_cache *cache,
+    const char *header, struct principal *who, struct sq_error *e)
+{
+	return authenticate(c, db, cache, header, 0, who, e);
+}
+
+enum sq_err
+auth_authenticate_deferred(const struct config *c, struct db *db, struct auth_cache *cache,
+    const char *header, struct principal *who, struct sq_error *e)
+{
+	return authenticate(c, db, cache, header, 1, who, e);
 }
 
 static int

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "scrapeq/job_audit.h"
+#include "scrapeq/job_target_state.h"
 #include "scrapeq/lifecycle.h"
 #include "scrapeq/limits.h"
 
@@ -70,7 +71,9 @@ lifecycle_source(const struct principal *who)
 enum sq_err
 lifecycle_create(struct db *db, const struct principal *who, const struct lifecycle_new *n)
 {
-	return db_exec(db, "CALL sq_job_create(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	enum sq_err	 rc;
+
+	rc = db_exec(db, "CALL sq_job_create(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
 	    "?, ?)", DB_PARAMS(DB_STR(n->jids), DB_STR(n->pids), DB_STR(n->type),
 	    DB_STR(job_source_name(n->source)), DB_INT(n->project_run), DB_STR(n->retry_of),
 	    DB_STR(n->schedule_id), DB_INT(n->priority), DB_INT(n->max_retries),
@@ -78,6 +81,14 @@ lifecycle_create(struct db *db, const struct principal *who, const struct lifecy
 	    DB_INT(n->ntargets), who->user_id > 0 ? DB_INT(who->user_id) : DB_NUL,
 	    DB_STR(n->run_after), DB_STR(n->created_at), DB_STR(n->log_message),
 	    DB_INT(SQ_LOG_MESSAGE_MAX)), NULL);
+	/*
+	 * The targets' state is set here, in the caller's transaction, by the one sync every
+	 * job_targets writer calls: one statement more, but the aggregate's text stays in
+	 * job_target_state.h alone (the procedure would need a second copy of it).
+	 */
+	if (rc == SQ_OK && n->ntargets > 0)
+		rc = job_target_state_sync(db, n->jids);
+	return rc;
 }
 
 /* The guarded row update of a move; SQ_ERR_CONFLICT when the guard matched nothing. */
@@ -150,23 +161,31 @@ rows_after(struct db *db, const struct lifecycle_job *j, enum job_status to)
 		return rc;
 	switch (to) {
 	case JOB_RUNNING:
-		return db_exec(db, "UPDATE job_targets SET status = 'running', started_at = "
+		rc = db_exec(db, "UPDATE job_targets SET status = 'running', started_at = "
 		    "COALESCE(started_at, NOW(6)) WHERE job_id = ? AND status = 'pending'",
 		    DB_PARAMS(DB_STR(j->jids)), NULL);
+		break;
 	case JOB_COMPLETED:
 	case JOB_FAILED:
-		return db_exec(db, "UPDATE job_targets SET status = ?, completed_at = "
+		rc = db_exec(db, "UPDATE job_targets SET status = ?, completed_at = "
 		    "COALESCE(completed_at, NOW(6)) WHERE job_id = ? AND status IN ('pending', "
 		    "'running')", DB_PARAMS(DB_STR(job_status_name(to)), DB_STR(j->jids)), NULL);
+		break;
 	case JOB_CANCELLED:
-		return db_exec(db, "UPDATE job_targets SET status = 'cancelled' WHERE job_id = ? "
+		rc = db_exec(db, "UPDATE job_targets SET status = 'cancelled' WHERE job_id = ? "
 		    "AND status = 'pending'", DB_PARAMS(DB_STR(j->jids)), NULL);
+		break;
 	case JOB_PENDING:
-		return db_exec(db, "UPDATE job_targets SET status = 'pending', started_at = NULL, "
+		rc = db_exec(db, "UPDATE job_targets SET status = 'pending', started_at = NULL, "
 		    "completed_at = NULL WHERE job_id = ?", DB_PARAMS(DB_STR(j->jids)), NULL);
+		break;
 	default:
 		return SQ_ERR_INTERNAL;
 	}
+	/* Only when a row changed: a job without targets, or none in the moved state, keeps its state. */
+	if (rc == SQ_OK && db_affected(db) > 0)
+		rc = job_target_state_sync(db, j->jids);
+	return rc;
 }
 
 enum sq_err

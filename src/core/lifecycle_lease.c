@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "scrapeq/buf.h"
+#include "scrapeq/job_target_state.h"
 #include "scrapeq/lifecycle_lease.h"
 
 /* SQL text naming the lost daemon of job j (reclaim's line, event and error). */
@@ -107,6 +108,8 @@ lifecycle_reclaim(struct db *db, const char *ids, struct lifecycle_batch *out)
 		rc = db_exec(db, "UPDATE " DB_IDS_TABLE " JOIN job_targets jt ON jt.job_id = t.id "
 		    "SET jt.status = 'pending' WHERE jt.status = 'running'",
 		    DB_PARAMS(DB_STR(ids)), NULL);
+	if (rc == SQ_OK && db_affected(db) > 0)
+		rc = job_target_state_sync_ids(db, ids);
 	if (rc == SQ_OK)
 		rc = db_exec(db, "INSERT INTO job_queue (job_id, priority, run_after) "
 		    "SELECT j.id, j.priority, NOW(6) FROM jobs j "

@@ -571,7 +571,7 @@ static enum sq_err
 fire_job(struct db *db, const struct config *cfg, const struct due *d, struct uuid *jid,
     struct sq_error *e)
 {
-	struct principal	 who = { d->created_by, AUTH_TOKEN, 0 };
+	struct principal	 who = { d->created_by, AUTH_TOKEN, 0, AUTH_CONFIRMED, 0 };
 	struct job_scheduled	 js;
 	char			 sid[ID_STR_MAX];
 	enum sq_err		 rc;

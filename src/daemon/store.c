@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "scrapeq/buf.h"
+#include "scrapeq/job_target_state.h"
 #include "scrapeq/lifecycle_lease.h"
 #include "scrapeq/log.h"
 #include "scrapeq/text.h"
@@ -457,6 +458,29 @@ flush_targets(struct store *s)
 	return SQ_OK;
 }
 
+/* The jobs whose job_targets this flush changed get their target_state again. */
+static enum sq_err
+flush_target_state(struct store *s)
+{
+	struct buf	 ids;
+	enum sq_err	 rc = SQ_OK;
+	size_t		 i;
+
+	buf_init(&ids, 0);
+	buf_putc(&ids, '[');
+	for (i = 0; i < s->ngroups; i++)
+		add_id(&ids, &s->groups[i].job);
+	for (i = 0; i < s->ntu; i++)
+		add_id(&ids, &s->tu[i].job);
+	buf_putc(&ids, ']');
+	if (ids.oom)
+		rc = SQ_ERR_NOMEM;
+	else if (ids.len > 2)
+		rc = job_target_state_sync_ids(s->db, ids.data);
+	buf_free(&ids);
+	return rc;
+}
+
 /* The progress of every job touched since the last flush, in one lifecycle call. */
 static enum sq_err
 flush_progress(struct store *s)
@@ -501,6 +525,7 @@ store_flush(struct store *s)
 	if ((rc = lock_jobs(s)) != SQ_OK ||
 	    (rc = flush_groups(s)) != SQ_OK ||
 	    (rc = flush_targets(s)) != SQ_OK ||
+	    (rc = flush_target_state(s)) != SQ_OK ||
 	    (rc = flush_events(s)) != SQ_OK ||
 	    (rc = flush_progress(s)) != SQ_OK ||
 	    (rc = insert_array(s->db, errors_sql, &s->errors, s->nerrors, NULL, 0)) != SQ_OK ||

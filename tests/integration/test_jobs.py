@@ -288,6 +288,10 @@ db_sql("UPDATE jobs SET status='running', started_at=NOW(6), total_targets=1, co
        "total_results=42 WHERE id='%s'" % uuid_of(pj))
 db_sql("UPDATE job_targets SET status='running', results_count=42, started_at=NOW(6) WHERE job_id='%s'"
        % uuid_of(pj))
+# As the daemon's flush does in the same transaction: the job's row keeps its targets' state (sql/012).
+db_sql("UPDATE jobs j SET j.target_state = (SELECT JSON_ARRAYAGG(JSON_ARRAY(jt.target_id, jt.status, "
+       "jt.results_count, jt.started_at, jt.completed_at) ORDER BY jt.position) FROM job_targets jt "
+       "WHERE jt.job_id = j.id) WHERE j.id = '%s'" % uuid_of(pj))
 r = request("GET", "/api/v1/jobs/%s" % pj)
 ts = r.json.get("target_status") if r.status == 200 else None
 check(r.status == 200 and r.json.get("status") == "running" and (r.json.get("progress") or {}).get("total_results")
