@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#define HREFCACHE_SLOTS     4096    /* entries kept (direct-mapped: a newer one replaces an older) */
+#define HREFCACHE_SLOTS     32768   /* entries kept (direct-mapped: a newer one replaces an older) */
 #define HREFCACHE_ENTRY_MAX 9000    /* bytes of scope + href + result; a longer entry is not kept */
 
 /*

@@ -457,7 +457,6 @@ crawl_start(const struct crawl_env *env, struct queue_job *qj)
 	memset(qj, 0, sizeof(*qj));
 	c->state = CRAWL_RUNNING;
 	c->st.started_ms = clock_mono_ms();
-	c->memo = hrefcache_new();       /* NULL: every href resolved in full */
 	if (opts_parse(c) == -1) {
 		c->state = CRAWL_FAILED;
 		return c;
@@ -472,13 +471,18 @@ crawl_start(const struct crawl_env *env, struct queue_job *qj)
 void
 crawl_free(struct crawl *c)
 {
+	unsigned long long hits, misses;
+
 	if (c == NULL)
 		return;
+	if (c->env->memo != NULL) {
+		hrefcache_counts(c->env->memo, &hits, &misses);
+		log_debug("href memo so far: %llu of %llu resolutions kept", hits, hits + misses);
+	}
 	engine_cancel(c->env->engine, c);
 	crawl_sel_drop_all(c);
 	target_reset(c);
 	frontier_free(&c->frontier);
-	hrefcache_free(c->memo);
 	opts_free(&c->o);
 	json_object_put(c->st.errors);
 	free(c->q.config);

@@ -68,7 +68,6 @@ struct crawl {
 	struct urlscope		*scope;
 	struct urlset		*seen;
 	struct urlset		*judged;          /* links as found, each judged once (crawl_enqueue) */
-	struct hrefcache	*memo;            /* href resolutions, kept across the job's pages */
 	struct frontier		 frontier;
 	long long		 pages, results, target_ok;
 	int			 inflight;

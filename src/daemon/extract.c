@@ -344,8 +344,15 @@ find_base(struct ex *x, xmlDoc *doc, const char *url)
 	xmlNode		*n;
 	const char	*href = NULL;
 	char		*b;
+	struct hrefcache	*memo;
 
-	if (url != NULL && (x->out->base = resolve(x, url)) != NULL)
+	/* The page's own URL is new on every page: resolved in full, not kept in the memo. */
+	memo = x->memo;
+	x->memo = NULL;
+	if (url != NULL)
+		x->out->base = resolve(x, url);
+	x->memo = memo;
+	if (x->out->base != NULL)
 		set_base(x, x->out->base);
 	for (n = doc->children; n != NULL && href == NULL; n = walk_next(n))
 		if (is_elem(n, "base"))

@@ -15,6 +15,7 @@
 #include "scrapeq/clock.h"
 #include "scrapeq/cloexec.h"
 #include "scrapeq/db.h"
+#include "scrapeq/hrefcache.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/log.h"
 #include "scrapeq/netguard.h"
@@ -615,6 +616,7 @@ setup(struct daemon *d, const char *idarg)
 	d->env.engine = d->engine;
 	d->env.store = d->store;
 	d->env.selectors = d->selectors;
+	d->env.memo = hrefcache_new();          /* NULL (no memory): every href resolved in full */
 	while (queue_register(d->db, d->id, host, (int)getpid()) != SQ_OK) {
 		if (got_term)
 			return 1;
@@ -707,6 +709,7 @@ main(int argc, char *argv[])
 	(void)store_flush(d.store);
 	(void)queue_unregister(d.db, d.id);
 	selpool_free(d.selectors);
+	hrefcache_free(d.env.memo);
 	engine_free(d.engine);
 	store_free(d.store);
 	db_free(d.db);
