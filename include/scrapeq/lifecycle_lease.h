@@ -66,8 +66,10 @@ struct lifecycle_progress {
 };
 
 /*
- * Records p on job jids while daemon holds it, with its "progress" event; nothing
- * when daemon no longer does. In the caller's transaction.
+ * Records p on job jids while daemon holds it, with its "progress" event when what
+ * that event says (status, percentage, current target, results count) changes, or a
+ * job without targets reports other stats; nothing when daemon no longer holds it.
+ * In the caller's transaction.
  */
 enum sq_err lifecycle_progress(struct db *, const char *daemon, const char *jids,
 	    const struct lifecycle_progress *p);

@@ -176,28 +176,44 @@ lifecycle_lease_end(struct db *db, const char *daemon, const char *jids,
 	return rc;
 }
 
+/*
+ * The "progress" event says the job's status, percentage, current target and results
+ * count: it is written only when one of them changes with p, or, for a job without
+ * targets (a handler's), when its stats do (a progress line). It is read from the row
+ * before the update, with p applied (the same values the row then holds), so that the
+ * comparison sees the old ones: a crawl waiting on a slow page wrote an identical
+ * event every flush.
+ */
 enum sq_err
 lifecycle_progress(struct db *db, const char *daemon, const char *jids,
     const struct lifecycle_progress *p)
 {
 	enum sq_err rc;
 
-	rc = db_exec(db, "UPDATE jobs SET "
-	    "completed_targets = IF(? < 0, completed_targets, ?), "
-	    "current_target = IF(?, ?, current_target), total_results = total_results + ?, "
-	    "stats = COALESCE(?, stats), updated_at = NOW(6) "
-	    "WHERE id = ? AND lease_owner = ?",
+	rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
+	    "SELECT id, project_id, 'progress', JSON_OBJECT('status', status, "
+	    "'percentage', IF(total_targets > 0, "
+	    "FLOOR(IF(? < 0, completed_targets, ?) * 100 / total_targets), 0), "
+	    "'current_target', IF(?, CAST(? AS UUID), current_target), "
+	    "'results_count', total_results + ?) "
+	    "FROM jobs WHERE id = ? AND lease_owner = ? AND (? <> 0 "
+	    "OR IF(? < 0, completed_targets, ?) <> completed_targets "
+	    "OR (? AND NOT (CAST(? AS UUID) <=> current_target)) "
+	    "OR (total_targets = 0 AND ? IS NOT NULL AND NOT (? <=> stats)))",
 	    DB_PARAMS(DB_INT(p->completed), DB_INT(p->completed), DB_INT(p->current != NULL),
-	    DB_STR(p->current), DB_INT(p->added), DB_STR(p->stats), DB_STR(jids),
-	    DB_STR(daemon)), NULL);
+	    DB_STR(p->current), DB_INT(p->added), DB_STR(jids), DB_STR(daemon),
+	    DB_INT(p->added), DB_INT(p->completed), DB_INT(p->completed),
+	    DB_INT(p->current != NULL), DB_STR(p->current), DB_STR(p->stats), DB_STR(p->stats)),
+	    NULL);
 	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
-		    "SELECT id, project_id, 'progress', JSON_OBJECT('status', status, "
-		    "'percentage', IF(total_targets > 0, "
-		    "FLOOR(completed_targets * 100 / total_targets), 0), "
-		    "'current_target', current_target, 'results_count', total_results) "
-		    "FROM jobs WHERE id = ? AND lease_owner = ?",
-		    DB_PARAMS(DB_STR(jids), DB_STR(daemon)), NULL);
+		rc = db_exec(db, "UPDATE jobs SET "
+		    "completed_targets = IF(? < 0, completed_targets, ?), "
+		    "current_target = IF(?, ?, current_target), total_results = total_results + ?, "
+		    "stats = COALESCE(?, stats), updated_at = NOW(6) "
+		    "WHERE id = ? AND lease_owner = ?",
+		    DB_PARAMS(DB_INT(p->completed), DB_INT(p->completed), DB_INT(p->current != NULL),
+		    DB_STR(p->current), DB_INT(p->added), DB_STR(p->stats), DB_STR(jids),
+		    DB_STR(daemon)), NULL);
 	return rc;
 }
 
