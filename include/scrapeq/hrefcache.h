@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #define HREFCACHE_SLOTS     32768   /* entries kept (direct-mapped: a newer one replaces an older) */
-#define HREFCACHE_ENTRY_MAX 9000    /* bytes of scope + href + result; a longer entry is not kept */
+#define HREFCACHE_ENTRY_MAX 512     /* bytes of scope + href + result; a longer entry is not kept: at most 16 MB */
 
 /*
  * The memo maps (scope, href) to what resolving href gave: an absolute URL, or none.

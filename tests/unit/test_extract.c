@@ -177,6 +177,25 @@ test_memo(void)
 		memo_row(m, &mrows[i], i + 1000, "origins", &b);
 	for (i = nm; i > 0; i--)
 		memo_row(m, &mrows[i - 1], i - 1 + 1000, "origins again", &b);
+	/* Longer than HREFCACHE_ENTRY_MAX: resolved every time, the same answer. */
+	buf_reset(&b);
+	buf_puts(&b, "<a href=\"/");
+	for (i = 0; i < HREFCACHE_ENTRY_MAX; i++)
+		buf_putc(&b, 'a' + (char)(i % 26));
+	buf_puts(&b, "\">");
+	{
+		struct extract_page	 p1, p2;
+		int			 r1, r2;
+
+		r1 = extract_html_memo(b.data, b.len, PAGE, m, &p1);
+		r2 = extract_html_memo(b.data, b.len, "https://example.com/other", m, &p2);
+		TAP_CHECK(r1 == 0 && r2 == 0 && p1.nlinks == 1 && p2.nlinks == 1 &&
+		    strcmp(p1.links[0], p2.links[0]) == 0 &&
+		    strlen(p1.links[0]) == strlen("https://example.com/") + HREFCACHE_ENTRY_MAX,
+		    "an href past HREFCACHE_ENTRY_MAX is resolved in full, twice the same");
+		extract_free(&p1);
+		extract_free(&p2);
+	}
 	hrefcache_counts(m, &hits, &misses);
 	TAP_CHECK(hits > n && misses > 0, "the memo answered %llu lookups of %llu", hits,
 	    hits + misses);
