@@ -67,6 +67,14 @@ struct extract_page {
  */
 int	extract_html(const char *html, size_t len, const char *url,
 	    const struct extract_selector *sel, size_t nsel, struct extract_page *out);
+/*
+ * extract_html without selectors, resolving links through memo (hrefcache.h; NULL:
+ * none): the same answer, with the work of a reference already resolved under the
+ * same base skipped. The memo is the caller's, used by one thread at a time.
+ */
+struct hrefcache;
+int	extract_html_memo(const char *html, size_t len, const char *url, struct hrefcache *memo,
+	    struct extract_page *out);
 void	extract_free(struct extract_page *);
 
 /*

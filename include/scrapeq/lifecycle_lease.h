@@ -68,8 +68,10 @@ struct lifecycle_progress {
 
 /*
  * Records p[0..n) on their jobs while daemon holds them, each with its "progress"
- * event (in the order of p); nothing for a job daemon no longer holds. Two statements
- * whatever n is. In the caller's transaction. Each job at most once in p.
+ * event (in the order of p) when what that event says (status, percentage, current
+ * target, results count) changes, or a job without targets reports other stats;
+ * nothing for a job daemon no longer holds. Two statements whatever n is. In the
+ * caller's transaction. Each job at most once in p.
  */
 enum sq_err lifecycle_progress(struct db *, const char *daemon,
 	    const struct lifecycle_progress *p, size_t n);

@@ -207,6 +207,18 @@ progress_json(struct buf *b, const struct lifecycle_progress *p, size_t n)
 	return b->oom ? -1 : 0;
 }
 
+/*
+ * The "progress" event says the job's status, percentage, current target and results
+ * count: it is written only when one of them changes with p, or, for a job without
+ * targets (a handler's), when its stats do (a progress line); a crawl waiting on a
+ * slow page wrote an identical event every flush. It is read from the rows before the
+ * update, with p applied (the values the rows then hold), so the comparison sees the
+ * old ones.
+ */
+#define PROGRESS_ITEMS "JSON_TABLE(?, '$[*]' COLUMNS (o FOR ORDINALITY, " \
+	"j VARCHAR(36) PATH '$.j', c BIGINT PATH '$.c', u VARCHAR(36) PATH '$.u', " \
+	"a BIGINT PATH '$.a', s LONGTEXT PATH '$.s')) AS p JOIN jobs j ON j.id = p.j "
+
 enum sq_err
 lifecycle_progress(struct db *db, const char *daemon, const struct lifecycle_progress *p,
     size_t n)
@@ -221,23 +233,24 @@ lifecycle_progress(struct db *db, const char *daemon, const struct lifecycle_pro
 		buf_free(&b);
 		return SQ_ERR_NOMEM;
 	}
-	rc = db_exec(db, "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (j VARCHAR(36) PATH '$.j', "
-	    "c BIGINT PATH '$.c', u VARCHAR(36) PATH '$.u', a BIGINT PATH '$.a', "
-	    "s LONGTEXT PATH '$.s')) AS p JOIN jobs j ON j.id = p.j SET "
-	    "j.completed_targets = IF(p.c < 0, j.completed_targets, p.c), "
-	    "j.current_target = IF(p.u IS NOT NULL, p.u, j.current_target), "
-	    "j.total_results = j.total_results + p.a, "
-	    "j.stats = COALESCE(p.s, j.stats), j.updated_at = NOW(6) WHERE j.lease_owner = ?",
-	    DB_PARAMS(DB_STRN(b.data, b.len), DB_STR(daemon)), NULL);
-	/* One event per job, in the order of p (as one statement per job wrote them). */
+	/* One event per changed job, in the order of p (as one statement per job wrote them). */
+	rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
+	    "SELECT j.id, j.project_id, 'progress', JSON_OBJECT('status', j.status, "
+	    "'percentage', IF(j.total_targets > 0, "
+	    "FLOOR(IF(p.c < 0, j.completed_targets, p.c) * 100 / j.total_targets), 0), "
+	    "'current_target', IF(p.u IS NOT NULL, CAST(p.u AS UUID), j.current_target), "
+	    "'results_count', j.total_results + p.a) FROM " PROGRESS_ITEMS
+	    "WHERE j.lease_owner = ? AND (p.a <> 0 "
+	    "OR IF(p.c < 0, j.completed_targets, p.c) <> j.completed_targets "
+	    "OR (p.u IS NOT NULL AND NOT (CAST(p.u AS UUID) <=> j.current_target)) "
+	    "OR (j.total_targets = 0 AND p.s IS NOT NULL AND NOT (p.s <=> j.stats))) "
+	    "ORDER BY p.o", DB_PARAMS(DB_STRN(b.data, b.len), DB_STR(daemon)), NULL);
 	if (rc == SQ_OK)
-		rc = db_exec(db, "INSERT INTO job_events (job_id, project_id, type, data) "
-		    "SELECT j.id, j.project_id, 'progress', JSON_OBJECT('status', j.status, "
-		    "'percentage', IF(j.total_targets > 0, "
-		    "FLOOR(j.completed_targets * 100 / j.total_targets), 0), "
-		    "'current_target', j.current_target, 'results_count', j.total_results) "
-		    "FROM JSON_TABLE(?, '$[*]' COLUMNS (o FOR ORDINALITY, j VARCHAR(36) PATH '$.j')) AS p "
-		    "JOIN jobs j ON j.id = p.j WHERE j.lease_owner = ? ORDER BY p.o",
+		rc = db_exec(db, "UPDATE " PROGRESS_ITEMS "SET "
+		    "j.completed_targets = IF(p.c < 0, j.completed_targets, p.c), "
+		    "j.current_target = IF(p.u IS NOT NULL, p.u, j.current_target), "
+		    "j.total_results = j.total_results + p.a, "
+		    "j.stats = COALESCE(p.s, j.stats), j.updated_at = NOW(6) WHERE j.lease_owner = ?",
 		    DB_PARAMS(DB_STRN(b.data, b.len), DB_STR(daemon)), NULL);
 	buf_free(&b);
 	return rc;

@@ -9,6 +9,7 @@
 #include "scrapeq/clock.h"
 #include "scrapeq/crawl_config.h"
 #include "scrapeq/extract.h"
+#include "scrapeq/hrefcache.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/log.h"
 #include "scrapeq/robots.h"
@@ -168,13 +169,20 @@ crawl_refuse(struct crawl *c, const char *url, const char *why)
 	store_log(c->env->store, &c->q.id, crawl_target_id(c), "warning", "%s: %.300s", msg, url);
 }
 
-/* Queues url (normalised, in scope, not seen yet) at depth. */
+/*
+ * Queues url (normalised, in scope, not seen yet) at depth. What that finds for one
+ * string cannot change within a target (the scope is fixed and the seen set only
+ * grows), so a string met again, as every page's navigation is, is skipped before the
+ * work: judged holds each string's SipHash, like seen (the same odds of a collision).
+ */
 void
 crawl_enqueue(struct crawl *c, const char *url, int depth, int hops)
 {
 	char		 norm[URLSCOPE_URL_MAX + 1];
 	struct frontier_item	 it;
 
+	if (c->judged != NULL && urlset_add(c->judged, url) == 0)
+		return;
 	if (urlscope_normalise(c->scope, url, norm, sizeof(norm)) == -1)
 		return;
 	if (!urlscope_allows(c->scope, norm))
@@ -198,8 +206,10 @@ target_reset(struct crawl *c)
 	rhost_free_all(&c->hosts);
 	urlscope_free(c->scope);
 	urlset_free(c->seen);
+	urlset_free(c->judged);
 	c->scope = NULL;
 	c->seen = NULL;
+	c->judged = NULL;
 	c->pages = c->results = c->target_ok = 0;
 	c->sitemaps = 0;
 	c->target_live = 0;
@@ -239,6 +249,7 @@ target_begin(struct crawl *c)
 	target_event(c, "target_started", 0);
 	if ((c->scope = urlscope_new(&so, err, sizeof(err))) == NULL ||
 	    (c->seen = urlset_new(CRAWL_SEEN_MAX)) == NULL ||
+	    (c->judged = urlset_new(CRAWL_SEEN_MAX)) == NULL ||
 	    urlscope_normalise(c->scope, t->url, norm, sizeof(norm)) == -1 ||
 	    rhost_key(norm, c->start_host, sizeof(c->start_host)) == -1) {
 		snprintf(c->error, sizeof(c->error), "target %.120s: %.120s", t->url,
@@ -460,8 +471,14 @@ crawl_start(const struct crawl_env *env, struct queue_job *qj)
 void
 crawl_free(struct crawl *c)
 {
+	unsigned long long hits, misses;
+
 	if (c == NULL)
 		return;
+	if (c->env->memo != NULL) {
+		hrefcache_counts(c->env->memo, &hits, &misses);
+		log_debug("href memo so far: %llu of %llu resolutions kept", hits, hits + misses);
+	}
 	engine_cancel(c->env->engine, c);
 	crawl_sel_drop_all(c);
 	target_reset(c);

@@ -14,6 +14,7 @@ struct crawl_env {
 	struct engine		*engine;
 	struct store		*store;
 	struct selpool		*selectors;
+	struct hrefcache	*memo;           /* href resolutions shared by every crawl, or NULL */
 };
 
 enum crawl_state { CRAWL_RUNNING, CRAWL_COMPLETED, CRAWL_FAILED, CRAWL_CANCELLED };

@@ -67,6 +67,7 @@ struct crawl {
 	/* the current target */
 	struct urlscope		*scope;
 	struct urlset		*seen;
+	struct urlset		*judged;          /* links as found, each judged once (crawl_enqueue) */
 	struct frontier		 frontier;
 	long long		 pages, results, target_ok;
 	int			 inflight;

@@ -238,7 +238,7 @@ on_page_ok(struct crawl *c, struct fetch *f)
 
 	memset(&p, 0, sizeof(p));
 	if (is_html(f->content_type) && f->body.len > 0 &&
-	    extract_html(f->body.data, f->body.len, f->url, NULL, 0, &p) == 0)
+	    extract_html_memo(f->body.data, f->body.len, f->url, c->env->memo, &p) == 0)
 		parsed = 1;
 	c->target_ok = 1;
 	if (parsed && !p.nofollow && f->depth < c->o.depth)

@@ -9,6 +9,7 @@
 #include <libxml/xpath.h>
 
 #include "scrapeq/extract.h"
+#include "scrapeq/hrefcache.h"
 #include "scrapeq/text.h"
 #include "scrapeq/xmlquiet.h"
 
@@ -17,6 +18,8 @@
 struct ex {
 	struct extract_page	*out;
 	CURLU			*base;		/* the effective base; NULL when there is none */
+	const char		*base_url;	/* the string base was parsed from, or NULL */
+	struct hrefcache	*memo;		/* resolutions kept across pages, or NULL */
 	size_t			 resolved;	/* hrefs resolved so far */
 	size_t			 linkcap;	/* allocated entries of out->links */
 	uint32_t		*hash;		/* index + 1 into out->links, 0 when free */
@@ -221,24 +224,16 @@ out:
 }
 
 /*
- * Resolves href against the base with libcurl's URL API (RFC 3986 5.2). Returns
- * the malloc'd absolute http(s) URL (see finish_url), or NULL for another scheme
- * (javascript:, mailto:, data: ...), a URL libcurl refuses, or no base to
- * resolve a relative reference against.
+ * Resolves buf (stripped, and http(s) when it has a scheme) against the base with
+ * libcurl's URL API (RFC 3986 5.2). See resolve.
  */
 static char *
-resolve(struct ex *x, const char *href)
+resolve_curl(struct ex *x, const char *buf)
 {
-	char		 buf[EXTRACT_URL_MAX + 1], *ret = NULL;
+	char		*ret = NULL;
 	CURLU		*h = NULL;
 	CURLUcode	 rc;
-	size_t		 n;
 
-	if (strip_href(href, buf) == -1)
-		return NULL;
-	n = scheme_len(buf);
-	if (n > 0 && !text_eq_ci(buf, n, "http") && !text_eq_ci(buf, n, "https"))
-		return NULL;
 	/* libcurl 7.88 resolves "" and "#x" to the base's directory; RFC 3986 says the base. */
 	if (buf[0] == '\0' || buf[0] == '#') {
 		if (x->base == NULL)
@@ -261,6 +256,65 @@ out:
 	return ret;
 }
 
+/*
+ * What of the base resolving buf depends on, for the memo: nothing for an absolute
+ * http(s) URL (libcurl replaces the whole URL); the base up to its path or query
+ * (scheme, host and port: RFC 3986 5.2.2 takes only the authority for a reference
+ * that starts with one '/') for a path-absolute reference. Returns -1 for any other
+ * reference: those are resolved every time.
+ */
+static int
+memo_scope(const struct ex *x, const char *buf, size_t scheme, const char **scope, size_t *len)
+{
+	const char *p;
+
+	if (x->memo == NULL)
+		return -1;
+	if (scheme > 0) {
+		*scope = "";
+		*len = 0;
+		return 0;
+	}
+	if (buf[0] != '/' || buf[1] == '/' || x->base_url == NULL ||
+	    (p = strstr(x->base_url, "://")) == NULL)
+		return -1;
+	*scope = x->base_url;
+	*len = (size_t)(p + 3 - x->base_url) + strcspn(p + 3, "/?#");
+	return 0;
+}
+
+/*
+ * Resolves href against the base (RFC 3986 5.2). Returns the malloc'd absolute
+ * http(s) URL (see finish_url), or NULL for another scheme (javascript:, mailto:,
+ * data: ...), a URL libcurl refuses, or no base to resolve a relative reference
+ * against. With a memo, a reference resolved before under the same scope gives the
+ * kept answer (a page's navigation repeats on every page of a site).
+ */
+static char *
+resolve(struct ex *x, const char *href)
+{
+	char		 buf[EXTRACT_URL_MAX + 1], *ret;
+	const char	*scope, *kept;
+	size_t		 n, scopelen;
+	int		 memo;
+
+	if (strip_href(href, buf) == -1)
+		return NULL;
+	n = scheme_len(buf);
+	if (n > 0 && !text_eq_ci(buf, n, "http") && !text_eq_ci(buf, n, "https"))
+		return NULL;
+	memo = memo_scope(x, buf, n, &scope, &scopelen) == 0;
+	if (memo && hrefcache_get(x->memo, scope, scopelen, buf, &kept)) {
+		if (kept != NULL && (ret = strdup(kept)) == NULL)
+			x->oom = 1;
+		return kept != NULL ? ret : NULL;
+	}
+	ret = resolve_curl(x, buf);
+	if (memo && !x->oom)
+		hrefcache_put(x->memo, scope, scopelen, buf, ret);
+	return ret;
+}
+
 /* Makes url (absolute, from resolve) the base. */
 static void
 set_base(struct ex *x, const char *url)
@@ -268,6 +322,7 @@ set_base(struct ex *x, const char *url)
 	CURLU		*h;
 	CURLUcode	 rc;
 
+	x->base_url = NULL;            /* until url is the base: the memo is not used */
 	if ((h = curl_url()) == NULL) {
 		x->oom = 1;
 		return;
@@ -279,6 +334,7 @@ set_base(struct ex *x, const char *url)
 	}
 	curl_url_cleanup(x->base);
 	x->base = h;
+	x->base_url = url;
 }
 
 /* The page URL, then the first <base href> (HTML: the first in tree order) resolved against it. */
@@ -288,8 +344,15 @@ find_base(struct ex *x, xmlDoc *doc, const char *url)
 	xmlNode		*n;
 	const char	*href = NULL;
 	char		*b;
+	struct hrefcache	*memo;
 
-	if (url != NULL && (x->out->base = resolve(x, url)) != NULL)
+	/* The page's own URL is new on every page: resolved in full, not kept in the memo. */
+	memo = x->memo;
+	x->memo = NULL;
+	if (url != NULL)
+		x->out->base = resolve(x, url);
+	x->memo = memo;
+	if (x->out->base != NULL)
 		set_base(x, x->out->base);
 	for (n = doc->children; n != NULL && href == NULL; n = walk_next(n))
 		if (is_elem(n, "base"))
@@ -654,9 +717,9 @@ parse(const char *html, size_t len, const char *url)
 	    HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
 }
 
-int
-extract_html(const char *html, size_t len, const char *url,
-    const struct extract_selector *sel, size_t nsel, struct extract_page *out)
+static int
+extract(const char *html, size_t len, const char *url, const struct extract_selector *sel,
+    size_t nsel, struct hrefcache *memo, struct extract_page *out)
 {
 	struct ex	 x;
 	xmlDoc		*doc = NULL;
@@ -665,6 +728,7 @@ extract_html(const char *html, size_t len, const char *url,
 	memset(out, 0, sizeof(*out));
 	memset(&x, 0, sizeof(x));
 	x.out = out;
+	x.memo = memo;
 	quiet();
 	if ((doc = parse(html, len, url)) == NULL)
 		return -1;
@@ -684,6 +748,20 @@ extract_html(const char *html, size_t len, const char *url,
 		return -1;
 	}
 	return 0;
+}
+
+int
+extract_html(const char *html, size_t len, const char *url,
+    const struct extract_selector *sel, size_t nsel, struct extract_page *out)
+{
+	return extract(html, len, url, sel, nsel, NULL, out);
+}
+
+int
+extract_html_memo(const char *html, size_t len, const char *url, struct hrefcache *memo,
+    struct extract_page *out)
+{
+	return extract(html, len, url, NULL, 0, memo, out);
 }
 
 void

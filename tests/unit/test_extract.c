@@ -5,6 +5,7 @@
 
 #include "scrapeq/buf.h"
 #include "scrapeq/extract.h"
+#include "scrapeq/hrefcache.h"
 #include "tap.h"
 
 #define PAGE	"https://example.com/dir/page.html?q=1#frag"
@@ -121,6 +122,87 @@ test_links(void)
 		    b.data, p.links_total, r->links, r->total);
 		extract_free(&p);
 	}
+	buf_free(&b);
+}
+
+/* One row's links through a memo shared with every other row: the table's answer still. */
+static void
+memo_row(struct hrefcache *m, const struct lrow *r, size_t i, const char *pass, struct buf *b)
+{
+	struct extract_page	 p;
+	int			 rc;
+
+	rc = extract_html_memo(r->html, strlen(r->html), r->url, m, &p);
+	join_links(&p, b);
+	TAP_CHECK(rc == 0 && strcmp(b->data, r->links) == 0 && p.links_total == r->total,
+	    "memo %s, link row %zu: rc %d links \"%s\", want \"%s\"", pass, i, rc, b->data,
+	    r->links);
+	extract_free(&p);
+}
+
+/* The same href on pages of other origins, ports, schemes, paths and bases. */
+static const struct lrow mrows[] = {
+	{ "<a href=\"/x?a\">", "http://a.example/", "http://a.example/x?a", 1 },
+	{ "<a href=\"/x?a\">", "http://a.example:8080/p/q", "http://a.example:8080/x?a", 1 },
+	{ "<a href=\"/x?a\">", "https://a.example/q?z=/y", "https://a.example/x?a", 1 },
+	{ "<a href=\"/x?a\">", "http://b.example?z=/y", "http://b.example/x?a", 1 },
+	{ "<a href=\"/x?a\">", "http://A.EXAMPLE:80/zz", "http://a.example/x?a", 1 },
+	{ "<base href=\"https://c.example/d/\"><a href=\"/x?a\">", "http://a.example/",
+	    "https://c.example/x?a", 1 },
+	{ "<a href=\"x\">", "http://a.example/one/", "http://a.example/one/x", 1 },
+	{ "<a href=\"x\">", "http://a.example/two/", "http://a.example/two/x", 1 },
+	{ "<a href=\"//a.example/x\">", "https://z.example/", "https://a.example/x", 1 },
+	{ "<a href=\"//a.example/x\">", "http://z.example/", "http://a.example/x", 1 },
+	{ "<a href=\"http://q.example/r#f\">", "https://a.example/", "http://q.example/r", 1 },
+	{ "<a href=\"javascript:x\"><a href=\"/x?a\">", NULL, "", 2 },
+	{ "<a href=\"http://q.example/r#f\">", NULL, "http://q.example/r", 1 },
+};
+
+static void
+test_memo(void)
+{
+	struct hrefcache	*m = hrefcache_new();
+	unsigned long long	 hits, misses;
+	struct buf		 b;
+	size_t			 i, n = sizeof(lrows) / sizeof(lrows[0]);
+	size_t			 nm = sizeof(mrows) / sizeof(mrows[0]);
+
+	buf_init(&b, 0);
+	TAP_CHECK(m != NULL, "hrefcache_new");
+	for (i = 0; i < n; i++)
+		memo_row(m, &lrows[i], i, "first pass", &b);
+	for (i = n; i > 0; i--)
+		memo_row(m, &lrows[i - 1], i - 1, "second pass, backwards", &b);
+	for (i = 0; i < nm; i++)
+		memo_row(m, &mrows[i], i + 1000, "origins", &b);
+	for (i = nm; i > 0; i--)
+		memo_row(m, &mrows[i - 1], i - 1 + 1000, "origins again", &b);
+	/* Longer than HREFCACHE_ENTRY_MAX: resolved every time, the same answer. */
+	buf_reset(&b);
+	buf_puts(&b, "<a href=\"/");
+	for (i = 0; i < HREFCACHE_ENTRY_MAX; i++)
+		buf_putc(&b, 'a' + (char)(i % 26));
+	buf_puts(&b, "\">");
+	{
+		struct extract_page	 p1, p2;
+		int			 r1, r2;
+
+		r1 = extract_html_memo(b.data, b.len, PAGE, m, &p1);
+		r2 = extract_html_memo(b.data, b.len, "https://example.com/other", m, &p2);
+		TAP_CHECK(r1 == 0 && r2 == 0 && p1.nlinks == 1 && p2.nlinks == 1 &&
+		    strcmp(p1.links[0], p2.links[0]) == 0 &&
+		    strlen(p1.links[0]) == strlen("https://example.com/") + HREFCACHE_ENTRY_MAX,
+		    "an href past HREFCACHE_ENTRY_MAX is resolved in full, twice the same");
+		extract_free(&p1);
+		extract_free(&p2);
+	}
+	hrefcache_counts(m, &hits, &misses);
+	TAP_CHECK(hits > n && misses > 0, "the memo answered %llu lookups of %llu", hits,
+	    hits + misses);
+	/* No memo at all: the plain answer. */
+	memo_row(NULL, &lrows[0], 0, "none", &b);
+	hrefcache_free(m);
+	hrefcache_free(NULL);
 	buf_free(&b);
 }
 
@@ -533,6 +615,7 @@ int
 main(void)
 {
 	test_links();
+	test_memo();
 	test_head();
 	test_products();
 	test_selectors();
