@@ -63,12 +63,19 @@ def slow_stored(u):
     return int(db_value("SELECT COUNT(*) FROM results WHERE job_id = %s AND url LIKE '%%/slow/%%'" % u) or 0)
 
 
-check(wait_for(lambda: all(slow_stored(u) >= 3 for u in ju[:2]), 60, 0.1),
-      "A stored 3+ slow pages of each of its jobs", False, str([slow_stored(u) for u in ju[:2]]))
+# A's host queue may serve one job's pages ahead of the other's, so one of its jobs can
+# finish before the other has 3 slow pages: the kill then finds only one mid-target, and
+# the expectations below follow what each job was at the kill.
+check(wait_for(lambda: all(slow_stored(u) >= 3 or job_row(j)["status"] == "completed"
+                           for j, u in zip(jobs[:2], ju[:2])), 60, 0.1),
+      "A stored 3+ slow pages of each of its jobs (or finished one)", False,
+      str([slow_stored(u) for u in ju[:2]]))
 stored = [int(db_value("SELECT COUNT(*) FROM results WHERE job_id = %s" % u)) for u in ju[:2]]
 a.kill()
 t_kill = time.monotonic()
-check(not a.alive(), "A killed -9 with %s results stored" % stored, False)
+cut = [job_row(j)["status"] == "running" for j in jobs[:2]]    # A's jobs the kill cut short
+check(not a.alive() and any(cut), "A killed -9 with %s results stored, %d of its 2 jobs mid-crawl"
+      % (stored, sum(cut)), False)
 
 section("B finishes everything")
 
@@ -84,8 +91,9 @@ t_done = time.monotonic() - t_kill
 rows = [job_row(j) for j in jobs]
 check(done and all(r["status"] == "completed" for r in rows), "all four jobs completed, %.1f s after the kill"
       % t_done, False, str([r["status"] for r in rows]))
-check([r["retry_count"] for r in rows] == [1, 1, 0, 0], "retry_count 1 for A's jobs, 0 for B's",
-      False, str([r["retry_count"] for r in rows]))
+want = [1 if c else 0 for c in cut] + [0, 0]
+check([r["retry_count"] for r in rows] == want, "retry_count 1 for A's jobs cut by the kill, 0 for the others",
+      False, "%s, want %s" % ([r["retry_count"] for r in rows], want))
 check(t_reclaim >= LEASE - 1, "A's jobs were not taken before their lease ran out (%.1f s after the kill)"
       % t_reclaim, False)
 dups = [d for j in jobs for d in duplicate_results(j)]

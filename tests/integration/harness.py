@@ -430,6 +430,7 @@ class Daemon:
     """One scrapeqd this test started: Daemon(id, conf).start(), .stop(), .kill()."""
 
     started = []
+    killed = []      # ids of daemons kill() ended, marked stopped at exit
 
     def __init__(self, did, conf=None, **overrides):
         self.id = did
@@ -485,6 +486,7 @@ class Daemon:
         if self.alive():
             os.kill(self.proc.pid, _signal.SIGKILL)
             self.proc.wait(10)
+            Daemon.killed.append(self.id)
 
     def tail(self, n=20):
         try:
@@ -542,6 +544,13 @@ class Daemon:
 @atexit.register
 def _daemons_cleanup():
     Daemon.stop_all()
+    # A daemon killed -9 heartbeated until it died: its row would look alive to the next
+    # file's Daemon.exclusive() for another 15 s. Nothing of it runs any more.
+    for name in Daemon.killed:
+        try:
+            db_sql("UPDATE daemons SET stopped_at = NOW(6) WHERE id = %s AND stopped_at IS NULL" % sql_str(name))
+        except Exception as exc:      # cleanup: say so, never hide the file's own result
+            print("# could not mark killed daemon %s stopped: %s" % (name, exc))
     if Daemon._stack_daemon_stopped:
         stack("daemon-start")
 
