@@ -170,11 +170,14 @@ claim(struct daemon *d, long long now)
 	 * A full batch leaves more queued: claim again at once while a full batch still
 	 * fits, else gather the slots that free up for SQ_DAEMON_CLAIM_GAP_MS, so that a busy
 	 * daemon claims several jobs per transaction rather than each slot as it frees.
+	 * Only the n jobs handed back take slots: the no-ops among the got claimed were
+	 * completed in the claim's transaction (counting them held a daemon of no-ops to
+	 * one batch per gap).
 	 */
 	d->drained = got < want;
 	if (got == 0)
 		d->next_claim = now + d->cfg.daemon_idle_poll_ms;
-	else if (got < want || room - got >= d->cfg.daemon_claim_batch)
+	else if (got < want || room - n >= d->cfg.daemon_claim_batch)
 		d->next_claim = now;
 	else
 		d->next_claim = now + SQ_DAEMON_CLAIM_GAP_MS;
