@@ -640,6 +640,9 @@ reload(struct daemon *d)
 	memcpy(d->cfg.daemon_handler_user, n.daemon_handler_user, sizeof(n.daemon_handler_user));
 	d->cfg.max_results_per_target = n.max_results_per_target;
 	d->cfg.retention_days = n.retention_days;
+	/* The schedule thread restarts below with a copy of these. */
+	d->cfg.jobs_per_day = n.jobs_per_day;
+	d->cfg.active_runs_per_project = n.active_runs_per_project;
 	memcpy(d->cfg.daemon_user_agent, n.daemon_user_agent, sizeof(n.daemon_user_agent));
 	d->cfg.log_level = n.log_level;
 	d->guard = g;

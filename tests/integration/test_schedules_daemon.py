@@ -233,6 +233,41 @@ harness.check(r.status == 200 and "Daily job limit" in (r.json.get("last_error")
               and r.json.get("last_job_id") is None and r.json.get("last_run_at") == rslot.replace(" ", "T") + "Z",
               "the API shows last_error and last_run_at of the refused slot", r)
 
+section("SIGHUP: the restarted schedule thread takes [limits] jobs_per_day")
+# The stack's limit is higher than 1; lowered to 1 on SIGHUP, a project with one job
+# today has its next scheduled slot refused. Before the fix the schedule thread
+# restarted with the old limit and created the job.
+with open(A2.conf) as f:
+    text = f.read()
+lines = text.splitlines()
+limited = [("jobs_per_day = 1" if ln.strip().startswith("jobs_per_day") else ln) for ln in lines]
+check(limited != lines, "the daemon's config has a [limits] jobs_per_day line to lower")
+ph = new_project(name="sched hup limit")
+th = new_target(ph)
+r = request("POST", "/api/v1/projects/%s/jobs" % ph, {"target_ids": [th], "config": CFG})
+harness.check(r.status == 201, "the project's one job of today is created", r)
+if r.status == 201:
+    check(harness.wait_job(r.json["id"], 30)["status"] == "completed", "and runs to completed")
+marks = log_count(A2, "config reloaded")
+with open(A2.conf + ".tmp", "w") as f:
+    f.write("\n".join(limited) + "\n")
+os.replace(A2.conf + ".tmp", A2.conf)
+A2.signal(1)
+check(wait_for(lambda: log_count(A2, "config reloaded") > marks, 5), "the daemon reloaded", note=A2.tail(3))
+sh = new_schedule(ph, YEARLY)
+hslot = slot_ago(4)
+set_due(sh, hslot)
+check(wait_for(lambda: sched(sh)[1] == hslot, 20, 0.2), "the slot was taken after the reload", note=str(sched(sh)))
+row = sched(sh)
+check(jobs_of(sh) == [] and row[2] is not None and "Daily job limit" in row[2],
+      "refused by the reloaded jobs_per_day = 1, no job created: %s" % row[2], note=str(jobs_of(sh)))
+with open(A2.conf + ".tmp", "w") as f:
+    f.write(text)
+os.replace(A2.conf + ".tmp", A2.conf)
+A2.signal(1)
+check(wait_for(lambda: log_count(A2, "config reloaded") > marks + 1, 5), "and reloaded back", note=A2.tail(3))
+request("DELETE", "/api/v1/projects/%s/schedules/%s" % (ph, sh))
+
 section("the real every-minute slot")
 target_time = datetime.datetime.strptime(first_slot, "%Y-%m-%d %H:%M:%S") + datetime.timedelta(seconds=4)
 wait_for(lambda: db_now() >= target_time, 75, 0.5)
