@@ -21,6 +21,7 @@ enum config_tls { CONFIG_TLS_OFF, CONFIG_TLS_VERIFY };
 
 #define SQ_HANDLERS_MAX      32
 #define SQ_HANDLER_CMD_MAX   511     /* bytes of a handler's command line */
+#define SQ_HANDLER_ARGS_MAX  32      /* words of it: the path and its arguments */
 #define SQ_HANDLER_USER_DEFAULT "nobody" /* [daemon] handler_user */
 
 /* [handlers]: a job type other than scrape, run by scrapeqd as this command. */

@@ -355,6 +355,18 @@ type_name_ok(const char *s)
 	return 1;
 }
 
+/* The words of a handler's command, as scrapeqd splits it: runs of non-spaces. */
+static size_t
+handler_words(const char *cmd)
+{
+	size_t	 n = 0;
+
+	for (; *cmd != '\0'; cmd++)
+		if (*cmd != ' ' && (cmd[1] == ' ' || cmd[1] == '\0'))
+			n++;
+	return n;
+}
+
 static int
 handler_add(struct parser *p, const char *type, const char *cmd)
 {
@@ -376,6 +388,9 @@ handler_add(struct parser *p, const char *type, const char *cmd)
 	if (cmd[0] != '/' || strlen(cmd) > SQ_HANDLER_CMD_MAX)
 		return perr(p, "[handlers] %s: the command must be an absolute path (then its "
 		    "arguments), at most %d bytes", type, SQ_HANDLER_CMD_MAX);
+	if (handler_words(cmd) > SQ_HANDLER_ARGS_MAX)
+		return perr(p, "[handlers] %s: the command has more than %d words (the path "
+		    "and its arguments)", type, SQ_HANDLER_ARGS_MAX);
 	memcpy(c->handlers[c->nhandlers].type, type, strlen(type) + 1);
 	memcpy(c->handlers[c->nhandlers].command, cmd, strlen(cmd) + 1);
 	c->nhandlers++;

@@ -85,14 +85,17 @@ close_pair(int p[2])
 	p[0] = p[1] = -1;
 }
 
-/* Splits command on spaces into argv (pointers into buf, which it modifies). */
+/*
+ * Splits command on spaces into argv (pointers into buf, which it modifies).
+ * config_load refused a command of more than SQ_HANDLER_ARGS_MAX words.
+ */
 static int
 split_args(char *buf, char **argv)
 {
 	int	 n = 0;
 	char	*p = buf;
 
-	while (*p != '\0' && n < HANDLER_ARGS_MAX) {
+	while (*p != '\0' && n < SQ_HANDLER_ARGS_MAX) {
 		while (*p == ' ')
 			*p++ = '\0';
 		if (*p == '\0')
@@ -134,7 +137,7 @@ child_report(const char *stage, int err)
 static void
 child(int in, int out, int report, char *cmd, const struct handler_user *u)
 {
-	char		*argv[HANDLER_ARGS_MAX + 1];
+	char		*argv[SQ_HANDLER_ARGS_MAX + 1];
 	const char	*stage = "";
 
 	setpgid(0, 0);

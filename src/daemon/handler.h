@@ -7,7 +7,6 @@
 #include "store.h"
 
 #define HANDLER_OUTPUT_MAX (1024 * 1024)   /* bytes of result JSON kept */
-#define HANDLER_ARGS_MAX   32
 
 enum handler_state { HANDLER_RUNNING, HANDLER_COMPLETED, HANDLER_FAILED, HANDLER_CANCELLED };
 

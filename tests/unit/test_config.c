@@ -413,6 +413,12 @@ test_handlers(void)
 		{ "[handlers]\nx = bin/true\n", "t.conf:2: [handlers] x: the command must be an "
 		    "absolute path (then its arguments), at most 511 bytes" },
 		{ "[handlers]\nx = /a\nx = /b\n", "t.conf:3: duplicate key 'x' in [handlers]" },
+		/* 32 words, then 33: scrapeqd would have dropped the 33rd */
+		{ "[handlers]\nx = /w 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 "
+		    "24 25 26 27 28 29 30 31 32\n", NULL },
+		{ "[handlers]\nx = /w  2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 "
+		    "24 25 26 27 28 29 30 31 32 33\n", "t.conf:2: [handlers] x: the command has "
+		    "more than 32 words (the path and its arguments)" },
 	};
 	struct config	 c;
 	char		 err[256];
