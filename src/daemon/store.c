@@ -355,6 +355,28 @@ add_id(struct buf *b, const struct uuid *u)
 }
 
 /*
+ * The JSON array of the jobs this flush touches: those with result groups or target
+ * updates, and with with_progress those with progress too (a job may appear twice).
+ * The caller frees *ids, whatever is returned.
+ */
+static enum sq_err
+touched_ids(const struct store *s, struct buf *ids, int with_progress)
+{
+	size_t	 i;
+
+	buf_init(ids, 0);
+	buf_putc(ids, '[');
+	for (i = 0; i < s->ngroups; i++)
+		add_id(ids, &s->groups[i].job);
+	for (i = 0; i < s->ntu; i++)
+		add_id(ids, &s->tu[i].job);
+	for (i = 0; with_progress && i < s->nprog; i++)
+		add_id(ids, &s->prog[i].job);
+	buf_putc(ids, ']');
+	return ids->oom ? SQ_ERR_NOMEM : SQ_OK;
+}
+
+/*
  * Locks the rows of the jobs this flush touches, in id order, before any of their
  * targets: a client's change (job_update) locks the job's row first and its targets
  * after, so taking them the other way round here deadlocked a cancel against a flush.
@@ -365,22 +387,9 @@ lock_jobs(struct store *s)
 	struct db_res	 r;
 	struct buf	 ids;
 	enum sq_err	 rc;
-	size_t		 i;
 
-	buf_init(&ids, 0);
-	buf_putc(&ids, '[');
-	for (i = 0; i < s->ngroups; i++)
-		add_id(&ids, &s->groups[i].job);
-	for (i = 0; i < s->ntu; i++)
-		add_id(&ids, &s->tu[i].job);
-	for (i = 0; i < s->nprog; i++)
-		add_id(&ids, &s->prog[i].job);
-	buf_putc(&ids, ']');
-	if (ids.oom)
-		rc = SQ_ERR_NOMEM;
-	else if (ids.len <= 2)
-		rc = SQ_OK;
-	else if ((rc = db_exec(s->db, "SELECT id FROM jobs WHERE id IN (SELECT t.id FROM "
+	if ((rc = touched_ids(s, &ids, 1)) == SQ_OK && ids.len > 2 &&
+	    (rc = db_exec(s->db, "SELECT id FROM jobs WHERE id IN (SELECT t.id FROM "
 	    DB_IDS_TABLE ") ORDER BY id FOR UPDATE", DB_PARAMS(DB_STR(ids.data)), &r)) == SQ_OK)
 		db_res_free(&r);
 	buf_free(&ids);
@@ -463,19 +472,9 @@ static enum sq_err
 flush_target_state(struct store *s)
 {
 	struct buf	 ids;
-	enum sq_err	 rc = SQ_OK;
-	size_t		 i;
+	enum sq_err	 rc;
 
-	buf_init(&ids, 0);
-	buf_putc(&ids, '[');
-	for (i = 0; i < s->ngroups; i++)
-		add_id(&ids, &s->groups[i].job);
-	for (i = 0; i < s->ntu; i++)
-		add_id(&ids, &s->tu[i].job);
-	buf_putc(&ids, ']');
-	if (ids.oom)
-		rc = SQ_ERR_NOMEM;
-	else if (ids.len > 2)
+	if ((rc = touched_ids(s, &ids, 0)) == SQ_OK && ids.len > 2)
 		rc = job_target_state_sync_ids(s->db, ids.data);
 	buf_free(&ids);
 	return rc;
