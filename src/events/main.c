@@ -27,7 +27,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: scrapeq-events [-c FILE]\n");
-	exit(2);
+	exit(64);       /* EX_USAGE, as scrapeq-api and scrapeqd */
 }
 
 /* Every watcher is a socket (two behind nginx): the soft file limit goes up to the hard one. */
@@ -63,7 +63,7 @@ main(int argc, char *argv[])
 	cloexec_all();
 	if (config_load(&cfg, config_path(path), err, sizeof(err)) == -1) {
 		fprintf(stderr, "scrapeq-events: %s\n", err);
-		return 1;
+		return 2;
 	}
 	log_init("scrapeq-events", cfg.log_level, 0);
 	raise_nofile();

@@ -144,8 +144,8 @@ def refuse_case(tmp, what, conf, secret, mode):
             check(False, "%s, %s %04o: refused at start-up" % (prog, what, mode),
                   note="still running after 10 s: %r" % (e.stderr,))
             continue
-        check(p.returncode != 0 and want in p.stderr,
-              "%s, %s %04o: exits %d with '%s'" % (prog, what, mode, p.returncode, os.path.basename(want)),
+        check(p.returncode == 2 and want in p.stderr,
+              "%s, %s %04o: exits 2 (a wrong config) with '%s'" % (prog, what, mode, os.path.basename(want)),
               note=show(p))
 
 
@@ -368,6 +368,11 @@ def usage_errors():
             bad.append("%s: %s" % (what, show(p)))
     check(not bad, "usage errors exit 64 with a usage line on stderr (%d cases)" % len(cases),
           note=" | ".join(bad)[:800])
+    for prog, _args in PROGRAMS[1:]:
+        p = subprocess.run([os.path.join(BIN, prog), "-Z"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=10, stdin=subprocess.DEVNULL)
+        check(p.returncode == 64 and "usage" in p.stderr.lower(),
+              "%s with an unknown option: exit 64 with a usage line, as scrapeqctl" % prog, note=show(p))
 
 
 section("users and tokens")
