@@ -124,7 +124,8 @@ server_listen(const char *path, const char *group)
 		}
 		return 0;
 	}
-	if (path[0] == '/' || path[0] == '.')
+	/* libfcgi would make a colon-less name a unix socket of its own, without our mode. */
+	if (path[0] == '/' || path[0] == '.' || strchr(path, ':') == NULL)
 		return listen_unix(path, group);
 	if ((fd = FCGX_OpenSocket(path, SOCKET_BACKLOG)) < 0) {
 		log_err("cannot listen on %s: %s", path, strerror(errno));

@@ -508,14 +508,14 @@ def leaky_fds(pid):
     return out
 
 
-def start_umask0(conf, args):
+def start_umask0(conf, args, cwd=None):
     """start_private under umask 0: the socket's mode must not depend on the caller's umask."""
     errpath = conf + ".stderr"
     with open(errpath, "wb") as err:
         old = os.umask(0)
         try:
             return subprocess.Popen([API, "-c", conf] + list(args), stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.DEVNULL, stderr=err, close_fds=True), errpath
+                                    stdout=subprocess.DEVNULL, stderr=err, close_fds=True, cwd=cwd), errpath
         finally:
             os.umask(old)
 
@@ -559,6 +559,21 @@ def socket_mode(tmp):
                   note=repr(leaks))
         finally:
             stop_private(p)
+    # A bare name (no '/', '.' or ':') is a unix socket in the working directory, made
+    # with the same mode: libfcgi, which used to get it, made it with the umask's.
+    conf, _ = conf_copy(tmp, "relative.conf")
+    p, errpath = start_umask0(conf, ["--socket", "relative-api.sock", "--workers", "1", "--threads", "1"], cwd=tmp)
+    try:
+        sock = os.path.join(tmp, "relative-api.sock")
+        check(wait_socket(sock, p), "--socket relative-api.sock (a bare name) creates it in the working directory",
+              note="exit %s, stderr: %s" % (p.poll(), read_text(errpath)[-300:]))
+        st = os.stat(sock) if os.path.exists(sock) else None
+        check(st is not None and st.st_mode & 0o7777 == 0o660,
+              "... with mode 0660 under umask 0 (%s)" % (oct(st.st_mode & 0o7777) if st else None))
+        r = fcgi_request(sock, "GET", "/api/v1/ping")
+        check(r[0].startswith("200"), "... and answers FastCGI", note=repr(r[:3]))
+    finally:
+        stop_private(p)
     conf, lines = conf_copy(tmp, "badgroup.conf", extra=("api", "socket_group = no-such-group-sq"))
     sock = os.path.join(tmp, "badgroup.sock")
     p, errpath = start_private(conf, ["--socket", sock, "--workers", "1", "--threads", "1"])
