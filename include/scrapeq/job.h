@@ -167,8 +167,12 @@ enum sq_err job_get_many(struct db *, const struct principal *who, const struct 
 /* Writes ids as a JSON array of UUID strings (for JSON_TABLE). 0, or -1 out of memory. */
 int	job_ids_json(const struct uuid *ids, size_t n, struct buf *);
 
-/* Lists a project's jobs, newest first. *items holds n jobs (job_list_free). */
-enum sq_err job_list(struct db *, const struct principal *who, const struct uuid *project,
+/*
+ * Lists a project's jobs, newest first. *items holds n jobs (job_list_free). who is
+ * confirmed by the same statement (auth_confirm): SQ_ERR_UNAUTHORIZED, who
+ * AUTH_STALE, when the user's revocation generation moved or the user is gone.
+ */
+enum sq_err job_list(struct db *, struct principal *who, const struct uuid *project,
 	    const struct job_filter *, const struct page *, struct job **items, size_t *n,
 	    long long *total, struct sq_error *);
 void	job_list_free(struct job *items, size_t n);

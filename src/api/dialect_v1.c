@@ -1377,7 +1377,7 @@ const struct route dialect_v1_routes[] = {
 	{ "GET", "/api/v1/projects/{}/webhooks/{}", h_webhook_get, 1 },
 	{ "DELETE", "/api/v1/projects/{}/webhooks/{}", h_webhook_delete, 1 },
 	{ "GET", "/api/v1/projects/{}/webhooks/{}/deliveries", h_webhook_deliveries, 1 },
-	{ "GET", "/api/v1/projects/{}/jobs", h_job_list, 1 },
+	{ "GET", "/api/v1/projects/{}/jobs", h_job_list, ROUTE_AUTH_READ },
 	{ "POST", "/api/v1/projects/{}/jobs", h_job_create, 1 },
 	{ "GET", "/api/v1/jobs/{}", h_job_get, ROUTE_AUTH_READ },
 	{ "POST", "/api/v1/jobs/{}/cancel", h_job_cancel, 1 },

@@ -16,7 +16,7 @@ struct route {
 
 /*
  * route.auth. ROUTE_AUTH_READ: a bearer token is required, and the handler's first read
- * confirms the user's revocation generation (job_get_auth), which saves the separate
+ * confirms the user's revocation generation (job_get_auth, job_list), which saves the separate
  * read of the user's row; an answer about to be written without that confirmation
  * gets the separate read first, so a handler cannot skip the check.
  */

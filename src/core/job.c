@@ -293,16 +293,21 @@ job_get_many(struct db *db, const struct principal *who, const struct uuid *ids,
  * (issue 13, README "Measured"); a deep source-filtered page was planned on
  * (project_id, id), reading every row it skipped.
  * The page also carries the total (a sum over the trigger-kept job_counts rows) and
+ * the caller's users row (revocation generation, is_admin: auth_confirm), and
  * returns nothing unless who is a member, so a page with rows is one round trip;
- * an empty page asks count_sql for the total and the membership.
+ * an empty page asks count_sql for the total, the membership and the users row.
  */
+#define LIST_USER_COLS \
+	"(SELECT auth_gen FROM users WHERE id = ?), (SELECT is_admin FROM users WHERE id = ?)"
 #define LIST_SQL(index, where, cnt) \
 	"SELECT " JOB_COLS ", (SELECT COALESCE(SUM(n), 0) FROM job_counts " \
-	"WHERE project_id = ? " cnt ") FROM (SELECT id FROM jobs FORCE INDEX (" index ") " \
+	"WHERE project_id = ? " cnt "), " LIST_USER_COLS " FROM (SELECT id FROM jobs " \
+	"FORCE INDEX (" index ") " \
 	"WHERE project_id = ? " where " AND EXISTS(SELECT 1 FROM memberships " \
 	"WHERE user_id = ? AND project_id = ?) ORDER BY id DESC LIMIT ? OFFSET ?) k " \
 	"JOIN jobs j ON j.id = k.id ORDER BY j.id DESC"
 #define LIST_COL_TOTAL JOB_NCOLS
+#define LIST_COL_GEN   (JOB_NCOLS + 1)
 static const char *const list_sql[4] = {
 	LIST_SQL("jobs_project_list", "", ""),
 	LIST_SQL("jobs_project_status", "AND status = ?", "AND status = ?"),
@@ -314,16 +319,20 @@ static const char *const list_sql[4] = {
 /* Totals come from job_counts (kept by triggers): a sum over a few rows, not a scan. */
 static const char *const count_sql[4] = {
 	"SELECT (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE project_id = ?), "
-	    "EXISTS(SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?)",
+	    "EXISTS(SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?), "
+	    LIST_USER_COLS,
 	"SELECT (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE project_id = ? "
 	    "AND status = ?), "
-	    "EXISTS(SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?)",
+	    "EXISTS(SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?), "
+	    LIST_USER_COLS,
 	"SELECT (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE project_id = ? "
 	    "AND source = ?), "
-	    "EXISTS(SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?)",
+	    "EXISTS(SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?), "
+	    LIST_USER_COLS,
 	"SELECT (SELECT COALESCE(SUM(n), 0) FROM job_counts WHERE project_id = ? "
 	    "AND status = ? AND source = ?), "
-	    "EXISTS(SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?)",
+	    "EXISTS(SELECT 1 FROM memberships WHERE user_id = ? AND project_id = ?), "
+	    LIST_USER_COLS,
 };
 
 /* Appends the project and the filters' values: the order of "project_id = ? <where>". */
@@ -338,12 +347,22 @@ list_filter_params(struct db_param *p, size_t np, const char *pids, const struct
 	return np;
 }
 
+/* The users row read with the page (col: its auth_gen) confirms who, once. */
+static enum sq_err
+list_confirm(struct principal *who, const struct db_res *r, size_t col, struct sq_error *e)
+{
+	int found = r->nrows > 0 && db_str(r, 0, col) != NULL;
+
+	return auth_confirm(who, found, found ? db_int(r, 0, col) : 0,
+	    found ? (int)db_int(r, 0, col + 1) : 0, e);
+}
+
 /* An empty page: the total and whether who is a member (SQ_ERR_NOT_FOUND if not). */
 static enum sq_err
-list_count(struct db *db, const struct principal *who, const char *pids,
+list_count(struct db *db, struct principal *who, const char *pids,
     const struct job_filter *f, int combo, long long *total, struct sq_error *e)
 {
-	struct db_param	 p[6];
+	struct db_param	 p[8];
 	struct db_res	 r;
 	size_t		 np;
 	int		 member;
@@ -352,20 +371,25 @@ list_count(struct db *db, const struct principal *who, const char *pids,
 	np = list_filter_params(p, 0, pids, f);
 	p[np++] = DB_INT(who->user_id);
 	p[np++] = DB_STR(pids);
+	p[np++] = DB_INT(who->user_id);
+	p[np++] = DB_INT(who->user_id);
 	if ((rc = db_exec(db, count_sql[combo], p, np, &r)) != SQ_OK)
 		return sq_fail(e, rc, NULL);
+	rc = list_confirm(who, &r, 2, e);
 	*total = db_int(&r, 0, 0);
 	member = db_int(&r, 0, 1) != 0;
 	db_res_free(&r);
+	if (rc != SQ_OK)
+		return rc;
 	return member ? SQ_OK : sq_fail(e, SQ_ERR_NOT_FOUND, "Project not found");
 }
 
 enum sq_err
-job_list(struct db *db, const struct principal *who, const struct uuid *project,
+job_list(struct db *db, struct principal *who, const struct uuid *project,
     const struct job_filter *f, const struct page *pg, struct job **items, size_t *n,
     long long *total, struct sq_error *e)
 {
-	struct db_param	 p[12];
+	struct db_param	 p[14];
 	struct db_res	 r;
 	struct job	*v = NULL;
 	char		 pids[UUID_STR_LEN + 1];
@@ -376,8 +400,10 @@ job_list(struct db *db, const struct principal *who, const struct uuid *project,
 	*items = NULL;
 	*n = 0;
 	uuid_format(project, pids);
-	/* The total's filters, the page's, the membership, then the window. */
+	/* The total's filters, the users row, the page's filters, the membership, the window. */
 	np = list_filter_params(p, 0, pids, f);
+	p[np++] = DB_INT(who->user_id);
+	p[np++] = DB_INT(who->user_id);
 	np = list_filter_params(p, np, pids, f);
 	p[np++] = DB_INT(who->user_id);
 	p[np++] = DB_STR(pids);
@@ -390,6 +416,10 @@ job_list(struct db *db, const struct principal *who, const struct uuid *project,
 		return list_count(db, who, pids, f, combo, total, e);
 	}
 	*total = db_int(&r, 0, LIST_COL_TOTAL);
+	if ((rc = list_confirm(who, &r, LIST_COL_GEN, e)) != SQ_OK) {
+		db_res_free(&r);
+		return rc;
+	}
 	if ((v = calloc(r.nrows, sizeof(*v))) == NULL)
 		rc = sq_fail(e, SQ_ERR_NOMEM, NULL);
 	for (i = 0; rc == SQ_OK && i < r.nrows; i++)

@@ -41,6 +41,11 @@ def get(job, token):
     return request("GET", "/api/v1/jobs/%s" % job, token=token)
 
 
+def jobs(proj, token, query=""):
+    """The project's job list: a page with rows; with query "?status=running", an empty one."""
+    return request("GET", "/api/v1/projects/%s/jobs%s" % (proj, query), token=token)
+
+
 def member_with_job(prefix):
     """A new user who is a viewer of a new project holding one job (made by the admin)."""
     name, pw, tok = new_user(prefix)
@@ -79,6 +84,13 @@ is_error(get("job_" + "0" * 32, sess["access_token"]), 401, "UNAUTHORIZED",
          "an unknown job with the revoked JWT is 401, not 404")
 is_error(request("GET", "/api/v1/jobs/job_nonsense", token=tok), 401, "UNAUTHORIZED",
          "a malformed job id with the revoked API token is 401")
+for q, what in (("", "a page with rows"), ("?status=running", "an empty page")):
+    ok, bad = all_status(spread(N, lambda i: jobs(proj, sess["access_token"] if i % 2 else tok, q)), 401)
+    check(ok, "the job list (%s), %d times with the revoked API token or JWT: all 401" % (what, N), bad)
+is_error(jobs(proj, tok, "?per_page=0"), 401, "UNAUTHORIZED",
+         "the job list with a bad per_page and the revoked token is 401, not 400")
+is_error(jobs("proj_" + "0" * 32, sess["access_token"]), 401, "UNAUTHORIZED",
+         "the job list of an unknown project with the revoked JWT is 401, not 404")
 
 section("a password change ends the access tokens at the next GET job")
 sess2 = login(name, pw)
@@ -121,6 +133,8 @@ db_sql("DELETE m FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.use
 ok, bad = all_status(spread(N, lambda i: get(job, tok)), 404)
 check(ok, "right after the membership is deleted, %d GET job: all 404" % N, bad)
 is_error(bad, 404, "NOT_FOUND", "in the dialect's envelope")
+ok, bad = all_status(spread(N, lambda i: jobs(proj, tok, "" if i % 2 else "?status=running")), 404)
+check(ok, "and %d job lists (pages with rows and empty): all 404" % N, bad)
 
 section("a warm GET job makes one round trip: no separate revocation read")
 name, pw, tok, proj, job = member_with_job("gjl")
@@ -145,8 +159,14 @@ try:
     n_get = rev_reads(lambda: [get(job, tok) for _ in range(40)] + [get(job, sess["access_token"])
                                                                        for _ in range(40)])
     n_list = rev_reads(lambda: [request("GET", "/api/v1/projects", token=tok) for _ in range(40)])
+    lists = []
+    n_jobs = rev_reads(lambda: lists.extend([jobs(proj, tok if i % 2 else sess["access_token"],
+                                                  "" if i % 4 < 2 else "?status=running") for i in range(40)]))
 finally:
     db_sql("SET GLOBAL log_output = '%s', general_log = %s" % (old[1], old[0]))
 check(n_list >= 40, "control: 40 GET /api/v1/projects with a cached token make a separate revocation read "
       "each (%d)" % n_list, False)
 check(n_get == 0, "80 GET job with a cached API token or a JWT make none (%d)" % n_get, False)
+check(n_jobs == 0 and all(r.status == 200 for r in lists),
+      "40 job lists (a page with rows, an empty page; API token and JWT) make none (%d)" % n_jobs,
+      next((r for r in lists if r.status != 200), False))
