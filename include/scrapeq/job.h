@@ -182,7 +182,8 @@ void	job_list_free(struct job *items, size_t n);
  * job_cancel_reason with no reason, so every dialect's cancel is the same change:
  * status cancelled, cancelled_at (and updated_at) now, its queue row removed,
  * cancel_requested set so a daemon running it stops within a second, error
- * "Cancelled via API", audited. Fills *out with the job after.
+ * "Cancelled via API", audited. Fills *out with the job after, read in the same
+ * transaction (a committed cancel is never answered with an error).
  */
 enum sq_err job_cancel(struct db *, const struct principal *who, const struct uuid *id,
 	    struct job *out, struct sq_error *);

@@ -10,6 +10,23 @@
 #include "job_transition.h"
 #include "uuid.h"
 
+struct job_domain_view;
+
+/*
+ * job_update, job_cancel_reason and job_requeue fill *answer, when not NULL, with the
+ * job as changed (job_domain_get), read inside the change's transaction: a change
+ * that committed is never answered with an error because a later read failed. The
+ * caller frees it with job_domain_view_clear on SQ_OK; on an error it is left empty.
+ */
+
+/*
+ * A reader of another shape of answer, called inside the change's transaction after
+ * the change is written (job_cancel_answer): SQ_OK, or an error that rolls the change
+ * back. What it fills through arg is the caller's, whatever is returned.
+ */
+typedef enum sq_err (*job_answer_fn)(struct db *, const struct principal *who,
+	    const struct uuid *id, void *arg, struct sq_error *);
+
 /* One member of a client's request: given (present), and its value (NULL for JSON null). */
 struct job_value {
 	int			 given;
@@ -88,7 +105,7 @@ enum job_field job_change_check(const struct config *, const struct job_change *
  */
 enum sq_err job_update(struct db *, const struct config *, const struct principal *who,
 	    const struct uuid *id, const struct job_change *c, enum job_field *bad,
-	    struct sq_error *);
+	    struct job_domain_view *answer, struct sq_error *);
 
 /*
  * Cancels a pending or running job (SQ_ERR_CANNOT_CANCEL "Job is already <status>"
@@ -96,7 +113,10 @@ enum sq_err job_update(struct db *, const struct config *, const struct principa
  * "Cancelled via API: <reason>" (reason cut to SQ_JOB_MESSAGE_MAX), audited.
  */
 enum sq_err job_cancel_reason(struct db *, const struct principal *who, const struct uuid *id,
-	    const char *reason, struct sq_error *);
+	    const char *reason, struct job_domain_view *answer, struct sq_error *);
+/* job_cancel_reason with the answer read by answer(arg) (NULL: none). */
+enum sq_err job_cancel_answer(struct db *, const struct principal *who, const struct uuid *id,
+	    const char *reason, job_answer_fn answer, void *arg, struct sq_error *);
 
 /*
  * Puts a failed or cancelled job (job_can_retry) back on the queue, the same job,
@@ -105,6 +125,6 @@ enum sq_err job_cancel_reason(struct db *, const struct principal *who, const st
  * Audited as "retry".
  */
 enum sq_err job_requeue(struct db *, const struct config *, const struct principal *who,
-	    const struct uuid *id, struct sq_error *);
+	    const struct uuid *id, struct job_domain_view *answer, struct sq_error *);
 
 #endif

@@ -289,11 +289,20 @@ scrapejobs_put_change(struct json_object *b, struct job_change *c, struct sq_err
 	return status_field(b, c, e);
 }
 
+/* A change's answer, read in its transaction (job_update.h), then freed. */
+static void
+reply_changed(struct req *r, struct job_domain_view *v, const char *message)
+{
+	reply_view(r, 200, v, message);
+	job_domain_view_clear(v);
+}
+
 static enum sq_err
 h_put(struct req *r, struct sq_error *e)
 {
 	struct json_object	*b;
 	struct job_change	 c;
+	struct job_domain_view	 v;
 	struct uuid		 id;
 	enum sq_err		 rc;
 
@@ -304,8 +313,8 @@ h_put(struct req *r, struct sq_error *e)
 	if ((b = req_json(r, 0, e)) == NULL)
 		return e->code;
 	if ((rc = scrapejobs_put_change(b, &c, e)) == SQ_OK &&
-	    (rc = job_update(r->w->db, r->w->cfg, &r->who, &id, &c, NULL, e)) == SQ_OK)
-		rc = reply_job(r, 200, &id, "Job updated successfully", e);
+	    (rc = job_update(r->w->db, r->w->cfg, &r->who, &id, &c, NULL, &v, e)) == SQ_OK)
+		reply_changed(r, &v, "Job updated successfully");
 	json_object_put(b);
 	return rc;
 }
@@ -313,9 +322,10 @@ h_put(struct req *r, struct sq_error *e)
 static enum sq_err
 h_delete(struct req *r, struct sq_error *e)
 {
-	struct uuid	 id;
-	const char	*reason;
-	enum sq_err	 rc;
+	struct job_domain_view	 v;
+	struct uuid		 id;
+	const char		*reason;
+	enum sq_err		 rc;
 
 	if ((rc = param_job(r, &id, e)) != SQ_OK || (rc = req_query(r, e)) != SQ_OK)
 		return rc;
@@ -323,21 +333,24 @@ h_delete(struct req *r, struct sq_error *e)
 	if (reason != NULL && strlen(reason) > SQ_JOB_MESSAGE_MAX / 2)
 		return sq_fail(e, SQ_ERR_BAD_REQUEST, "Invalid reason: at most %d bytes",
 		    SQ_JOB_MESSAGE_MAX / 2);
-	if ((rc = job_cancel_reason(r->w->db, &r->who, &id, reason, e)) != SQ_OK)
+	if ((rc = job_cancel_reason(r->w->db, &r->who, &id, reason, &v, e)) != SQ_OK)
 		return rc;
-	return reply_job(r, 200, &id, "Job cancelled successfully", e);
+	reply_changed(r, &v, "Job cancelled successfully");
+	return SQ_OK;
 }
 
 static enum sq_err
 h_retry(struct req *r, struct sq_error *e)
 {
-	struct uuid	 id;
-	enum sq_err	 rc;
+	struct job_domain_view	 v;
+	struct uuid		 id;
+	enum sq_err		 rc;
 
 	if ((rc = param_job(r, &id, e)) != SQ_OK ||
-	    (rc = job_requeue(r->w->db, r->w->cfg, &r->who, &id, e)) != SQ_OK)
+	    (rc = job_requeue(r->w->db, r->w->cfg, &r->who, &id, &v, e)) != SQ_OK)
 		return rc;
-	return reply_job(r, 200, &id, "Job queued for retry", e);
+	reply_changed(r, &v, "Job queued for retry");
+	return SQ_OK;
 }
 
 /* ---- list and create ---- */

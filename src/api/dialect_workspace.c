@@ -336,6 +336,14 @@ reply_id(struct req *r, int status, const struct uuid *id, struct sq_error *e)
 	return SQ_OK;
 }
 
+/* A change's answer, read in its transaction (job_update.h), then freed. */
+static void
+reply_changed(struct req *r, struct job_domain_view *after)
+{
+	reply_view(r, 200, after);
+	job_domain_view_clear(after);
+}
+
 static enum sq_err
 h_job_get(struct req *r, struct sq_error *e)
 {
@@ -418,13 +426,13 @@ h_job_result(struct req *r, struct sq_error *e)
 static enum sq_err
 h_job_cancel(struct req *r, struct sq_error *e)
 {
-	struct job_domain_view	 v;
+	struct job_domain_view	 v, after;
 	enum sq_err		 rc;
 
 	if ((rc = load_job(r, &v, e)) != SQ_OK)
 		return rc;
-	if ((rc = job_cancel_reason(r->w->db, &r->who, &v.job.id, NULL, e)) == SQ_OK)
-		rc = reply_id(r, 200, &v.job.id, e);
+	if ((rc = job_cancel_reason(r->w->db, &r->who, &v.job.id, NULL, &after, e)) == SQ_OK)
+		reply_changed(r, &after);
 	job_domain_view_clear(&v);
 	return rc;
 }
@@ -432,13 +440,13 @@ h_job_cancel(struct req *r, struct sq_error *e)
 static enum sq_err
 h_job_retry(struct req *r, struct sq_error *e)
 {
-	struct job_domain_view	 v;
+	struct job_domain_view	 v, after;
 	enum sq_err		 rc;
 
 	if ((rc = load_job(r, &v, e)) != SQ_OK)
 		return rc;
-	if ((rc = job_requeue(r->w->db, r->w->cfg, &r->who, &v.job.id, e)) == SQ_OK)
-		rc = reply_id(r, 200, &v.job.id, e);
+	if ((rc = job_requeue(r->w->db, r->w->cfg, &r->who, &v.job.id, &after, e)) == SQ_OK)
+		reply_changed(r, &after);
 	job_domain_view_clear(&v);
 	return rc;
 }
@@ -506,7 +514,7 @@ workspace_patch_phrase(enum job_field bad, struct sq_error *e)
 static enum sq_err
 h_job_patch(struct req *r, struct sq_error *e)
 {
-	struct job_domain_view	 v;
+	struct job_domain_view	 v, after;
 	struct json_object	*b = NULL;
 	struct job_change	 c;
 	enum job_field		 bad = JOB_FIELD_NONE;
@@ -518,8 +526,8 @@ h_job_patch(struct req *r, struct sq_error *e)
 	if ((b = req_json(r, 0, e)) == NULL)
 		rc = e->code;
 	else if ((rc = workspace_patch_change(b, &c, e)) == SQ_OK &&
-	    (rc = job_update(r->w->db, r->w->cfg, &r->who, &v.job.id, &c, &bad, e)) == SQ_OK)
-		rc = reply_id(r, 200, &v.job.id, e);
+	    (rc = job_update(r->w->db, r->w->cfg, &r->who, &v.job.id, &c, &bad, &after, e)) == SQ_OK)
+		reply_changed(r, &after);
 	if (bad != JOB_FIELD_NONE)
 		workspace_patch_phrase(bad, e);
 	if (b != NULL && rc == SQ_ERR_BAD_REQUEST)   /* valid JSON, invalid data */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "scrapeq/flow_view.h"
+#include "scrapeq/job_update.h"
 #include "scrapeq/job.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/text.h"
@@ -491,32 +492,46 @@ flow_get(struct db *db, const struct config *cfg, const struct principal *who,
 	return rc;
 }
 
+/* flow_cancel's answer, read inside the cancel's transaction. */
+struct flow_answer {
+	const struct config	*cfg;
+	enum flow_kind		 kind;
+	struct flow_job		*out;
+	char			*canceled_by;
+};
+
+static enum sq_err
+flow_answer_read(struct db *db, const struct principal *who, const struct uuid *job, void *arg,
+    struct sq_error *e)
+{
+	struct flow_answer	*a = arg;
+	struct db_res		 r;
+	enum sq_err		 rc;
+
+	if ((rc = db_exec(db, "SELECT username FROM users WHERE id = ?",
+	    DB_PARAMS(DB_INT(who->user_id)), &r)) != SQ_OK)
+		return sq_fail(e, rc, NULL);
+	text_copy(a->canceled_by, SQ_USERNAME_MAX + 1, r.nrows ? db_str(&r, 0, 0) : "");
+	db_res_free(&r);
+	return flow_get(db, a->cfg, who, job, a->kind, a->out, e);
+}
+
 enum sq_err
 flow_cancel(struct db *db, const struct config *cfg, const struct principal *who,
     const struct uuid *job, enum flow_kind k, struct flow_job *out, char *canceled_by,
     struct sq_error *e)
 {
-	struct job	 j;
-	struct db_res	 r;
-	enum sq_err	 rc;
+	struct flow_answer	 a = { cfg, k, out, canceled_by };
+	enum sq_err		 rc;
 
 	if ((rc = flow_get(db, cfg, who, job, k, out, e)) != SQ_OK)
 		return rc;
 	if (k != FLOW_KIND_FLOW)
 		return sq_fail(e, SQ_ERR_INVALID, "Only flow jobs can be canceled");
 	/* The core's cancel judges the caller's role first, then the job's status. */
-	memset(&j, 0, sizeof(j));
-	rc = job_cancel(db, who, job, &j, e);
-	job_clear(&j);
+	rc = job_cancel_answer(db, who, job, NULL, flow_answer_read, &a, e);
 	/* *out still shows the status that refused: the dialect names it in its spelling. */
 	if (rc == SQ_ERR_CANNOT_CANCEL && job_can_cancel(out->status))
 		sq_fail(e, rc, "Cannot cancel a finished job"); /* it finished since flow_get */
-	if (rc != SQ_OK)
-		return rc;
-	if ((rc = db_exec(db, "SELECT username FROM users WHERE id = ?",
-	    DB_PARAMS(DB_INT(who->user_id)), &r)) != SQ_OK)
-		return sq_fail(e, rc, NULL);
-	text_copy(canceled_by, SQ_USERNAME_MAX + 1, r.nrows ? db_str(&r, 0, 0) : "");
-	db_res_free(&r);
-	return flow_get(db, cfg, who, job, k, out, e);
+	return rc;
 }

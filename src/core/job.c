@@ -933,15 +933,24 @@ out:
 	return rc;
 }
 
+/* job_cancel's answer: the job as the cancel left it, read in its transaction. */
+static enum sq_err
+read_answer(struct db *db, const struct principal *who, const struct uuid *id, void *arg,
+    struct sq_error *e)
+{
+	return job_get(db, who, id, arg, e);
+}
+
 enum sq_err
 job_cancel(struct db *db, const struct principal *who, const struct uuid *id, struct job *out,
     struct sq_error *e)
 {
 	enum sq_err rc;
 
-	if ((rc = job_cancel_reason(db, who, id, NULL, e)) != SQ_OK)
-		return rc;
-	return job_get(db, who, id, out, e);
+	memset(out, 0, sizeof(*out));
+	if ((rc = job_cancel_answer(db, who, id, NULL, read_answer, out, e)) != SQ_OK)
+		job_clear(out);
+	return rc;
 }
 
 static const char *const log_levels[] = { "debug", "info", "warning", "error" };

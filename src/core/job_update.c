@@ -7,6 +7,7 @@
 #include "scrapeq/config.h"
 #include "scrapeq/job.h"
 #include "scrapeq/job_audit.h"
+#include "scrapeq/job_domain.h"
 #include "scrapeq/job_spec.h"
 #include "scrapeq/job_update.h"
 #include "scrapeq/lifecycle.h"
@@ -240,14 +241,14 @@ apply(struct db *db, const struct config *cfg, const struct principal *who,
 
 /*
  * Begins, locks, checks the caller's role (a viewer is refused whatever the job's
- * state), runs check (may be NULL) and apply, commits. action names the change in
- * the audit log and in a refusal ("cancel" jobs).
+ * state), runs check (may be NULL) and apply, reads the answer (when asked), commits.
+ * action names the change in the audit log and in a refusal ("cancel" jobs).
  */
 static enum sq_err
 change(struct db *db, const struct config *cfg, const struct principal *who,
     const struct uuid *id, struct fields *c, const char *err_code, const char *action,
     enum sq_err (*check)(const struct locked *, struct fields *, struct sq_error *),
-    struct sq_error *e)
+    job_answer_fn answer, void *arg, struct sq_error *e)
 {
 	struct locked	 l;
 	char		 what[32];
@@ -260,12 +261,39 @@ change(struct db *db, const struct config *cfg, const struct principal *who,
 	if ((rc = lock_job(db, who, id, &l, e)) == SQ_OK &&
 	    (rc = role_require(who, l.role, ROLE_JOB_WRITE, what, e)) == SQ_OK &&
 	    (check == NULL || (rc = check(&l, c, e)) == SQ_OK) &&
-	    (rc = apply(db, cfg, who, &l, c, err_code, action, check != NULL, e)) == SQ_OK) {
+	    (rc = apply(db, cfg, who, &l, c, err_code, action, check != NULL, e)) == SQ_OK &&
+	    (answer == NULL || (rc = answer(db, who, id, arg, e)) == SQ_OK)) {
 		if ((rc = db_commit(db)) != SQ_OK)
 			return sq_fail(e, rc, NULL);
 		return SQ_OK;
 	}
 	db_rollback(db);
+	return rc;
+}
+
+/* The answer most dialects give: the job's domain view (job_domain_get). */
+static enum sq_err
+read_view(struct db *db, const struct principal *who, const struct uuid *id, void *arg,
+    struct sq_error *e)
+{
+	return job_domain_get(db, who, id, arg, e);
+}
+
+/* change() answered with *view when view is not NULL; an error leaves it empty. */
+static enum sq_err
+change_view(struct db *db, const struct config *cfg, const struct principal *who,
+    const struct uuid *id, struct fields *c, const char *err_code, const char *action,
+    enum sq_err (*check)(const struct locked *, struct fields *, struct sq_error *),
+    struct job_domain_view *view, struct sq_error *e)
+{
+	enum sq_err rc;
+
+	if (view != NULL)
+		memset(view, 0, sizeof(*view));
+	rc = change(db, cfg, who, id, c, err_code, action, check, view ? read_view : NULL,
+	    view, e);
+	if (rc != SQ_OK && view != NULL)
+		job_domain_view_clear(view);
 	return rc;
 }
 
@@ -428,7 +456,7 @@ job_change_check(const struct config *cfg, const struct job_change *c, struct sq
 enum sq_err
 job_update(struct db *db, const struct config *cfg, const struct principal *who,
     const struct uuid *id, const struct job_change *c, enum job_field *bad,
-    struct sq_error *e)
+    struct job_domain_view *answer, struct sq_error *e)
 {
 	struct fields	 f;
 	enum job_field	 field;
@@ -439,7 +467,7 @@ job_update(struct db *db, const struct config *cfg, const struct principal *who,
 		*bad = field;
 	if (field != JOB_FIELD_NONE)
 		return e->code;
-	return change(db, cfg, who, id, &f, "ERROR", "update", NULL, e);
+	return change_view(db, cfg, who, id, &f, "ERROR", "update", NULL, answer, e);
 }
 
 static enum sq_err
@@ -453,7 +481,21 @@ check_cancel(const struct locked *l, struct fields *c, struct sq_error *e)
 
 enum sq_err
 job_cancel_reason(struct db *db, const struct principal *who, const struct uuid *id,
-    const char *reason, struct sq_error *e)
+    const char *reason, struct job_domain_view *answer, struct sq_error *e)
+{
+	enum sq_err rc;
+
+	if (answer != NULL)
+		memset(answer, 0, sizeof(*answer));
+	rc = job_cancel_answer(db, who, id, reason, answer ? read_view : NULL, answer, e);
+	if (rc != SQ_OK && answer != NULL)
+		job_domain_view_clear(answer);
+	return rc;
+}
+
+enum sq_err
+job_cancel_answer(struct db *db, const struct principal *who, const struct uuid *id,
+    const char *reason, job_answer_fn answer, void *arg, struct sq_error *e)
 {
 	struct fields	 c;
 	char		 msg[SQ_JOB_MESSAGE_MAX + 1];
@@ -467,7 +509,7 @@ job_cancel_reason(struct db *db, const struct principal *who, const struct uuid 
 	c.status = JOB_CANCELLED;
 	c.has_error_message = 1;
 	c.error_message = msg;
-	return change(db, NULL, who, id, &c, "CANCELLED", "cancel", check_cancel, e);
+	return change(db, NULL, who, id, &c, "CANCELLED", "cancel", check_cancel, answer, arg, e);
 }
 
 static enum sq_err
@@ -485,12 +527,12 @@ check_retry(const struct locked *l, struct fields *c, struct sq_error *e)
 
 enum sq_err
 job_requeue(struct db *db, const struct config *cfg, const struct principal *who,
-    const struct uuid *id, struct sq_error *e)
+    const struct uuid *id, struct job_domain_view *answer, struct sq_error *e)
 {
 	struct fields c;
 
 	memset(&c, 0, sizeof(c));
 	c.has_status = 1;
 	c.status = JOB_PENDING;
-	return change(db, cfg, who, id, &c, "ERROR", "retry", check_retry, e);
+	return change_view(db, cfg, who, id, &c, "ERROR", "retry", check_retry, answer, e);
 }
