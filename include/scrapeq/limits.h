@@ -147,6 +147,8 @@
 #define SQ_EVENTS_MESSAGE_MAX (64 * 1024)     /* bytes of one WebSocket or SSE message */
 #define SQ_EVENTS_CLOSE_SLOW  4008            /* WebSocket close code for a watcher dropped as too slow */
 #define SQ_EVENTS_PROBE_MS    300             /* /api/v1/status: connect timeout to the hub */
+#define SQ_EVENTS_HEARTBEAT_SECONDS 5       /* how often a hub records its watcher count (event_hubs) */
+#define SQ_EVENTS_ALIVE_SECONDS (3 * SQ_EVENTS_HEARTBEAT_SECONDS) /* older heartbeat: hub not counted */
 
 /* Password logins (issue 12): throttling ([auth] login_*) and the Argon2id bound */
 #define SQ_LOGIN_FAILURES_PER_USER_DEFAULT 10  /* [auth] login_failures_per_user: per window */

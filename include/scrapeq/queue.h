@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include "auth.h"
 #include "db.h"
+#include "metrics.h"
 #include "err.h"
 #include "job_transition.h"
 #include "limits.h"
@@ -38,15 +39,20 @@ void	queue_jobs_free(struct queue_job *jobs, size_t n);
 
 /* Registers (or re-registers) daemon id; heartbeat_at = now, stopped_at = NULL. */
 enum sq_err queue_register(struct db *, const char *id, const char *host, int pid);
-/* Marks daemon id stopped (a clean exit). */
-enum sq_err queue_unregister(struct db *, const char *id);
+/*
+ * Marks daemon id stopped (a clean exit), adding add (may be NULL) to its page
+ * counters as queue_heartbeat does.
+ */
+enum sq_err queue_unregister(struct db *, const char *id, const struct metrics_pages *add);
 
 /*
- * Heartbeat: refreshes the daemon's row and extends the lease of every job it runs
- * by lease_seconds, in one statement. *held receives how many leases it still holds.
+ * Heartbeat: refreshes the daemon's row, adds add (what the daemon did since its last
+ * heartbeat that succeeded; may be NULL) to the row's page counters for GET /metrics,
+ * and extends the lease of every job it runs by lease_seconds. *held receives how
+ * many leases it still holds.
  */
 enum sq_err queue_heartbeat(struct db *, const char *id, unsigned lease_seconds,
-	    unsigned running, long long *held);
+	    unsigned running, const struct metrics_pages *add, long long *held);
 
 /*
  * Claims up to max claimable jobs (run_after <= now), highest priority first, then

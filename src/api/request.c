@@ -42,6 +42,7 @@ req_init(struct req *r, FCGX_Request *f, struct worker *w)
 	memset(r, 0, sizeof(*r));
 	r->fcgx = f;
 	r->w = w;
+	r->group = RG_OTHER;
 	r->method = FCGX_GetParam("REQUEST_METHOD", f->envp);
 	if (r->method == NULL)
 		r->method = "GET";

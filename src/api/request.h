@@ -13,6 +13,7 @@
 #include "scrapeq/err.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/query.h"
+#include "reqstats.h"
 
 /* Per thread: its own database connection and token cache; the gate is the process's. */
 struct worker {
@@ -20,6 +21,7 @@ struct worker {
 	struct db		*db;
 	struct auth_cache	*auth;
 	struct auth_gate	*gate;          /* shared by the worker's threads */
+	struct reqstats		*stats;         /* the pool's counters (shared memory), or NULL */
 };
 
 struct dialect;
@@ -39,6 +41,7 @@ struct req {
 	size_t			 body_len;
 	struct principal	 who;
 	const struct dialect	*dialect;
+	enum reqstats_group	 group;                  /* for the counters: RG_OTHER until routed */
 	int			 status;                 /* what was answered, for the access log */
 	const char		*allow;                  /* Allow header for a 405 */
 	char			 allow_buf[64];

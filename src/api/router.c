@@ -3,26 +3,30 @@
 
 #include "scrapeq/log.h"
 #include "dialect.h"
+#include "prometheus.h"
 #include "router.h"
 
 struct mount {
 	const char		*prefix;
 	const struct dialect	*dialect;
 	const struct route	*routes;
+	enum reqstats_group	 group;      /* the request counters' route group */
 };
 
 /* Longest prefixes first. */
 static const struct mount mounts[] = {
-	{ "/api/v1/", &dialect_v1, dialect_v1_routes },
-	{ "/api/scrape-jobs", &dialect_scrapejobs, dialect_scrapejobs_routes },
-	{ "/auth/", &dialect_workspace, dialect_workspace_routes },
-	{ "/workspace/", &dialect_workspace, dialect_workspace_routes },
+	{ "/api/v1/", &dialect_v1, dialect_v1_routes, RG_V1 },
+	{ "/api/scrape-jobs", &dialect_scrapejobs, dialect_scrapejobs_routes, RG_SCRAPEJOBS },
+	{ "/auth/", &dialect_workspace, dialect_workspace_routes, RG_AUTH },
+	{ "/workspace/", &dialect_workspace, dialect_workspace_routes, RG_WORKSPACE },
 	/* Seed 003's deprecated list; no other dialect serves a path starting "/jobs". */
-	{ "/jobs", &dialect_workspace, dialect_workspace_routes },
-	{ "/v1/", &dialect_integrator, dialect_integrator_routes },
+	{ "/jobs", &dialect_workspace, dialect_workspace_routes, RG_WORKSPACE },
+	{ "/v1/", &dialect_integrator, dialect_integrator_routes, RG_INTEGRATOR },
 	/* Not "/api/jobs/": the list itself is "/api/jobs"; "/api/v1/" and "/api/scrape-jobs" are above. */
-	{ "/api/jobs", &dialect_datasets, dialect_datasets_routes },
-	{ "/api/sampling/", &dialect_datasets, dialect_datasets_routes },
+	{ "/api/jobs", &dialect_datasets, dialect_datasets_routes, RG_DATASETS },
+	{ "/api/sampling/", &dialect_datasets, dialect_datasets_routes, RG_DATASETS },
+	/* Prometheus' scrape (prometheus.c); its errors in v1's envelope. */
+	{ "/metrics", &dialect_v1, prometheus_routes, RG_METRICS },
 };
 
 /* Splits r->path into r->segs; matches pattern segment by segment, capturing {}. */
@@ -101,6 +105,7 @@ router_find(struct req *r, const struct route **hit)
 	r->dialect = m ? m->dialect : &dialect_v1;
 	if (m == NULL)
 		return ROUTER_NONE;
+	r->group = m->group;
 	for (rt = m->routes; rt->method != NULL && *hit == NULL; rt++) {
 		if (!route_match(r, rt->pattern))
 			continue;

@@ -26,6 +26,7 @@
 #include "scrapeq/cloexec.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/log.h"
+#include "reqstats.h"
 #include "request.h"
 #include "router.h"
 #include "server.h"
@@ -52,6 +53,7 @@ struct thread_arg {
 	int			 fd;       /* the listening socket */
 	int			 ep;       /* the process's wait set */
 	struct auth_gate	*gate;     /* the process's bound on password verifications */
+	struct reqstats		*stats;    /* the pool's request counters */
 };
 
 /* The group named by [api] socket_group; -1 (and logged) when there is none by that name. */
@@ -136,12 +138,12 @@ server_listen(const char *path, const char *group)
 }
 
 static double
-elapsed_ms(const struct timespec *a)
+elapsed_s(const struct timespec *a)
 {
 	struct timespec b;
 
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	return (double)(b.tv_sec - a->tv_sec) * 1e3 + (double)(b.tv_nsec - a->tv_nsec) / 1e6;
+	return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
 }
 
 static void
@@ -183,6 +185,7 @@ serve(const struct thread_arg *ta, struct worker *w, FCGX_Request *f)
 {
 	struct req	 r;
 	struct timespec	 t0;
+	double		 s;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (req_init(&r, f, w) == -1) {
@@ -194,7 +197,9 @@ serve(const struct thread_arg *ta, struct worker *w, FCGX_Request *f)
 		FCGX_PutStr(big, (int)sizeof(big) - 1, f->out);
 	} else
 		router_dispatch(&r);
-	access_log(ta->cfg, &r, elapsed_ms(&t0));
+	s = elapsed_s(&t0);
+	reqstats_record(ta->stats, r.group, r.status, s);
+	access_log(ta->cfg, &r, s * 1e3);
 	req_done(&r);
 }
 
@@ -267,7 +272,7 @@ static void *
 worker_thread(void *arg)
 {
 	const struct thread_arg	*ta = arg;
-	struct worker		 w = { .cfg = ta->cfg, .gate = ta->gate };
+	struct worker		 w = { .cfg = ta->cfg, .gate = ta->gate, .stats = ta->stats };
 	struct epoll_event	 ev;
 	FCGX_Request		 f;
 	int			 fd;
@@ -322,9 +327,9 @@ wait_set_new(int lfd)
  * retried by nginx on a new connection, a POST gets the snippet's 503).
  */
 static void
-worker_main(const struct config *cfg, int fd, unsigned threads)
+worker_main(const struct config *cfg, int fd, unsigned threads, struct reqstats *stats)
 {
-	struct thread_arg	 ta = { cfg, fd, -1, NULL };
+	struct thread_arg	 ta = { cfg, fd, -1, NULL, stats };
 	pthread_t		 tid;
 	sigset_t		 set;
 	unsigned		 i, waited;
@@ -371,13 +376,14 @@ worker_main(const struct config *cfg, int fd, unsigned threads)
 }
 
 static pid_t
-spawn_worker(const struct config *cfg, int fd, unsigned threads, const sigset_t *old)
+spawn_worker(const struct config *cfg, int fd, unsigned threads, const sigset_t *old,
+    struct reqstats *stats)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
 		sigprocmask(SIG_SETMASK, old, NULL);
-		worker_main(cfg, fd, threads);
+		worker_main(cfg, fd, threads, stats);
 	}
 	if (pid < 0)
 		log_err("fork: %s", strerror(errno));
@@ -387,7 +393,7 @@ spawn_worker(const struct config *cfg, int fd, unsigned threads, const sigset_t 
 /* Reaps every dead worker and starts a new one in its place. */
 static void
 reap_and_restart(const struct config *cfg, int fd, unsigned threads, pid_t *pids,
-    time_t *born, unsigned workers, const sigset_t *old)
+    time_t *born, unsigned workers, const sigset_t *old, struct reqstats *stats)
 {
 	pid_t		 dead;
 	unsigned	 i;
@@ -402,7 +408,7 @@ reap_and_restart(const struct config *cfg, int fd, unsigned threads, pid_t *pids
 			    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 			if (time(NULL) - born[i] < 1)
 				sleep(1);          /* a worker that dies at once must not spin */
-			pids[i] = spawn_worker(cfg, fd, threads, old);
+			pids[i] = spawn_worker(cfg, fd, threads, old, stats);
 			born[i] = time(NULL);
 		}
 	}
@@ -416,6 +422,7 @@ int
 server_run(const struct config *cfg, int fd, unsigned workers, unsigned threads)
 {
 	sigset_t	 set, old;
+	struct reqstats	*stats;
 	pid_t		*pids;
 	time_t		*born;
 	unsigned	 i;
@@ -425,6 +432,9 @@ server_run(const struct config *cfg, int fd, unsigned workers, unsigned threads)
 	/* A log rotation's or a habit's "kill -HUP" must not end the pool (there is no reload). */
 	signal(SIGHUP, SIG_IGN);
 	if (FCGX_Init() != 0)
+		return 1;
+	/* Before any fork: the workers, and their replacements, share these counters. */
+	if ((stats = reqstats_new()) == NULL)
 		return 1;
 	pids = calloc(workers, sizeof(*pids));
 	born = calloc(workers, sizeof(*born));
@@ -436,7 +446,7 @@ server_run(const struct config *cfg, int fd, unsigned workers, unsigned threads)
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	for (i = 0; i < workers; i++) {
-		pids[i] = spawn_worker(cfg, fd, threads, &old);
+		pids[i] = spawn_worker(cfg, fd, threads, &old, stats);
 		born[i] = time(NULL);
 	}
 	log_info("serving with %u workers x %u threads", workers, threads);
@@ -445,7 +455,7 @@ server_run(const struct config *cfg, int fd, unsigned workers, unsigned threads)
 			continue;
 		if (sig != SIGCHLD)
 			break;
-		reap_and_restart(cfg, fd, threads, pids, born, workers, &old);
+		reap_and_restart(cfg, fd, threads, pids, born, workers, &old, stats);
 	}
 	for (i = 0; i < workers; i++)
 		if (pids[i] > 0)

@@ -40,21 +40,34 @@ queue_register(struct db *db, const char *id, const char *host, int pid)
 	    DB_PARAMS(DB_STR(id), DB_STR(host), DB_INT(pid)), NULL);
 }
 
+#define ADD_PAGES "pages_fetched = pages_fetched + ?, pages_stored = pages_stored + ?, " \
+	"pages_failed = pages_failed + ?, bytes_fetched = bytes_fetched + ? "
+#define PAGE_PARAMS(a) DB_INT((a)->fetched), DB_INT((a)->stored), DB_INT((a)->failed), \
+	DB_INT((a)->bytes)
+
 enum sq_err
-queue_unregister(struct db *db, const char *id)
+queue_unregister(struct db *db, const char *id, const struct metrics_pages *add)
 {
-	return db_exec(db, "UPDATE daemons SET stopped_at = NOW(6), jobs_running = 0 "
-	    "WHERE id = ?", DB_PARAMS(DB_STR(id)), NULL);
+	static const struct metrics_pages none;
+
+	if (add == NULL)
+		add = &none;
+	return db_exec(db, "UPDATE daemons SET stopped_at = NOW(6), jobs_running = 0, "
+	    ADD_PAGES "WHERE id = ?", DB_PARAMS(PAGE_PARAMS(add), DB_STR(id)), NULL);
 }
 
 enum sq_err
 queue_heartbeat(struct db *db, const char *id, unsigned lease_seconds, unsigned running,
-    long long *held)
+    const struct metrics_pages *add, long long *held)
 {
+	static const struct metrics_pages none;
 	enum sq_err rc;
 
-	rc = db_exec(db, "UPDATE daemons SET heartbeat_at = NOW(6), jobs_running = ? "
-	    "WHERE id = ?", DB_PARAMS(DB_INT(running), DB_STR(id)), NULL);
+	if (add == NULL)
+		add = &none;
+	rc = db_exec(db, "UPDATE daemons SET heartbeat_at = NOW(6), jobs_running = ?, "
+	    ADD_PAGES "WHERE id = ?", DB_PARAMS(DB_INT(running), PAGE_PARAMS(add),
+	    DB_STR(id)), NULL);
 	if (rc != SQ_OK)
 		return rc;
 	rc = db_exec(db, "UPDATE jobs SET lease_expires_at = NOW(6) + INTERVAL ? SECOND "

@@ -60,6 +60,8 @@ struct daemon {
 	struct engine		*engine;
 	struct selpool		*selectors;       /* job selectors, off this loop */
 	struct crawl_env	 env;
+	struct metrics_pages	 pages;           /* what the crawls did since start (env.pages) */
+	struct metrics_pages	 reported;        /* ... of which the daemons row has this much */
 	struct crawl		**crawls;
 	size_t			 ncrawls;
 	struct handler_run	**runs;           /* jobs of types run by a handler command */
@@ -375,15 +377,33 @@ beat_ms(const struct daemon *d)
 	return ms < SQ_DAEMON_HEARTBEAT_SECONDS * 1000 ? ms : SQ_DAEMON_HEARTBEAT_SECONDS * 1000;
 }
 
+/*
+ * What the crawls did since the last heartbeat that reached the row: a failed
+ * heartbeat's part is sent with the next one, so the row's counters only grow.
+ */
+static struct metrics_pages
+pages_delta(const struct daemon *d)
+{
+	struct metrics_pages a = d->pages;
+
+	a.fetched -= d->reported.fetched;
+	a.stored -= d->reported.stored;
+	a.failed -= d->reported.failed;
+	a.bytes -= d->reported.bytes;
+	return a;
+}
+
 static void
 timers(struct daemon *d, long long now)
 {
-	long long	 held;
-	size_t		 n;
+	struct metrics_pages	 add = pages_delta(d);
+	long long		 held;
+	size_t			 n;
 
 	if (now >= d->next_beat) {
 		if (queue_heartbeat(d->db, d->id, d->cfg.daemon_lease_seconds,
-		    (unsigned)running(d), &held) == SQ_OK) {
+		    (unsigned)running(d), &add, &held) == SQ_OK) {
+			d->reported = d->pages;
 			d->next_beat = now + beat_ms(d);
 			if ((size_t)held < d->ncrawls)
 				drop_lost(d);
@@ -698,6 +718,7 @@ setup(struct daemon *d, const char *idarg)
 	d->env.engine = d->engine;
 	d->env.store = d->store;
 	d->env.selectors = d->selectors;
+	d->env.pages = &d->pages;
 	d->env.memo = hrefcache_new();          /* NULL (no memory): every href resolved in full */
 	while (queue_register(d->db, d->id, host, (int)getpid()) != SQ_OK) {
 		if (got_term)
@@ -807,7 +828,11 @@ main(int argc, char *argv[])
 	}
 	hooks_free(d.hooks);
 	(void)store_flush(d.store);
-	(void)queue_unregister(d.db, d.id);
+	{
+		struct metrics_pages add = pages_delta(&d);
+
+		(void)queue_unregister(d.db, d.id, &add);
+	}
 	selpool_free(d.selectors);
 	hrefcache_free(d.env.memo);
 	engine_free(d.engine);

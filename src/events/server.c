@@ -22,6 +22,7 @@
 #include "cursor.h"
 #include "hub.h"
 #include "outbox.h"
+#include "registry.h"
 #include "route.h"
 #include "server.h"
 
@@ -49,6 +50,7 @@ struct server {
 	struct events_addr	 addr;
 	struct hub		 hub;
 	struct cursor		 cur;
+	struct registry		 reg;         /* this hub's row in event_hubs */
 	int			 started;     /* the cursor has its start id */
 	lws_sorted_usec_list_t	 tick;
 	long long		 keepalive_ms;
@@ -551,6 +553,7 @@ tick(lws_sorted_usec_list_t *sul)
 		}
 	}
 	keepalives(s, now);
+	registry_tick(&s->reg, s->db, now, s->hub.nwatchers);
 	lws_sul_schedule(s->ctx, 0, &s->tick, tick,
 	    (lws_usec_t)s->cfg->events_tick_ms * LWS_US_PER_MS);
 }
@@ -585,6 +588,7 @@ server_new(const struct config *c, char *err, size_t errsz)
 		    c->events_listen);
 		goto fail;
 	}
+	registry_init(&s->reg);
 	hub_init(&s->hub, c->events_max_watchers, c->events_queue_max, LWS_PRE, conn_wake);
 	if ((s->db = db_new(c)) == NULL || (s->auth = auth_cache_new(
 	    c->api_token_cache_seconds)) == NULL ||
@@ -636,6 +640,8 @@ server_free(struct server *s)
 		return;
 	if (s->ctx != NULL)
 		lws_context_destroy(s->ctx);
+	if (s->db != NULL)
+		registry_stop(&s->reg, s->db);
 	hub_msg_unref(s->keepalive);
 	auth_cache_free(s->auth);
 	db_free(s->db);
