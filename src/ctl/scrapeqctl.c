@@ -18,6 +18,7 @@
 #include "scrapeq/role.h"
 #include "scrapeq/timefmt.h"
 #include "scrapeq/uuid.h"
+#include "status.h"
 
 #ifndef SQ_SQLDIR
 #define SQ_SQLDIR "/usr/local/share/scrapeq/sql"
@@ -729,6 +730,20 @@ cmd_jobs_ls(struct ctl *x, const struct command *c, int argc, char **argv)
 	return 0;
 }
 
+/* status [--json]: GET /api/v1/status's figures for the sysadmin (status.c); exit 3: unhealthy. */
+static int
+cmd_status(struct ctl *x, const struct command *c, int argc, char **argv)
+{
+	int		 json = 0, rc;
+	const struct opt o[] = { { "json", NULL, &json } };
+
+	if ((rc = args_parse(c, argc, argv, o, 1, NULL, 0)) != ARGS_GO)
+		return rc;
+	if ((rc = ctl_connect(x)) != 0)
+		return rc;
+	return status_print(x->db, &x->cfg, json);
+}
+
 static const struct command commands[] = {
 	{ "migrate", NULL, "migrate [--sql-dir DIR]", cmd_migrate },
 	{ "check-config", NULL, "check-config [--keys]", cmd_check_config },
@@ -745,6 +760,7 @@ static const struct command commands[] = {
 	    "[--role owner|admin|member|viewer]", cmd_member_add },
 	{ "jobs", "ls", "jobs ls [--project PROJ_ID] [--status STATUS] [--limit N]",
 	    cmd_jobs_ls },
+	{ "status", NULL, "status [--json]", cmd_status },
 	{ NULL, NULL, NULL, NULL }
 };
 
