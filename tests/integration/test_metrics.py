@@ -10,7 +10,6 @@ the API's own 403 to a request that did not come through the snippet's location 
 to the pool's socket over FastCGI), 405 to a POST."""
 
 import os
-import re
 import signal
 import socket
 import struct
@@ -23,36 +22,10 @@ import harness
 from harness import ADMIN_TOKEN, RUN, check, db_sql, db_value, new_project, new_target, request, section, \
     sql_str, uuid_of
 from evclient import SSE
+from metricsclient import diff, scrape, val
 
 PROMTOOL = "/usr/bin/promtool"
 CTYPE = "text/plain; version=0.0.4; charset=utf-8"
-LINE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
-LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
-
-
-def scrape():
-    """GET /metrics; returns (Response, {(name, frozenset(labels)): float})."""
-    r = request("GET", "/metrics", auth=False)
-    samples = {}
-    for line in r.raw.decode("utf-8", "replace").split("\n"):
-        if not line or line.startswith("#"):
-            continue
-        m = LINE.match(line)
-        if m is None:
-            raise RuntimeError("not a sample line: %r" % line)
-        labels = frozenset(LABEL.findall(m.group(2) or ""))
-        samples[(m.group(1), labels)] = float(m.group(3))
-    return r, samples
-
-
-def val(samples, name, **labels):
-    return samples.get((name, frozenset(labels.items())), 0.0)
-
-
-def diff(a, b, name, **labels):
-    return val(b, name, **labels) - val(a, name, **labels)
-
-
 def wait_for(fn, seconds, step=0.2):
     end = time.monotonic() + seconds
     while True:
