@@ -77,6 +77,16 @@ try:
     r = request("GET", "/api/v1/jobs/%s" % job)
     is_error(r, 503, "SERVICE_UNAVAILABLE", "GET job is 503 SERVICE_UNAVAILABLE")
     timely(r, "GET job")
+    # GET /metrics (README "Metrics"): still 200 with the pool's own counters, and the
+    # outage as a value; the text still passes promtool.
+    r = request("GET", "/metrics", auth=False)
+    check(r.status == 200 and b"\nscrapeq_database_up 0\n" in r.raw and
+          b"scrapeq_http_requests_total{" in r.raw and b"scrapeq_jobs{" not in r.raw,
+          "GET /metrics: 200, scrapeq_database_up 0, the pool's counters and no database figures", r)
+    timely(r, "GET /metrics")
+    p = subprocess.run(["/usr/bin/promtool", "check", "metrics"], input=r.raw, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=30)
+    check(p.returncode == 0, "promtool check metrics passes it", note=p.stdout[-300:])
     r = request("GET", "/api/v1/projects")
     is_error(r, 503, "SERVICE_UNAVAILABLE", "GET projects is 503")
     timely(r, "GET projects")
