@@ -31,6 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import harness
 import testsite
+from metricsclient import diff, scrape
 from harness import (Daemon, create_job, db_sql, job_row, new_project, new_target, request, section, sql_str,
                      uuid_of, wait_for, wait_job)
 
@@ -288,6 +289,9 @@ for _ in range(15):
 # the first to look claims 8 (a claim's most) and is busy with them for 6 s (the receiver
 # takes 50 ms a delivery), the other looks within a second and takes the other 4.
 db_sql("UPDATE webhooks SET retry_at = NOW(6) + INTERVAL 4 SECOND WHERE project_id = %s" % sql_str(uuid_of(P2)))
+# GET /metrics' delivered counter, against the delivered rows (none is purged meanwhile).
+_, m_before = scrape()
+rows_before = int(harness.db_value("SELECT COUNT(*) FROM webhook_deliveries WHERE state = 'delivered'"))
 d1 = Daemon("wh-1", webhook_backoff_ms="300", webhook_timeout="5").start()
 d2 = Daemon("wh-2", webhook_backoff_ms="300", webhook_timeout="5").start()
 
@@ -312,6 +316,13 @@ states = harness.db_rows(
     "SELECT state, attempts, COUNT(*) FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id "
     "WHERE w.project_id = %s GROUP BY state, attempts" % sql_str(uuid_of(P2)))
 check(states == [["delivered", "1", "180"]], "all 180 delivered at their first attempt", note=str(states))
+_, m_after = scrape()
+rows_after = int(harness.db_value("SELECT COUNT(*) FROM webhook_deliveries WHERE state = 'delivered'"))
+check(diff(m_before, m_after, "scrapeq_webhook_deliveries_total", outcome="delivered") == rows_after - rows_before
+      and rows_after - rows_before >= 180,
+      "GET /metrics: scrapeq_webhook_deliveries_total{outcome=delivered} grew by the %d deliveries made"
+      % (rows_after - rows_before),
+      note="grew by %s" % diff(m_before, m_after, "scrapeq_webhook_deliveries_total", outcome="delivered"))
 by = harness.db_rows(
     "SELECT d.last_daemon, COUNT(DISTINCT d.webhook_id), COUNT(*) FROM webhook_deliveries d JOIN webhooks w "
     "ON w.id = d.webhook_id WHERE w.project_id = %s GROUP BY d.last_daemon ORDER BY 1" % sql_str(uuid_of(P2)))
