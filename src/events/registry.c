@@ -9,7 +9,6 @@
 #include "registry.h"
 
 #define REGISTRY_CHANGE_MS 1000     /* a changed count is written at most this often */
-#define REGISTRY_RETRY_MS  1000     /* after a failed write */
 
 void
 registry_init(struct registry *g)
@@ -44,9 +43,19 @@ registry_tick(struct registry *g, struct db *db, long long now_ms, size_t watche
 	    "ON DUPLICATE KEY UPDATE watchers = VALUES(watchers), heartbeat_at = NOW(6), "
 	    "stopped_at = NULL", DB_PARAMS(DB_STR(g->id), DB_STR(g->host), DB_INT(g->pid),
 	    DB_INT(n)), NULL) != SQ_OK) {
-		g->retry_ms = now_ms + REGISTRY_RETRY_MS;
+		/* A database that is down, or a user without INSERT, UPDATE on event_hubs. */
+		if (!g->failing)
+			log_msg(LOG_LVL_WARNING, "cannot record this hub's watchers in event_hubs "
+			    "(GET /metrics will not count them); trying again every %d s",
+			    SQ_EVENTS_HEARTBEAT_SECONDS);
+		g->failing = 1;
+		g->retry_ms = now_ms + SQ_EVENTS_HEARTBEAT_SECONDS * 1000LL;
 		return;
 	}
+	if (g->written < 0)        /* once per start: rows of hubs gone a week */
+		(void)db_exec(db, "DELETE FROM event_hubs WHERE heartbeat_at < NOW(6) - INTERVAL 7 DAY",
+		    NULL, 0, NULL);
+	g->failing = 0;
 	g->written = n;
 	g->last_ms = now_ms;
 }

@@ -13,6 +13,7 @@ struct registry {
 	long long	 last_ms;         /* monotonic: the last write */
 	long long	 retry_ms;        /* after a failed write, not before this */
 	long long	 written;         /* the watcher count last written; -1: none yet */
+	int		 failing;         /* the last write failed (logged once) */
 };
 
 void	registry_init(struct registry *);
@@ -21,7 +22,8 @@ void	registry_init(struct registry *);
  * Called from the hub's tick with its watcher count: writes the row (an upsert, on
  * the tick's own connection) when SQ_EVENTS_HEARTBEAT_SECONDS have passed, or when
  * the count changed and a second has passed since the last write. A failed write is
- * tried again on a later tick; the hub never waits for it otherwise.
+ * logged once and tried again SQ_EVENTS_HEARTBEAT_SECONDS later. Once per start, the
+ * rows of hubs silent for a week are deleted.
  */
 void	registry_tick(struct registry *, struct db *, long long now_ms, size_t watchers);
 

@@ -287,7 +287,10 @@ DAEMON_READ = ["projects", "memberships", "targets", "jobs", "job_counts", "proj
                "daemons", "crawl_errors", "flow_kinds", "sample_rows", "webhooks",
                "webhook_deliveries", "webhook_fanout", "webhook_fanout_gaps", "schedules",
                "schedule_runs", "schema_migrations"]
-DAEMON_NO_READ = ["users", "api_tokens", "refresh_tokens", "login_failures"]
+DAEMON_NO_READ = ["users", "api_tokens", "refresh_tokens", "login_failures",
+                  # GET /metrics' (017): the hubs write event_hubs; metric_counters is
+                  # written by triggers, with their definer's rights
+                  "event_hubs", "metric_counters"]
 DAEMON_WRITE = {
     "INSERT, UPDATE, DELETE": ["jobs", "job_queue", "job_targets", "job_events", "job_logs",
                                "results", "crawl_errors", "sample_rows", "webhook_deliveries",
