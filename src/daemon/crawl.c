@@ -122,7 +122,8 @@ crawl_note_error(struct crawl *c, const char *url, const char *kind, long status
 	struct json_object *e;
 
 	c->st.failed++;
-	c->env->pages->failed++;
+	if (c->env->pages != NULL)
+		c->env->pages->failed++;
 	/* A retry meets the same refusal, the same robots.txt and the same selector. */
 	if (strcmp(kind, "refused") != 0 && strcmp(kind, "robots") != 0 &&
 	    strcmp(kind, "selector") != 0)

@@ -15,7 +15,7 @@ struct crawl_env {
 	struct store		*store;
 	struct selpool		*selectors;
 	struct hrefcache	*memo;           /* href resolutions shared by every crawl, or NULL */
-	struct metrics_pages	*pages;          /* the daemon's running totals, for its heartbeat */
+	struct metrics_pages	*pages;          /* the daemon's running totals for its heartbeat, or NULL */
 };
 
 enum crawl_state { CRAWL_RUNNING, CRAWL_COMPLETED, CRAWL_FAILED, CRAWL_CANCELLED };

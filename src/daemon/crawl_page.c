@@ -199,7 +199,8 @@ store_page(struct crawl *c, const struct fetch *f, const struct extract_page *p,
 		c->st.documents++;
 	store_result(c->env->store, &c->q.id, crawl_target_id(c), c->q.targets[c->cur].position, &r);
 	c->st.results++;
-	c->env->pages->stored++;
+	if (c->env->pages != NULL)
+		c->env->pages->stored++;
 	free(data);
 }
 
@@ -326,8 +327,10 @@ on_page(struct crawl *c, struct fetch *f, struct frontier_item *it)
 	c->st.processed++;
 	c->st.ms_total += f->total_ms;
 	c->st.bytes += (long long)f->body.len;
-	c->env->pages->fetched++;
-	c->env->pages->bytes += (long long)f->body.len;
+	if (c->env->pages != NULL) {
+		c->env->pages->fetched++;
+		c->env->pages->bytes += (long long)f->body.len;
+	}
 	if (f->refused[0] != '\0') {
 		crawl_refuse(c, it->url, f->refused);
 		return 0;
