@@ -1,0 +1,238 @@
+// project.js: the projects list, and one project's page: its targets, a form to start a
+// crawl, a form to add a target, and its jobs with a live progress bar each (the
+// project's event stream).
+
+import { el, clear, table, setNotice, text, time, progressBar, setProgress, statusBadge } from "./dom.js";
+import { api } from "./session.js";
+import { watch } from "./events.js";
+import { pager } from "./pager.js";
+
+const JOBS_PER_PAGE = 20;
+const TARGETS_MAX = 100;          // the crawl form lists a project's first 100 targets
+
+export function jobHref(id) {
+  return "#/jobs/" + encodeURIComponent(id);
+}
+
+function heading(root, title) {
+  const h = el("h1", { tabindex: "-1" }, title);
+  root.appendChild(h);
+  h.focus();
+  return h;
+}
+
+// --- #/ -------------------------------------------------------------------------------
+
+export function projectsView(root) {
+  heading(root, "Projects");
+  const msg = el("div");
+  const list = el("div", { "aria-busy": "true" });
+  root.append(msg, list);
+  let gone = false;
+  api("/api/v1/projects?per_page=100").then((page) => {
+    if (gone) return;
+    list.removeAttribute("aria-busy");
+    if (page.items.length === 0) {
+      list.append(el("p", null, "You are a member of no project yet. A server administrator adds you with ",
+        el("code", null, "scrapeqctl member add"), "."));
+      return;
+    }
+    list.append(table("Your projects", ["Project", "Your role", "Workspace", "Created"], page.items, (p) => [
+      el("a", { href: "#/projects/" + encodeURIComponent(p.id) }, text(p.name)),
+      text(p.role), text(p.workspace_id), time(p.created_at)]));
+    if (page.total > page.items.length)
+      list.append(el("p", null, `Showing ${page.items.length} of ${page.total} projects.`));
+  }).catch((e) => {
+    if (!gone) setNotice(msg, "error", e.message);
+  });
+  return () => {
+    gone = true;
+  };
+}
+
+// --- #/projects/{p} ------------------------------------------------------------------------
+
+export function projectView(root, pid) {
+  const base = "/api/v1/projects/" + encodeURIComponent(pid);
+  const h = heading(root, "Project");
+  const msg = el("div");
+  const intro = el("p");
+  root.append(el("p", null, el("a", { href: "#/" }, "All projects")), intro, msg);
+  const state = { gone: false, stream: null, project: null, page: 1, rows: new Map(), reload: 0 };
+
+  const jobsSection = el("section", { "aria-labelledby": "jobs-title" }, el("h2", { id: "jobs-title" }, "Jobs"));
+  const live = el("p", { id: "live", class: "muted", role: "status" }, "");
+  const jobsMsg = el("div");
+  const jobsBox = el("div");
+  const jobsPager = pager("jobs", () => loadJobs(state.page - 1), () => loadJobs(state.page + 1));
+  jobsSection.append(live, jobsMsg, jobsBox, jobsPager.node);
+
+  async function loadJobs(page) {
+    try {
+      const r = await api(`${base}/jobs?per_page=${JOBS_PER_PAGE}&page=${Math.max(1, page)}`);
+      if (state.gone) return;
+      state.page = r.page;
+      renderJobs(r.items);
+      jobsPager.set(r.total === 0 ? "No jobs yet" : `Page ${r.page} of ${r.pages} (${r.total} jobs)`,
+        r.page > 1, r.page < r.pages);
+      setNotice(jobsMsg, "", "");
+    } catch (e) {
+      if (!state.gone) setNotice(jobsMsg, "error", e.message);
+    }
+  }
+
+  function renderJobs(items) {
+    state.rows.clear();
+    const rows = items.map((j) => {
+      const p = j.progress || {};
+      const bar = progressBar("Progress of job " + j.id, p.percentage);
+      const status = el("td", null, statusBadge(j.status));
+      const results = el("td", null, text(p.total_results));
+      const tr = el("tr", { "data-job": j.id },
+        el("th", { scope: "row" }, el("a", { href: jobHref(j.id) }, text(j.id))),
+        status, el("td", null, bar), results, el("td", null, text(j.source)), el("td", null, time(j.created_at)));
+      state.rows.set(j.id, { status, bar, results });
+      return tr;
+    });
+    const t = el("table", { id: "jobs" }, el("caption", null, "Jobs of this project, newest first"),
+      el("thead", null, el("tr", null, ["Job", "Status", "Progress", "Results", "Source", "Created"].map(
+        (c) => el("th", { scope: "col" }, c)))),
+      el("tbody", null, rows));
+    clear(jobsBox).append(items.length ? t : el("p", null, "No jobs yet."));
+  }
+
+  function onEvent(type, d) {
+    const row = state.rows.get(d.job_id);
+    if (!row) {
+      // A job this page does not show yet (just created): page 1 shows it after a reload.
+      if (state.page === 1 && !state.reload)
+        state.reload = setTimeout(() => {
+          state.reload = 0;
+          loadJobs(1);
+        }, 300);
+      return;
+    }
+    row.status.replaceChildren(statusBadge(d.status));
+    setProgress(row.bar, d.percentage);
+    if (typeof d.results_count === "number") row.results.textContent = String(d.results_count);
+  }
+
+  function onState(s, why) {
+    live.textContent = s === "live" ? "Live updates on." :
+      s === "connecting" ? "Connecting to live updates…" : "Live updates interrupted (" + why + "); retrying.";
+    // The stream starts live (or resumes from its last event): a reload catches what
+    // changed between the list's answer and the stream's start.
+    if (s === "live") loadJobs(state.page);
+  }
+
+  api(base).then(async (p) => {
+    if (state.gone) return;
+    state.project = p;
+    h.textContent = p.name;
+    document.title = p.name + " · scrapeq";
+    intro.textContent = `Your role here: ${p.role}. Workspace ${p.workspace_id}.`;
+    const may = p.may || {};
+    if (may.run_jobs) root.append(crawlForm(base, p, () => loadJobs(1)));
+    if (may.manage) root.append(targetForm(base, () => refreshTargets()));
+    root.append(jobsSection);
+    await Promise.all([refreshTargets(), loadJobs(1)]);
+    if (!state.gone) state.stream = watch(base + "/events", onEvent, onState);
+  }).catch((e) => {
+    if (!state.gone) setNotice(msg, "error", e.message);
+  });
+
+  async function refreshTargets() {
+    const box = root.querySelector("#crawl-targets");
+    if (!box) return;
+    try {
+      const r = await api(`${base}/targets?per_page=${TARGETS_MAX}`);
+      fillTargets(box, r.items);
+    } catch (e) {
+      setNotice(root.querySelector("#crawl-msg"), "error", e.message);
+    }
+  }
+
+  return () => {
+    state.gone = true;
+    clearTimeout(state.reload);
+    if (state.stream) state.stream.close();
+  };
+}
+
+function fillTargets(box, items) {
+  const keep = new Set([...box.querySelectorAll("input:checked")].map((i) => i.value));
+  clear(box).append(el("legend", null, "Targets to crawl"));
+  if (items.length === 0) box.append(el("p", null, "This project has no targets yet."));
+  items.forEach((t, i) => {
+    const id = "t-" + i;
+    box.append(el("div", { class: "check" },
+      el("input", { type: "checkbox", id, name: "target", value: t.id, checked: keep.has(t.id),
+        disabled: !t.enabled }),
+      el("label", { for: id }, text(t.name || t.url), " ", el("span", { class: "muted" }, text(t.url)),
+        t.enabled ? "" : " (disabled)")));
+  });
+}
+
+function numberField(id, label, min, max, hint) {
+  return el("p", null, el("label", { for: id }, label),
+    el("input", { id, type: "number", min, max, step: 1, inputmode: "numeric", "aria-describedby": id + "-hint" }),
+    el("span", { id: id + "-hint", class: "hint" }, hint));
+}
+
+function crawlForm(base, project, created) {
+  const msg = el("div", { id: "crawl-msg" });
+  const form = el("form", { id: "crawl", "aria-labelledby": "crawl-title" },
+    el("h2", { id: "crawl-title" }, "Start a crawl"),
+    el("fieldset", { id: "crawl-targets" }, el("legend", null, "Targets to crawl")),
+    numberField("crawl-max", "Results per target", 1, project.max_results_per_target,
+      `optional, up to ${project.max_results_per_target}`),
+    numberField("crawl-delay", "Delay between requests to a host (ms)", 0, 600000, "optional, 0 to 600000"),
+    el("p", null, el("button", { type: "submit" }, "Start crawl")), msg);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const body = { target_ids: [...form.querySelectorAll("input[name=target]:checked")].map((i) => i.value) };
+    const max = form.querySelector("#crawl-max").value, delay = form.querySelector("#crawl-delay").value;
+    if (max !== "") body.max_results_per_target = Number(max);
+    if (delay !== "") body.config = { delay: Number(delay) };
+    const button = form.querySelector("button");
+    button.disabled = true;
+    setNotice(msg, "info", "Starting the crawl…");
+    try {
+      const job = await api(base + "/jobs", { method: "POST", body });
+      clear(msg).append(el("p", { class: "notice info", role: "status" }, "Started job ",
+        el("a", { href: jobHref(job.id) }, text(job.id)), "."));
+      created();
+    } catch (e) {
+      setNotice(msg, "error", e.message);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return form;
+}
+
+function targetForm(base, added) {
+  const msg = el("div", { id: "target-msg" });
+  const url = el("input", { id: "target-url", type: "url", required: true, maxlength: 2048,
+    placeholder: "https://example.org/" });
+  const name = el("input", { id: "target-name", maxlength: 200 });
+  const form = el("form", { id: "add-target", "aria-labelledby": "target-title" },
+    el("h2", { id: "target-title" }, "Add a target"),
+    el("p", null, el("label", { for: "target-url" }, "Start URL"), url),
+    el("p", null, el("label", { for: "target-name" }, "Name (optional)"), name),
+    el("p", null, el("button", { type: "submit" }, "Add target")), msg);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const body = { url: url.value.trim() };
+    if (name.value.trim() !== "") body.name = name.value.trim();
+    try {
+      const t = await api(base + "/targets", { method: "POST", body });
+      setNotice(msg, "info", "Added target " + t.url + ".");
+      url.value = name.value = "";
+      added();
+    } catch (e) {
+      setNotice(msg, "error", e.message);
+    }
+  });
+  return form;
+}
