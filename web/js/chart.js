@@ -84,7 +84,7 @@ export class RateChart {
   }
 
   words() {
-    if (this.rates.length === 0) return "No pages yet.";
+    if (this.rates.length === 0) return "The chart is drawn while the job runs and this page is open.";
     const last = this.rates[this.rates.length - 1];
     const total = this.rates.reduce((a, b) => a + b, 0);
     return `${last} pages in the last second, peak ${this.peak} a second, ${total} in the last ` +

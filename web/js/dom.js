@@ -64,13 +64,13 @@ export function progressBar(label, pct) {
   const v = Math.max(0, Math.min(100, Number(pct) || 0));
   return el("span", { class: "bar" },
     el("progress", { max: 100, value: v, "aria-label": label }),
-    el("span", { class: "pct", "aria-hidden": "true" }, v + " %"));
+    el("span", { class: "pct", "aria-hidden": "true" }, v + "\u00a0%"));
 }
 
 export function setProgress(bar, pct) {
   const v = Math.max(0, Math.min(100, Number(pct) || 0));
   bar.querySelector("progress").value = v;
-  bar.querySelector(".pct").textContent = v + " %";
+  bar.querySelector(".pct").textContent = v + "\u00a0%";
 }
 
 export function statusBadge(status) {

@@ -179,7 +179,7 @@ export function jobView(root, jid) {
       if (st.gone) return;
       clear(errBox).append(r.items.length === 0 ? el("p", null, "No crawl errors.") :
         table(r.total > r.items.length ? `The first ${r.items.length} of ${r.total} URLs not stored` :
-          `${r.total} URLs not stored`, ["URL", "Kind", "HTTP status", "Message"], r.items,
+          `${r.total} URL${r.total === 1 ? "" : "s"} not stored`, ["URL", "Kind", "HTTP status", "Message"], r.items,
         (it) => [el("span", { class: "url" }, text(it.url)), text(it.kind), text(it.status_code), text(it.message)]));
     } catch (e) {
       if (!st.gone) clear(errBox).append(el("p", { class: "notice error", role: "alert" }, e.message));
