@@ -23,7 +23,7 @@ const BIN = process.env.SCRAPEQ_BIN_DIR || REPO;
 const CHROMIUM = process.env.SCRAPEQ_CHROMIUM || "/usr/bin/chromium";
 const BUDGET_MS = 110000;         // the whole test; scripts/check's step stays under 2 minutes
 const SLOW = 5000;                // the cancelled crawl's delay between requests (ms)
-const FAST = 300;                 // the watched crawls' delay: a dozen pages in a few seconds
+const FAST = 400;                 // the watched crawls' delay: a dozen pages in a few seconds
 
 let passed = 0, failed = 0;
 function check(cond, name, note) {
@@ -40,6 +40,11 @@ function section(t) {
   console.log("# " + t);
 }
 function finish() {
+  if (hubStopped) {
+    try {
+      stack("events-start");    // leave the stack as it was found
+    } catch (e) { /* reported by the checks already */ }
+  }
   console.log(`browser: ${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 }
@@ -59,6 +64,10 @@ function confValue(sectionName, key) {
     }
   }
   return null;
+}
+function stack(cmd) {
+  execFileSync(path.join(REPO, "scripts", "stack"), [cmd], { env: { ...process.env, SCRAPEQ_RUN: RUN },
+    stdio: ["ignore", "ignore", "pipe"], timeout: 60000 });
 }
 function ctl(...args) {
   return execFileSync(path.join(BIN, "scrapeqctl"), ["-c", path.join(RUN, "scrapeq.conf"), ...args],
@@ -139,13 +148,22 @@ const page = await browser.newPage();
 page.setDefaultTimeout(20000);
 page.on("console", (m) => {
   const where = (m.location() && m.location().url) || "";
-  // Chromium reports every failed load as an error: the wrong password's 401 is meant.
-  if (m.type() === "error" && !(where.endsWith("/auth/login") && m.text().includes("401")))
+  // Chromium reports every failed load as an error: the wrong password's 401 is meant,
+  // and so are the event streams' 503s while the test has stopped the hub.
+  const meant = (where.endsWith("/auth/login") && m.text().includes("401")) ||
+    (where.endsWith("/events") && m.text().includes("503") && hubStopped);
+  if (m.type() === "error" && !meant)
     consoleErrors.push(m.text() + (where ? " (" + where + ")" : ""));
 });
 page.on("pageerror", (e) => consoleErrors.push("pageerror: " + e.message));
+let hubStopped = false;
+const streams = [];                // requests of event streams: their Last-Event-ID and auth
 page.on("request", (r) => {
   if (/[?&](token|access_token)=/.test(r.url())) network.tokenInUrl.push(r.url());
+  if (/\/events$/.test(new URL(r.url()).pathname)) {
+    const h = r.headers();
+    streams.push({ lastEventId: h["last-event-id"], auth: /^Bearer .+/.test(h.authorization || "") });
+  }
 });
 page.on("response", (r) => {
   const u = new URL(r.url());
@@ -160,6 +178,48 @@ const cdp = await browser.target().createCDPSession();
 await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: downloads, eventsEnabled: true });
 
 const text = (sel) => page.$eval(sel, (e) => e.textContent);
+
+// WCAG 2's contrast ratio of each visible text's colour against the first opaque
+// background behind it; returns the texts below 4.5:1.
+function lowContrast() {
+  return page.evaluate(() => {
+    const rgb = (s) => {
+      const m = s.match(/rgba?\(([^)]+)\)/);
+      if (!m) return null;
+      const p = m[1].split(",").map(Number);
+      return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+    };
+    const lum = (c) => {
+      const f = (v) => (v /= 255) <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+      return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+    };
+    const bg = (e) => {
+      for (; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c && c.a > 0) return c;
+      }
+      return { r: 255, g: 255, b: 255, a: 1 };
+    };
+    const bad = [], seen = new Set();
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n; (n = walker.nextNode());) {
+      const e = n.parentElement;
+      if (!e || seen.has(e) || !n.textContent.trim() || e.closest("noscript")) continue;
+      seen.add(e);
+      const cs = getComputedStyle(e);
+      if (cs.visibility === "hidden" || cs.display === "none" || e.getClientRects().length === 0) continue;
+      const l1 = lum(rgb(cs.color)), l2 = lum(bg(e));
+      const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+      if (ratio < 4.5) bad.push(`${e.tagName.toLowerCase()}.${e.className} ${ratio.toFixed(2)} "${n.textContent.trim().slice(0, 30)}"`);
+    }
+    return { checked: seen.size, bad };
+  });
+}
+async function checkContrast(where) {
+  const r = await lowContrast();
+  check(r.checked > 5 && r.bad.length === 0, `text contrast is at least 4.5:1 on ${where} (${r.checked} texts)`,
+    r.bad.join("; "));
+}
 const exists = async (sel) => (await page.$(sel)) !== null;
 const activeId = () => page.evaluate(() => document.activeElement && document.activeElement.id);
 
@@ -201,6 +261,12 @@ async function waitJobDone(id, ms = 40000) {
 }
 
 const started = Date.now();
+// A job left pending or running by an earlier run would refuse a new one (JOB_RUNNING).
+for (const status of ["pending", "running"]) {
+  const r = await apiGet(`/api/v1/projects/${PROJECT}/jobs?status=${status}&per_page=100`);
+  for (const j of (r.json && r.json.items) || [])
+    await fetch(`${BASE}/api/v1/jobs/${j.id}/cancel`, { method: "POST", headers: { Authorization: "Bearer " + ADMIN_TOKEN } });
+}
 check(TTL <= 30, "the stack's [auth] access_token_ttl is short enough to see refreshes (<= 30 s)",
   "got " + TTL + "; start the stack with SCRAPEQ_ACCESS_TOKEN_TTL=10");
 
@@ -231,6 +297,7 @@ await step("a wrong password shows the API's error", async () => {
   check(await text("#login-msg [role=alert]") === detail, "the page shows the answer's detail as its text",
     await text("#login-msg [role=alert]"));
   check(await exists("#login") && !(await exists("#logout")), "and stays on the login form");
+  await checkContrast("the login form with its error");
 });
 
 await step("keyboard-only login", async () => {
@@ -306,6 +373,7 @@ await step("start a crawl and watch its bar in the job list", async () => {
   check((await text("#live")).includes("Live updates on"), "the page says live updates are on");
   const role = await page.$eval(`tr[data-job='${job1}'] progress`, (p) => p.getAttribute("aria-label"));
   check(role && role.includes(job1), "the bar is a labelled <progress>", role);
+  await checkContrast("the project page");
 });
 
 section("the job page while it runs");
@@ -335,6 +403,7 @@ await step("a second crawl, followed on its page", async () => {
   check(await page.$eval("#log", (l) => l.getAttribute("role")) === "log", "the log is a live region (role=log)");
   const targets = await page.$$eval("#targets tbody tr", (rs) => rs.map((r) => r.textContent));
   check(targets.length === 1 && targets[0].includes("completed"), "the target's row says completed", targets.join("|"));
+  await checkContrast("the job page");
 });
 
 section("results, CSV, errors");
@@ -385,7 +454,8 @@ await step("crawl errors are listed", async () => {
   check(rows.length === errs.items.length && rows.every((r, n) => r[0] === errs.items[n].url &&
     r[1] === errs.items[n].kind), "the errors table is the API's /errors (" + errs.items.length + ")",
   JSON.stringify(rows).slice(0, 300));
-  check(errs.items.length === 0 || rows.length > 0, "the demo site's broken link is among them");
+  check(rows.some((r) => r[0] === site + "blog/missing.html" && r[1] === "http" && r[2] === "404"),
+    "the demo site's broken link is among them (blog/missing.html, http, 404)");
 });
 
 section("cancel and retry");
@@ -405,15 +475,38 @@ await step("cancel a slow crawl with the button; retry becomes possible", async 
   await page.waitForSelector("#cancel");
   await page.waitForFunction(() => !document.querySelector("#cancel").disabled);
   check(await page.$eval("#retry", (b) => b.disabled), "while it runs, retry is disabled and cancel is not");
+
+  // The event hub goes away and comes back: the page resumes from the last event it saw.
+  await page.waitForFunction(() => Number(document.querySelector("#live").dataset.lastEvent) > 0);
+  const before = Number(await page.$eval("#live", (e) => e.dataset.lastEvent));
+  stack("events-stop");
+  hubStopped = true;
+  await page.waitForFunction(() => document.querySelector("#live").textContent.includes("interrupted"),
+    { timeout: 10000 });
+  check(true, "with the hub stopped the page says live updates are interrupted");
+  streams.length = 0;
   await page.click("#cancel");
   await page.waitForFunction(() => document.querySelector("#job-status .status")?.textContent === "cancelled",
     { timeout: 15000 });
-  check(true, "the Cancel button cancels the job (the page says cancelled)");
+  check(true, "the Cancel button cancels the job; the page sees it without the hub (it polls the job meanwhile)");
   const j = (await apiGet("/api/v1/jobs/" + job3)).json;
   check(j.status === "cancelled", "the API agrees", j.status);
+  stack("events-start");
+  hubStopped = false;
+  await page.waitForFunction((b) => Number(document.querySelector("#live").dataset.lastEvent) > b,
+    { timeout: 15000 }, before);
+  check(true, "after the hub is back the page gets the events it missed (past event " + before + ")");
+  const resumed = streams.filter((r) => r.lastEventId !== undefined);
+  check(resumed.length > 0 && resumed.every((r) => Number(r.lastEventId) >= before && r.auth),
+    "its reconnects sent Last-Event-ID and the token in the Authorization header", JSON.stringify(streams));
   await page.waitForFunction(() => !document.querySelector("#retry").disabled && document.querySelector("#cancel").disabled);
   check(true, "once cancelled, retry is enabled and cancel is not");
 });
+
+if (hubStopped) {
+  stack("events-start");
+  hubStopped = false;
+}
 
 section("a viewer");
 await step("a viewer sees no cancel, retry, crawl or target controls", async () => {

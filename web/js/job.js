@@ -26,7 +26,7 @@ function section(id, title, ...children) {
 export function jobView(root, jid) {
   const path = "/api/v1/jobs/" + encodeURIComponent(jid);
   const st = { gone: false, job: null, project: null, targets: new Map(), stream: null, poll: 0,
-    offset: 0, limit: 20, shownTotal: -1, chart: null };
+    offset: 0, limit: 20, shownTotal: -1, chart: null, streamLive: false };
 
   const h = el("h1", { tabindex: "-1" }, "Job " + jid);
   const back = el("p", null, el("a", { href: "#/" }, "All projects"));
@@ -37,7 +37,7 @@ export function jobView(root, jid) {
   // Summary: status, progress, counts; the live parts are announced politely.
   const statusLine = el("p", { id: "job-status", "aria-live": "polite" });
   const bar = progressBar("Progress of job " + jid, 0);
-  const live = el("p", { class: "muted", role: "status" });
+  const live = el("p", { id: "live", class: "muted", role: "status" });
   const actions = el("div", { id: "actions" });
   const actionMsg = el("div");
   const summary = section("summary", "Status", statusLine, el("p", null, bar), live, actions, actionMsg);
@@ -232,7 +232,8 @@ export function jobView(root, jid) {
 
   // --- live ------------------------------------------------------------------------------
 
-  function onEvent(type, d) {
+  function onEvent(type, d, id) {
+    if (id) live.dataset.lastEvent = id;    // where a resumed stream starts again
     if (!st.job || d.job_id !== st.job.id) return;
     st.job.status = d.status;
     if (st.job.progress) {
@@ -252,6 +253,7 @@ export function jobView(root, jid) {
   }
 
   function onState(s, why) {
+    st.streamLive = s === "live";
     live.textContent = s === "live" ? "Live updates on." :
       s === "connecting" ? "Connecting to live updates…" : "Live updates interrupted (" + why + "); retrying.";
     if (s === "live") refreshAll();
@@ -260,6 +262,8 @@ export function jobView(root, jid) {
   function tick() {
     if (st.gone) return;
     if (st.job && !TERMINAL.has(st.job.status)) {
+      // Without the event stream (the hub away) the job's own answer tells its state.
+      if (!st.streamLive) loadJob().catch(() => {});
       loadLogs();
       const n = st.job.progress ? st.job.progress.total_results : -1;
       if (n !== st.shownTotal) loadResults(st.offset);

@@ -8,6 +8,7 @@ import { watch } from "./events.js";
 import { pager } from "./pager.js";
 
 const JOBS_PER_PAGE = 20;
+const POLL_MS = 3000;             // the job list's reload while its event stream is down
 const TARGETS_MAX = 100;          // the crawl form lists a project's first 100 targets
 
 export function jobHref(id) {
@@ -58,7 +59,7 @@ export function projectView(root, pid) {
   const msg = el("div");
   const intro = el("p");
   root.append(el("p", null, el("a", { href: "#/" }, "All projects")), intro, msg);
-  const state = { gone: false, stream: null, project: null, page: 1, rows: new Map(), reload: 0 };
+  const state = { gone: false, stream: null, project: null, page: 1, rows: new Map(), reload: 0, poll: 0 };
 
   const jobsSection = el("section", { "aria-labelledby": "jobs-title" }, el("h2", { id: "jobs-title" }, "Jobs"));
   const live = el("p", { id: "live", class: "muted", role: "status" }, "");
@@ -118,6 +119,9 @@ export function projectView(root, pid) {
   }
 
   function onState(s, why) {
+    // Without the stream (the hub away) the list is reloaded every few seconds instead.
+    clearInterval(state.poll);
+    state.poll = s === "retrying" ? setInterval(() => loadJobs(state.page), POLL_MS) : 0;
     live.textContent = s === "live" ? "Live updates on." :
       s === "connecting" ? "Connecting to live updates…" : "Live updates interrupted (" + why + "); retrying.";
     // The stream starts live (or resumes from its last event): a reload catches what
@@ -155,6 +159,7 @@ export function projectView(root, pid) {
   return () => {
     state.gone = true;
     clearTimeout(state.reload);
+    clearInterval(state.poll);
     if (state.stream) state.stream.close();
   };
 }
