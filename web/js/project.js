@@ -119,9 +119,14 @@ export function projectView(root, pid) {
   }
 
   function onState(s, why) {
-    // Without the stream (the hub away) the list is reloaded every few seconds instead.
-    clearInterval(state.poll);
-    state.poll = s === "retrying" ? setInterval(() => loadJobs(state.page), POLL_MS) : 0;
+    // Without the stream (the hub away) the list is reloaded every few seconds instead,
+    // until the stream is live again.
+    if (s === "live") {
+      clearInterval(state.poll);
+      state.poll = 0;
+    } else if (s === "retrying" && !state.poll) {
+      state.poll = setInterval(() => loadJobs(state.page), POLL_MS);
+    }
     live.textContent = s === "live" ? "Live updates on." :
       s === "connecting" ? "Connecting to live updates…" : "Live updates interrupted (" + why + "); retrying.";
     // The stream starts live (or resumes from its last event): a reload catches what
