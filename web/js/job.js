@@ -1,32 +1,24 @@
 // job.js: one job's page: its status and progress bar, cancel and retry for who may,
 // the pages-per-second chart, its targets, the log's tail, its results (paged, and as
-// CSV), and the URLs it did not store. Live from the job's event stream.
+// CSV), and the URLs it did not store (results.js). Live from the job's event stream.
 
 import { el, clear, table, setNotice, text, time, progressBar, setProgress, statusBadge } from "./dom.js";
 import { api } from "./session.js";
 import { watch } from "./events.js";
-import { pager } from "./pager.js";
 import { RateChart } from "./chart.js";
-import { jobHref } from "./project.js";
+import { jobHref } from "./forms.js";
+import { section, resultsPanel, errorsPanel } from "./results.js";
 
 const LOG_LINES = 50;
 const POLL_MS = 2000;             // the log and the results page while the job runs
-const ERRORS_MAX = 100;
-const PAGE_SIZES = [5, 20, 50, 100];
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 const CAN_CANCEL = new Set(["pending", "running"]);
 const CAN_RETRY = new Set(["failed", "cancelled"]);
-const RESULT_COLUMNS = [["url", "URL"], ["status_code", "HTTP status"], ["title", "Title"], ["depth", "Depth"],
-  ["bytes", "Bytes"], ["fetch_ms", "Fetch ms"]];
-
-function section(id, title, ...children) {
-  return el("section", { id, "aria-labelledby": id + "-title" }, el("h2", { id: id + "-title" }, title), ...children);
-}
 
 export function jobView(root, jid) {
   const path = "/api/v1/jobs/" + encodeURIComponent(jid);
   const st = { gone: false, job: null, project: null, targets: new Map(), stream: null, poll: 0,
-    offset: 0, limit: 20, shownTotal: -1, chart: null, streamLive: false };
+    chart: null, streamLive: false };
 
   const h = el("h1", { tabindex: "-1" }, "Job " + jid);
   const back = el("p", null, el("a", { href: "#/" }, "All projects"));
@@ -53,21 +45,10 @@ export function jobView(root, jid) {
   const logMsg = el("div");
   const logSec = section("logs", "Log (last " + LOG_LINES + " lines)", logMsg, logList);
 
-  const resMsg = el("div");
-  const resBox = el("div");
-  const size = el("select", { id: "page-size", on: { change: () => { st.limit = Number(size.value); loadResults(0); } } },
-    PAGE_SIZES.map((n) => el("option", { value: String(n), selected: n === st.limit }, String(n))));
-  const csv = el("button", { type: "button", id: "csv", class: "secondary", on: { click: download } }, "Download CSV");
-  const resPager = pager("results", () => loadResults(Math.max(0, st.offset - st.limit)),
-    () => loadResults(st.offset + st.limit));
-  const resSec = section("results", "Results",
-    el("p", { class: "toolbar" }, el("label", { for: "page-size" }, "Rows per page"), size, " ", csv),
-    resMsg, resBox, resPager.node);
+  const results = resultsPanel(path);
+  const errors = errorsPanel(path);
 
-  const errBox = el("div");
-  const errSec = section("errors", "Crawl errors", errBox);
-
-  root.append(summary, chartSec, targetsSec, logSec, resSec, errSec);
+  root.append(summary, chartSec, targetsSec, logSec, results.node, errors.node);
   st.chart = new RateChart(chartFig, chartWords);
 
   // --- rendering -------------------------------------------------------------------------
@@ -153,61 +134,6 @@ export function jobView(root, jid) {
     }
   }
 
-  async function loadResults(offset) {
-    try {
-      const cols = RESULT_COLUMNS.map((c) => c[0]).join(",");
-      const r = await api(`${path}/results?offset=${offset}&limit=${st.limit}&columns=${cols}`);
-      if (st.gone) return;
-      st.offset = r.offset;
-      st.shownTotal = r.total;
-      clear(resBox).append(r.items.length === 0 ? el("p", null, "No results yet.") :
-        table("Results " + (r.offset + 1) + " to " + (r.offset + r.items.length) + " of " + r.total,
-          RESULT_COLUMNS.map((c) => c[1]), r.items, (it) => RESULT_COLUMNS.map(([k]) =>
-            k === "url" ? el("span", { class: "url" }, text(it.url)) : text(it[k]))));
-      resPager.set(r.total === 0 ? "No results" :
-        `Rows ${r.offset + 1}–${r.offset + r.items.length} of ${r.total}`,
-        r.offset > 0, r.next !== null && r.next !== undefined);
-      setNotice(resMsg, "", "");
-    } catch (e) {
-      if (!st.gone) setNotice(resMsg, "error", e.message);
-    }
-  }
-
-  async function loadErrors() {
-    try {
-      const r = await api(`${path}/errors?limit=${ERRORS_MAX}`);
-      if (st.gone) return;
-      clear(errBox).append(r.items.length === 0 ? el("p", null, "No crawl errors.") :
-        table(r.total > r.items.length ? `The first ${r.items.length} of ${r.total} URLs not stored` :
-          `${r.total} URL${r.total === 1 ? "" : "s"} not stored`, ["URL", "Kind", "HTTP status", "Message"], r.items,
-        (it) => [el("span", { class: "url" }, text(it.url)), text(it.kind), text(it.status_code), text(it.message)]));
-    } catch (e) {
-      if (!st.gone) clear(errBox).append(el("p", { class: "notice error", role: "alert" }, e.message));
-    }
-  }
-
-  // The CSV through fetch with the token in a header, handed to the browser as a file:
-  // no token in a URL, and the API's own name for it.
-  async function download() {
-    csv.disabled = true;
-    try {
-      const resp = await api(path + "/results?format=csv", { raw: true, accept: "text/csv" });
-      const blob = await resp.blob();
-      const cd = resp.headers.get("Content-Disposition") || "";
-      const m = cd.match(/filename="([A-Za-z0-9_.-]{1,100})"/);
-      const a = el("a", { href: URL.createObjectURL(blob), download: m ? m[1] : "results.csv", hidden: true });
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(a.href), 60000);
-      setNotice(resMsg, "info", "Downloaded " + (m ? m[1] : "results.csv") + " (" + blob.size + " bytes).");
-    } catch (e) {
-      setNotice(resMsg, "error", e.message);
-    } finally {
-      csv.disabled = false;
-    }
-  }
-
   async function act(what) {
     clear(actionMsg);
     try {
@@ -227,7 +153,7 @@ export function jobView(root, jid) {
 
   async function refreshAll() {
     await loadJob();
-    await Promise.all([loadLogs(), loadResults(st.offset), loadErrors()]);
+    await Promise.all([loadLogs(), results.reload(), errors.load()]);
   }
 
   // --- live ------------------------------------------------------------------------------
@@ -266,7 +192,7 @@ export function jobView(root, jid) {
       if (!st.streamLive) loadJob().catch(() => {});
       loadLogs();
       const n = st.job.progress ? st.job.progress.total_results : -1;
-      if (n !== st.shownTotal) loadResults(st.offset);
+      if (n !== results.shownTotal()) results.reload();
     }
     st.poll = setTimeout(tick, POLL_MS);
   }
