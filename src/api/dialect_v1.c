@@ -175,8 +175,25 @@ write_job(struct jsonw *w, const char *key, const struct job *j, int full,
 	jsonw_end(w);
 }
 
+/*
+ * What the caller may do in the project, from the core's one rule (role_allows, with
+ * the server administrator's widening), so a client such as web/ shows only the
+ * buttons that will work and holds no copy of the rule.
+ */
 static void
-write_project(struct jsonw *w, const char *key, const struct project *p)
+write_may(struct jsonw *w, const struct project *p, int is_admin)
+{
+	enum role	 role = ROLE_NONE;
+
+	(void)role_parse(p->role, &role);
+	jsonw_object(w, "may");
+	jsonw_bool(w, "run_jobs", role_allows(role, is_admin, ROLE_JOB_WRITE));
+	jsonw_bool(w, "manage", role_allows(role, is_admin, ROLE_MANAGE));
+	jsonw_end(w);
+}
+
+static void
+write_project(struct jsonw *w, const char *key, const struct project *p, int is_admin)
 {
 	jsonw_object(w, key);
 	v1_write_id(w, "id", ID_PREFIX_PROJECT, &p->id);
@@ -189,6 +206,7 @@ write_project(struct jsonw *w, const char *key, const struct project *p)
 		jsonw_null(w, "daily_job_limit");
 	jsonw_int(w, "max_results_per_target", p->max_results_per_target);
 	jsonw_str(w, "role", p->role);
+	write_may(w, p, is_admin);
 	v1_write_time(w, "created_at", p->created_at, 1);
 	v1_write_time(w, "updated_at", p->updated_at, 1);
 	jsonw_end(w);
@@ -244,6 +262,19 @@ v1_page_end(struct req *r, struct jsonw *w, long long total, const struct page *
 	req_reply_doc((r), (status), &w_);					\
 	buf_free(&b_);							\
 } while (0)
+
+/* One project, with what the caller may do in it, as the answer. */
+static void
+reply_project(struct req *r, int status, const struct project *p)
+{
+	struct buf	 b;
+	struct jsonw	 w;
+
+	doc_begin(&b, &w);
+	write_project(&w, NULL, p, r->who.is_admin);
+	req_reply_doc(r, status, &w);
+	buf_free(&b);
+}
 
 /* One job, with its per-target status, as the answer. */
 static void
@@ -395,7 +426,7 @@ h_project_create(struct req *r, struct sq_error *e)
 	    (rc = check_int_range(b, "max_results_per_target", 1, SQ_RESULTS_PER_TARGET_MAX,
 	    e)) == SQ_OK &&
 	    (rc = project_create(r->w->db, &r->who, &in, &p, e)) == SQ_OK)
-		REPLY_ONE(r, 201, write_project, &p);
+		reply_project(r, 201, &p);
 	project_clear(&p);
 	json_object_put(b);
 	return rc;
@@ -418,7 +449,7 @@ h_project_list(struct req *r, struct sq_error *e)
 	doc_begin(&b, &w);
 	v1_page_begin(&w);
 	for (i = 0; i < n; i++)
-		write_project(&w, NULL, &items[i]);
+		write_project(&w, NULL, &items[i], r->who.is_admin);
 	project_list_free(items, n);
 	v1_page_end(r, &w, total, &pg);
 	return SQ_OK;
@@ -434,7 +465,7 @@ h_project_get(struct req *r, struct sq_error *e)
 	if ((rc = param_id(r, 0, ID_PREFIX_PROJECT, "Project", &id, e)) != SQ_OK ||
 	    (rc = project_get(r->w->db, &r->who, &id, &p, e)) != SQ_OK)
 		return rc;
-	REPLY_ONE(r, 200, write_project, &p);
+	reply_project(r, 200, &p);
 	project_clear(&p);
 	return SQ_OK;
 }
@@ -464,7 +495,7 @@ h_project_patch(struct req *r, struct sq_error *e)
 	    (rc = check_int_range(b, "max_results_per_target", 1, SQ_RESULTS_PER_TARGET_MAX,
 	    e)) == SQ_OK &&
 	    (rc = project_update(r->w->db, &r->who, &id, &in, &p, e)) == SQ_OK)
-		REPLY_ONE(r, 200, write_project, &p);
+		reply_project(r, 200, &p);
 	project_clear(&p);
 	json_object_put(b);
 	return rc;

@@ -7,7 +7,7 @@ from harness import (FIRST_PROJECT, TS_RE, check, config_value, ctl, is_error, n
                      new_user, request, section, uniq)
 
 KEYS = {"id", "workspace_id", "name", "description", "daily_job_limit", "max_results_per_target", "role",
-        "created_at", "updated_at"}
+        "may", "created_at", "updated_at"}
 ENVELOPE = {"items", "total", "page", "per_page", "pages"}
 
 section("create")
@@ -176,3 +176,25 @@ check(r.status == 200 and [i["id"] for i in r.json.get("items", [])] == [mine[0]
       "and it is the only one in their list", r)
 r = request("GET", "/api/v1/projects/%s" % mine[1], token=other_tok)
 is_error(r, 404, "NOT_FOUND", "membership of one project shows no other")
+
+section("may: what the caller may do, from the core's role rule (web/ shows its buttons by it)")
+check(p.get("may") == {"run_jobs": True, "manage": True}, "the creator (owner) may run jobs and manage",
+      note="got %s" % p.get("may"))
+cases = [("viewer", False, False), ("member", True, False), ("admin", True, True), ("owner", True, True)]
+for role, run_jobs, manage in cases:
+    r = request("PUT", "/api/v1/projects/%s/members/%s" % (mine[0], other), {"role": role}, token=tok)
+    check(r.status in (200, 201), "the owner makes the other user %s" % role, r)
+    want = {"run_jobs": run_jobs, "manage": manage}
+    r = request("GET", "/api/v1/projects/%s" % mine[0], token=other_tok)
+    check(r.status == 200 and r.json.get("role") == role and r.json.get("may") == want,
+          "GET project as a %s: may %s" % (role, want), r)
+    r = request("GET", "/api/v1/projects", token=other_tok)
+    got = [i.get("may") for i in r.json.get("items", []) if i.get("id") == mine[0]] if r.status == 200 else []
+    check(got == [want], "the list says the same for a %s" % role, r)
+# A server administrator may do everything in a project it is a member of, whatever its role.
+sa, _pw3, sa_tok = new_user("srvadmin", admin=True)
+ctl("member", "add", "--project", mine[0], "--user", sa, "--role", "viewer")
+r = request("GET", "/api/v1/projects/%s" % mine[0], token=sa_tok)
+check(r.status == 200 and r.json.get("role") == "viewer" and
+      r.json.get("may") == {"run_jobs": True, "manage": True},
+      "a server administrator who is a viewer may run jobs and manage (role_allows widens it)", r)
