@@ -317,7 +317,18 @@ await step("keyboard-only login", async () => {
   const stored = await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie]);
   check(stored[0] === 0 && stored[1] === 0 && stored[2] === "", "no token in localStorage, sessionStorage or cookies",
     JSON.stringify(stored));
-  await page.waitForSelector(`a[href='#/projects/${PROJECT}']`);
+  // The stack's first project is the oldest: on a stack with many projects it is on a
+  // later page of the list (newest first), reached with the pager's Next button.
+  const link = `a[href='#/projects/${PROJECT}']`;
+  const next = "button[aria-label='Next page of projects']";
+  await page.waitForSelector(`${link}, ${next}:not([disabled])`);
+  for (let i = 0; i < 200 && !(await exists(link)); i++) {
+    const where = await text(".pager .where");
+    await page.focus(next);
+    await page.keyboard.press("Enter");
+    await page.waitForFunction((w) => document.querySelector(".pager .where").textContent !== w, {}, where);
+  }
+  check(await exists(link), "the stack's first project is listed (paging with the keyboard if needed)");
   check(await tabTo((p) => document.activeElement.getAttribute("href") === "#/projects/" + p, PROJECT, 250),
     "Tab reaches the stack's first project's link");
   const ring = await page.evaluate(() => {

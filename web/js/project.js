@@ -9,6 +9,7 @@ import { pager } from "./pager.js";
 import { crawlForm, targetForm, fillTargets, jobHref } from "./forms.js";
 
 const JOBS_PER_PAGE = 20;
+const PROJECTS_PER_PAGE = 50;
 const POLL_MS = 3000;             // the job list's reload while its event stream is down
 const TARGETS_MAX = 100;          // the crawl form lists a project's first 100 targets
 
@@ -25,24 +26,38 @@ export function projectsView(root) {
   heading(root, "Projects");
   const msg = el("div");
   const list = el("div", { "aria-busy": "true" });
-  root.append(msg, list);
   let gone = false;
-  api("/api/v1/projects?per_page=100").then((page) => {
-    if (gone) return;
-    list.removeAttribute("aria-busy");
-    if (page.items.length === 0) {
-      list.append(el("p", null, "You are a member of no project yet. A server administrator adds you with ",
-        el("code", null, "scrapeqctl member add"), "."));
-      return;
+  let current = 1;
+  const projectsPager = pager("projects", () => load(current - 1), () => load(current + 1));
+  root.append(msg, list);
+
+  // A server administrator (or anyone in many projects) pages through them.
+  async function load(page) {
+    try {
+      const r = await api(`/api/v1/projects?per_page=${PROJECTS_PER_PAGE}&page=${Math.max(1, page)}`);
+      if (gone) return;
+      current = r.page;
+      list.removeAttribute("aria-busy");
+      clear(list);
+      setNotice(msg, "", "");
+      if (r.total === 0) {
+        list.append(el("p", null, "You are a member of no project yet. A server administrator adds you with ",
+          el("code", null, "scrapeqctl member add"), "."));
+        return;
+      }
+      list.append(table("Your projects", ["Project", "Your role", "Workspace", "Created"], r.items, (p) => [
+        el("a", { href: "#/projects/" + encodeURIComponent(p.id) }, text(p.name)),
+        text(p.role), text(p.workspace_id), time(p.created_at)]));
+      if (r.pages > 1) {
+        list.append(projectsPager.node);
+        projectsPager.set(`Page ${r.page} of ${r.pages} (${r.total} projects)`, r.page > 1, r.page < r.pages);
+      }
+    } catch (e) {
+      if (!gone) setNotice(msg, "error", e.message);
     }
-    list.append(table("Your projects", ["Project", "Your role", "Workspace", "Created"], page.items, (p) => [
-      el("a", { href: "#/projects/" + encodeURIComponent(p.id) }, text(p.name)),
-      text(p.role), text(p.workspace_id), time(p.created_at)]));
-    if (page.total > page.items.length)
-      list.append(el("p", null, `Showing ${page.items.length} of ${page.total} projects.`));
-  }).catch((e) => {
-    if (!gone) setNotice(msg, "error", e.message);
-  });
+  }
+
+  load(1);
   return () => {
     gone = true;
   };
