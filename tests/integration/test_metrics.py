@@ -19,20 +19,13 @@ import urllib.parse
 import uuid
 
 import harness
-from harness import ADMIN_TOKEN, RUN, check, db_sql, db_value, new_project, new_target, request, section, \
+from harness import wait_for, ADMIN_TOKEN, RUN, check, db_sql, db_value, new_project, new_target, request, section, \
     sql_str, uuid_of
 from evclient import SSE
 from metricsclient import diff, scrape, val
 
 PROMTOOL = "/usr/bin/promtool"
 CTYPE = "text/plain; version=0.0.4; charset=utf-8"
-def wait_for(fn, seconds, step=0.2):
-    end = time.monotonic() + seconds
-    while True:
-        v = fn()
-        if v or time.monotonic() >= end:
-            return v
-        time.sleep(step)
 
 
 # --- the format ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ import time
 
 import testsite
 import harness
-from harness import Daemon, create_job, job_row, new_project, new_target, section, wait_job
+from harness import wait_for, Daemon, create_job, job_row, new_project, new_target, section, wait_job
 from metricsclient import diff, scrape, val
 
 
@@ -18,13 +18,6 @@ def check(cond, name, note=None):
     return harness.check(cond, name, False, note)
 
 
-def wait_for(fn, seconds, step=0.3):
-    end = time.monotonic() + seconds
-    while True:
-        v = fn()
-        if v or time.monotonic() >= end:
-            return v
-        time.sleep(step)
 
 
 PAGES = ("scrapeq_pages_fetched_total", "scrapeq_pages_stored_total", "scrapeq_pages_failed_total",
