@@ -135,6 +135,14 @@ enum sq_err auth_refresh(const struct config *c, struct db *db, const char *refr
 	    struct auth_session *out, struct sq_error *e);
 
 /*
+ * Logs a session out: revokes every refresh token of refresh_token's family, so no
+ * new access token comes from it (the access tokens it gave lapse within
+ * access_token_ttl). SQ_OK also for a token unknown, expired or already revoked: the
+ * session is over either way. SQ_ERR_UNAUTHORIZED only for a malformed token.
+ */
+enum sq_err auth_logout(struct db *db, const char *refresh_token, struct sq_error *e);
+
+/*
  * Finds the token in an Authorization header value: "Bearer" (any case), one or more
  * spaces or tabs, the token; surrounding blanks are ignored. Sets *tok (pointing into
  * header) and *len and returns 0; returns -1 when there is no bearer token or the

@@ -137,6 +137,26 @@ h_refresh(struct req *r, struct sq_error *e)
 	return rc;
 }
 
+/* Not in seed 003: ends a session (the dashboard's "Log out"); 204 whether or not it was live. */
+static enum sq_err
+h_logout(struct req *r, struct sq_error *e)
+{
+	struct json_object	*b;
+	const char		*tok;
+	enum sq_err		 rc;
+
+	if ((b = req_json(r, 0, e)) == NULL)
+		return e->code;
+	if ((rc = jsonbody_check(b, refresh_fields, 1, e)) == SQ_OK) {
+		if ((tok = required_str(b, "refresh_token", SQ_AUTH_HEADER_MAX, e)) == NULL)
+			rc = e->code;
+		else if ((rc = auth_logout(r->w->db, tok, e)) == SQ_OK)
+			req_reply_empty(r, 204);
+	}
+	json_object_put(b);
+	return rc;
+}
+
 /* ---- /workspace/{seq}/jobs: the one job model in seed 003's shape ---- */
 
 static void
@@ -702,6 +722,7 @@ h_legacy_list(struct req *r, struct sq_error *e)
 const struct route dialect_workspace_routes[] = {
 	{ "POST", "/auth/login", h_login, 0 },
 	{ "POST", "/auth/refresh", h_refresh, 0 },
+	{ "POST", "/auth/logout", h_logout, 0 },
 	{ "GET", "/workspace/{}/jobs", h_list, 1 },
 	{ "POST", "/workspace/{}/jobs", h_create, 1 },
 	{ "GET", "/workspace/{}/jobs/{}", h_job_get, 1 },

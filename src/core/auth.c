@@ -793,6 +793,26 @@ out:
 }
 
 enum sq_err
+auth_logout(struct db *db, const char *refresh_token, struct sq_error *e)
+{
+	unsigned char	 h[32];
+	size_t		 n;
+	enum sq_err	 rc;
+
+	n = refresh_token == NULL ? 0 : strnlen(refresh_token, AUTH_TOKEN_STRLEN + 1);
+	if (!token_wellformed(refresh_token, n))
+		return sq_fail(e, SQ_ERR_UNAUTHORIZED, MSG_INVALID);
+	auth_token_hash(refresh_token, n, h);
+	rc = db_exec(db, "UPDATE refresh_tokens r JOIN (SELECT family_id FROM refresh_tokens "
+	    "WHERE token_hash = ?) f ON f.family_id = r.family_id SET r.revoked_at = NOW(6) "
+	    "WHERE r.revoked_at IS NULL", DB_PARAMS(DB_STRN(h, 32)), NULL);
+	sodium_memzero(h, sizeof(h));
+	if (rc != SQ_OK)
+		return sq_fail(e, rc, "%s", sq_strerror(rc));
+	return SQ_OK;
+}
+
+enum sq_err
 auth_revoke_user(struct db *db, long long user_id, struct sq_error *e)
 {
 	enum sq_err	 rc;

@@ -560,9 +560,17 @@ await step("a viewer sees no cancel, retry, crawl or target controls", async () 
     fs.unlinkSync(pwfile);
   }
   ctl("member", "add", "--project", PROJECT, "--user", name, "--role", "viewer");
+  const ended = page.waitForResponse((r) => r.url().endsWith("/auth/logout"));
   await page.click("#logout");
   await page.waitForSelector("#login");
   check(!(await exists("#who button")), "Log out returns to the login form");
+  const out = await ended;
+  const sent = JSON.parse(out.request().postData() || "{}").refresh_token || "";
+  check(out.status() === 204 && sent !== "", "and ends the session on the server: POST /auth/logout, 204",
+    out.status());
+  const again = await fetch(BASE + "/auth/refresh", { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ refresh_token: sent }) });
+  check(again.status === 401, "the logged-out session's refresh token is refused (401)", again.status);
   await page.type("#username", name);
   await page.type("#password", pw);
   await page.keyboard.press("Enter");

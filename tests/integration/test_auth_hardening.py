@@ -405,6 +405,38 @@ is_detail(r, 401, "replaying A once more: 401")
 check(db_value("SELECT auth_gen FROM users WHERE username = %s" % harness.sql_str(fname)) == gen0,
       "a replay against an already revoked family does not end the user's other sessions again", False)
 
+# ---- logout -----------------------------------------------------------------------------------
+section("POST /auth/logout ends one session: its refresh tokens, not the user's other sessions")
+lname, lpw, _ = new_user("logout")
+keep = login(lname, lpw)
+sess = login(lname, lpw)
+r = request("POST", "/auth/refresh", {"refresh_token": sess["refresh_token"]}, auth=False)
+check(r.status == 200, "the session refreshes once (its family has a spent and a live token)", r)
+cur = r.json.get("refresh_token") if r.status == 200 else ""
+r = request("POST", "/auth/logout", {"refresh_token": cur}, auth=False)
+check(r.status == 204 and not r.body, "logout with the live refresh token: 204, no body", r)
+is_detail(request("POST", "/auth/refresh", {"refresh_token": cur}, auth=False), 401,
+          "that refresh token is refused afterwards")
+check(db_value("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = (SELECT family_id FROM refresh_tokens "
+               "WHERE token_hash = UNHEX(SHA2(%s, 256))) AND revoked_at IS NULL" % harness.sql_str(cur)) == "0",
+      "no token of the session's family is live", False)
+r = request("POST", "/auth/refresh", {"refresh_token": keep["refresh_token"]}, auth=False)
+check(r.status == 200, "the user's other session still refreshes", r)
+r = request("POST", "/auth/logout", {"refresh_token": cur}, auth=False)
+check(r.status == 204, "logout again with the same token: 204 (the session is over either way)", r)
+r = request("POST", "/auth/logout", {"refresh_token": sess["refresh_token"]}, auth=False)
+check(r.status == 204, "logout with the family's spent first token: 204", r)
+r = request("POST", "/auth/logout", {"refresh_token": "sq_" + "0" * 64}, auth=False)
+check(r.status == 204, "logout with a well-formed unknown token: 204, nothing said about it", r)
+is_detail(request("POST", "/auth/logout", {"refresh_token": "not a token"}, auth=False), 401,
+          "a malformed refresh token: 401")
+is_detail(request("POST", "/auth/logout", {}, auth=False), 422, "no refresh_token: 422")
+is_detail(request("POST", "/auth/logout", {"refresh_token": cur, "x": 1}, auth=False), 400,
+          "an unknown member: 400, as /auth/refresh answers it")
+is_detail(request("POST", "/auth/logout", raw=b"{", auth=False), 400, "a body that is not JSON: 400")
+r = request("GET", "/auth/logout", auth=False)
+check(r.status == 405, "GET /auth/logout: 405", r)
+
 # ---- expired sessions -------------------------------------------------------------------------
 section("a login deletes the user's sessions whose every refresh token has expired")
 sname, spw, _ = new_user("expiry")

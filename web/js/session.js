@@ -152,11 +152,13 @@ function retryLater() {
   if (state.refresh) schedule(RETRY_MS);
 }
 
-// Forgets the tokens (the refresh token stays valid on the server until it expires:
-// the API has no logout route) and tells the page.
+// Forgets the tokens and tells the page. A logout the user asked for (no reason) also
+// ends the session on the server (POST /auth/logout revokes its refresh tokens); that
+// call is best effort: the tokens are gone from the page whatever it answers.
 export function logout(reason) {
   clearTimeout(state.timer);
   const was = state.access !== null;
+  if (!reason && state.refresh) post("/auth/logout", { refresh_token: state.refresh }).catch(() => {});
   state.access = state.refresh = state.user = null;
   state.expiresAt = 0;
   state.renewed = null;
