@@ -242,27 +242,37 @@ setup_sql(struct db *db, const char *sql, const char *what, FILE *out)
 	return SETUP_OK;
 }
 
-/* The database, the user with password pw, the grant: as MariaDB's root. */
-static enum setup_err
-setup_server(const struct config *c, const char *pw, FILE *out)
+/* A connection as MariaDB's root over c's socket, or NULL after saying why. */
+static struct db *
+root_connect(const struct config *c, struct config *root)
 {
-	static struct config	 root;	/* static: a struct config is large */
-	char			 sql[SETUP_SQL_MAX];
-	struct db		*db;
-	enum setup_err		 rc = SETUP_FAIL;
+	struct db	*db;
 
-	root = *c;
-	snprintf(root.db_user, sizeof root.db_user, "root");
-	root.db_password[0] = '\0';
-	root.db_name[0] = '\0';
-	if ((db = db_new(&root)) == NULL)
-		return SETUP_FAIL;
+	*root = *c;
+	snprintf(root->db_user, sizeof root->db_user, "root");
+	root->db_password[0] = '\0';
+	root->db_name[0] = '\0';
+	if ((db = db_new(root)) == NULL) {
+		fprintf(stderr, "scrapeqctl: out of memory\n");
+		return NULL;
+	}
 	if (db_connect(db) != SQ_OK) {
 		fprintf(stderr, "scrapeqctl: cannot connect to MariaDB at %s as root (setup "
 		    "uses unix_socket authentication: run it as root on the database host)\n",
 		    c->db_socket);
-		goto out;
+		db_free(db);
+		return NULL;
 	}
+	return db;
+}
+
+/* The database, the user with password pw, the grant, over root's connection db. */
+static enum setup_err
+setup_server(struct db *db, const struct config *c, const char *pw, FILE *out)
+{
+	char		 sql[SETUP_SQL_MAX];
+	enum setup_err	 rc;
+
 	snprintf(sql, sizeof sql, "CREATE DATABASE IF NOT EXISTS `%s` CHARACTER SET utf8mb4 "
 	    "COLLATE utf8mb4_bin", c->db_name);
 	if ((rc = setup_sql(db, sql, "database", out)) != SETUP_OK)
@@ -280,8 +290,6 @@ setup_server(const struct config *c, const char *pw, FILE *out)
 	rc = setup_sql(db, sql, "grant", out);
 out:
 	sodium_memzero(sql, sizeof sql);
-	db_free(db);
-	sodium_memzero(&root, sizeof root);
 	return rc;
 }
 
@@ -321,9 +329,10 @@ setup_next(const struct config *c, const char *pwpath, FILE *out)
 enum setup_err
 setup_run(const char *cfgpath, const char *sqldir, FILE *out)
 {
-	static struct config	 c;
+	static struct config	 c, root;	/* static: a struct config is large */
 	char			 pwpath[PATH_MAX], pw[SETUP_PASSWORD_HEX_MAX + 1];
 	struct stat		 st;
+	struct db		*db = NULL;
 	int			 found = 0;
 	enum setup_err		 rc;
 
@@ -335,23 +344,31 @@ setup_run(const char *cfgpath, const char *sqldir, FILE *out)
 	if ((rc = setup_config(cfgpath, &c)) != SETUP_OK || (rc = setup_check(&c)) != SETUP_OK ||
 	    (rc = password_path(&c, pwpath, sizeof pwpath)) != SETUP_OK)
 		goto out;
+	rc = SETUP_FAIL;
 	if (stat(c.db_socket, &st) != 0 || !S_ISSOCK(st.st_mode)) {
 		fprintf(stderr, "scrapeqctl: no MariaDB socket at %s ([database] socket in %s): "
 		    "is mariadb installed and running?\n", c.db_socket, c.path);
-		rc = SETUP_FAIL;
 		goto out;
 	}
+	/* Root's login first: a server that refuses it leaves no password file behind. */
+	if ((db = root_connect(&c, &root)) == NULL)
+		goto out;
 	if ((rc = password_read(pwpath, pw, sizeof pw, &found)) != SETUP_OK)
 		goto out;
 	if (!found && (rc = password_write(pwpath, pw, sizeof pw)) != SETUP_OK)
 		goto out;
 	fprintf(out, "password file %s: %s\n", pwpath, found ? "kept" : "written");
-	if ((rc = setup_server(&c, pw, out)) != SETUP_OK ||
-	    (rc = setup_migrate(&c, pw, sqldir, out)) != SETUP_OK)
+	if ((rc = setup_server(db, &c, pw, out)) != SETUP_OK)
+		goto out;
+	db_free(db);
+	db = NULL;
+	if ((rc = setup_migrate(&c, pw, sqldir, out)) != SETUP_OK)
 		goto out;
 	setup_next(&c, pwpath, out);
 out:
+	db_free(db);
 	sodium_memzero(pw, sizeof pw);
 	sodium_memzero(&c, sizeof c);
+	sodium_memzero(&root, sizeof root);
 	return rc;
 }
