@@ -15,7 +15,7 @@ SITE=http://127.0.0.1:$SITE_PORT/
 
 ok() { echo "ok - $*"; }
 nok() { echo "not ok - $*"; }
-check() { if [ "$1" -eq 0 ]; then ok "$2"; else nok "$2"; fi; }
+check() { if [ "$1" -eq 0 ]; then ok "$2"; else nok "$2"; return 1; fi; }
 note() { sed 's/^/#   /'; }
 wait_for() { # wait_for SECONDS COMMAND...: 0 once COMMAND succeeds
 	local end=$(($(date +%s) + $1))
@@ -114,7 +114,8 @@ sleep 1
 alive=1
 for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null || alive=0; done
 [ $alive = 1 ]
-check $? "mariadbd, scrapeq-api, scrapeq-events and scrapeqd all run"
+check $? "mariadbd, scrapeq-api, scrapeq-events and scrapeqd all run" ||
+	tail -n 5 /var/log/scrapeq/*.test.log | note
 
 # --- nginx: the stock default server block with the one include line ------------------------
 sed -i '0,/^\tserver_name _;$/s//\tserver_name _;\n\tinclude \/etc\/nginx\/snippets\/scrapeq.conf;/' \
@@ -152,7 +153,8 @@ check $rc "nginx -t with the snippet and conf.d/scrapeq-http.conf"
 nginx -g 'daemon off;' >/var/log/nginx/test.log 2>&1 &
 PIDS+=($!)
 wait_for 20 curl -sf http://127.0.0.1/api/v1/ping?db=1
-check $? "GET /api/v1/ping?db=1 through Debian's default server block answers 200"
+check $? "GET /api/v1/ping?db=1 through Debian's default server block answers 200" ||
+	{ curl -si http://127.0.0.1/api/v1/ping?db=1; tail -n 5 /var/log/nginx/error.log; } 2>&1 | note
 [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1/api/v1/projects)" = 401 ]
 check $? "GET /api/v1/projects without a token: 401"
 
