@@ -84,19 +84,28 @@ rc=$?
 [ $rc -eq 0 ] && echo "$out" | grep -q 'db.password: kept' && echo "$out" | grep -q 'schema is up to date'
 check $? "scrapeqctl setup again: password file kept, schema up to date"
 
-# The sysadmin's edits: let the crawler reach this host's site, and (no systemd to hold
-# the socket) let scrapeq-api make its own socket for nginx's group.
+# The sysadmin's edit: let the crawler reach this host's site.
 cf=/etc/scrapeq/scrapeq.conf
-sed -i -e 's|^# allow_networks = .*|allow_networks = 127.0.0.0/8|' \
-	-e 's|^# socket = /run/scrapeq/api.sock$|socket = /run/scrapeq/api.sock|' \
-	-e 's|^# socket_group =$|socket_group = www-data|' "$cf"
-grep -q '^allow_networks = 127.0.0.0/8$' "$cf" && grep -q '^socket = /run/scrapeq/api.sock$' "$cf" &&
-	grep -q '^socket_group = www-data$' "$cf" && scrapeqctl check-config >/dev/null
-check $? "the config edited (allow_networks, [api] socket and socket_group); check-config ok"
+sed -i -e 's|^# allow_networks = .*|allow_networks = 127.0.0.0/8|' "$cf"
+grep -q '^allow_networks = 127.0.0.0/8$' "$cf" && scrapeqctl check-config >/dev/null
+check $? "the config edited ([daemon] allow_networks); check-config ok"
 
 # --- the units' ExecStart lines, as their User= ---------------------------------------------
 unit_key() { sed -n "s/^$2=//p" "/lib/systemd/system/$1" | head -1; }
-for unit in scrapeq-api.service scrapeq-events.service scrapeqd.service; do
+# scrapeq-api.socket as systemd would hold it: spawn-fcgi binds its ListenStream= with
+# its SocketUser=, SocketGroup= and SocketMode=, and execs the service's ExecStart= as
+# the service's User= with that socket on fd 0 (StandardInput=socket). The config's
+# [api] socket stays empty, as packaged.
+sock=$(unit_key scrapeq-api.socket ListenStream)
+install -d -o scrapeq -g scrapeq -m 0755 "/run/$(unit_key scrapeq-api.service RuntimeDirectory)"
+# shellcheck disable=SC2046 # the ExecStart line is words, as systemd splits it
+spawn-fcgi -n -s "$sock" -M "$(unit_key scrapeq-api.socket SocketMode)" \
+	-U "$(unit_key scrapeq-api.socket SocketUser)" -G "$(unit_key scrapeq-api.socket SocketGroup)" \
+	-u "$(unit_key scrapeq-api.service User)" -g "$(unit_key scrapeq-api.service Group)" \
+	-- $(unit_key scrapeq-api.service ExecStart) >/var/log/scrapeq/scrapeq-api.test.log 2>&1 &
+PIDS+=($!)
+echo "# started scrapeq-api.service on $sock (spawn-fcgi, as scrapeq-api.socket says): pid $!"
+for unit in scrapeq-events.service scrapeqd.service; do
 	exec_line=$(unit_key $unit ExecStart)
 	user=$(unit_key $unit User)
 	group=$(unit_key $unit Group)
@@ -108,8 +117,9 @@ for unit in scrapeq-api.service scrapeq-events.service scrapeqd.service; do
 	PIDS+=($!)
 	echo "# started $unit: $exec_line as $user:$group (pid $!)"
 done
-wait_for 20 test -S /run/scrapeq/api.sock
-check $? "scrapeq-api made /run/scrapeq/api.sock"
+wait_for 20 test -S "$sock"
+[ "$(stat -c '%a %U %G' "$sock")" = "660 scrapeq www-data" ]
+check $? "$sock: 660 scrapeq www-data, as scrapeq-api.socket says"
 sleep 1
 alive=1
 for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null || alive=0; done
