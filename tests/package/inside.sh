@@ -144,8 +144,8 @@ page() { # page NAME LINK...
 }
 # depth 0 index, 1 a b, 2 c, 3 d, 4 e: the default depth (3) stops before e.
 page index.html a.html b.html
-page a.html c.html index.html
-page b.html index.html
+page a.html c.html /
+page b.html /
 page c.html d.html
 page d.html e.html
 page e.html
