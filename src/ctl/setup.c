@@ -14,6 +14,7 @@
 #include "scrapeq/config.h"
 #include "scrapeq/db.h"
 #include "scrapeq/limits.h"
+#include "scrapeq/log.h"
 #include "scrapeq/migrate.h"
 #include "setup.h"
 
@@ -46,6 +47,7 @@ setup_config(const char *path, struct config *c)
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
+	log_init("scrapeqctl", c->log_level, 0);
 	rc = SETUP_OK;
 out:
 	free(text);
@@ -169,10 +171,13 @@ password_read(const char *path, char *pw, size_t pwsz, int *found)
 		fprintf(stderr, "scrapeqctl: %s: %s\n", path, strerror(errno));
 		return SETUP_FAIL;
 	}
-	n = read(fd, buf, sizeof buf);
+	if ((n = read(fd, buf, sizeof buf)) < 0) {
+		fprintf(stderr, "scrapeqctl: %s: %s\n", path, strerror(errno));
+		goto out;
+	}
 	if (n > 0 && buf[n - 1] == '\n')
 		n--;
-	if (n < 0 || !hex_ok(buf, (size_t)n) || (size_t)n >= pwsz) {
+	if (!hex_ok(buf, (size_t)n) || (size_t)n >= pwsz) {
 		fprintf(stderr, "scrapeqctl: %s: not a password setup wrote (%d to %d "
 		    "lower-case hex digits); remove it and run setup again to get a new one\n",
 		    path, SETUP_PASSWORD_HEX_MIN, SETUP_PASSWORD_HEX_MAX);
