@@ -201,6 +201,15 @@ for d in /proc/[0-9]*; do
 done
 [ -z "$left" ]
 check $? "everything started here stopped, by pid${left:+ (still running:$left)}"
+# The upgrade path, with the same .deb again: postinst runs with the old version, keeps
+# the secrets and the edited conffile, and prints the migrate reminder.
+sums=$(md5sum /etc/scrapeq/jwt.key /etc/scrapeq/db.password /etc/scrapeq/scrapeq.conf)
+dpkg -i /tmp/pkg/scrapeq_*.deb >/tmp/reinstall.log 2>&1
+rc=$?
+[ $rc -eq 0 ] && [ "$(md5sum /etc/scrapeq/jwt.key /etc/scrapeq/db.password /etc/scrapeq/scrapeq.conf)" = "$sums" ] &&
+	grep -q "scrapeqctl migrate" /tmp/reinstall.log
+check $? "installed again over itself: jwt.key, db.password and the edited config kept; the migrate note printed" ||
+	note </tmp/reinstall.log
 sed -i '/include \/etc\/nginx\/snippets\/scrapeq.conf;/d' /etc/nginx/sites-available/default
 dpkg --purge scrapeq >/tmp/purge.log 2>&1
 rc=$?
