@@ -18,6 +18,7 @@
 #include "scrapeq/role.h"
 #include "scrapeq/timefmt.h"
 #include "scrapeq/uuid.h"
+#include "setup.h"
 #include "status.h"
 
 #ifndef SQ_SQLDIR
@@ -280,6 +281,26 @@ cmd_migrate(struct ctl *x, const struct command *c, int argc, char **argv)
 	if ((rc = ctl_connect(x)) != 0)
 		return rc;
 	return migrate_run(x->db, dir ? dir : SQ_SQLDIR, stdout) == 0 ? 0 : EXIT_FAIL;
+}
+
+/* setup: as root, the local MariaDB's database, user and password file, then migrate. */
+static int
+cmd_setup(struct ctl *x, const struct command *c, int argc, char **argv)
+{
+	const char	*dir = NULL;
+	const struct opt o[] = { { "sql-dir", &dir, NULL } };
+	int		 rc;
+
+	if ((rc = args_parse(c, argc, argv, o, 1, NULL, 0)) != ARGS_GO)
+		return rc;
+	switch (setup_run(config_path(x->cfgarg), dir ? dir : SQ_SQLDIR, stdout)) {
+	case SETUP_OK:
+		return 0;
+	case SETUP_CONFIG:
+		return EXIT_CONFIG;
+	default:
+		return EXIT_FAIL;
+	}
 }
 
 /* check-config --keys: every section and key the config file may hold, one a line. */
@@ -746,6 +767,7 @@ cmd_status(struct ctl *x, const struct command *c, int argc, char **argv)
 
 static const struct command commands[] = {
 	{ "migrate", NULL, "migrate [--sql-dir DIR]", cmd_migrate },
+	{ "setup", NULL, "setup [--sql-dir DIR]", cmd_setup },
 	{ "check-config", NULL, "check-config [--keys]", cmd_check_config },
 	{ "user", "add", "user add NAME [--admin] [--password-file FILE|-]", cmd_user_add },
 	{ "user", "passwd", "user passwd NAME --password-file FILE|-", cmd_user_passwd },
