@@ -191,6 +191,22 @@ grep -q '"GET /e.html' /var/log/nginx/crawlsite.log
 [ $? -ne 0 ]
 check $? "the page past the depth was never fetched"
 
+# --- what else the sysadmin meets: the dashboard, /metrics, scrapeqctl status -------------
+code=$(curl -s -o /tmp/dash.html -w '%{http_code}' http://127.0.0.1/scrapeq/)
+[ "$code" = 200 ] && grep -q 'js/app.js' /tmp/dash.html &&
+	[ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1/scrapeq/js/app.js)" = 200 ] &&
+	curl -sI http://127.0.0.1/scrapeq/ | grep -qi '^content-security-policy:'
+check $? "the dashboard: /scrapeq/ and its modules from /usr/share/scrapeq/web, with its CSP"
+curl -s -o /tmp/metrics.txt -w '%{http_code}' http://127.0.0.1/metrics >/tmp/metrics.code
+[ "$(cat /tmp/metrics.code)" = 200 ] && grep -q '^scrapeq_jobs{status="completed"} [1-9]' /tmp/metrics.txt &&
+	grep -q '^scrapeq_pages_fetched_total ' /tmp/metrics.txt
+check $? "GET /metrics from loopback: 200 with the completed job counted" ||
+	{ cat /tmp/metrics.code; head -n 20 /tmp/metrics.txt; } | note
+scrapeqctl status >/tmp/status.out 2>&1
+rc=$?
+note </tmp/status.out
+check $rc "scrapeqctl status: exit 0 with the units running"
+
 # --- stop, then purge -------------------------------------------------------------------
 stop_all
 left=""
