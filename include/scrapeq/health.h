@@ -35,4 +35,14 @@ struct health {
 enum sq_err health_read(struct db *, struct health *h, struct sq_error *e);
 void	health_clear(struct health *);        /* NULL ok; leaves *h zeroed */
 
+struct jsonw;
+
+/*
+ * Writes h's members into the JSON object w is in: "daemons" {alive, items}, "queue",
+ * "jobs", "events" {up: events_up}. The items (hosts and pids, the sysadmin's
+ * business) only with with_daemons; times as RFC 3339, null when unreadable. One
+ * shape for GET /api/v1/status and `scrapeqctl status --json`.
+ */
+void	health_json(struct jsonw *w, const struct health *h, int with_daemons, int events_up);
+
 #endif

@@ -1325,51 +1325,6 @@ h_job_errors(struct req *r, struct sq_error *e)
 	return req_stream_finish(&o.s, rc, e);
 }
 
-/*
- * Daemon hosts and pids are the sysadmin's business: only administrators see the items.
- * events_up: scrapeq-events accepts connections at [events] listen (events_probe).
- */
-static void
-write_health(struct jsonw *w, const char *key, const struct health *h, int admin, int events_up)
-{
-	size_t i;
-
-	jsonw_object(w, key);
-	jsonw_object(w, "daemons");
-	jsonw_int(w, "alive", h->daemons_alive);
-	jsonw_array(w, "items");
-	for (i = 0; admin && i < h->ndaemons; i++) {
-		const struct health_daemon *d = &h->daemons[i];
-
-		jsonw_object(w, NULL);
-		jsonw_str(w, "id", d->id);
-		jsonw_str(w, "host", d->host);
-		jsonw_int(w, "pid", d->pid);
-		v1_write_time(w, "started_at", d->started_at, 1);
-		v1_write_time(w, "heartbeat_at", d->heartbeat_at, 1);
-		jsonw_int(w, "jobs_running", d->jobs_running);
-		jsonw_end(w);
-	}
-	jsonw_end(w);
-	jsonw_end(w);
-	jsonw_object(w, "queue");
-	jsonw_int(w, "depth", h->queue_depth);
-	jsonw_int(w, "scheduled", h->queue_scheduled);
-	if (h->oldest_waiting_seconds >= 0)
-		jsonw_int(w, "oldest_waiting_seconds", h->oldest_waiting_seconds);
-	else
-		jsonw_null(w, "oldest_waiting_seconds");
-	jsonw_end(w);
-	jsonw_object(w, "jobs");
-	jsonw_int(w, "running", h->jobs_running);
-	jsonw_int(w, "pending", h->jobs_pending);
-	jsonw_end(w);
-	jsonw_object(w, "events");
-	jsonw_bool(w, "up", events_up);
-	jsonw_end(w);
-	jsonw_end(w);
-}
-
 static enum sq_err
 h_status(struct req *r, struct sq_error *e)
 {
@@ -1381,8 +1336,10 @@ h_status(struct req *r, struct sq_error *e)
 	if ((rc = health_read(r->w->db, &h, e)) != SQ_OK)
 		return rc;
 	doc_begin(&b, &w);
-	write_health(&w, NULL, &h, r->who.is_admin,
+	jsonw_object(&w, NULL);
+	health_json(&w, &h, r->who.is_admin,       /* hosts and pids: administrators only */
 	    events_probe(r->w->cfg->events_listen, SQ_EVENTS_PROBE_MS));
+	jsonw_end(&w);
 	req_reply_doc(r, 200, &w);
 	buf_free(&b);
 	health_clear(&h);

@@ -3,8 +3,10 @@
 #include <string.h>
 
 #include "scrapeq/health.h"
+#include "scrapeq/jsonw.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/text.h"
+#include "scrapeq/timefmt.h"
 
 #define ALIVE "stopped_at IS NULL AND heartbeat_at >= NOW(6) - INTERVAL ? SECOND"
 
@@ -98,4 +100,54 @@ health_clear(struct health *h)
 		return;
 	free(h->daemons);
 	memset(h, 0, sizeof(*h));
+}
+
+static void
+json_time(struct jsonw *w, const char *key, const char *db)
+{
+	char t[TIMEFMT_MAX];
+
+	if (timefmt_rfc3339(db, 0, t) == 0)
+		jsonw_str(w, key, t);
+	else
+		jsonw_null(w, key);
+}
+
+void
+health_json(struct jsonw *w, const struct health *h, int with_daemons, int events_up)
+{
+	size_t i;
+
+	jsonw_object(w, "daemons");
+	jsonw_int(w, "alive", h->daemons_alive);
+	jsonw_array(w, "items");
+	for (i = 0; with_daemons && i < h->ndaemons; i++) {
+		const struct health_daemon *d = &h->daemons[i];
+
+		jsonw_object(w, NULL);
+		jsonw_str(w, "id", d->id);
+		jsonw_str(w, "host", d->host);
+		jsonw_int(w, "pid", d->pid);
+		json_time(w, "started_at", d->started_at);
+		json_time(w, "heartbeat_at", d->heartbeat_at);
+		jsonw_int(w, "jobs_running", d->jobs_running);
+		jsonw_end(w);
+	}
+	jsonw_end(w);
+	jsonw_end(w);
+	jsonw_object(w, "queue");
+	jsonw_int(w, "depth", h->queue_depth);
+	jsonw_int(w, "scheduled", h->queue_scheduled);
+	if (h->oldest_waiting_seconds >= 0)
+		jsonw_int(w, "oldest_waiting_seconds", h->oldest_waiting_seconds);
+	else
+		jsonw_null(w, "oldest_waiting_seconds");
+	jsonw_end(w);
+	jsonw_object(w, "jobs");
+	jsonw_int(w, "running", h->jobs_running);
+	jsonw_int(w, "pending", h->jobs_pending);
+	jsonw_end(w);
+	jsonw_object(w, "events");
+	jsonw_bool(w, "up", events_up);
+	jsonw_end(w);
 }

@@ -50,44 +50,13 @@ print_json(const struct health *h, int events_up)
 {
 	struct buf	 b;
 	struct jsonw	 w;
-	char		 t[TIMEFMT_MAX];
-	size_t		 i;
 	int		 rc;
 
 	buf_init(&b, 0);
 	jsonw_init(&w, &b);
 	jsonw_object(&w, NULL);
 	jsonw_bool(&w, "healthy", h->daemons_alive > 0 && events_up);
-	jsonw_object(&w, "daemons");
-	jsonw_int(&w, "alive", h->daemons_alive);
-	jsonw_array(&w, "items");
-	for (i = 0; i < h->ndaemons; i++) {
-		jsonw_object(&w, NULL);
-		jsonw_str(&w, "id", h->daemons[i].id);
-		jsonw_str(&w, "host", h->daemons[i].host);
-		jsonw_int(&w, "pid", h->daemons[i].pid);
-		jsonw_str(&w, "started_at", when(h->daemons[i].started_at, t));
-		jsonw_str(&w, "heartbeat_at", when(h->daemons[i].heartbeat_at, t));
-		jsonw_int(&w, "jobs_running", h->daemons[i].jobs_running);
-		jsonw_end(&w);
-	}
-	jsonw_end(&w);
-	jsonw_end(&w);
-	jsonw_object(&w, "queue");
-	jsonw_int(&w, "depth", h->queue_depth);
-	jsonw_int(&w, "scheduled", h->queue_scheduled);
-	if (h->oldest_waiting_seconds >= 0)
-		jsonw_int(&w, "oldest_waiting_seconds", h->oldest_waiting_seconds);
-	else
-		jsonw_null(&w, "oldest_waiting_seconds");
-	jsonw_end(&w);
-	jsonw_object(&w, "jobs");
-	jsonw_int(&w, "running", h->jobs_running);
-	jsonw_int(&w, "pending", h->jobs_pending);
-	jsonw_end(&w);
-	jsonw_object(&w, "events");
-	jsonw_bool(&w, "up", events_up);
-	jsonw_end(&w);
+	health_json(&w, h, 1, events_up);       /* GET /api/v1/status's shape, items included */
 	jsonw_end(&w);
 	if ((rc = jsonw_failed(&w) ? -1 : 0) == 0)
 		printf("%.*s\n", (int)b.len, b.data);
