@@ -117,6 +117,19 @@ static const struct jsonbody_field refresh_fields[] = {
 	{ "refresh_token", JF_STRING, 0 },
 };
 
+/*
+ * The body {"refresh_token": "..."} of /auth/refresh and /auth/logout: the token (it
+ * lives in *b, which the caller puts whenever it is not NULL), or NULL with e set.
+ */
+static const char *
+refresh_body(struct req *r, struct json_object **b, struct sq_error *e)
+{
+	if ((*b = req_json(r, 0, e)) == NULL ||
+	    jsonbody_check(*b, refresh_fields, 1, e) != SQ_OK)
+		return NULL;
+	return required_str(*b, "refresh_token", SQ_AUTH_HEADER_MAX, e);
+}
+
 static enum sq_err
 h_refresh(struct req *r, struct sq_error *e)
 {
@@ -125,14 +138,10 @@ h_refresh(struct req *r, struct sq_error *e)
 	const char		*tok;
 	enum sq_err		 rc;
 
-	if ((b = req_json(r, 0, e)) == NULL)
-		return e->code;
-	if ((rc = jsonbody_check(b, refresh_fields, 1, e)) == SQ_OK) {
-		if ((tok = required_str(b, "refresh_token", SQ_AUTH_HEADER_MAX, e)) == NULL)
-			rc = e->code;
-		else if ((rc = auth_refresh(r->w->cfg, r->w->db, tok, &s, e)) == SQ_OK)
-			reply_session(r, &s);
-	}
+	if ((tok = refresh_body(r, &b, e)) == NULL)
+		rc = e->code;
+	else if ((rc = auth_refresh(r->w->cfg, r->w->db, tok, &s, e)) == SQ_OK)
+		reply_session(r, &s);
 	json_object_put(b);
 	return rc;
 }
@@ -145,14 +154,10 @@ h_logout(struct req *r, struct sq_error *e)
 	const char		*tok;
 	enum sq_err		 rc;
 
-	if ((b = req_json(r, 0, e)) == NULL)
-		return e->code;
-	if ((rc = jsonbody_check(b, refresh_fields, 1, e)) == SQ_OK) {
-		if ((tok = required_str(b, "refresh_token", SQ_AUTH_HEADER_MAX, e)) == NULL)
-			rc = e->code;
-		else if ((rc = auth_logout(r->w->db, tok, e)) == SQ_OK)
-			req_reply_empty(r, 204);
-	}
+	if ((tok = refresh_body(r, &b, e)) == NULL)
+		rc = e->code;
+	else if ((rc = auth_logout(r->w->db, tok, e)) == SQ_OK)
+		req_reply_empty(r, 204);
 	json_object_put(b);
 	return rc;
 }
