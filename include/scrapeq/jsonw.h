@@ -30,6 +30,11 @@ void	jsonw_int(struct jsonw *, const char *key, long long v);
 void	jsonw_bool(struct jsonw *, const char *key, int v);
 void	jsonw_null(struct jsonw *, const char *key);
 /*
+ * A MariaDB DATETIME(6) text as RFC 3339 UTC ("...Z", ".mmm" with with_ms:
+ * timefmt_rfc3339), or null when db is NULL, empty or not such a time.
+ */
+void	jsonw_time(struct jsonw *, const char *key, const char *db, int with_ms);
+/*
  * Copies JSON text as the value: only for text scrapeq itself wrote and MariaDB
  * checked with JSON_VALID (a job's config, metadata, error). NULL writes null.
  */

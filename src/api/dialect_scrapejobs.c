@@ -95,17 +95,6 @@ write_uuid(struct jsonw *w, const char *key, const struct uuid *u)
 }
 
 static void
-write_time(struct jsonw *w, const char *key, const char *db)
-{
-	char t[TIMEFMT_MAX];
-
-	if (db != NULL && db[0] != '\0' && timefmt_rfc3339(db, 1, t) == 0)
-		jsonw_str(w, key, t);
-	else
-		jsonw_null(w, key);
-}
-
-static void
 write_double(struct jsonw *w, const char *key, double v)
 {
 	char s[48];
@@ -160,16 +149,16 @@ write_job(struct jsonw *w, const char *key, const struct job_domain_view *v,
 	jsonw_int(w, "max_retries", j->max_retries);
 	write_config(w, j->config, cfg);
 	jsonw_raw(w, "metadata", j->metadata);
-	write_time(w, "started_at", j->started_at);
-	write_time(w, "completed_at", j->completed_at[0] ? j->completed_at : j->cancelled_at);
+	jsonw_time(w, "started_at", j->started_at, 1);
+	jsonw_time(w, "completed_at", j->completed_at[0] ? j->completed_at : j->cancelled_at, 1);
 	write_error_message(w, j->error);
 	jsonw_raw(w, "stats", v->stats ? v->stats : "{}");
 	if (v->result != NULL)
 		jsonw_raw(w, "result", v->result);
 	jsonw_str(w, "worker_id", j->status == JOB_RUNNING && v->lease_owner[0] ?
 	    v->lease_owner : NULL);
-	write_time(w, "created_at", j->created_at);
-	write_time(w, "updated_at", j->updated_at);
+	jsonw_time(w, "created_at", j->created_at, 1);
+	jsonw_time(w, "updated_at", j->updated_at, 1);
 	jsonw_end(w);
 }
 

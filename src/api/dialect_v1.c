@@ -83,10 +83,10 @@ v1_write_time(struct jsonw *w, const char *key, const char *db, int always)
 {
 	char t[TIMEFMT_MAX];
 
-	if (db != NULL && db[0] != '\0' && timefmt_rfc3339(db, 0, t) == 0)
+	if (always)
+		jsonw_time(w, key, db, 0);
+	else if (db != NULL && db[0] != '\0' && timefmt_rfc3339(db, 0, t) == 0)
 		jsonw_str(w, key, t);
-	else if (always)
-		jsonw_null(w, key);
 }
 
 static void

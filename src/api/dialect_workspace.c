@@ -164,17 +164,6 @@ h_logout(struct req *r, struct sq_error *e)
 
 /* ---- /workspace/{seq}/jobs: the one job model in seed 003's shape ---- */
 
-static void
-write_time(struct jsonw *w, const char *key, const char *db)
-{
-	char t[TIMEFMT_MAX];
-
-	if (db != NULL && db[0] != '\0' && timefmt_rfc3339(db, 0, t) == 0)
-		jsonw_str(w, key, t);
-	else
-		jsonw_null(w, key);
-}
-
 static const char *
 status_name(enum job_status s)
 {
@@ -295,11 +284,11 @@ write_job(struct jsonw *w, const char *key, const struct job_domain_view *v)
 		jsonw_null(w, "actual_duration");
 	jsonw_int(w, "retry_count", j->retry_count);
 	jsonw_int(w, "max_retries", j->max_retries);
-	write_time(w, "created_at", j->created_at);
-	write_time(w, "updated_at", j->updated_at);
-	write_time(w, "started_at", j->started_at);
-	write_time(w, "completed_at", j->completed_at[0] ? j->completed_at : j->cancelled_at);
-	write_time(w, "scheduled_at", j->scheduled_at);
+	jsonw_time(w, "created_at", j->created_at, 0);
+	jsonw_time(w, "updated_at", j->updated_at, 0);
+	jsonw_time(w, "started_at", j->started_at, 0);
+	jsonw_time(w, "completed_at", j->completed_at[0] ? j->completed_at : j->cancelled_at, 0);
+	jsonw_time(w, "scheduled_at", j->scheduled_at, 0);
 	jsonw_end(w);
 }
 
@@ -412,7 +401,7 @@ h_job_status(struct req *r, struct sq_error *e)
 		jsonw_str(&w, "progress_message", json_object_get_string(m));
 	else
 		jsonw_null(&w, "progress_message");
-	write_time(&w, "updated_at", v.job.updated_at);
+	jsonw_time(&w, "updated_at", v.job.updated_at, 0);
 	jsonw_end(&w);
 	req_reply_doc(r, 200, &w);
 	buf_free(&b);
@@ -439,8 +428,8 @@ h_job_result(struct req *r, struct sq_error *e)
 	jsonw_str(&w, "job_id", id);
 	write_result(&w, "result", &v);
 	jsonw_str(&w, "status", status_name(v.job.status));
-	write_time(&w, "completed_at", v.job.completed_at[0] ? v.job.completed_at :
-	    v.job.cancelled_at);
+	jsonw_time(&w, "completed_at", v.job.completed_at[0] ? v.job.completed_at :
+	    v.job.cancelled_at, 0);
 	jsonw_end(&w);
 	req_reply_doc(r, 200, &w);
 	buf_free(&b);

@@ -30,12 +30,7 @@ export_window_parse(const struct query *q, enum export_format f, struct rows_win
 static void
 time_rfc3339(struct jsonw *w, const char *key, const char *db)
 {
-	char t[TIMEFMT_MAX];
-
-	if (timefmt_rfc3339(db, 0, t) == 0)
-		jsonw_str(w, key, t);
-	else
-		jsonw_null(w, key);
+	jsonw_time(w, key, db, 0);
 }
 
 /* The CSV's first record: the names of the columns, never formula-guarded (they are ours). */

@@ -29,6 +29,14 @@ sample(struct buf *b, const char *name, const char *label, const char *value, lo
 	buf_putc(b, '\n');
 }
 
+/* A family of one unlabelled sample. */
+static void
+metric1(struct buf *b, const char *name, const char *type, const char *help, long long v)
+{
+	family(b, name, type, help);
+	sample(b, name, NULL, NULL, v);
+}
+
 int
 prometheus_label(struct buf *b, const char *v)
 {
@@ -98,9 +106,9 @@ prometheus_write_requests(struct buf *b, const struct reqstats *s)
 {
 	write_codes(b, s);
 	write_histogram(b, s);
-	family(b, "scrapeq_api_start_time_seconds", "gauge",
-	    "When this scrapeq-api pool's supervisor started (Unix time): its counters start at zero then.");
-	sample(b, "scrapeq_api_start_time_seconds", NULL, NULL, s->started);
+	metric1(b, "scrapeq_api_start_time_seconds", "gauge",
+	    "When this scrapeq-api pool's supervisor started (Unix time): its counters start at zero then.",
+	    s->started);
 	return b->oom ? -1 : 0;
 }
 
@@ -112,32 +120,31 @@ write_jobs(struct buf *b, const struct metrics *m)
 	family(b, "scrapeq_jobs", "gauge", "Jobs by status, every project.");
 	for (st = 0; st < JOB_STATUS__COUNT; st++)
 		sample(b, "scrapeq_jobs", "status", job_status_name((enum job_status)st), m->jobs[st]);
-	family(b, "scrapeq_queue_depth", "gauge", "Queued jobs claimable now.");
-	sample(b, "scrapeq_queue_depth", NULL, NULL, m->health.queue_depth);
-	family(b, "scrapeq_queue_scheduled", "gauge",
-	    "Queued jobs not claimable yet (a retry's backoff, a later start).");
-	sample(b, "scrapeq_queue_scheduled", NULL, NULL, m->health.queue_scheduled);
-	family(b, "scrapeq_queue_oldest_wait_seconds", "gauge",
-	    "How long the oldest claimable job has been claimable; 0 when none is.");
-	sample(b, "scrapeq_queue_oldest_wait_seconds", NULL, NULL,
+	metric1(b, "scrapeq_queue_depth", "gauge", "Queued jobs claimable now.",
+	    m->health.queue_depth);
+	metric1(b, "scrapeq_queue_scheduled", "gauge",
+	    "Queued jobs not claimable yet (a retry's backoff, a later start).",
+	    m->health.queue_scheduled);
+	metric1(b, "scrapeq_queue_oldest_wait_seconds", "gauge",
+	    "How long the oldest claimable job has been claimable; 0 when none is.",
 	    m->health.oldest_waiting_seconds > 0 ? m->health.oldest_waiting_seconds : 0);
-	family(b, "scrapeq_daemons_alive", "gauge", "scrapeqd processes whose heartbeat is recent.");
-	sample(b, "scrapeq_daemons_alive", NULL, NULL, m->health.daemons_alive);
+	metric1(b, "scrapeq_daemons_alive", "gauge", "scrapeqd processes whose heartbeat is recent.",
+	    m->health.daemons_alive);
 }
 
 static void
 write_pages(struct buf *b, const struct metrics *m)
 {
-	family(b, "scrapeq_pages_fetched_total", "counter",
-	    "Pages fetched by every scrapeqd (responses and failed fetches), as of their last heartbeats.");
-	sample(b, "scrapeq_pages_fetched_total", NULL, NULL, m->pages.fetched);
-	family(b, "scrapeq_pages_stored_total", "counter", "Result rows stored by every scrapeqd.");
-	sample(b, "scrapeq_pages_stored_total", NULL, NULL, m->pages.stored);
-	family(b, "scrapeq_pages_failed_total", "counter",
-	    "URLs every scrapeqd recorded as crawl errors (fetch, HTTP, robots, refused, ...).");
-	sample(b, "scrapeq_pages_failed_total", NULL, NULL, m->pages.failed);
-	family(b, "scrapeq_fetched_bytes_total", "counter", "Body bytes fetched by every scrapeqd.");
-	sample(b, "scrapeq_fetched_bytes_total", NULL, NULL, m->pages.bytes);
+	metric1(b, "scrapeq_pages_fetched_total", "counter",
+	    "Pages fetched by every scrapeqd (responses and failed fetches), as of their last heartbeats.",
+	    m->pages.fetched);
+	metric1(b, "scrapeq_pages_stored_total", "counter", "Result rows stored by every scrapeqd.",
+	    m->pages.stored);
+	metric1(b, "scrapeq_pages_failed_total", "counter",
+	    "URLs every scrapeqd recorded as crawl errors (fetch, HTTP, robots, refused, ...).",
+	    m->pages.failed);
+	metric1(b, "scrapeq_fetched_bytes_total", "counter", "Body bytes fetched by every scrapeqd.",
+	    m->pages.bytes);
 }
 
 static void
@@ -147,15 +154,13 @@ write_hooks_and_hubs(struct buf *b, const struct metrics *m)
 	    "Webhook deliveries that reached an outcome: delivered, or failed after their last attempt.");
 	sample(b, "scrapeq_webhook_deliveries_total", "outcome", "delivered", m->webhook_delivered);
 	sample(b, "scrapeq_webhook_deliveries_total", "outcome", "failed", m->webhook_failed);
-	family(b, "scrapeq_webhook_deliveries_pending", "gauge",
-	    "Webhook deliveries still to be made or retried.");
-	sample(b, "scrapeq_webhook_deliveries_pending", NULL, NULL, m->webhook_pending);
-	family(b, "scrapeq_events_hubs_alive", "gauge",
-	    "scrapeq-events processes whose heartbeat is recent.");
-	sample(b, "scrapeq_events_hubs_alive", NULL, NULL, m->hubs_alive);
-	family(b, "scrapeq_events_connections", "gauge",
-	    "Open WebSocket and SSE watchers on those hubs, as of their last heartbeats.");
-	sample(b, "scrapeq_events_connections", NULL, NULL, m->hub_watchers);
+	metric1(b, "scrapeq_webhook_deliveries_pending", "gauge",
+	    "Webhook deliveries still to be made or retried.", m->webhook_pending);
+	metric1(b, "scrapeq_events_hubs_alive", "gauge",
+	    "scrapeq-events processes whose heartbeat is recent.", m->hubs_alive);
+	metric1(b, "scrapeq_events_connections", "gauge",
+	    "Open WebSocket and SSE watchers on those hubs, as of their last heartbeats.",
+	    m->hub_watchers);
 }
 
 int
@@ -166,9 +171,9 @@ prometheus_write_figures(struct buf *b, const struct metrics *m, double read_sec
 		write_pages(b, m);
 		write_hooks_and_hubs(b, m);
 	}
-	family(b, "scrapeq_database_up", "gauge",
-	    "1 when this scrape read the database's figures, 0 when it could not (they are then absent).");
-	sample(b, "scrapeq_database_up", NULL, NULL, m != NULL);
+	metric1(b, "scrapeq_database_up", "gauge",
+	    "1 when this scrape read the database's figures, 0 when it could not (they are then absent).",
+	    m != NULL);
 	if (m != NULL) {
 		family(b, "scrapeq_metrics_read_seconds", "gauge",
 		    "How long this scrape took to read the database's figures.");

@@ -6,7 +6,6 @@
 #include "scrapeq/jsonw.h"
 #include "scrapeq/limits.h"
 #include "scrapeq/text.h"
-#include "scrapeq/timefmt.h"
 
 #define ALIVE "stopped_at IS NULL AND heartbeat_at >= NOW(6) - INTERVAL ? SECOND"
 
@@ -102,17 +101,6 @@ health_clear(struct health *h)
 	memset(h, 0, sizeof(*h));
 }
 
-static void
-json_time(struct jsonw *w, const char *key, const char *db)
-{
-	char t[TIMEFMT_MAX];
-
-	if (timefmt_rfc3339(db, 0, t) == 0)
-		jsonw_str(w, key, t);
-	else
-		jsonw_null(w, key);
-}
-
 void
 health_json(struct jsonw *w, const struct health *h, int with_daemons, int events_up)
 {
@@ -128,8 +116,8 @@ health_json(struct jsonw *w, const struct health *h, int with_daemons, int event
 		jsonw_str(w, "id", d->id);
 		jsonw_str(w, "host", d->host);
 		jsonw_int(w, "pid", d->pid);
-		json_time(w, "started_at", d->started_at);
-		json_time(w, "heartbeat_at", d->heartbeat_at);
+		jsonw_time(w, "started_at", d->started_at, 0);
+		jsonw_time(w, "heartbeat_at", d->heartbeat_at, 0);
 		jsonw_int(w, "jobs_running", d->jobs_running);
 		jsonw_end(w);
 	}

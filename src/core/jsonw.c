@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "scrapeq/jsonw.h"
+#include "scrapeq/timefmt.h"
 
 void
 jsonw_init(struct jsonw *w, struct buf *b)
@@ -106,4 +107,15 @@ int
 jsonw_failed(const struct jsonw *w)
 {
 	return w->bad || w->b->oom || w->depth != 0;
+}
+
+void
+jsonw_time(struct jsonw *w, const char *key, const char *db, int with_ms)
+{
+	char t[TIMEFMT_MAX];
+
+	if (db != NULL && db[0] != '\0' && timefmt_rfc3339(db, with_ms, t) == 0)
+		jsonw_str(w, key, t);
+	else
+		jsonw_null(w, key);
 }
